@@ -1,0 +1,66 @@
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError
+from lantong_pwa.migrations import upgrade_to_head
+from lantong_pwa.services import demo, users
+from lantong_pwa.settings import get_settings
+from models import Role
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.database_url)
+    print("数据库已升级到最新版本")
+    return 0
+
+
+def _seed_demo(_args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        loaded = demo.seed_demo(session)
+    print("已载入演示数据" if loaded else "数据库已有数据，未载入演示数据")
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass("密码: ")
+    form = users.UserForm(username=args.username, display_name=args.name, role=args.role, branch_id=args.branch)
+    try:
+        with session_scope() as session:
+            if form.branch_id is None:
+                branches = users.list_branches(session)
+                form = users.UserForm(args.username, args.name, args.role, branches[0].id if branches else None)
+            user = users.create_user(session, None, form, password)
+            print(f"已创建用户 {user.username}（{Role(user.role).label}）")
+    except DomainError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lantong_pwa", description="蓝通维修管理 命令行")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
+    commands.add_parser("seed-demo", help="load demo data into an empty database").set_defaults(run=_seed_demo)
+    create = commands.add_parser("create-user", help="create a staff account")
+    create.add_argument("username")
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--role", required=True, choices=[role.value for role in Role])
+    create.add_argument("--branch", type=int, help="branch id (default: the first branch)")
+    create.add_argument("--password", help="password (asked for when omitted)")
+    create.set_defaults(run=_create_user)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

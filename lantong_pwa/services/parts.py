@@ -1,0 +1,23 @@
+"""The parts catalogue (code, name, unit, price) that intake picks parts lines from."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from lantong_pwa.services.permissions import Permission, require
+from models import Part, User
+
+
+def search_parts(session: Session, actor: User, query: str, limit: int = 20) -> list[Part]:
+    """Catalogue parts of the actor's branch whose code or name contains the text."""
+    require(actor, Permission.INTAKE)
+    text = (query or "").strip()
+    if not text:
+        return []
+    return list(session.exec(
+        select(Part).where(
+            Part.branch_id == actor.branch_id,
+            Part.is_active,
+            (col(Part.code).contains(text.upper())) | (col(Part.name).contains(text)),
+        ).order_by(Part.code).limit(limit)
+    ).all())

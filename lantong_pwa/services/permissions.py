@@ -1,0 +1,47 @@
+"""Who may do what. The one table every service, State handler and route consults."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from lantong_pwa.errors import NotFound, PermissionDenied
+from models import Role, User
+
+
+class Permission(StrEnum):
+    VIEW_VEHICLES = "view_vehicles"  # find vehicles, open vehicle cards, see history and photos
+    INTAKE = "intake"  # register customers and vehicles, open work orders
+    ADD_PHOTOS = "add_photos"
+    MANAGE_USERS = "manage_users"
+
+
+_STAFF = frozenset(Role)
+ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
+    Permission.VIEW_VEHICLES: _STAFF,
+    Permission.INTAKE: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
+    Permission.ADD_PHOTOS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.TECHNICIAN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+}
+
+
+def allows(user: User | None, permission: Permission) -> bool:
+    return user is not None and user.is_active and Role(user.role) in ROLES_BY_PERMISSION[permission]
+
+
+def require(user: User | None, permission: Permission) -> User:
+    """Return ``user`` if it may do ``permission``; raise ``PermissionDenied`` otherwise (anonymous included)."""
+    if user is None:
+        raise PermissionDenied("请先登录")
+    if not allows(user, permission):
+        raise PermissionDenied()
+    return user
+
+
+def sees_all_branches(user: User) -> bool:
+    return Role(user.role) == Role.ADMIN
+
+
+def require_branch(user: User, branch_id: int) -> None:
+    """Rows of another branch look like missing rows to users bound to their own branch."""
+    if not sees_all_branches(user) and user.branch_id != branch_id:
+        raise NotFound("记录不存在或无权查看")

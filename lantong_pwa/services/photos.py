@@ -1,0 +1,136 @@
+"""Walk-around and workshop photos: checked to be real images, turned upright, stripped of metadata (GPS
+included), stored as a ≤1600 px JPEG plus a thumbnail under the data directory with random names."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlmodel import Session, col, select
+
+from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services import audit
+from lantong_pwa.services.permissions import Permission, require, require_branch
+from lantong_pwa.settings import get_settings
+from models import Photo, User, Vehicle, WorkOrder
+
+MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+MAX_SIDE = 1600
+THUMB_SIDE = 320
+JPEG_QUALITY = 85
+# Refuse images that would decode to more pixels than this (decompression bombs) before decoding them.
+MAX_PIXELS = 60_000_000
+
+
+@dataclass(frozen=True)
+class PhotoFiles:
+    image: Path
+    thumbnail: Path
+
+
+def _upright_rgb(data: bytes) -> Image.Image:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError("照片不能超过15MB", field="photos")
+    if not data:
+        raise DomainError("照片文件为空", field="photos")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise DomainError("照片像素过大，无法处理", field="photos")
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError("文件不是可识别的图片（支持JPEG、PNG、WebP等）", field="photos") from None
+    image = ImageOps.exif_transpose(image)
+    return image.convert("RGB")
+
+
+def _save_jpeg(image: Image.Image, side: int, path: Path) -> tuple[int, int]:
+    copy = image.copy()
+    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh RGB image carries no EXIF, ICC or XMP blocks, so nothing of the original's metadata is written.
+    clean = Image.new("RGB", copy.size)
+    clean.paste(copy)
+    clean.save(path, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return clean.size
+
+
+def add_photo(
+    session: Session,
+    actor: User,
+    *,
+    vehicle_id: int,
+    data: bytes,
+    note: str = "",
+    work_order_id: int | None = None,
+) -> Photo:
+    """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note."""
+    require(actor, Permission.ADD_PHOTOS)
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None:
+        raise NotFound("车辆不存在")
+    require_branch(actor, vehicle.branch_id)
+    if work_order_id is not None:
+        order = session.get(WorkOrder, work_order_id)
+        if order is None or order.vehicle_id != vehicle.id:
+            raise NotFound("工单不存在")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise DomainError("照片备注不能超过200字", field="note")
+    image = _upright_rgb(data)
+
+    name = secrets.token_hex(16)
+    relative_image = f"{name[:2]}/{name}.jpg"
+    relative_thumb = f"{name[:2]}/{name}_t.jpg"
+    photo_dir = get_settings().photo_dir
+    width, height = _save_jpeg(image, MAX_SIDE, photo_dir / relative_image)
+    _save_jpeg(image, THUMB_SIDE, photo_dir / relative_thumb)
+
+    photo = Photo(
+        branch_id=vehicle.branch_id,
+        vehicle_id=vehicle.id,
+        work_order_id=work_order_id,
+        note=note,
+        file_name=relative_image,
+        thumb_name=relative_thumb,
+        width=width,
+        height=height,
+        taken_by_id=actor.id,
+    )
+    session.add(photo)
+    session.flush()
+    audit.record(session, actor, "photo.add", "photo", photo.id, branch_id=vehicle.branch_id,
+                 work_order_id=work_order_id)
+    session.commit()
+    return photo
+
+
+def photos_of_vehicle(session: Session, actor: User, vehicle_id: int) -> list[Photo]:
+    require(actor, Permission.VIEW_VEHICLES)
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None:
+        raise NotFound("车辆不存在")
+    require_branch(actor, vehicle.branch_id)
+    return list(session.exec(
+        select(Photo).where(Photo.vehicle_id == vehicle_id).order_by(col(Photo.created_at).desc(), col(Photo.id).desc())
+    ).all())
+
+
+def photo_file(session: Session, actor: User | None, photo_id: int, *, thumbnail: bool = False) -> Path:
+    """The stored file of a photo, for a signed-in user allowed to see it; raises otherwise."""
+    require(actor, Permission.VIEW_VEHICLES)
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("照片不存在")
+    require_branch(actor, photo.branch_id)
+    path = get_settings().photo_dir / (photo.thumb_name if thumbnail else photo.file_name)
+    if not path.is_file():
+        raise NotFound("照片文件丢失")
+    return path

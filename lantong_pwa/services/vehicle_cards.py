@@ -1,0 +1,25 @@
+"""QR vehicle cards (X3): the QR image that opens ``<public URL>/v/<token>`` and a printable label."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_M
+from qrcode.image.pil import PilImage
+
+from lantong_pwa.settings import get_settings
+
+
+def card_url(qr_token: str) -> str:
+    return f"{get_settings().public_url}/v/{qr_token}"
+
+
+def qr_png(qr_token: str, *, box_size: int = 10) -> bytes:
+    """A PNG of the QR code for the vehicle's card URL, with the quiet zone scanners need."""
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4, image_factory=PilImage)
+    code.add_data(card_url(qr_token))
+    code.make(fit=True)
+    buffer = io.BytesIO()
+    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,244 @@
+"""Customers and their vehicles: find one at the counter, or register owner and vehicle in one step."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from lantong_pwa.errors import DomainError, FormErrors, NotFound
+from lantong_pwa.services import audit
+from lantong_pwa.services.parsing import parse_date, parse_int
+from lantong_pwa.services.permissions import Permission, require, require_branch, sees_all_branches
+from lantong_pwa.services.validation import check_vin, normalize_mobile, normalize_plate, plate_query
+from models import Customer, CustomerKind, User, Vehicle
+
+SEARCH_LIMIT = 20
+
+
+class VinWarning(DomainError):
+    """The VIN's check digit does not match; saving again with ``accept_vin_warning`` keeps it."""
+
+
+@dataclass(frozen=True)
+class CustomerForm:
+    name: str
+    mobile: str
+    kind: str = CustomerKind.INDIVIDUAL.value
+    birthday: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleForm:
+    plate: str
+    vin: str = ""
+    make: str = ""
+    model: str = ""
+    year: str = ""
+    colour: str = ""
+    engine_no: str = ""
+    mileage: str = ""
+    next_inspection_date: str = ""
+    insurer: str = ""
+    compulsory_policy_end: str = ""
+    commercial_policy_end: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleMatch:
+    vehicle: Vehicle
+    owner: Customer
+
+
+@dataclass
+class Registration:
+    """Either ``customer_id`` of an existing customer, or the details of a new one."""
+
+    vehicle: VehicleForm
+    customer: CustomerForm | None = None
+    customer_id: int | None = None
+    accept_vin_warning: bool = False
+    request_key: str | None = None
+
+
+def new_qr_token() -> str:
+    """An unguessable token for the vehicle's QR card (192 random bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def find_vehicles(session: Session, actor: User, query: str) -> list[VehicleMatch]:
+    """Vehicles whose plate contains the text (so the last 3–4 characters are enough), whose VIN contains it,
+    or whose owner's mobile contains it; in the actor's branch."""
+    require(actor, Permission.VIEW_VEHICLES)
+    text = plate_query(query)
+    if len(text) < 2:
+        return []
+    conditions = [Vehicle.plate.contains(text)]
+    if len(text) >= 6:
+        conditions.append(Vehicle.vin.contains(text))
+    digits = re.sub(r"\D", "", query or "")
+    if len(digits) >= 4 and digits == text:
+        conditions.append(Customer.mobile.contains(digits))
+    statement = (
+        select(Vehicle, Customer)
+        .join(Customer, Customer.id == Vehicle.customer_id)
+        .where(or_(*conditions))
+        .order_by(Vehicle.plate)
+        .limit(SEARCH_LIMIT)
+    )
+    if not sees_all_branches(actor):
+        statement = statement.where(Vehicle.branch_id == actor.branch_id)
+    return [VehicleMatch(vehicle=v, owner=c) for v, c in session.exec(statement).all()]
+
+
+def get_vehicle(session: Session, actor: User, vehicle_id: int) -> VehicleMatch:
+    require(actor, Permission.VIEW_VEHICLES)
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None:
+        raise NotFound("车辆不存在")
+    require_branch(actor, vehicle.branch_id)
+    return VehicleMatch(vehicle=vehicle, owner=session.get(Customer, vehicle.customer_id))
+
+
+def vehicle_by_token(session: Session, actor: User, token: str) -> VehicleMatch:
+    require(actor, Permission.VIEW_VEHICLES)
+    vehicle = session.exec(select(Vehicle).where(Vehicle.qr_token == (token or ""))).first()
+    if vehicle is None:
+        raise NotFound("未找到该车辆卡")
+    require_branch(actor, vehicle.branch_id)
+    return VehicleMatch(vehicle=vehicle, owner=session.get(Customer, vehicle.customer_id))
+
+
+def find_customers_by_mobile(session: Session, actor: User, mobile: str) -> list[Customer]:
+    require(actor, Permission.INTAKE)
+    return list(
+        session.exec(
+            select(Customer).where(Customer.branch_id == actor.branch_id, Customer.mobile == mobile)
+        ).all()
+    )
+
+
+def _customer_values(form: CustomerForm, errors: dict[str, str]) -> dict:
+    values: dict = {}
+    name = (form.name or "").strip()
+    if not name:
+        errors["customer_name"] = "请输入客户姓名或单位名称"
+    elif len(name) > 64:
+        errors["customer_name"] = "客户名称不能超过64个字"
+    values["name"] = name
+    try:
+        values["mobile"] = normalize_mobile(form.mobile)
+    except DomainError as error:
+        errors["mobile"] = error.message
+    try:
+        values["kind"] = CustomerKind(form.kind)
+    except ValueError:
+        errors["kind"] = "请选择客户类型"
+    try:
+        values["birthday"] = parse_date(form.birthday, "birthday", "生日")
+    except DomainError as error:
+        errors["birthday"] = error.message
+    values["notes"] = (form.notes or "").strip()[:500]
+    return values
+
+
+def _vehicle_values(form: VehicleForm, errors: dict[str, str]) -> tuple[dict, str | None]:
+    values: dict = {}
+    vin_warning = None
+    try:
+        values["plate"] = normalize_plate(form.plate)
+    except DomainError as error:
+        errors["plate"] = error.message
+    values["vin"] = None
+    if (form.vin or "").strip():
+        try:
+            checked = check_vin(form.vin)
+            values["vin"] = checked.vin
+            vin_warning = checked.warning
+        except DomainError as error:
+            errors["vin"] = error.message
+    for name, label, maximum in (("make", "品牌", 32), ("model", "车型", 48), ("colour", "颜色", 16),
+                                 ("engine_no", "发动机号", 32), ("insurer", "保险公司", 48)):
+        text = (getattr(form, name) or "").strip()
+        if len(text) > maximum:
+            errors[name] = f"{label}不能超过{maximum}个字"
+        values[name] = text
+    parsers = (
+        ("year", lambda: parse_int(form.year, "year", "年款", minimum=1950, maximum=date.today().year + 1,
+                                   required=False)),
+        ("mileage", lambda: parse_int(form.mileage, "mileage", "里程", maximum=3_000_000, required=False) or 0),
+        ("next_inspection_date", lambda: parse_date(form.next_inspection_date, "next_inspection_date", "下次年检日期")),
+        ("compulsory_policy_end", lambda: parse_date(form.compulsory_policy_end, "compulsory_policy_end", "交强险到期日")),
+        ("commercial_policy_end", lambda: parse_date(form.commercial_policy_end, "commercial_policy_end", "商业险到期日")),
+    )
+    for name, parse in parsers:
+        try:
+            values[name] = parse()
+        except DomainError as error:
+            errors[name] = error.message
+    return values, vin_warning
+
+
+def register_vehicle(session: Session, actor: User, registration: Registration) -> Vehicle:
+    """Register a vehicle for an existing or a new customer, in one transaction.
+
+    A repeated submit with the same ``request_key`` returns the vehicle the first one created.
+    """
+    require(actor, Permission.INTAKE)
+    if registration.request_key:
+        earlier = session.exec(
+            select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.request_key == registration.request_key)
+        ).first()
+        if earlier is not None:
+            return earlier
+    errors: dict[str, str] = {}
+    vehicle_values, vin_warning = _vehicle_values(registration.vehicle, errors)
+    customer_values = None
+    if registration.customer_id is None:
+        customer_values = _customer_values(registration.customer or CustomerForm(name="", mobile=""), errors)
+    if errors:
+        raise FormErrors(errors)
+
+    plate = vehicle_values["plate"]
+    if session.exec(select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.plate == plate)).first():
+        raise FormErrors({"plate": f"车牌{plate}已登记，请直接搜索该车"})
+    if vehicle_values["vin"] and session.exec(
+        select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.vin == vehicle_values["vin"])
+    ).first():
+        raise FormErrors({"vin": "该VIN已登记在另一辆车上"})
+    if vin_warning and not registration.accept_vin_warning:
+        raise VinWarning(vin_warning, field="vin")
+
+    if registration.customer_id is not None:
+        owner = session.get(Customer, registration.customer_id)
+        if owner is None or owner.branch_id != actor.branch_id:
+            raise NotFound("客户不存在")
+    else:
+        owner = session.exec(
+            select(Customer).where(Customer.branch_id == actor.branch_id, Customer.mobile == customer_values["mobile"])
+        ).first()
+        if owner is not None and owner.name != customer_values["name"]:
+            raise FormErrors({"mobile": f"该手机号已登记为客户“{owner.name}”，请核对或选择该客户"})
+        if owner is None:
+            owner = Customer(branch_id=actor.branch_id, **customer_values)
+            session.add(owner)
+            session.flush()
+            audit.record(session, actor, "customer.create", "customer", owner.id)
+
+    vehicle = Vehicle(
+        branch_id=actor.branch_id,
+        customer_id=owner.id,
+        qr_token=new_qr_token(),
+        request_key=registration.request_key,
+        **vehicle_values,
+    )
+    session.add(vehicle)
+    session.flush()
+    audit.record(session, actor, "vehicle.create", "vehicle", vehicle.id, plate=vehicle.plate)
+    session.commit()
+    return vehicle

@@ -1,0 +1,225 @@
+"""Opening a work order at intake (R3) and reading a vehicle's earlier orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from lantong_pwa.errors import DomainError, FormErrors, NotFound
+from lantong_pwa.services import audit
+from lantong_pwa.services.numbering import WORK_ORDER_PREFIX, next_number
+from lantong_pwa.services.parsing import parse_decimal, parse_int, parse_local_datetime, to_fen, to_hundredths
+from lantong_pwa.services.permissions import Permission, require, require_branch
+from lantong_pwa.timezone import local_day, local_input_to_utc
+from models import FUEL_LEVEL_LABELS, JobLine, Part, PartLine, User, Vehicle, WorkOrder, WorkOrderStatus
+from models.common import utc_now
+
+OPEN_STATUSES = (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED)
+
+
+@dataclass(frozen=True)
+class JobLineInput:
+    name: str
+    hours: str = ""
+    rate: str = ""
+    fixed_price: str = ""
+
+
+@dataclass(frozen=True)
+class PartLineInput:
+    part_id: int
+    quantity: str = "1"
+    unit_price: str = ""  # empty: the catalogue's sale price
+
+
+@dataclass
+class OrderForm:
+    vehicle_id: int
+    mileage_in: str
+    fuel_level: int | str
+    complaint: str
+    promised_at: str = ""  # shop wall-clock time from a datetime-local input
+    job_lines: list[JobLineInput] = field(default_factory=list)
+    part_lines: list[PartLineInput] = field(default_factory=list)
+    request_key: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: WorkOrder
+    job_lines: list[JobLine]
+    part_lines: list[PartLine]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in [*self.job_lines, *self.part_lines]), Decimal("0.00"))
+
+
+def job_line_amount(hours: Decimal, rate: Decimal | None, fixed_price: Decimal | None) -> Decimal:
+    """A labour line is billed at its fixed price when it has one, otherwise hours × rate, rounded to the fen."""
+    if fixed_price is not None:
+        return to_fen(fixed_price)
+    return to_fen(hours * (rate or Decimal("0")))
+
+
+def _job_lines(inputs: list[JobLineInput], errors: dict[str, str]) -> list[dict]:
+    lines = []
+    for index, line in enumerate(inputs):
+        key = f"job_lines.{index}"
+        name = (line.name or "").strip()
+        if not name:
+            errors[key] = f"第{index + 1}个维修项目缺少名称"
+            continue
+        try:
+            hours = to_hundredths(parse_decimal(line.hours, key, "工时", required=False, maximum=Decimal("999")))
+            rate = to_hundredths(parse_decimal(line.rate, key, "工时单价", required=False))
+            fixed = to_hundredths(parse_decimal(line.fixed_price, key, "一口价", required=False))
+        except DomainError as error:
+            errors[key] = f"维修项目“{name}”：{error.message}"
+            continue
+        if fixed is None and (rate is None or not hours):
+            errors[key] = f"维修项目“{name}”：请填写工时和单价，或填写一口价"
+            continue
+        hours = hours or Decimal("0.00")
+        lines.append(dict(name=name[:80], hours=hours, rate=rate, fixed_price=fixed,
+                          amount=job_line_amount(hours, rate, fixed)))
+    return lines
+
+
+def _part_lines(session: Session, branch_id: int, inputs: list[PartLineInput], errors: dict[str, str]) -> list[dict]:
+    lines = []
+    for index, line in enumerate(inputs):
+        key = f"part_lines.{index}"
+        part = session.get(Part, line.part_id)
+        if part is None or part.branch_id != branch_id or not part.is_active:
+            errors[key] = f"第{index + 1}个配件不在配件目录中"
+            continue
+        try:
+            quantity = to_hundredths(parse_decimal(line.quantity, key, "数量", maximum=Decimal("99999")))
+            price = to_hundredths(parse_decimal(line.unit_price, key, "单价", required=False))
+        except DomainError as error:
+            errors[key] = f"配件“{part.name}”：{error.message}"
+            continue
+        if quantity <= 0:
+            errors[key] = f"配件“{part.name}”：数量应大于0"
+            continue
+        unit_price = part.sale_price if price is None else price
+        lines.append(dict(part_id=part.id, part_code=part.code, part_name=part.name, unit=part.unit,
+                          quantity=quantity, unit_price=unit_price, amount=to_fen(quantity * unit_price)))
+    return lines
+
+
+def open_work_order(session: Session, actor: User, form: OrderForm) -> WorkOrder:
+    """Open a work order for a vehicle with its job and parts lines; the vehicle's mileage moves up to the reading.
+
+    A repeated submit with the same ``request_key`` returns the order the first one created.
+    """
+    require(actor, Permission.INTAKE)
+    vehicle = session.get(Vehicle, form.vehicle_id)
+    if vehicle is None:
+        raise NotFound("车辆不存在")
+    require_branch(actor, vehicle.branch_id)
+    if form.request_key:
+        earlier = session.exec(
+            select(WorkOrder).where(WorkOrder.branch_id == vehicle.branch_id, WorkOrder.request_key == form.request_key)
+        ).first()
+        if earlier is not None:
+            return earlier
+
+    errors: dict[str, str] = {}
+    mileage = None
+    try:
+        mileage = parse_int(form.mileage_in, "mileage_in", "进厂里程", maximum=3_000_000)
+        if mileage < vehicle.mileage:
+            errors["mileage_in"] = f"进厂里程不能小于上次记录的{vehicle.mileage}公里"
+    except DomainError as error:
+        errors["mileage_in"] = error.message
+    try:
+        fuel = parse_int(form.fuel_level, "fuel_level", "油量", maximum=max(FUEL_LEVEL_LABELS))
+    except DomainError:
+        errors["fuel_level"] = "请选择油量"
+    complaint = (form.complaint or "").strip()
+    if not complaint:
+        errors["complaint"] = "请填写故障描述"
+    elif len(complaint) > 1000:
+        errors["complaint"] = "故障描述不能超过1000字"
+    promised_at = None
+    try:
+        promised_local = parse_local_datetime(form.promised_at, "promised_at", "预计交车时间")
+        if promised_local is not None:
+            promised_at = local_input_to_utc(promised_local)
+            if promised_at < utc_now():
+                errors["promised_at"] = "预计交车时间不能早于现在"
+    except DomainError as error:
+        errors["promised_at"] = error.message
+    job_lines = _job_lines(form.job_lines, errors)
+    part_lines = _part_lines(session, vehicle.branch_id, form.part_lines, errors)
+    if errors:
+        raise FormErrors(errors)
+
+    now = utc_now()
+    order = WorkOrder(
+        branch_id=vehicle.branch_id,
+        number=next_number(session, vehicle.branch_id, WORK_ORDER_PREFIX, local_day(now)),
+        vehicle_id=vehicle.id,
+        customer_id=vehicle.customer_id,
+        advisor_id=actor.id,
+        mileage_in=mileage,
+        fuel_level=fuel,
+        complaint=complaint,
+        promised_at=promised_at,
+        request_key=form.request_key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    session.flush()
+    for position, values in enumerate(job_lines):
+        session.add(JobLine(branch_id=order.branch_id, work_order_id=order.id, position=position, **values))
+    for position, values in enumerate(part_lines):
+        session.add(PartLine(branch_id=order.branch_id, work_order_id=order.id, position=position, **values))
+    vehicle.mileage = mileage
+    session.add(vehicle)
+    audit.record(session, actor, "work_order.open", "work_order", order.id, branch_id=order.branch_id,
+                 number=order.number)
+    session.commit()
+    return order
+
+
+def _details(session: Session, orders: list[WorkOrder]) -> list[OrderDetail]:
+    """Orders with their lines, in three queries however many orders there are."""
+    ids = [order.id for order in orders]
+    jobs: dict[int, list[JobLine]] = {i: [] for i in ids}
+    parts: dict[int, list[PartLine]] = {i: [] for i in ids}
+    if ids:
+        for line in session.exec(select(JobLine).where(col(JobLine.work_order_id).in_(ids)).order_by(JobLine.position)):
+            jobs[line.work_order_id].append(line)
+        for line in session.exec(select(PartLine).where(col(PartLine.work_order_id).in_(ids)).order_by(PartLine.position)):
+            parts[line.work_order_id].append(line)
+    return [OrderDetail(order=o, job_lines=jobs[o.id], part_lines=parts[o.id]) for o in orders]
+
+
+def vehicle_orders(session: Session, actor: User, vehicle_id: int) -> list[OrderDetail]:
+    """Every work order of the vehicle, newest first, with its job and parts lines."""
+    require(actor, Permission.VIEW_VEHICLES)
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None:
+        raise NotFound("车辆不存在")
+    require_branch(actor, vehicle.branch_id)
+    orders = session.exec(
+        select(WorkOrder).where(WorkOrder.vehicle_id == vehicle_id).order_by(col(WorkOrder.created_at).desc(),
+                                                                             col(WorkOrder.id).desc())
+    ).all()
+    return _details(session, list(orders))
+
+
+def get_order(session: Session, actor: User, order_id: int) -> OrderDetail:
+    require(actor, Permission.VIEW_VEHICLES)
+    order = session.get(WorkOrder, order_id)
+    if order is None:
+        raise NotFound("工单不存在")
+    require_branch(actor, order.branch_id)
+    return _details(session, [order])[0]
+

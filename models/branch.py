@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.common import created_at_field
+
+
+class Branch(SQLModel, table=True):
+    """One shop of the chain; every business row belongs to one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=64)
+    address: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=32)
+    created_at: datetime = created_at_field()

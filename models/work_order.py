@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from models.common import created_at_field, enum_field, money_field, utc_now
+
+
+class WorkOrderStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SETTLED = "settled"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return WORK_ORDER_STATUS_LABELS[self]
+
+
+WORK_ORDER_STATUS_LABELS = {
+    WorkOrderStatus.OPEN: "已开单",
+    WorkOrderStatus.IN_PROGRESS: "维修中",
+    WorkOrderStatus.COMPLETED: "已完工",
+    WorkOrderStatus.SETTLED: "已结算",
+    WorkOrderStatus.CLOSED: "已结清",
+    WorkOrderStatus.CANCELLED: "已作废",
+}
+
+# Fuel gauge as the advisor reads it at intake, in quarters of a tank.
+FUEL_LEVEL_LABELS = {0: "空", 1: "1/4", 2: "1/2", 3: "3/4", 4: "满"}
+
+
+class WorkOrder(SQLModel, table=True):
+    """A repair order (委托维修单), numbered per branch and day, e.g. ``WX20261126-0007``."""
+
+    __tablename__ = "work_order"
+    __table_args__ = (
+        UniqueConstraint("branch_id", "number", name="uq_work_order_branch_number"),
+        UniqueConstraint("branch_id", "request_key", name="uq_work_order_branch_request_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    number: str = Field(max_length=20)
+    status: WorkOrderStatus = enum_field(default=WorkOrderStatus.OPEN, index=True)
+    vehicle_id: int = Field(foreign_key="vehicle.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    advisor_id: int = Field(foreign_key="user.id")
+    mileage_in: int
+    fuel_level: int = Field(ge=0, le=4)
+    complaint: str = Field(max_length=1000)
+    promised_at: datetime | None = None
+    # The client's id for the intake form: a resent submit returns the order it already made.
+    request_key: str | None = Field(default=None, max_length=36)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class JobLine(SQLModel, table=True):
+    """A labour item: billed as hours × rate, or at a fixed price when one is given."""
+
+    __tablename__ = "job_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    position: int = 0
+    name: str = Field(max_length=80)
+    hours: Decimal = Field(default=Decimal("0.00"), max_digits=6, decimal_places=2)
+    rate: Decimal | None = money_field(default=None)
+    fixed_price: Decimal | None = money_field(default=None)
+    amount: Decimal = money_field()
+    created_at: datetime = created_at_field()
+
+
+class PartLine(SQLModel, table=True):
+    """A part planned for the order; code, name and unit are copied so history survives catalogue edits."""
+
+    __tablename__ = "part_line"
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    work_order_id: int = Field(foreign_key="work_order.id", index=True)
+    part_id: int = Field(foreign_key="part.id", index=True)
+    position: int = 0
+    part_code: str = Field(max_length=40)
+    part_name: str = Field(max_length=80)
+    unit: str = Field(max_length=8)
+    quantity: Decimal = Field(max_digits=10, decimal_places=2)
+    unit_price: Decimal = money_field()
+    amount: Decimal = money_field()
+    created_at: datetime = created_at_field()

@@ -1,0 +1,87 @@
+"""QR vehicle cards: the PNG really scans to ``<LANTONG_PUBLIC_URL>/v/<token>``."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from lantong_pwa.services.vehicle_cards import card_url, qr_png
+from lantong_pwa.services.vehicles import new_qr_token
+from lantong_pwa.settings import get_settings
+
+
+@pytest.fixture
+def public_url(monkeypatch):
+    """Set ``LANTONG_PUBLIC_URL`` for one test, with fresh settings before and after."""
+
+    def set_url(value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv("LANTONG_PUBLIC_URL", raising=False)
+        else:
+            monkeypatch.setenv("LANTONG_PUBLIC_URL", value)
+        get_settings.cache_clear()
+
+    get_settings.cache_clear()
+    yield set_url
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def scan(png: bytes) -> list[str]:
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG"
+    return [result.text for result in zxingcpp.read_barcodes(image) if result.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected_base"),
+    [
+        ("https://lantong.example.cn", "https://lantong.example.cn"),
+        ("https://lantong.example.cn/", "https://lantong.example.cn"),  # trailing slash does not double up
+        ("http://192.168.1.20:3000", "http://192.168.1.20:3000"),
+    ],
+)
+def test_qr_png_scans_to_the_card_url(public_url, configured, expected_base):
+    public_url(configured)
+    token = new_qr_token()
+    expected = f"{expected_base}/v/{token}"
+    assert card_url(token) == expected
+    assert scan(qr_png(token)) == [expected]
+
+
+def test_qr_png_follows_a_changed_public_url(public_url):
+    token = new_qr_token()
+    public_url("https://a.example.cn")
+    assert scan(qr_png(token)) == [f"https://a.example.cn/v/{token}"]
+    public_url("https://b.example.cn")
+    assert scan(qr_png(token)) == [f"https://b.example.cn/v/{token}"]
+
+
+def test_qr_png_defaults_to_localhost_when_no_public_url_is_set(public_url, monkeypatch):
+    monkeypatch.delenv("LANTONG_PORT", raising=False)
+    public_url(None)
+    token = new_qr_token()
+    assert scan(qr_png(token)) == [f"http://localhost:3000/v/{token}"]
+
+
+def test_different_tokens_give_different_codes(public_url):
+    public_url("https://lantong.example.cn")
+    first, second = new_qr_token(), new_qr_token()
+    assert first != second
+    assert scan(qr_png(first)) == [f"https://lantong.example.cn/v/{first}"]
+    assert scan(qr_png(second)) == [f"https://lantong.example.cn/v/{second}"]
+
+
+def test_box_size_scales_the_image_and_it_still_scans(public_url):
+    public_url("https://lantong.example.cn")
+    token = new_qr_token()
+    small, large = qr_png(token, box_size=4), qr_png(token, box_size=12)
+    small_size = Image.open(io.BytesIO(small)).size
+    large_size = Image.open(io.BytesIO(large)).size
+    assert large_size[0] == small_size[0] * 3
+    assert small_size[0] == small_size[1]
+    for png in (small, large):
+        assert scan(png) == [f"https://lantong.example.cn/v/{token}"]
