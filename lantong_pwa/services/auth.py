@@ -17,6 +17,7 @@ from lantong_pwa.settings import get_settings
 from models import User, UserSession
 from models.common import utc_now
 
+SESSION_COOKIE = "lantong_session"
 MAX_FAILED_SIGN_INS = 5
 LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=7)

@@ -10,7 +10,7 @@ from models import Part, User
 
 def search_parts(session: Session, actor: User, query: str, limit: int = 20) -> list[Part]:
     """Catalogue parts of the actor's branch whose code or name contains the text."""
-    require(actor, Permission.INTAKE)
+    require(actor, Permission.VIEW_PARTS)
     text = (query or "").strip()
     if not text:
         return []

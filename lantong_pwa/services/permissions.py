@@ -12,6 +12,7 @@ class Permission(StrEnum):
     VIEW_VEHICLES = "view_vehicles"  # find vehicles, open vehicle cards, see history and photos
     INTAKE = "intake"  # register customers and vehicles, open work orders
     ADD_PHOTOS = "add_photos"
+    VIEW_PARTS = "view_parts"  # the parts catalogue
     MANAGE_USERS = "manage_users"
 
 
@@ -20,12 +21,17 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_VEHICLES: _STAFF,
     Permission.INTAKE: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
     Permission.ADD_PHOTOS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.TECHNICIAN}),
+    Permission.VIEW_PARTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.PARTS_CLERK}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 
 
+def role_allows(role: str, permission: Permission) -> bool:
+    return role in ROLES_BY_PERMISSION[permission]
+
+
 def allows(user: User | None, permission: Permission) -> bool:
-    return user is not None and user.is_active and Role(user.role) in ROLES_BY_PERMISSION[permission]
+    return user is not None and user.is_active and role_allows(user.role, permission)
 
 
 def require(user: User | None, permission: Permission) -> User:

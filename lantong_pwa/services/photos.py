@@ -81,9 +81,7 @@ def add_photo(
         order = session.get(WorkOrder, work_order_id)
         if order is None or order.vehicle_id != vehicle.id:
             raise NotFound("工单不存在")
-    note = (note or "").strip()
-    if len(note) > 200:
-        raise DomainError("照片备注不能超过200字", field="note")
+    note = _checked_note(note)
     image = _upright_rgb(data)
 
     name = secrets.token_hex(16)
@@ -108,6 +106,27 @@ def add_photo(
     session.flush()
     audit.record(session, actor, "photo.add", "photo", photo.id, branch_id=vehicle.branch_id,
                  work_order_id=work_order_id)
+    session.commit()
+    return photo
+
+
+def _checked_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise DomainError("照片备注不能超过200字", field="note")
+    return note
+
+
+def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
+    """Write or change the damage note of a photo."""
+    require(actor, Permission.ADD_PHOTOS)
+    photo = session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("照片不存在")
+    require_branch(actor, photo.branch_id)
+    photo.note = _checked_note(note)
+    session.add(photo)
+    audit.record(session, actor, "photo.note", "photo", photo.id, branch_id=photo.branch_id)
     session.commit()
     return photo
 

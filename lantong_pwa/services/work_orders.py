@@ -64,50 +64,59 @@ def job_line_amount(hours: Decimal, rate: Decimal | None, fixed_price: Decimal |
     return to_fen(hours * (rate or Decimal("0")))
 
 
-def _job_lines(inputs: list[JobLineInput], errors: dict[str, str]) -> list[dict]:
-    lines = []
-    for index, line in enumerate(inputs):
-        key = f"job_lines.{index}"
-        name = (line.name or "").strip()
-        if not name:
-            errors[key] = f"第{index + 1}个维修项目缺少名称"
-            continue
-        try:
-            hours = to_hundredths(parse_decimal(line.hours, key, "工时", required=False, maximum=Decimal("999")))
-            rate = to_hundredths(parse_decimal(line.rate, key, "工时单价", required=False))
-            fixed = to_hundredths(parse_decimal(line.fixed_price, key, "一口价", required=False))
-        except DomainError as error:
-            errors[key] = f"维修项目“{name}”：{error.message}"
-            continue
-        if fixed is None and (rate is None or not hours):
-            errors[key] = f"维修项目“{name}”：请填写工时和单价，或填写一口价"
-            continue
-        hours = hours or Decimal("0.00")
-        lines.append(dict(name=name[:80], hours=hours, rate=rate, fixed_price=fixed,
-                          amount=job_line_amount(hours, rate, fixed)))
-    return lines
+def priced_job_line(line: JobLineInput) -> dict:
+    """A labour line's stored values, or ``DomainError`` naming what is wrong with it."""
+    name = (line.name or "").strip()
+    if not name:
+        raise DomainError("维修项目缺少名称", field="job_line")
+    try:
+        hours = to_hundredths(parse_decimal(line.hours, "job_line", "工时", required=False, maximum=Decimal("999")))
+        rate = to_hundredths(parse_decimal(line.rate, "job_line", "工时单价", required=False))
+        fixed = to_hundredths(parse_decimal(line.fixed_price, "job_line", "一口价", required=False))
+    except DomainError as error:
+        raise DomainError(f"维修项目“{name}”：{error.message}", field="job_line") from None
+    if fixed is None and (rate is None or not hours):
+        raise DomainError(f"维修项目“{name}”：请填写工时和单价，或填写一口价", field="job_line")
+    hours = hours or Decimal("0.00")
+    return dict(name=name[:80], hours=hours, rate=rate, fixed_price=fixed, amount=job_line_amount(hours, rate, fixed))
 
 
-def _part_lines(session: Session, branch_id: int, inputs: list[PartLineInput], errors: dict[str, str]) -> list[dict]:
+def priced_part_line(session: Session, branch_id: int, line: PartLineInput) -> dict:
+    """A parts line's stored values (name and price copied from the catalogue), or ``DomainError``."""
+    part = session.get(Part, line.part_id)
+    if part is None or part.branch_id != branch_id or not part.is_active:
+        raise DomainError("该配件不在配件目录中", field="part_line")
+    try:
+        quantity = to_hundredths(parse_decimal(line.quantity, "part_line", "数量", maximum=Decimal("99999")))
+        price = to_hundredths(parse_decimal(line.unit_price, "part_line", "单价", required=False))
+    except DomainError as error:
+        raise DomainError(f"配件“{part.name}”：{error.message}", field="part_line") from None
+    if quantity <= 0:
+        raise DomainError(f"配件“{part.name}”：数量应大于0", field="part_line")
+    unit_price = part.sale_price if price is None else price
+    return dict(part_id=part.id, part_code=part.code, part_name=part.name, unit=part.unit,
+                quantity=quantity, unit_price=unit_price, amount=to_fen(quantity * unit_price))
+
+
+def quote_job_line(actor: User, line: JobLineInput) -> dict:
+    """Price one labour line for the intake screen, by the same rule the order uses."""
+    require(actor, Permission.INTAKE)
+    return priced_job_line(line)
+
+
+def quote_part_line(session: Session, actor: User, line: PartLineInput) -> dict:
+    """Price one parts line from the actor's branch catalogue for the intake screen."""
+    require(actor, Permission.INTAKE)
+    return priced_part_line(session, actor.branch_id, line)
+
+
+def _priced_lines(price, inputs: list, key: str, number_label: str, errors: dict[str, str]) -> list[dict]:
     lines = []
     for index, line in enumerate(inputs):
-        key = f"part_lines.{index}"
-        part = session.get(Part, line.part_id)
-        if part is None or part.branch_id != branch_id or not part.is_active:
-            errors[key] = f"第{index + 1}个配件不在配件目录中"
-            continue
         try:
-            quantity = to_hundredths(parse_decimal(line.quantity, key, "数量", maximum=Decimal("99999")))
-            price = to_hundredths(parse_decimal(line.unit_price, key, "单价", required=False))
+            lines.append(price(line))
         except DomainError as error:
-            errors[key] = f"配件“{part.name}”：{error.message}"
-            continue
-        if quantity <= 0:
-            errors[key] = f"配件“{part.name}”：数量应大于0"
-            continue
-        unit_price = part.sale_price if price is None else price
-        lines.append(dict(part_id=part.id, part_code=part.code, part_name=part.name, unit=part.unit,
-                          quantity=quantity, unit_price=unit_price, amount=to_fen(quantity * unit_price)))
+            errors[f"{key}.{index}"] = f"第{index + 1}{number_label}：{error.message}"
     return lines
 
 
@@ -154,8 +163,9 @@ def open_work_order(session: Session, actor: User, form: OrderForm) -> WorkOrder
                 errors["promised_at"] = "预计交车时间不能早于现在"
     except DomainError as error:
         errors["promised_at"] = error.message
-    job_lines = _job_lines(form.job_lines, errors)
-    part_lines = _part_lines(session, vehicle.branch_id, form.part_lines, errors)
+    job_lines = _priced_lines(priced_job_line, form.job_lines, "job_lines", "个维修项目", errors)
+    part_lines = _priced_lines(lambda line: priced_part_line(session, vehicle.branch_id, line), form.part_lines,
+                               "part_lines", "个配件", errors)
     if errors:
         raise FormErrors(errors)
 
@@ -213,6 +223,18 @@ def vehicle_orders(session: Session, actor: User, vehicle_id: int) -> list[Order
                                                                              col(WorkOrder.id).desc())
     ).all()
     return _details(session, list(orders))
+
+
+def open_orders(session: Session, actor: User) -> list[tuple[WorkOrder, Vehicle]]:
+    """The branch's orders still in the workshop, the longest-waiting promise first."""
+    require(actor, Permission.VIEW_VEHICLES)
+    statement = (
+        select(WorkOrder, Vehicle)
+        .join(Vehicle, Vehicle.id == WorkOrder.vehicle_id)
+        .where(col(WorkOrder.status).in_(OPEN_STATUSES), WorkOrder.branch_id == actor.branch_id)
+        .order_by(col(WorkOrder.promised_at).is_(None), WorkOrder.promised_at, WorkOrder.created_at)
+    )
+    return list(session.exec(statement).all())
 
 
 def get_order(session: Session, actor: User, order_id: int) -> OrderDetail:

@@ -13,5 +13,7 @@ def test_search_by_code_or_name_within_branch(session, shop):
     assert [p.id for p in search_parts(session, shop.advisor, "jl-")] == [filter_.id]
     assert [p.id for p in search_parts(session, shop.advisor, "机油")] == [filter_.id]
     assert search_parts(session, shop.advisor, "  ") == []
-    with pytest.raises(PermissionDenied):
-        search_parts(session, shop.technician, "JL")
+    assert [p.id for p in search_parts(session, shop.parts_clerk, "JL-001")] == [filter_.id]
+    for role in ("technician", "cashier"):
+        with pytest.raises(PermissionDenied):
+            search_parts(session, shop.users[role], "JL")

@@ -299,3 +299,15 @@ def test_photos_of_vehicle_are_newest_first(session, shop, vehicle):
     session.commit()
     listed = photos.photos_of_vehicle(session, shop.cashier, vehicle.id)
     assert [p.note for p in listed] == ["第一张", "第二张"]
+
+
+def test_damage_note_can_be_written_after_upload(session, shop, vehicle):
+    photo = photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=small_jpeg())
+    assert photos.set_note(session, shop.technician, photo.id, "  左前门凹陷 ").note == "左前门凹陷"
+    with pytest.raises(DomainError):
+        photos.set_note(session, shop.advisor, photo.id, "长" * 201)
+    with pytest.raises(PermissionDenied):
+        photos.set_note(session, shop.cashier, photo.id, "x")
+    with pytest.raises(NotFound):
+        photos.set_note(session, shop.other_branch_advisor, photo.id, "x")
+    assert session.get(models.Photo, photo.id).note == "左前门凹陷"

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from lantong_pwa.errors import FormErrors, NotFound, PermissionDenied
+from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from lantong_pwa.services import work_orders
 from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
 from lantong_pwa.timezone import SHOP_TZ
@@ -72,7 +72,7 @@ def test_bad_order_input_is_reported_per_field_and_saves_nothing(session, shop, 
     assert "68500" in errors["mileage_in"]
     assert set(errors) == {"mileage_in", "fuel_level", "complaint", "promised_at", "job_lines.0", "job_lines.1",
                            "job_lines.2", "part_lines.0", "part_lines.1"}
-    assert "一口价" in errors["job_lines.2"]
+    assert "一口价" in errors["job_lines.2"] and errors["job_lines.2"].startswith("第3个维修项目")
     assert session.exec(select(WorkOrder)).all() == []
     assert session.exec(select(JobLine)).all() == [] and session.exec(select(PartLine)).all() == []
     assert session.get(Vehicle, vehicle.id).mileage == 68500
@@ -125,3 +125,21 @@ def test_job_line_amount_rounds_half_up_to_the_fen():
     assert work_orders.job_line_amount(Decimal("0.50"), Decimal("100.01"), None) == Decimal("50.01")
     assert work_orders.job_line_amount(Decimal("1.25"), Decimal("100.01"), None) == Decimal("125.01")
     assert work_orders.job_line_amount(Decimal("3"), Decimal("100"), Decimal("99.995")) == Decimal("100.00")
+
+
+def test_a_single_line_is_priced_by_the_same_rule():
+    assert work_orders.priced_job_line(JobLineInput(name="保养", hours="1", rate="88.8"))["amount"] == Decimal("88.80")
+    with pytest.raises(DomainError) as caught:
+        work_orders.priced_job_line(JobLineInput(name="保养", hours="1"))
+    assert "单价" in caught.value.message
+
+
+def test_open_orders_board_lists_the_branch_orders_by_promise(session, shop, vehicle):
+    later = (datetime.now(SHOP_TZ) + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    sooner = (datetime.now(SHOP_TZ) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    a = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, promised_at=later))
+    b = work_orders.open_work_order(session, shop.advisor, order_form(vehicle))
+    c = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, promised_at=sooner))
+    board = work_orders.open_orders(session, shop.technician)
+    assert [order.id for order, _vehicle in board] == [c.id, a.id, b.id]
+    assert work_orders.open_orders(session, shop.other_branch_advisor) == []

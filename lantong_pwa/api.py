@@ -1,0 +1,62 @@
+"""JSON and file routes served beside the Reflex app on the same port.
+
+Staff are identified by the session cookie the sign-in sets; photos and QR images go only to signed-in staff.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from lantong_pwa.db import get_engine, session_scope
+from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
+from lantong_pwa.services import auth, photos, vehicles
+from lantong_pwa.services.health import health
+from lantong_pwa.services.vehicle_cards import qr_png
+
+# Authenticated images must not outlive a sign-out in the browser's cache (shared workshop tablets).
+PRIVATE = {"Cache-Control": "private, no-store"}
+
+
+def _error(error: DomainError) -> JSONResponse:
+    status = 401 if isinstance(error, PermissionDenied) and error.message == "请先登录" else (
+        403 if isinstance(error, PermissionDenied) else 404 if isinstance(error, NotFound) else 400)
+    return JSONResponse({"error": error.message}, status_code=status, headers=PRIVATE)
+
+
+def health_route(_request: Request) -> JSONResponse:
+    report = health(get_engine())
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+def photo_route(request: Request) -> Response:
+    thumbnail = request.path_params.get("size") == "thumb"
+    try:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            path = photos.photo_file(session, actor, request.path_params["photo_id"], thumbnail=thumbnail)
+    except DomainError as error:
+        return _error(error)
+    return FileResponse(path, media_type="image/jpeg", headers=PRIVATE)
+
+
+def qr_route(request: Request) -> Response:
+    try:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            match = vehicles.vehicle_by_token(session, actor, request.path_params["token"])
+    except DomainError as error:
+        return _error(error)
+    return Response(qr_png(match.vehicle.qr_token), media_type="image/png", headers=PRIVATE)
+
+
+api = Starlette(
+    routes=[
+        Route("/api/health", health_route),
+        Route("/api/photos/{photo_id:int}", photo_route),
+        Route("/api/photos/{photo_id:int}/{size:str}", photo_route),
+        Route("/api/vehicles/{token:str}/qr.png", qr_route),
+    ]
+)

@@ -1,0 +1,42 @@
+"""The Reflex app: pages, their guards, the JSON/file routes and the document head."""
+
+import reflex as rx
+
+from lantong_pwa.api import api
+from pages.admin_users import users_page
+from pages.board import board_page
+from pages.intake import intake_page
+from pages.login import login_page
+from pages.parts import parts_page
+from pages.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
+from state.admin_users import UsersAdminState
+from state.board import BoardState
+from state.intake import IntakeState
+from state.login import LoginState
+from state.session import SessionState
+from state.vehicles import VehicleCardState
+
+app = rx.App(
+    api_transformer=api,
+    stylesheets=["/app.css"],
+    head_components=[
+        rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
+        rx.el.meta(name="theme-color", content="#1d4ed8"),
+    ],
+)
+
+
+def _redirecting() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), min_height="100dvh")
+
+
+app.add_page(_redirecting, route="/", title="蓝通维修", on_load=SessionState.go_home)
+app.add_page(login_page, route="/login", title="登录 · 蓝通维修", on_load=LoginState.on_load)
+app.add_page(intake_page, route="/intake", title="接车开单 · 蓝通维修", on_load=IntakeState.load)
+app.add_page(vehicles_page, route="/vehicles", title="车辆 · 蓝通维修", on_load=SessionState.guard_staff)
+app.add_page(vehicle_card_page, route="/v/[token]", title="车辆卡 · 蓝通维修", on_load=VehicleCardState.load)
+app.add_page(vehicle_label_page, route="/v/[token]/label", title="车辆卡标签 · 蓝通维修",
+             on_load=VehicleCardState.load)
+app.add_page(board_page, route="/orders", title="在修车辆 · 蓝通维修", on_load=BoardState.load)
+app.add_page(parts_page, route="/parts", title="配件目录 · 蓝通维修", on_load=SessionState.guard_parts)
+app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)

@@ -1,0 +1,1 @@
+"""Reflex components: what each screen shows. No database access and no rules here."""

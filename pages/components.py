@@ -1,0 +1,50 @@
+"""Small building blocks shared by the screens."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def plate(text: rx.Var | str, size: str = "6") -> rx.Component:
+    """A licence plate as it looks on the car: white on blue, or on green for 8-character new-energy plates."""
+    return rx.badge(
+        text,
+        size="3",
+        class_name=rx.cond(rx.Var.create(text).length() == 8, "plate plate-green", "plate"),
+        font_size=rx.match(size, ("9", "2.6rem"), ("7", "1.8rem"), "1.35rem"),
+    )
+
+
+def field_error(errors: rx.Var, key: str) -> rx.Component:
+    return rx.cond(
+        errors.contains(key),
+        rx.text(errors[key], color_scheme="red", size="2", role="alert", class_name="field-error"),
+    )
+
+
+def labelled(label: str, control: rx.Component, errors: rx.Var | None = None, key: str = "",
+             required: bool = False) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, rx.cond(required, rx.text.span(" *", color_scheme="red")), size="2", weight="medium",
+                as_="label"),
+        control,
+        field_error(errors, key) if errors is not None else rx.fragment(),
+        spacing="1",
+        width="100%",
+    )
+
+
+def card(*children, **props) -> rx.Component:
+    props.setdefault("width", "100%")
+    return rx.card(rx.vstack(*children, spacing="3", width="100%"), size="2", **props)
+
+
+def banner_error(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def empty_note(text: str) -> rx.Component:
+    return rx.text(text, color_scheme="gray", size="2")

@@ -1,0 +1,18 @@
+import reflex as rx
+
+from lantong_pwa.settings import get_settings
+
+# No db_url: the app uses its own SQLModel engine and Alembic setup (lantong_pwa/db.py, alembic/), so Reflex's
+# database helpers stay out of the way.
+config = rx.Config(
+    app_name="lantong_pwa",
+    frontend_port=get_settings().port,
+    backend_port=get_settings().port,
+    show_built_with_reflex=False,
+    telemetry_enabled=False,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",
+                                                    scaling="100%")),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

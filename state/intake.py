@@ -1,0 +1,351 @@
+"""Walk-around intake on a tablet (R3): find or register the vehicle, open the work order, add photos."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from decimal import Decimal
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services import parts, photos, vehicles, work_orders
+from lantong_pwa.services.permissions import Permission
+from lantong_pwa.services.photos import MAX_UPLOAD_BYTES
+from lantong_pwa.services.vehicles import CustomerForm, Registration, VehicleForm, VinWarning
+from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
+from models import FUEL_LEVEL_LABELS
+from state.session import SessionState
+from state.vehicles import matching_vehicles
+from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
+
+PHOTO_UPLOAD_ID = "intake-photos"
+
+
+@dataclasses.dataclass
+class JobRow:
+    name: str = ""
+    hours: str = ""
+    rate: str = ""
+    fixed_price: str = ""
+    detail: str = ""
+    amount: str = ""  # formatted for the screen
+    value: str = "0"  # the amount as a plain decimal, for the running total
+
+
+@dataclasses.dataclass
+class PartRow:
+    part_id: int = 0
+    label: str = ""
+    unit: str = ""
+    quantity: str = "1"
+    unit_price: str = ""
+    amount: str = ""
+    value: str = "0"
+
+
+@dataclasses.dataclass
+class PartChoice:
+    id: int = 0
+    code: str = ""
+    name: str = ""
+    price: str = ""
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+class IntakeState(SessionState):
+    # "search" → "register" (new customer) → "order" → "photos"
+    step: str = "search"
+    query: str = ""
+    results: list[VehicleView] = []
+    searched: bool = False
+    error: str = ""
+
+    register_errors: dict[str, str] = {}
+    vin_warning: str = ""
+    register_key: str = ""
+
+    vehicle: VehicleView = VehicleView()
+    history: list[OrderView] = []
+
+    job_rows: list[JobRow] = []
+    part_rows: list[PartRow] = []
+    part_choices: list[PartChoice] = []
+    line_error: str = ""
+    order_errors: dict[str, str] = {}
+    order_key: str = ""
+
+    order_id: int = 0
+    order_number: str = ""
+    photos: list[PhotoView] = []
+    photo_errors: list[str] = []
+    uploading: bool = False
+
+    @rx.var
+    def fuel_options(self) -> list[list[str]]:
+        return [[str(level), label] for level, label in FUEL_LEVEL_LABELS.items()]
+
+    @rx.var
+    def order_line_errors(self) -> list[str]:
+        """Messages about lines or the whole form, which have no input to stand beside."""
+        return [message for key, message in self.order_errors.items()
+                if key.startswith(("job_lines", "part_lines", "form"))]
+
+    @rx.var
+    def lines_total(self) -> str:
+        return money(sum((Decimal(row.value) for row in [*self.job_rows, *self.part_rows]), Decimal("0.00")))
+
+    def _reset(self) -> None:
+        self.step = "search"
+        self.query = ""
+        self.results = []
+        self.searched = False
+        self.error = ""
+        self.register_errors = {}
+        self.vin_warning = ""
+        self.register_key = _new_key()
+        self.vehicle = VehicleView()
+        self.history = []
+        self.job_rows = []
+        self.part_rows = []
+        self.part_choices = []
+        self.line_error = ""
+        self.order_errors = {}
+        self.order_key = _new_key()
+        self.order_id = 0
+        self.order_number = ""
+        self.photos = []
+        self.photo_errors = []
+        self.uploading = False
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.INTAKE)
+        if redirect is not None:
+            return redirect
+        self._reset()
+        token = self.router.url.query_parameters.get("vehicle", "")
+        if token:
+            with session_scope() as db:
+                try:
+                    match = vehicles.vehicle_by_token(db, self.actor(db), token)
+                except DomainError as error:
+                    self.error = error.message
+                    return None
+                self._select(db, match.vehicle.id)
+        return None
+
+    @rx.event
+    def start_over(self):
+        self._reset()
+
+    @rx.event
+    def search(self, form: dict):
+        self.query = (form.get("query") or "").strip()
+        self.error = ""
+        try:
+            self.results = matching_vehicles(self, self.query)
+        except DomainError as error:
+            self.error = error.message
+            self.results = []
+        self.searched = True
+
+    def _select(self, db, vehicle_id: int) -> None:
+        actor = self.actor(db)
+        match = vehicles.get_vehicle(db, actor, vehicle_id)
+        vehicle_photos = photos.photos_of_vehicle(db, actor, vehicle_id)
+        self.vehicle = vehicle_view(match.vehicle, match.owner)
+        self.history = [order_view(d, vehicle_photos) for d in work_orders.vehicle_orders(db, actor, vehicle_id)]
+        self.step = "order"
+
+    @rx.event
+    def select_vehicle(self, vehicle_id: int):
+        self.error = ""
+        with session_scope() as db:
+            try:
+                self._select(db, vehicle_id)
+            except DomainError as error:
+                self.error = error.message
+
+    @rx.event
+    def start_registration(self):
+        self.register_errors = {}
+        self.vin_warning = ""
+        self.step = "register"
+
+    @rx.event
+    def back_to_search(self):
+        self.step = "search"
+
+    @rx.event
+    def register(self, form: dict):
+        """Register owner and vehicle; a VIN check-digit mismatch asks once for confirmation."""
+        self.register_errors = {}
+        registration = Registration(
+            vehicle=VehicleForm(**{f.name: str(form.get(f.name, "")) for f in dataclasses.fields(VehicleForm)}),
+            customer=CustomerForm(name=form.get("customer_name", ""), mobile=form.get("mobile", ""),
+                                  kind=form.get("kind", "individual"), birthday=form.get("birthday", "")),
+            accept_vin_warning=bool(self.vin_warning) and form.get("accept_vin") in ("on", "true", True),
+            request_key=self.register_key,
+        )
+        with session_scope() as db:
+            try:
+                vehicle = vehicles.register_vehicle(db, self.actor(db), registration)
+            except VinWarning as warning:
+                self.vin_warning = warning.message
+                return None
+            except FormErrors as errors:
+                self.register_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.register_errors = {"form": error.message}
+                return None
+            self._select(db, vehicle.id)
+        self.register_key = _new_key()
+        self.vin_warning = ""
+        return rx.toast.success(f"已登记 {vehicle.plate}")
+
+    @rx.event
+    def add_job_line(self, form: dict):
+        self.line_error = ""
+        line = JobLineInput(name=form.get("job_name", ""), hours=form.get("job_hours", ""),
+                            rate=form.get("job_rate", ""), fixed_price=form.get("job_fixed", ""))
+        with session_scope() as db:
+            try:
+                priced = work_orders.quote_job_line(self.actor(db), line)
+            except DomainError as error:
+                self.line_error = error.message
+                return None
+        self.job_rows.append(JobRow(
+            name=priced["name"], hours=str(priced["hours"]), rate=str(priced["rate"] or ""),
+            fixed_price=str(priced["fixed_price"] or ""),
+            detail="一口价" if priced["fixed_price"] is not None else
+            f"{quantity(priced['hours'])} 工时 × {money(priced['rate'])}",
+            amount=money(priced["amount"]), value=str(priced["amount"])))
+        return rx.set_value("job_name", "")
+
+    @rx.event
+    def remove_job_line(self, index: int):
+        if 0 <= index < len(self.job_rows):
+            self.job_rows.pop(index)
+
+    @rx.event
+    def search_parts(self, form: dict):
+        self.line_error = ""
+        with session_scope() as db:
+            try:
+                found = parts.search_parts(db, self.actor(db), form.get("part_query", ""))
+            except DomainError as error:
+                self.line_error = error.message
+                return
+        self.part_choices = [PartChoice(id=p.id, code=p.code, name=p.name, price=money(p.sale_price)) for p in found]
+        if not found:
+            self.line_error = "没有找到匹配的配件"
+
+    def _price_part(self, part_id: int, quantity_text: str) -> PartRow | None:
+        with session_scope() as db:
+            try:
+                priced = work_orders.quote_part_line(db, self.actor(db), PartLineInput(part_id=part_id,
+                                                                                       quantity=quantity_text))
+            except DomainError as error:
+                self.line_error = error.message
+                return None
+        return PartRow(part_id=part_id, label=f"{priced['part_name']}（{priced['part_code']}）", unit=priced["unit"],
+                       quantity=quantity(priced["quantity"]), unit_price=money(priced["unit_price"]),
+                       amount=money(priced["amount"]), value=str(priced["amount"]))
+
+    @rx.event
+    def add_part(self, part_id: int):
+        self.line_error = ""
+        for index, row in enumerate(self.part_rows):
+            if row.part_id == part_id:
+                return IntakeState.set_part_quantity(index, quantity(Decimal(row.quantity) + 1))
+        row = self._price_part(part_id, "1")
+        if row is not None:
+            self.part_rows.append(row)
+            self.part_choices = []
+        return None
+
+    @rx.event
+    def set_part_quantity(self, index: int, quantity_text: str):
+        self.line_error = ""
+        if not 0 <= index < len(self.part_rows):
+            return
+        row = self._price_part(self.part_rows[index].part_id, quantity_text)
+        if row is not None:
+            self.part_rows[index] = row
+
+    @rx.event
+    def remove_part_line(self, index: int):
+        if 0 <= index < len(self.part_rows):
+            self.part_rows.pop(index)
+
+    @rx.event
+    def open_order(self, form: dict):
+        self.order_errors = {}
+        order_form = OrderForm(
+            vehicle_id=self.vehicle.id,
+            mileage_in=form.get("mileage_in", ""),
+            fuel_level=form.get("fuel_level", ""),
+            complaint=form.get("complaint", ""),
+            promised_at=form.get("promised_at", ""),
+            job_lines=[JobLineInput(name=r.name, hours=r.hours, rate=r.rate, fixed_price=r.fixed_price)
+                       for r in self.job_rows],
+            part_lines=[PartLineInput(part_id=r.part_id, quantity=r.quantity) for r in self.part_rows],
+            request_key=self.order_key,
+        )
+        with session_scope() as db:
+            try:
+                order = work_orders.open_work_order(db, self.actor(db), order_form)
+            except FormErrors as errors:
+                self.order_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.order_errors = {"form": error.message}
+                return None
+        self.order_id = order.id
+        self.order_number = order.number
+        self.order_key = _new_key()
+        self.step = "photos"
+        return rx.toast.success(f"已开单 {order.number}")
+
+    @rx.event
+    async def upload_photos(self, files: list[rx.UploadFile]):
+        """Store each chosen photo against the new order; a bad file is reported and the rest still saved."""
+        self.photo_errors = []
+        self.uploading = True
+        yield
+        try:
+            for upload in files:
+                name = upload.filename or "照片"
+                if upload.size and upload.size > MAX_UPLOAD_BYTES:
+                    self.photo_errors.append(f"{name}：照片不能超过15MB")
+                    continue
+                data = await upload.read()
+                with session_scope() as db:
+                    try:
+                        photo = photos.add_photo(db, self.actor(db), vehicle_id=self.vehicle.id, data=data,
+                                                 work_order_id=self.order_id)
+                    except DomainError as error:
+                        self.photo_errors.append(f"{name}：{error.message}")
+                        continue
+                self.photos.append(photo_view(photo))
+        finally:
+            self.uploading = False
+        yield rx.clear_selected_files(PHOTO_UPLOAD_ID)
+
+    @rx.event
+    def save_photo_note(self, photo_id: int, note: str):
+        with session_scope() as db:
+            try:
+                photo = photos.set_note(db, self.actor(db), photo_id, note)
+            except DomainError as error:
+                return rx.toast.error(error.message)
+        for view in self.photos:
+            if view.id == photo.id:
+                view.note = photo.note
+        return rx.toast.success("备注已保存")

@@ -1,0 +1,120 @@
+"""The signed-in person: the session cookie, who they are, page guards and sign-out.
+
+Every other State subclasses ``SessionState`` and resolves the acting user from the cookie on the server for each
+event (``self.actor(db)``), so a forged or stale client value never grants anything.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import Session
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.services import auth
+from lantong_pwa.services.permissions import Permission, allows, role_allows
+from models import Role, User
+
+# Where each role lands after signing in.
+ROLE_HOME = {
+    Role.ADMIN: "/admin/users",
+    Role.MANAGER: "/orders",
+    Role.ADVISOR: "/intake",
+    Role.TECHNICIAN: "/vehicles",
+    Role.PARTS_CLERK: "/parts",
+    Role.CASHIER: "/orders",
+}
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths may follow a sign-in (no ``//host`` or absolute URLs)."""
+    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
+        return target
+    return None
+
+
+class SessionState(rx.State):
+    auth_token: str = rx.Cookie("", name=auth.SESSION_COOKIE, path="/", max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+                                same_site="lax")
+    user_display_name: str = ""
+    user_role: str = ""
+    user_role_label: str = ""
+
+    def actor(self, db: Session) -> User | None:
+        """The active user behind this browser's cookie, looked up on the server."""
+        return auth.user_for_token(db, self.auth_token)
+
+    def _remember(self, user: User) -> None:
+        self.user_display_name = user.display_name
+        self.user_role = Role(user.role).value
+        self.user_role_label = Role(user.role).label
+
+    def _login_redirect(self):
+        url = self.router.url
+        here = url.path + (f"?{url.query}" if url.query else "")
+        return rx.redirect(f"/login?next={quote(here, safe='')}")
+
+    def _guard(self, permission: Permission):
+        """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
+        with session_scope() as db:
+            user = self.actor(db)
+            if user is None:
+                self.user_role = ""
+                return self._login_redirect()
+            self._remember(user)
+            if not allows(user, permission):
+                return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
+        return None
+
+    # What the navigation offers; each handler still checks on the server.
+    @rx.var
+    def can_intake(self) -> bool:
+        return role_allows(self.user_role, Permission.INTAKE)
+
+    @rx.var
+    def can_view_parts(self) -> bool:
+        return role_allows(self.user_role, Permission.VIEW_PARTS)
+
+    @rx.var
+    def can_add_photos(self) -> bool:
+        return role_allows(self.user_role, Permission.ADD_PHOTOS)
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return role_allows(self.user_role, Permission.MANAGE_USERS)
+
+    @rx.event
+    def go_home(self):
+        """``/``: each role's own home, or the sign-in page."""
+        with session_scope() as db:
+            user = self.actor(db)
+            if user is None:
+                return rx.redirect("/login")
+            self._remember(user)
+            return rx.redirect(ROLE_HOME[Role(user.role)])
+
+    @rx.event
+    def sign_out(self):
+        with session_scope() as db:
+            auth.sign_out(db, self.auth_token)
+        self.auth_token = ""
+        self.user_role = ""
+        self.user_display_name = ""
+        return [rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
+
+    @rx.event
+    def guard_staff(self):
+        return self._guard(Permission.VIEW_VEHICLES)
+
+    @rx.event
+    def guard_intake(self):
+        return self._guard(Permission.INTAKE)
+
+    @rx.event
+    def guard_parts(self):
+        return self._guard(Permission.VIEW_PARTS)
+
+    @rx.event
+    def guard_admin(self):
+        return self._guard(Permission.MANAGE_USERS)
