@@ -10,7 +10,7 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.services import demo, users
-from lantong_pwa.settings import get_settings
+from lantong_pwa.settings import get_settings, load_or_create_secret
 from models import Role
 
 
@@ -19,6 +19,7 @@ def _migrate(_args: argparse.Namespace) -> int:
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade_to_head(settings.database_url)
+    load_or_create_secret(settings.data_dir)
     print("数据库已升级到最新版本")
     return 0
 
@@ -38,7 +39,7 @@ def _create_user(args: argparse.Namespace) -> int:
             if form.branch_id is None:
                 branches = users.list_branches(session)
                 form = users.UserForm(args.username, args.name, args.role, branches[0].id if branches else None)
-            user = users.create_user(session, None, form, password)
+            user = users.create_user_from_command_line(session, form, password)
             print(f"已创建用户 {user.username}（{Role(user.role).label}）")
     except DomainError as error:
         print(f"错误：{error.message}", file=sys.stderr)

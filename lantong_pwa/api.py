@@ -31,8 +31,7 @@ def health_route(_request: Request) -> JSONResponse:
     return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
 
-def photo_route(request: Request) -> Response:
-    thumbnail = request.path_params.get("size") == "thumb"
+def photo_route(request: Request, *, thumbnail: bool = False) -> Response:
     try:
         with session_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
@@ -56,7 +55,7 @@ api = Starlette(
     routes=[
         Route("/api/health", health_route),
         Route("/api/photos/{photo_id:int}", photo_route),
-        Route("/api/photos/{photo_id:int}/{size:str}", photo_route),
+        Route("/api/photos/{photo_id:int}/thumb", lambda request: photo_route(request, thumbnail=True)),
         Route("/api/vehicles/{token:str}/qr.png", qr_route),
     ]
 )

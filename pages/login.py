@@ -20,7 +20,9 @@ def login_page() -> rx.Component:
                     rx.text("密码", as_="label", html_for="password", size="2", weight="medium"),
                     rx.input(name="password", id="password", type="password", size="3", width="100%",
                              auto_complete="current-password", required=True),
-                    rx.button("登录", type="submit", size="4", width="100%", loading=LoginState.busy),
+                    # Disabled until the page is live: a native submit would put the password in the URL.
+                    rx.button("登录", type="submit", size="4", width="100%", disabled=~LoginState.is_hydrated,
+                              id="sign-in"),
                     spacing="3",
                     width="100%",
                 ),

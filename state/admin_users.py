@@ -44,7 +44,7 @@ class UsersAdminState(SessionState):
         return [[role.value, role.label] for role in Role]
 
     def _refresh(self, db) -> None:
-        actor = self.actor(db)
+        actor = self._actor(db)
         branch_names = {b.id: b.name for b in users.list_branches(db)}
         self.branches = [[str(i), name] for i, name in branch_names.items()]
         self.rows = [
@@ -94,7 +94,7 @@ class UsersAdminState(SessionState):
                                    branch_id=int(branch) if branch.isdigit() else None)
         with session_scope() as db:
             try:
-                actor = self.actor(db)
+                actor = self._actor(db)
                 if self.editing_id == -1:
                     users.create_user(db, actor, user_form, form.get("password", ""))
                 else:
@@ -110,7 +110,7 @@ class UsersAdminState(SessionState):
     def set_active(self, user_id: int, active: bool):
         with session_scope() as db:
             try:
-                users.set_active(db, self.actor(db), user_id, active)
+                users.set_active(db, self._actor(db), user_id, active)
                 self._refresh(db)
             except DomainError as error:
                 return rx.toast.error(error.message)
@@ -127,7 +127,7 @@ class UsersAdminState(SessionState):
         self.form_error = ""
         with session_scope() as db:
             try:
-                users.reset_password(db, self.actor(db), self.password_for_id, form.get("password", ""))
+                users.reset_password(db, self._actor(db), self.password_for_id, form.get("password", ""))
                 self._refresh(db)
             except DomainError as error:
                 self.form_error = error.message

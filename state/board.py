@@ -40,7 +40,7 @@ class BoardState(SessionState):
         now = utc_now()
         with session_scope() as db:
             try:
-                board = work_orders.open_orders(db, self.actor(db))
+                board = work_orders.open_orders(db, self._actor(db))
             except DomainError as error:
                 self.error = error.message
                 return None

@@ -132,7 +132,7 @@ class IntakeState(SessionState):
         if token:
             with session_scope() as db:
                 try:
-                    match = vehicles.vehicle_by_token(db, self.actor(db), token)
+                    match = vehicles.vehicle_by_token(db, self._actor(db), token)
                 except DomainError as error:
                     self.error = error.message
                     return None
@@ -155,7 +155,7 @@ class IntakeState(SessionState):
         self.searched = True
 
     def _select(self, db, vehicle_id: int) -> None:
-        actor = self.actor(db)
+        actor = self._actor(db)
         match = vehicles.get_vehicle(db, actor, vehicle_id)
         vehicle_photos = photos.photos_of_vehicle(db, actor, vehicle_id)
         self.vehicle = vehicle_view(match.vehicle, match.owner)
@@ -194,7 +194,7 @@ class IntakeState(SessionState):
         )
         with session_scope() as db:
             try:
-                vehicle = vehicles.register_vehicle(db, self.actor(db), registration)
+                vehicle = vehicles.register_vehicle(db, self._actor(db), registration)
             except VinWarning as warning:
                 self.vin_warning = warning.message
                 return None
@@ -205,7 +205,7 @@ class IntakeState(SessionState):
                 self.register_errors = {"form": error.message}
                 return None
             self._select(db, vehicle.id)
-        self.register_key = _new_key()
+        # Like the order's key, this one lives until the next intake, so a repeated submit finds this vehicle.
         self.vin_warning = ""
         return rx.toast.success(f"已登记 {vehicle.plate}")
 
@@ -216,7 +216,7 @@ class IntakeState(SessionState):
                             rate=form.get("job_rate", ""), fixed_price=form.get("job_fixed", ""))
         with session_scope() as db:
             try:
-                priced = work_orders.quote_job_line(self.actor(db), line)
+                priced = work_orders.quote_job_line(self._actor(db), line)
             except DomainError as error:
                 self.line_error = error.message
                 return None
@@ -238,7 +238,7 @@ class IntakeState(SessionState):
         self.line_error = ""
         with session_scope() as db:
             try:
-                found = parts.search_parts(db, self.actor(db), form.get("part_query", ""))
+                found = parts.search_parts(db, self._actor(db), form.get("part_query", ""))
             except DomainError as error:
                 self.line_error = error.message
                 return
@@ -249,7 +249,7 @@ class IntakeState(SessionState):
     def _price_part(self, part_id: int, quantity_text: str) -> PartRow | None:
         with session_scope() as db:
             try:
-                priced = work_orders.quote_part_line(db, self.actor(db), PartLineInput(part_id=part_id,
+                priced = work_orders.quote_part_line(db, self._actor(db), PartLineInput(part_id=part_id,
                                                                                        quantity=quantity_text))
             except DomainError as error:
                 self.line_error = error.message
@@ -300,7 +300,7 @@ class IntakeState(SessionState):
         )
         with session_scope() as db:
             try:
-                order = work_orders.open_work_order(db, self.actor(db), order_form)
+                order = work_orders.open_work_order(db, self._actor(db), order_form)
             except FormErrors as errors:
                 self.order_errors = errors.errors
                 return None
@@ -309,7 +309,8 @@ class IntakeState(SessionState):
                 return None
         self.order_id = order.id
         self.order_number = order.number
-        self.order_key = _new_key()
+        # The key stays until the next intake (``_reset``): a second tap's submit, already queued behind this one,
+        # must find this order instead of opening another.
         self.step = "photos"
         return rx.toast.success(f"已开单 {order.number}")
 
@@ -328,7 +329,7 @@ class IntakeState(SessionState):
                 data = await upload.read()
                 with session_scope() as db:
                     try:
-                        photo = photos.add_photo(db, self.actor(db), vehicle_id=self.vehicle.id, data=data,
+                        photo = photos.add_photo(db, self._actor(db), vehicle_id=self.vehicle.id, data=data,
                                                  work_order_id=self.order_id)
                     except DomainError as error:
                         self.photo_errors.append(f"{name}：{error.message}")
@@ -342,7 +343,7 @@ class IntakeState(SessionState):
     def save_photo_note(self, photo_id: int, note: str):
         with session_scope() as db:
             try:
-                photo = photos.set_note(db, self.actor(db), photo_id, note)
+                photo = photos.set_note(db, self._actor(db), photo_id, note)
             except DomainError as error:
                 return rx.toast.error(error.message)
         for view in self.photos:

@@ -11,12 +11,10 @@ from state.session import ROLE_HOME, SessionState, safe_next
 
 class LoginState(SessionState):
     error: str = ""
-    busy: bool = False
 
     @rx.event
     def on_load(self):
         self.error = ""
-        self.busy = False
 
     @rx.event
     def submit(self, form: dict):

@@ -32,7 +32,7 @@ class PartsCatalogueState(SessionState):
         self.error = ""
         with session_scope() as db:
             try:
-                found = parts.search_parts(db, self.actor(db), form.get("query", ""))
+                found = parts.search_parts(db, self._actor(db), form.get("query", ""))
             except DomainError as error:
                 self.error = error.message
                 return

@@ -1,7 +1,7 @@
 """The signed-in person: the session cookie, who they are, page guards and sign-out.
 
 Every other State subclasses ``SessionState`` and resolves the acting user from the cookie on the server for each
-event (``self.actor(db)``), so a forged or stale client value never grants anything.
+event (``self._actor(db)``), so a forged or stale client value never grants anything.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class SessionState(rx.State):
     user_role: str = ""
     user_role_label: str = ""
 
-    def actor(self, db: Session) -> User | None:
+    def _actor(self, db: Session) -> User | None:
         """The active user behind this browser's cookie, looked up on the server."""
         return auth.user_for_token(db, self.auth_token)
 
@@ -58,7 +58,7 @@ class SessionState(rx.State):
     def _guard(self, permission: Permission):
         """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
         with session_scope() as db:
-            user = self.actor(db)
+            user = self._actor(db)
             if user is None:
                 self.user_role = ""
                 return self._login_redirect()
@@ -88,7 +88,7 @@ class SessionState(rx.State):
     def go_home(self):
         """``/``: each role's own home, or the sign-in page."""
         with session_scope() as db:
-            user = self.actor(db)
+            user = self._actor(db)
             if user is None:
                 return rx.redirect("/login")
             self._remember(user)

@@ -16,7 +16,7 @@ from state.views import OrderView, VehicleView, order_view, vehicle_view
 def matching_vehicles(state: SessionState, query: str) -> list[VehicleView]:
     """Vehicles whose plate, VIN or owner's mobile matches, shaped for the screen; raises ``DomainError``."""
     with session_scope() as db:
-        return [vehicle_view(m.vehicle, m.owner) for m in vehicles.find_vehicles(db, state.actor(db), query)]
+        return [vehicle_view(m.vehicle, m.owner) for m in vehicles.find_vehicles(db, state._actor(db), query)]
 
 
 class VehicleSearchState(SessionState):
@@ -55,7 +55,7 @@ class VehicleCardState(SessionState):
         self.not_found_message = ""
         token = self.token
         with session_scope() as db:
-            actor = self.actor(db)
+            actor = self._actor(db)
             try:
                 match = vehicles.vehicle_by_token(db, actor, token)
                 details = work_orders.vehicle_orders(db, actor, match.vehicle.id)

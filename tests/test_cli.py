@@ -68,6 +68,9 @@ def test_migrate_creates_the_data_dir_and_brings_the_schema_to_head(cli_db, tmp_
     assert main(["migrate"]) == 0
     assert "数据库已升级到最新版本" in capsys.readouterr().out
     assert (tmp_path / "data" / "cli.db").is_file()
+    secret = tmp_path / "data" / "secret.key"
+    assert secret.is_file() and oct(secret.stat().st_mode & 0o777) == "0o600"
+    first_secret = secret.read_text()
 
     report = health_of(cli_db)
     assert report["status"] == "ok"
@@ -78,6 +81,7 @@ def test_migrate_creates_the_data_dir_and_brings_the_schema_to_head(cli_db, tmp_
     # Running it again is harmless.
     assert main(["migrate"]) == 0
     assert health_of(cli_db)["status"] == "ok"
+    assert secret.read_text() == first_secret  # the key is made once, never replaced
 
 
 def test_seed_demo_loads_once(cli_db, capsys):

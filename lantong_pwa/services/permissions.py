@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+from sqlmodel import Session
 
 from lantong_pwa.errors import NotFound, PermissionDenied
 from models import Role, User
+
+T = TypeVar("T")
 
 
 class Permission(StrEnum):
@@ -45,6 +50,15 @@ def require(user: User | None, permission: Permission) -> User:
 
 def sees_all_branches(user: User) -> bool:
     return Role(user.role) == Role.ADMIN
+
+
+def row_in_branch(session: Session, user: User, model: type[T], row_id: int, missing: str) -> T:
+    """The row with that id, if it exists and the user may see its branch; ``NotFound(missing)`` otherwise."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(missing)
+    require_branch(user, row.branch_id)
+    return row
 
 
 def require_branch(user: User, branch_id: int) -> None:

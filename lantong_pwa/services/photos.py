@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services import audit
-from lantong_pwa.services.permissions import Permission, require, require_branch
+from lantong_pwa.services.permissions import Permission, require, row_in_branch
 from lantong_pwa.settings import get_settings
 from models import Photo, User, Vehicle, WorkOrder
 
@@ -73,10 +73,7 @@ def add_photo(
 ) -> Photo:
     """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note."""
     require(actor, Permission.ADD_PHOTOS)
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None:
-        raise NotFound("车辆不存在")
-    require_branch(actor, vehicle.branch_id)
+    vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
     if work_order_id is not None:
         order = session.get(WorkOrder, work_order_id)
         if order is None or order.vehicle_id != vehicle.id:
@@ -120,10 +117,7 @@ def _checked_note(note: str) -> str:
 def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
     """Write or change the damage note of a photo."""
     require(actor, Permission.ADD_PHOTOS)
-    photo = session.get(Photo, photo_id)
-    if photo is None:
-        raise NotFound("照片不存在")
-    require_branch(actor, photo.branch_id)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
     photo.note = _checked_note(note)
     session.add(photo)
     audit.record(session, actor, "photo.note", "photo", photo.id, branch_id=photo.branch_id)
@@ -133,10 +127,7 @@ def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
 
 def photos_of_vehicle(session: Session, actor: User, vehicle_id: int) -> list[Photo]:
     require(actor, Permission.VIEW_VEHICLES)
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None:
-        raise NotFound("车辆不存在")
-    require_branch(actor, vehicle.branch_id)
+    row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
     return list(session.exec(
         select(Photo).where(Photo.vehicle_id == vehicle_id).order_by(col(Photo.created_at).desc(), col(Photo.id).desc())
     ).all())
@@ -145,10 +136,7 @@ def photos_of_vehicle(session: Session, actor: User, vehicle_id: int) -> list[Ph
 def photo_file(session: Session, actor: User | None, photo_id: int, *, thumbnail: bool = False) -> Path:
     """The stored file of a photo, for a signed-in user allowed to see it; raises otherwise."""
     require(actor, Permission.VIEW_VEHICLES)
-    photo = session.get(Photo, photo_id)
-    if photo is None:
-        raise NotFound("照片不存在")
-    require_branch(actor, photo.branch_id)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
     path = get_settings().photo_dir / (photo.thumb_name if thumbnail else photo.file_name)
     if not path.is_file():
         raise NotFound("照片文件丢失")

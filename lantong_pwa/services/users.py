@@ -55,9 +55,17 @@ def list_branches(session: Session) -> list[Branch]:
 
 
 def create_user(session: Session, actor: User | None, form: UserForm, password: str) -> User:
-    """Create a staff account. ``actor`` is ``None`` only for the command line, which runs as the machine's owner."""
-    if actor is not None:
-        require(actor, Permission.MANAGE_USERS)
+    """An admin creates a staff account."""
+    require(actor, Permission.MANAGE_USERS)
+    return _create_user(session, actor, form, password)
+
+
+def create_user_from_command_line(session: Session, form: UserForm, password: str) -> User:
+    """The machine's owner creates an account (the first admin, say); the audit row names no user."""
+    return _create_user(session, None, form, password)
+
+
+def _create_user(session: Session, actor: User | None, form: UserForm, password: str) -> User:
     username = (form.username or "").strip().lower()
     if not _USERNAME.match(username):
         raise DomainError("用户名为3–32位小写字母、数字、下划线或点", field="username")

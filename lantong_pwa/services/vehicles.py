@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services import audit
 from lantong_pwa.services.parsing import parse_date, parse_int
-from lantong_pwa.services.permissions import Permission, require, require_branch, sees_all_branches
+from lantong_pwa.services.permissions import Permission, require, require_branch, row_in_branch, sees_all_branches
 from lantong_pwa.services.validation import check_vin, normalize_mobile, normalize_plate, plate_query
 from models import Customer, CustomerKind, User, Vehicle
 
@@ -98,10 +98,7 @@ def find_vehicles(session: Session, actor: User, query: str) -> list[VehicleMatc
 
 def get_vehicle(session: Session, actor: User, vehicle_id: int) -> VehicleMatch:
     require(actor, Permission.VIEW_VEHICLES)
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None:
-        raise NotFound("车辆不存在")
-    require_branch(actor, vehicle.branch_id)
+    vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
     return VehicleMatch(vehicle=vehicle, owner=session.get(Customer, vehicle.customer_id))
 
 
@@ -184,6 +181,76 @@ def _vehicle_values(form: VehicleForm, errors: dict[str, str]) -> tuple[dict, st
     return values, vin_warning
 
 
+def _ensure_unique(session: Session, branch_id: int, values: dict, vehicle_id: int | None = None) -> None:
+    """Plates and VINs are unique within a branch (``vehicle_id`` is the vehicle being edited, if any)."""
+    for field, message in (("plate", f"车牌{values['plate']}已登记，请直接搜索该车"), ("vin", "该VIN已登记在另一辆车上")):
+        if not values[field]:
+            continue
+        clash = session.exec(
+            select(Vehicle.id).where(Vehicle.branch_id == branch_id, getattr(Vehicle, field) == values[field],
+                                     Vehicle.id != (vehicle_id or 0))
+        ).first()
+        if clash is not None:
+            raise FormErrors({field: message})
+
+
+def _changes(row, values: dict) -> dict:
+    """Apply ``values`` to ``row``; return what changed as ``{field: [old, new]}`` for the audit trail."""
+    changed = {}
+    for field, value in values.items():
+        if getattr(row, field) != value:
+            changed[field] = [getattr(row, field), value]
+            setattr(row, field, value)
+    return changed
+
+
+def update_vehicle(session: Session, actor: User, vehicle_id: int, form: VehicleForm, *,
+                   accept_vin_warning: bool = False) -> Vehicle:
+    """Correct a vehicle's details (plate, VIN, insurance and inspection dates …) under the registration rules.
+
+    The recorded mileage never goes down here; it only rises with a later work order or this form.
+    """
+    require(actor, Permission.INTAKE)
+    vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
+    errors: dict[str, str] = {}
+    values, vin_warning = _vehicle_values(form, errors)
+    if "mileage" in values and values["mileage"] < vehicle.mileage:
+        errors["mileage"] = f"里程不能小于已记录的{vehicle.mileage}公里"
+    if errors:
+        raise FormErrors(errors)
+    _ensure_unique(session, vehicle.branch_id, values, vehicle.id)
+    if vin_warning and values["vin"] != vehicle.vin and not accept_vin_warning:
+        raise VinWarning(vin_warning, field="vin")
+    changed = _changes(vehicle, values)
+    if changed:
+        session.add(vehicle)
+        audit.record(session, actor, "vehicle.update", "vehicle", vehicle.id, branch_id=vehicle.branch_id,
+                     changes=changed)
+        session.commit()
+    return vehicle
+
+
+def update_customer(session: Session, actor: User, customer_id: int, form: CustomerForm) -> Customer:
+    require(actor, Permission.INTAKE)
+    customer = row_in_branch(session, actor, Customer, customer_id, "客户不存在")
+    errors: dict[str, str] = {}
+    values = _customer_values(form, errors)
+    if errors:
+        raise FormErrors(errors)
+    clash = session.exec(select(Customer.id).where(Customer.branch_id == customer.branch_id,
+                                                   Customer.mobile == values["mobile"],
+                                                   Customer.id != customer.id)).first()
+    if clash is not None:
+        raise FormErrors({"mobile": "该手机号已登记为另一位客户"})
+    changed = _changes(customer, values)
+    if changed:
+        session.add(customer)
+        audit.record(session, actor, "customer.update", "customer", customer.id, branch_id=customer.branch_id,
+                     changes=changed)
+        session.commit()
+    return customer
+
+
 def register_vehicle(session: Session, actor: User, registration: Registration) -> Vehicle:
     """Register a vehicle for an existing or a new customer, in one transaction.
 
@@ -204,13 +271,7 @@ def register_vehicle(session: Session, actor: User, registration: Registration) 
     if errors:
         raise FormErrors(errors)
 
-    plate = vehicle_values["plate"]
-    if session.exec(select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.plate == plate)).first():
-        raise FormErrors({"plate": f"车牌{plate}已登记，请直接搜索该车"})
-    if vehicle_values["vin"] and session.exec(
-        select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.vin == vehicle_values["vin"])
-    ).first():
-        raise FormErrors({"vin": "该VIN已登记在另一辆车上"})
+    _ensure_unique(session, actor.branch_id, vehicle_values)
     if vin_warning and not registration.accept_vin_warning:
         raise VinWarning(vin_warning, field="vin")
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from lantong_pwa.errors import DomainError, FormErrors, NotFound
+from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import audit
 from lantong_pwa.services.numbering import WORK_ORDER_PREFIX, next_number
 from lantong_pwa.services.parsing import parse_decimal, parse_int, parse_local_datetime, to_fen, to_hundredths
-from lantong_pwa.services.permissions import Permission, require, require_branch
+from lantong_pwa.services.permissions import Permission, require, row_in_branch
 from lantong_pwa.timezone import local_day, local_input_to_utc
 from models import FUEL_LEVEL_LABELS, JobLine, Part, PartLine, User, Vehicle, WorkOrder, WorkOrderStatus
 from models.common import utc_now
@@ -126,10 +126,7 @@ def open_work_order(session: Session, actor: User, form: OrderForm) -> WorkOrder
     A repeated submit with the same ``request_key`` returns the order the first one created.
     """
     require(actor, Permission.INTAKE)
-    vehicle = session.get(Vehicle, form.vehicle_id)
-    if vehicle is None:
-        raise NotFound("车辆不存在")
-    require_branch(actor, vehicle.branch_id)
+    vehicle = row_in_branch(session, actor, Vehicle, form.vehicle_id, "车辆不存在")
     if form.request_key:
         earlier = session.exec(
             select(WorkOrder).where(WorkOrder.branch_id == vehicle.branch_id, WorkOrder.request_key == form.request_key)
@@ -214,10 +211,7 @@ def _details(session: Session, orders: list[WorkOrder]) -> list[OrderDetail]:
 def vehicle_orders(session: Session, actor: User, vehicle_id: int) -> list[OrderDetail]:
     """Every work order of the vehicle, newest first, with its job and parts lines."""
     require(actor, Permission.VIEW_VEHICLES)
-    vehicle = session.get(Vehicle, vehicle_id)
-    if vehicle is None:
-        raise NotFound("车辆不存在")
-    require_branch(actor, vehicle.branch_id)
+    row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
     orders = session.exec(
         select(WorkOrder).where(WorkOrder.vehicle_id == vehicle_id).order_by(col(WorkOrder.created_at).desc(),
                                                                              col(WorkOrder.id).desc())
@@ -239,9 +233,6 @@ def open_orders(session: Session, actor: User) -> list[tuple[WorkOrder, Vehicle]
 
 def get_order(session: Session, actor: User, order_id: int) -> OrderDetail:
     require(actor, Permission.VIEW_VEHICLES)
-    order = session.get(WorkOrder, order_id)
-    if order is None:
-        raise NotFound("工单不存在")
-    require_branch(actor, order.branch_id)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
     return _details(session, [order])[0]
 

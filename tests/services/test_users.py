@@ -85,3 +85,15 @@ def test_reset_password_unlocks_and_signs_out(session, shop):
     assert auth.sign_in(session, "advisor", "brand-new-pass")
     with pytest.raises(DomainError):
         auth.sign_in(session, "advisor", PASSWORD)
+
+
+def test_an_anonymous_caller_cannot_create_users(session, shop):
+    with pytest.raises(PermissionDenied):
+        users.create_user(session, None, form(shop), "a-long-password")
+    assert session.exec(select(User).where(User.username == "newtech")).first() is None
+
+
+def test_the_command_line_creates_users_without_a_signed_in_admin(session, shop):
+    user = users.create_user_from_command_line(session, form(shop), "a-long-password")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
+    assert (user.role, event.user_id, event.entity_id) == (Role.TECHNICIAN, None, user.id)

@@ -128,3 +128,48 @@ def test_unknown_card_token_and_anonymous_visitors(session, shop):
         vehicles.vehicle_by_token(session, shop.technician, "no-such-token")
     with pytest.raises(PermissionDenied):
         vehicles.find_vehicles(session, None, "12345")
+
+
+def test_vehicle_details_can_be_corrected(session, shop):
+    vehicle = vehicles.register_vehicle(session, shop.advisor, registration())
+    form = VehicleForm(plate="粤B88K99", vin="", make="丰田", model="卡罗拉双擎", year="2021", mileage="36000",
+                       insurer="平安保险", compulsory_policy_end="2027-02-01", commercial_policy_end="2027-02-01")
+    updated = vehicles.update_vehicle(session, shop.advisor, vehicle.id, form)
+    assert (updated.model, updated.mileage, updated.vin, updated.insurer) == ("卡罗拉双擎", 36000, None, "平安保险")
+    audit = session.exec(select(AuditEvent).where(AuditEvent.action == "vehicle.update")).one()
+    assert "卡罗拉双擎" in audit.detail
+
+
+def test_vehicle_edit_keeps_the_rules(session, shop):
+    vehicle = vehicles.register_vehicle(session, shop.advisor, registration())
+    add_vehicle(session, shop.branch.id, plate="粤B77777", mobile="13500000000")
+    for changes, field in ((dict(plate="粤B77777"), "plate"), (dict(mileage="100"), "mileage"),
+                           (dict(plate="bad"), "plate")):
+        with pytest.raises(FormErrors) as caught:
+            vehicles.update_vehicle(session, shop.advisor, vehicle.id,
+                                    VehicleForm(**{**dict(plate="粤B88K99", mileage="35000"), **changes}))
+        assert field in caught.value.errors
+    with pytest.raises(VinWarning):
+        vehicles.update_vehicle(session, shop.advisor, vehicle.id,
+                                VehicleForm(plate="粤B88K99", vin=BAD_CHECK_DIGIT_VIN, mileage="35000"))
+    with pytest.raises(PermissionDenied):
+        vehicles.update_vehicle(session, shop.technician, vehicle.id, VehicleForm(plate="粤B88K99"))
+    with pytest.raises(NotFound):
+        vehicles.update_vehicle(session, shop.other_branch_advisor, vehicle.id, VehicleForm(plate="粤B88K99"))
+    session.refresh(vehicle)
+    assert (vehicle.plate, vehicle.mileage, vehicle.vin) == ("粤B88K99", 35000, GOOD_VIN)
+
+
+def test_customer_details_can_be_corrected(session, shop):
+    vehicle = vehicles.register_vehicle(session, shop.advisor, registration())
+    other = add_vehicle(session, shop.branch.id, plate="粤B77777", mobile="13500000000")
+    updated = vehicles.update_customer(session, shop.advisor, vehicle.customer_id,
+                                       CustomerForm(name="周丽", mobile="13911112223", kind="company",
+                                                    birthday="1990-05-04", notes="老客户"))
+    assert (updated.name, updated.mobile, str(updated.birthday), updated.notes) == ("周丽", "13911112223",
+                                                                                    "1990-05-04", "老客户")
+    with pytest.raises(FormErrors) as caught:
+        vehicles.update_customer(session, shop.advisor, vehicle.customer_id,
+                                 CustomerForm(name="周丽", mobile="13500000000"))
+    assert "mobile" in caught.value.errors
+    assert session.get(Customer, other.customer_id).mobile == "13500000000"

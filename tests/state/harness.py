@@ -1,0 +1,122 @@
+"""Driving Reflex State handlers in-process: build the state tree, set the page and the cookie, read what came back.
+
+Run pytest from the repository root: importing the app module (which registers the pages, and with them the
+``token`` route argument of ``/v/[token]``) needs ``rxconfig.py`` in the current directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+from urllib.parse import urlencode
+
+import reflex as rx
+from PIL import Image
+from reflex.istate.data import RouterData
+from reflex_base.event import EventSpec
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+import lantong_pwa.lantong_pwa  # noqa: F401 - registers the pages and the /v/[token] route argument
+from lantong_pwa.services import auth
+from lantong_pwa.settings import get_settings
+from tests.conftest import PASSWORD
+
+ORIGIN = "http://testserver"
+
+
+def make_state(cls: type[rx.State], *, token: str = "", path: str = "/", route: str | None = None,
+               query: dict[str, str] | None = None) -> rx.State:
+    """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``."""
+    root = rx.State()
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    set_page(state, path, route=route, query=query)
+    state.auth_token = token
+    return state
+
+
+def set_page(state: rx.State, path: str, *, route: str | None = None, query: dict[str, str] | None = None) -> None:
+    query = dict(query or {})
+    # Route arguments (``token`` of /v/[token]) arrive in ``query`` but are not part of the address's query string.
+    visible = {k: v for k, v in query.items() if route is None or f"[{k}]" not in route}
+    as_path = path + (f"?{urlencode(visible)}" if visible else "")
+    state.router = RouterData.from_router_data({
+        "pathname": route or path, "asPath": as_path, "query": query, "headers": {"origin": ORIGIN},
+    })
+
+
+def token_for(session: Session, user) -> str:
+    """A real session token for ``user``, as the sign-in page would set in the cookie."""
+    return auth.sign_in(session, user.username, PASSWORD)
+
+
+def as_list(result) -> list:
+    if result is None:
+        return []
+    return list(result) if isinstance(result, list | tuple) else [result]
+
+
+def redirect_target(spec) -> str | None:
+    """The path of an ``rx.redirect`` event, or ``None`` if ``spec`` is some other event."""
+    if not isinstance(spec, EventSpec) or spec.handler.fn.__qualname__ != "_redirect":
+        return None
+    return dict((k._js_expr, v._var_value) for k, v in spec.args)["path"]
+
+
+def redirects_in(result) -> list[str]:
+    return [target for target in (redirect_target(spec) for spec in as_list(result)) if target is not None]
+
+
+def is_toast(spec, kind: str) -> bool:
+    """``rx.toast.<kind>(...)``: a ``_call_function`` event calling ``refs['__toast']?.["<kind>"]``."""
+    return (isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_function"
+            and f'["{kind}"]' in repr(spec.args))
+
+
+def toast_text(spec) -> str:
+    """Text containing the message of an ``rx.toast.*`` event."""
+    return repr(spec.args)  # the Python-side call keeps the message readable: ``_args=('…',)``
+
+
+def run_async_gen(agen) -> list:
+    """Drive an async-generator event handler to its end and return what it yielded."""
+    async def drain():
+        return [item async for item in agen]
+    return asyncio.run(drain())
+
+
+def jpeg_bytes(size=(64, 48), colour=(180, 40, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def upload(name: str = "a.jpg", data: bytes | None = None) -> rx.UploadFile:
+    data = jpeg_bytes() if data is None else data
+    return rx.UploadFile(file=io.BytesIO(data), path=Path(name), size=len(data))
+
+
+def db_snapshot(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table, in primary-key order: two equal snapshots mean nothing in the database changed."""
+    snapshot = {}
+    with engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            rows = connection.execute(sa_select(table).order_by(*table.primary_key.columns)).all()
+            snapshot[table.name] = [tuple(row) for row in rows]
+    return snapshot
+
+
+def changed_tables(before: dict, after: dict) -> dict[str, tuple[int, int]]:
+    """Tables whose rows differ, with their row counts before and after (for a readable failure)."""
+    return {name: (len(before[name]), len(after[name])) for name in before if before[name] != after[name]}
+
+
+def stored_photo_files() -> set[Path]:
+    photo_dir = get_settings().photo_dir
+    return set(photo_dir.rglob("*.jpg")) if photo_dir.exists() else set()
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text or "")

@@ -1,0 +1,731 @@
+"""Every State handler that touches shop data, tried as an anonymous visitor, as a disabled account, and as each
+signed-in role that may not use it: the database must not change, no shop data may reach the state, and the person
+is told why (a Chinese message) or sent to sign in / to their own home.
+
+State vars are not trusted input: Reflex's built-in ``setvar`` event lets a browser set any of them, so the refused
+cases start from state a client could have forged (a vehicle id, an order id, ``editing_id = -1``...).
+
+A positive case per handler group, as a role that is allowed, proves the harness reaches the real database.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+import reflex as rx
+from sqlmodel import Session, func, select
+
+import models
+import state as state_package
+from lantong_pwa import db as app_db
+from lantong_pwa.services import auth, photos, work_orders
+from lantong_pwa.services.permissions import ROLES_BY_PERMISSION, Permission
+from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+from models import Role
+from state.admin_users import UserRow, UsersAdminState
+from state.board import BoardState
+from state.intake import IntakeState, JobRow, PartRow
+from state.login import LoginState
+from state.parts import PartsCatalogueState
+from state.session import ROLE_HOME, SessionState
+from state.vehicles import VehicleCardState, VehicleSearchState
+from state.views import PhotoView, VehicleView
+from tests.conftest import Shop
+from tests.factories import add_part, add_vehicle
+from tests.state.harness import (
+    as_list,
+    changed_tables,
+    db_snapshot,
+    has_chinese,
+    is_toast,
+    jpeg_bytes,
+    make_state,
+    redirects_in,
+    run_async_gen,
+    stored_photo_files,
+    toast_text,
+    token_for,
+    upload,
+)
+
+SIGN_IN_FIRST = "请先登录"
+NO_PERMISSION = "您没有权限执行此操作"
+
+
+# --- the scene --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    shop: Shop
+    vehicle: models.Vehicle
+    order: models.WorkOrder
+    photo: models.Photo
+    part: models.Part
+    other_vehicle: models.Vehicle  # in the other branch
+
+
+@pytest.fixture
+def world(app_engine, shop, session) -> World:
+    """A branch with a vehicle, an open order with a photo, a catalogue part; and a vehicle in another branch.
+
+    ``app_engine`` comes first: it empties the tables the State handlers use, then ``shop`` fills them.
+    """
+    vehicle = add_vehicle(session, shop.branch.id, plate="粤B12345", mobile="13800138000", make="丰田",
+                          model="卡罗拉", mileage=42000)
+    part = add_part(session, shop.branch.id, code="JL-001", name="机油滤清器", price="58.00")
+    order = work_orders.open_work_order(session, shop.advisor, OrderForm(
+        vehicle_id=vehicle.id, mileage_in="42100", fuel_level=2, complaint="发动机异响",
+        job_lines=[JobLineInput(name="检查发动机", hours="1", rate="120")]))
+    photo = photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=jpeg_bytes(), note="左前门划痕",
+                             work_order_id=order.id)
+    other_vehicle = add_vehicle(session, shop.other_branch.id, plate="粤A54321", mobile="13900139000",
+                                owner_name="外店客户")
+    with Session(app_engine) as check:  # the rows are where the handlers look
+        assert check.get(models.Vehicle, vehicle.id) is not None
+        assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
+    return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle)
+
+
+def count(session: Session, model) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+# --- who is asking ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """``anonymous``, ``disabled`` (a session cookie of an account disabled since), or a signed-in role."""
+
+    kind: str
+    role: Role | None = None
+
+    @property
+    def signed_out(self) -> bool:
+        return self.role is None
+
+    def __str__(self) -> str:
+        return self.role.value if self.role else self.kind
+
+    def cookie(self, session: Session, world: World, permission: Permission) -> str:
+        if self.kind == "anonymous":
+            return ""
+        if self.kind == "disabled":
+            # An account that would be allowed, disabled after signing in (the worst case: its session row is kept).
+            user = world.shop.admin if permission is Permission.MANAGE_USERS else world.shop.advisor
+            token = token_for(session, user)
+            row = session.get(models.User, user.id)
+            row.is_active = False
+            session.add(row)
+            session.commit()
+            return token
+        return token_for(session, world.shop.users[self.role.value])
+
+    def was_told(self, text: str) -> None:
+        """The message a refused person sees: sign in first, or no permission."""
+        assert has_chinese(text), f"expected a Chinese message, got {text!r}"
+        assert (SIGN_IN_FIRST if self.signed_out else NO_PERMISSION) in text
+
+    def was_sent_away(self, result, here: str) -> None:
+        """A page guard: strangers to sign in (coming back to ``here``), the wrong role to its own home."""
+        events = as_list(result)
+        if self.signed_out:
+            assert redirects_in(events) == [f"/login?next={quote(here, safe='')}"]
+        else:
+            assert redirects_in(events) == [ROLE_HOME[self.role]]
+            assert any(is_toast(e, "error") and "您没有权限访问该页面" in toast_text(e) for e in events)
+
+
+def refused_visitors(permission: Permission) -> list[Visitor]:
+    roles = [role for role in Role if role not in ROLES_BY_PERMISSION[permission]]
+    return [Visitor("anonymous"), Visitor("disabled"), *(Visitor("role", role) for role in roles)]
+
+
+# --- the protected handlers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Protected:
+    name: str
+    permission: Permission
+    # (cookie, world) -> (state, what the handler returned), with the state as the handler left it
+    run: Callable[[str, World], tuple[rx.State, object]]
+    # (state, result, world, visitor): nothing leaked, and the visitor was told or sent away
+    refused: Callable[[rx.State, object, World, Visitor], None]
+
+
+def _intake(cookie: str, **query) -> IntakeState:
+    return make_state(IntakeState, token=cookie, path="/intake", query=query)
+
+
+def _nothing_selected(s: IntakeState) -> None:
+    assert s.vehicle.id == 0 and s.vehicle.plate == "" and s.vehicle.owner_mobile == ""
+    assert s.history == []
+
+
+def run_intake_load(cookie, w):
+    s = _intake(cookie, vehicle=w.vehicle.qr_token)
+    return s, s.load()
+
+
+def refused_intake_load(s, result, w, visitor):
+    visitor.was_sent_away(result, f"/intake?vehicle={w.vehicle.qr_token}")
+    _nothing_selected(s)
+
+
+def run_intake_search(cookie, w):
+    s = _intake(cookie)
+    return s, s.search({"query": "2345"})
+
+
+def refused_intake_search(s, result, w, visitor):
+    assert s.results == []
+    visitor.was_told(s.error)
+
+
+def run_select_vehicle(cookie, w):
+    s = _intake(cookie)
+    return s, s.select_vehicle(w.vehicle.id)
+
+
+def refused_select_vehicle(s, result, w, visitor):
+    _nothing_selected(s)
+    assert s.step == "search"
+    visitor.was_told(s.error)
+
+
+REGISTRATION = {"plate": "粤B99999", "make": "本田", "model": "雅阁", "customer_name": "王女士",
+                "mobile": "13912345678", "kind": "individual", "mileage": "1000"}
+
+
+def run_register(cookie, w):
+    s = _intake(cookie)
+    s.register_key = "register-1"
+    s.step = "register"
+    return s, s.register(dict(REGISTRATION))
+
+
+def refused_register(s, result, w, visitor):
+    assert set(s.register_errors) == {"form"}
+    visitor.was_told(s.register_errors["form"])
+    _nothing_selected(s)
+    assert s.step == "register"
+
+
+def run_add_job_line(cookie, w):
+    s = _intake(cookie)
+    return s, s.add_job_line({"job_name": "更换机油", "job_hours": "1", "job_rate": "120"})
+
+
+def refused_add_job_line(s, result, w, visitor):
+    assert s.job_rows == []
+    visitor.was_told(s.line_error)
+
+
+def run_intake_search_parts(cookie, w):
+    s = _intake(cookie)
+    return s, s.search_parts({"part_query": "机油"})
+
+
+def refused_intake_search_parts(s, result, w, visitor):
+    assert s.part_choices == []
+    visitor.was_told(s.line_error)
+
+
+def run_add_part(cookie, w):
+    s = _intake(cookie)
+    return s, s.add_part(w.part.id)
+
+
+def refused_add_part(s, result, w, visitor):
+    assert s.part_rows == []
+    visitor.was_told(s.line_error)
+
+
+def _forged_part_row(w: World) -> PartRow:
+    return PartRow(part_id=w.part.id, label="机油滤清器（JL-001）", unit="个", quantity="1", unit_price="¥58.00",
+                   amount="¥58.00", value="58.00")
+
+
+def run_set_part_quantity(cookie, w):
+    s = _intake(cookie)
+    s.part_rows = [_forged_part_row(w)]
+    return s, s.set_part_quantity(0, "3")
+
+
+def refused_set_part_quantity(s, result, w, visitor):
+    assert s.part_rows == [_forged_part_row(w)], "the row must not be re-priced from the catalogue"
+    visitor.was_told(s.line_error)
+
+
+ORDER_FORM = {"mileage_in": "43000", "fuel_level": "2", "complaint": "刹车异响"}
+
+
+def run_open_order(cookie, w):
+    s = _intake(cookie)
+    s.step = "order"
+    s.vehicle = VehicleView(id=w.vehicle.id)
+    s.job_rows = [JobRow(name="更换刹车片", hours="1.5", rate="120", value="180.00")]
+    s.part_rows = [_forged_part_row(w)]
+    s.order_key = "order-1"
+    return s, s.open_order(dict(ORDER_FORM))
+
+
+def refused_open_order(s, result, w, visitor):
+    assert set(s.order_errors) == {"form"}
+    visitor.was_told(s.order_errors["form"])
+    assert s.order_id == 0 and s.order_number == "" and s.step == "order"
+
+
+def run_upload_photos(cookie, w):
+    s = _intake(cookie)
+    s.step = "photos"
+    s.vehicle = VehicleView(id=w.vehicle.id)
+    s.order_id = w.order.id
+    return s, run_async_gen(s.upload_photos([upload("left.jpg"), upload("right.jpg")]))
+
+
+def refused_upload_photos(s, result, w, visitor):
+    assert s.photos == []
+    assert s.uploading is False
+    assert len(s.photo_errors) == 2
+    assert s.photo_errors[0].startswith("left.jpg：") and s.photo_errors[1].startswith("right.jpg：")
+    for message in s.photo_errors:
+        visitor.was_told(message)
+
+
+def run_save_photo_note(cookie, w):
+    s = _intake(cookie)
+    s.photos = [PhotoView(id=w.photo.id, note="左前门划痕")]
+    return s, s.save_photo_note(w.photo.id, "改成别的")
+
+
+def refused_save_photo_note(s, result, w, visitor):
+    assert s.photos[0].note == "左前门划痕"
+    assert is_toast(result, "error")
+    visitor.was_told(toast_text(result))
+
+
+def run_vehicle_search(cookie, w):
+    s = make_state(VehicleSearchState, token=cookie, path="/vehicles")
+    return s, s.search({"query": "2345"})
+
+
+def refused_vehicle_search(s, result, w, visitor):
+    assert s.results == []
+    visitor.was_told(s.error)
+
+
+def run_vehicle_card(cookie, w):
+    token = w.vehicle.qr_token
+    s = make_state(VehicleCardState, token=cookie, path=f"/v/{token}", route="/v/[token]", query={"token": token})
+    assert s.token == token
+    return s, s.load()
+
+
+def refused_vehicle_card(s, result, w, visitor):
+    visitor.was_sent_away(result, f"/v/{w.vehicle.qr_token}")
+    assert s.found is False
+    assert s.vehicle == VehicleView() and s.open_orders == [] and s.history == [] and s.link == ""
+
+
+def run_board(cookie, w):
+    s = make_state(BoardState, token=cookie, path="/orders")
+    return s, s.load()
+
+
+def refused_board(s, result, w, visitor):
+    visitor.was_sent_away(result, "/orders")
+    assert s.rows == []
+
+
+def run_parts_search(cookie, w):
+    s = make_state(PartsCatalogueState, token=cookie, path="/parts")
+    return s, s.search({"query": "机油"})
+
+
+def refused_parts_search(s, result, w, visitor):
+    assert s.results == [] and s.searched is False
+    visitor.was_told(s.error)
+
+
+def _admin(cookie: str) -> UsersAdminState:
+    return make_state(UsersAdminState, token=cookie, path="/admin/users")
+
+
+def run_users_load(cookie, w):
+    s = _admin(cookie)
+    return s, s.load()
+
+
+def refused_users_load(s, result, w, visitor):
+    visitor.was_sent_away(result, "/admin/users")
+    assert s.rows == [] and s.branches == []
+
+
+NEW_ACCOUNT = {"username": "intruder", "display_name": "不速之客", "role": "admin", "password": "intruder-pass-1"}
+
+
+def run_users_create(cookie, w):
+    s = _admin(cookie)
+    s.editing_id = -1  # the "new user" dialog (``open_new`` needs no permission, or ``setvar`` forges it)
+    s.editing = UserRow(role=Role.TECHNICIAN.value, branch_id=str(w.shop.branch.id))
+    return s, s.save({**NEW_ACCOUNT, "branch_id": str(w.shop.branch.id)})
+
+
+def refused_users_save(s, result, w, visitor):
+    visitor.was_told(s.form_error)
+    assert s.rows == [] and s.branches == [], "the user list must not be loaded for a refused save"
+    assert s.editing_id != 0, "the dialog stays open with the message"
+
+
+def run_users_update(cookie, w):
+    s = _admin(cookie)
+    technician = w.shop.technician
+    s.editing_id = technician.id
+    s.editing = UserRow(id=technician.id, username=technician.username)
+    return s, s.save({"display_name": "被改名", "role": "admin", "branch_id": str(w.shop.other_branch.id)})
+
+
+def run_users_set_active(cookie, w):
+    s = _admin(cookie)
+    return s, s.set_active(w.shop.technician.id, False)
+
+
+def refused_users_set_active(s, result, w, visitor):
+    assert is_toast(result, "error")
+    visitor.was_told(toast_text(result))
+    assert s.rows == []
+
+
+def run_users_reset_password(cookie, w):
+    s = _admin(cookie)
+    s.password_for_id = w.shop.technician.id
+    return s, s.reset_password({"password": "brand-new-pass-9"})
+
+
+def refused_users_reset_password(s, result, w, visitor):
+    visitor.was_told(s.form_error)
+    assert s.password_for_id == w.shop.technician.id and s.rows == []
+
+
+P = Permission
+PROTECTED = [
+    Protected("IntakeState.load", P.INTAKE, run_intake_load, refused_intake_load),
+    # Finding and opening a vehicle on the intake page shows what /vehicles and /v/<token> show every staff role.
+    Protected("IntakeState.search", P.VIEW_VEHICLES, run_intake_search, refused_intake_search),
+    Protected("IntakeState.select_vehicle", P.VIEW_VEHICLES, run_select_vehicle, refused_select_vehicle),
+    Protected("IntakeState.register", P.INTAKE, run_register, refused_register),
+    Protected("IntakeState.add_job_line", P.INTAKE, run_add_job_line, refused_add_job_line),
+    Protected("IntakeState.search_parts", P.VIEW_PARTS, run_intake_search_parts, refused_intake_search_parts),
+    Protected("IntakeState.add_part", P.INTAKE, run_add_part, refused_add_part),
+    Protected("IntakeState.set_part_quantity", P.INTAKE, run_set_part_quantity, refused_set_part_quantity),
+    Protected("IntakeState.open_order", P.INTAKE, run_open_order, refused_open_order),
+    Protected("IntakeState.upload_photos", P.ADD_PHOTOS, run_upload_photos, refused_upload_photos),
+    Protected("IntakeState.save_photo_note", P.ADD_PHOTOS, run_save_photo_note, refused_save_photo_note),
+    Protected("VehicleSearchState.search", P.VIEW_VEHICLES, run_vehicle_search, refused_vehicle_search),
+    Protected("VehicleCardState.load", P.VIEW_VEHICLES, run_vehicle_card, refused_vehicle_card),
+    Protected("BoardState.load", P.VIEW_VEHICLES, run_board, refused_board),
+    Protected("PartsCatalogueState.search", P.VIEW_PARTS, run_parts_search, refused_parts_search),
+    Protected("UsersAdminState.load", P.MANAGE_USERS, run_users_load, refused_users_load),
+    Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_create, refused_users_save),
+    Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_update, refused_users_save),
+    Protected("UsersAdminState.set_active", P.MANAGE_USERS, run_users_set_active, refused_users_set_active),
+    Protected("UsersAdminState.reset_password", P.MANAGE_USERS, run_users_reset_password,
+              refused_users_reset_password),
+]
+
+REFUSALS = [
+    pytest.param(handler, visitor, id=f"{handler.name}[{handler.run.__name__.removeprefix('run_')}]-{visitor}")
+    for handler in PROTECTED
+    for visitor in refused_visitors(handler.permission)
+]
+
+
+@pytest.mark.parametrize("handler,visitor", REFUSALS)
+def test_a_refused_visitor_changes_nothing_and_sees_nothing(world, session, app_engine, handler, visitor):
+    cookie = visitor.cookie(session, world, handler.permission)
+    before = db_snapshot(app_engine)
+    files_before = stored_photo_files()
+
+    state, result = handler.run(cookie, world)
+
+    assert changed_tables(before, db_snapshot(app_engine)) == {}, "the database must not change"
+    assert db_snapshot(app_engine) == before
+    assert stored_photo_files() == files_before, "no photo file may be written"
+    handler.refused(state, result, world, visitor)
+
+
+def test_every_permission_has_someone_to_refuse():
+    """Each handler is tried by at least an anonymous visitor and a disabled account; all but the every-staff
+    permissions also by a signed-in role without it."""
+    for handler in PROTECTED:
+        visitors = refused_visitors(handler.permission)
+        assert {"anonymous", "disabled"} <= {v.kind for v in visitors}
+        if handler.permission is not Permission.VIEW_VEHICLES:
+            assert any(v.role for v in visitors), handler.name
+
+
+# --- the table covers every handler -----------------------------------------------------------------------------
+
+# Handlers that only move the screen along with data already in the state (no database access; checked below).
+UI_ONLY = {
+    "IntakeState.start_over": (),
+    "IntakeState.start_registration": (),
+    "IntakeState.back_to_search": (),
+    "IntakeState.remove_job_line": (0,),
+    "IntakeState.remove_part_line": (0,),
+    "UsersAdminState.open_new": (),
+    "UsersAdminState.open_edit": (1,),
+    "UsersAdminState.close_dialogs": (),
+    "UsersAdminState.open_password": (1,),
+}
+# Signing in and out and the page guards: tests/state/test_session_and_login.py.
+SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
+                    "SessionState.guard_intake", "SessionState.guard_parts", "SessionState.guard_admin",
+                    "LoginState.on_load", "LoginState.submit"}
+STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
+                 PartsCatalogueState, UsersAdminState]
+
+
+def app_event_handlers() -> set[str]:
+    """``Class.handler`` for every event handler defined in the ``state`` package."""
+    names = set()
+    for cls in STATE_CLASSES:
+        for name, handler in cls.event_handlers.items():
+            fn = handler.fn
+            if getattr(fn, "__module__", "").startswith(state_package.__name__ + ".") and \
+                    fn.__qualname__ == f"{cls.__name__}.{name}":
+                names.add(fn.__qualname__)
+    return names
+
+
+def test_every_state_class_is_listed():
+    found = set()
+    for module_name in ("session", "login", "intake", "vehicles", "board", "parts", "admin_users"):
+        module = __import__(f"state.{module_name}", fromlist=["*"])
+        found |= {obj for obj in vars(module).values()
+                  if inspect.isclass(obj) and issubclass(obj, SessionState) and obj.__module__ == module.__name__}
+    assert found == set(STATE_CLASSES)
+
+
+def test_every_handler_is_either_protected_or_screen_only():
+    protected = {handler.name for handler in PROTECTED}
+    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS
+
+
+def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):
+    def no_database():
+        raise AssertionError("a screen-only handler opened a database session")
+
+    monkeypatch.setattr(app_db, "get_engine", no_database)
+    classes = {cls.__name__: cls for cls in STATE_CLASSES}
+    for name, args in UI_ONLY.items():
+        class_name, handler_name = name.split(".")
+        s = make_state(classes[class_name])
+        getattr(s, handler_name)(*args)
+    s = make_state(UsersAdminState)
+    s.open_edit(world.shop.technician.id)
+    assert s.editing == UserRow(), "with nothing loaded there is nothing to show"
+
+
+# --- the same handlers across branches --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("handler", [
+    pytest.param(h, id=h.name) for h in PROTECTED
+    if h.name in {"IntakeState.select_vehicle", "IntakeState.open_order", "IntakeState.upload_photos",
+                  "IntakeState.save_photo_note", "IntakeState.add_part", "IntakeState.set_part_quantity",
+                  "IntakeState.load"}
+])
+def test_another_branchs_advisor_gets_nothing_of_this_branch(world, session, app_engine, handler):
+    cookie = token_for(session, world.shop.other_branch_advisor)
+    before = db_snapshot(app_engine)
+    files_before = stored_photo_files()
+
+    s, result = handler.run(cookie, world)
+
+    assert changed_tables(before, db_snapshot(app_engine)) == {}
+    assert stored_photo_files() == files_before
+    if handler.name == "IntakeState.load":
+        assert s.error == "记录不存在或无权查看"
+        _nothing_selected(s)
+        return
+    messages = {
+        "IntakeState.select_vehicle": lambda: s.error,
+        "IntakeState.open_order": lambda: s.order_errors["form"],
+        "IntakeState.upload_photos": lambda: " ".join(s.photo_errors),
+        "IntakeState.save_photo_note": lambda: toast_text(result),
+        "IntakeState.add_part": lambda: s.line_error,
+        "IntakeState.set_part_quantity": lambda: s.line_error,
+    }
+    assert has_chinese(messages[handler.name]())
+    assert s.vehicle.plate == "" and s.history == [] and s.order_number == ""
+    if handler.name == "IntakeState.save_photo_note":
+        assert [p.note for p in s.photos] == ["左前门划痕"]
+    else:
+        assert s.photos == []
+    if handler.name == "IntakeState.add_part":
+        assert s.part_rows == []
+    if handler.name == "IntakeState.set_part_quantity":
+        assert s.part_rows == [_forged_part_row(world)]
+
+
+def test_another_branchs_advisor_cannot_open_this_branchs_vehicle_card(world, session):
+    s, result = run_vehicle_card(token_for(session, world.shop.other_branch_advisor), world)
+    assert result is None
+    assert s.found is False and s.not_found_message == "记录不存在或无权查看"
+    assert s.vehicle == VehicleView() and s.open_orders == [] and s.history == []
+
+
+@pytest.mark.parametrize("run", [run_vehicle_search, run_intake_search], ids=["vehicles", "intake"])
+def test_another_branchs_search_finds_nothing_here(world, session, run):
+    s, _ = run(token_for(session, world.shop.other_branch_advisor), world)
+    assert s.results == [] and s.error == "" and s.searched is True
+
+
+def test_another_branchs_board_and_catalogue_are_their_own(world, session):
+    cookie = token_for(session, world.shop.other_branch_advisor)
+    board, result = run_board(cookie, world)
+    assert result is None and board.rows == []
+    catalogue, _ = run_parts_search(cookie, world)
+    assert catalogue.results == [] and catalogue.error == ""
+
+
+# --- the allowed roles: the harness really reaches the database ------------------------------------------------
+
+
+def test_advisor_does_a_whole_intake(world, session):
+    cookie = token_for(session, world.shop.advisor)
+    vehicles_before, customers_before = count(session, models.Vehicle), count(session, models.Customer)
+    files_before = stored_photo_files()
+
+    s = _intake(cookie, vehicle=world.vehicle.qr_token)
+    assert s.load() is None
+    assert s.vehicle.id == world.vehicle.id and s.step == "order"
+    assert [o.number for o in s.history] == [world.order.number]
+
+    s.start_over()
+    s.search({"query": "2345"})
+    assert [r.plate for r in s.results] == ["粤B12345"]
+    s.select_vehicle(world.vehicle.id)
+    assert s.vehicle.plate == "粤B12345" and s.error == ""
+
+    s.start_over()
+    s.start_registration()
+    result = s.register(dict(REGISTRATION))
+    assert s.register_errors == {}
+    assert is_toast(result, "success")
+    assert count(session, models.Vehicle) == vehicles_before + 1
+    assert count(session, models.Customer) == customers_before + 1
+    assert s.vehicle.plate == "粤B99999" and s.step == "order"
+
+    s.add_job_line({"job_name": "更换刹车片", "job_hours": "1.5", "job_rate": "120"})
+    assert s.line_error == "" and [row.value for row in s.job_rows] == ["180.00"]
+    s.search_parts({"part_query": "机油"})
+    assert [c.code for c in s.part_choices] == ["JL-001"]
+    s.add_part(world.part.id)
+    s.set_part_quantity(0, "2")
+    assert s.line_error == "" and s.part_rows[0].quantity == "2" and s.part_rows[0].value == "116.00"
+
+    result = s.open_order(dict(ORDER_FORM, mileage_in="1200"))
+    assert s.order_errors == {}, s.order_errors
+    assert s.order_number.startswith("WX") and s.step == "photos"
+    order = session.get(models.WorkOrder, s.order_id)
+    assert order.number == s.order_number and order.advisor_id == world.shop.advisor.id
+    assert count(session, models.JobLine) == 2 and count(session, models.PartLine) == 1
+
+    events = run_async_gen(s.upload_photos([upload("left.jpg"), upload("right.jpg")]))
+    assert s.photo_errors == [] and len(s.photos) == 2 and s.uploading is False
+    assert events[-1].handler.fn.__qualname__ == "_call_function"  # rx.clear_selected_files
+    session.expire_all()
+    stored = session.exec(select(models.Photo).where(models.Photo.work_order_id == s.order_id)).all()
+    assert len(stored) == 2
+    assert len(stored_photo_files() - files_before) == 4  # image and thumbnail each
+
+    result = s.save_photo_note(s.photos[0].id, "后保险杠凹陷")
+    assert is_toast(result, "success")
+    session.expire_all()
+    assert session.get(models.Photo, s.photos[0].id).note == "后保险杠凹陷"
+    assert s.photos[0].note == "后保险杠凹陷"
+
+
+def test_technician_sees_vehicles_and_the_board_and_adds_photos(world, session):
+    cookie = token_for(session, world.shop.technician)
+
+    search, _ = run_vehicle_search(cookie, world)
+    assert [r.plate for r in search.results] == ["粤B12345"] and search.error == ""
+
+    card, result = run_vehicle_card(cookie, world)
+    assert result is None and card.found is True
+    assert card.vehicle.plate == "粤B12345" and [o.number for o in card.open_orders] == [world.order.number]
+    assert card.link.endswith(f"/v/{world.vehicle.qr_token}")
+
+    board, result = run_board(cookie, world)
+    assert result is None and [row.number for row in board.rows] == [world.order.number]
+
+    s, _ = run_upload_photos(cookie, world)
+    assert s.photo_errors == [] and len(s.photos) == 2
+    assert count(session, models.Photo) == 3
+    s, result = run_save_photo_note(cookie, world)
+    assert is_toast(result, "success") and s.photos[0].note == "改成别的"
+
+
+def test_parts_clerk_searches_the_catalogue(world, session):
+    cookie = token_for(session, world.shop.parts_clerk)
+    s, _ = run_parts_search(cookie, world)
+    assert [(r.code, r.price) for r in s.results] == [("JL-001", "¥58.00")] and s.searched is True
+    s, _ = run_intake_search_parts(cookie, world)
+    assert [c.code for c in s.part_choices] == ["JL-001"]
+
+
+def test_admin_manages_users(world, session):
+    cookie = token_for(session, world.shop.admin)
+    technician_cookie = token_for(session, world.shop.technician)
+    users_before = count(session, models.User)
+
+    s, result = run_users_load(cookie, world)
+    assert result is None and len(s.rows) == users_before
+    assert {row.username for row in s.rows} >= {"admin", "technician", "otheradvisor"}
+
+    s, result = run_users_create(cookie, world)
+    assert s.form_error == "" and is_toast(result, "success") and s.editing_id == 0
+    assert count(session, models.User) == users_before + 1
+    created = session.exec(select(models.User).where(models.User.username == "intruder")).one()
+    assert created.role == Role.ADMIN and created.branch_id == world.shop.branch.id
+    assert auth.sign_in(session, "intruder", NEW_ACCOUNT["password"])
+
+    s, result = run_users_update(cookie, world)
+    assert s.form_error == "" and is_toast(result, "success")
+    session.expire_all()
+    changed = session.get(models.User, world.shop.technician.id)
+    assert (changed.display_name, changed.role, changed.branch_id) == ("被改名", Role.ADMIN, world.shop.other_branch.id)
+
+    s, result = run_users_reset_password(cookie, world)
+    assert s.form_error == "" and s.password_for_id == 0
+    session.expire_all()
+    assert auth.user_for_token(session, technician_cookie) is None, "a reset signs the user out everywhere"
+    assert auth.sign_in(session, "technician", "brand-new-pass-9")
+
+    s, result = run_users_set_active(cookie, world)
+    assert is_toast(result, "success")
+    session.expire_all()
+    assert session.get(models.User, world.shop.technician.id).is_active is False
+
+
+def test_an_admin_cannot_be_impersonated_by_a_forged_role(world, session, app_engine):
+    """``user_role`` is only a display hint: setting it (as ``setvar`` could) grants nothing."""
+    s = _admin("")
+    s.user_role = Role.ADMIN.value
+    s.editing_id = -1
+    before = db_snapshot(app_engine)
+    s.save({**NEW_ACCOUNT, "branch_id": str(world.shop.branch.id)})
+    assert db_snapshot(app_engine) == before
+    assert s.form_error == SIGN_IN_FIRST
+

@@ -1,0 +1,178 @@
+"""The JSON and file routes beside the Reflex app: the health check, photos and QR images for signed-in staff only."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlmodel import Session
+
+with warnings.catch_warnings():  # Starlette 1.x prefers ``httpx2``; the installed ``httpx`` works the same here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+import lantong_pwa.api
+import models
+from lantong_pwa.services import auth, photos
+from lantong_pwa.services.vehicle_cards import card_url
+from tests.conftest import PASSWORD
+from tests.factories import add_vehicle
+
+PRIVATE = "private, no-store"
+
+
+def jpeg(size=(900, 600)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 90, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def client(app_engine, monkeypatch):
+    # ``api`` imported ``get_engine`` by name for the health check; the other routes go through ``session_scope``.
+    monkeypatch.setattr(lantong_pwa.api, "get_engine", lambda: app_engine)
+    with TestClient(lantong_pwa.api.api) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def scene(client, shop, session):
+    """A vehicle of the shop's branch with one photo (``client`` first: its ``app_engine`` empties the tables)."""
+    vehicle = add_vehicle(session, shop.branch.id)
+    photo = photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=jpeg(), note="右后门凹陷")
+    return shop, vehicle, photo
+
+
+def cookie(token: str) -> dict[str, str]:
+    return {"cookie": f"{auth.SESSION_COOKIE}={token}"}
+
+
+def signed_in(session: Session, user) -> dict[str, str]:
+    return cookie(auth.sign_in(session, user.username, PASSWORD))
+
+
+def assert_refused(response, status: int, message: str) -> None:
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"error": message}
+    assert response.headers["cache-control"] == PRIVATE
+    assert not response.content.startswith(b"\xff\xd8") and not response.content.startswith(b"\x89PNG")
+
+
+# --- health -----------------------------------------------------------------------------------------------------
+
+
+def test_health_reports_the_database_at_the_newest_schema(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    report = response.json()
+    assert report["status"] == "ok" and report["database"] == "ok"
+    assert report["schema_at_head"] is True
+    assert report["schema_revision"] == report["schema_head"] and report["schema_head"]
+
+
+def test_health_reports_an_unmigrated_database_as_an_error(client, monkeypatch, tmp_path):
+    from lantong_pwa.db import make_engine
+
+    empty = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setattr(lantong_pwa.api, "get_engine", lambda: empty)
+    response = client.get("/api/health")
+    empty.dispose()
+    assert response.status_code == 503
+    assert response.json()["schema_at_head"] is False
+
+
+# --- photos -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "/thumb"], ids=["photo", "thumb"])
+def test_photos_need_a_session(scene, client, suffix):
+    _, _, photo = scene
+    assert_refused(client.get(f"/api/photos/{photo.id}{suffix}"), 401, "请先登录")
+    assert_refused(client.get(f"/api/photos/{photo.id}{suffix}", headers=cookie("bogus-token")), 401, "请先登录")
+
+
+@pytest.mark.parametrize("suffix", ["", "/thumb"], ids=["photo", "thumb"])
+def test_another_branchs_user_cannot_tell_the_photo_exists(scene, client, session, suffix):
+    shop, _, photo = scene
+    response = client.get(f"/api/photos/{photo.id}{suffix}", headers=signed_in(session, shop.other_branch_advisor))
+    assert_refused(response, 404, "记录不存在或无权查看")
+
+
+@pytest.mark.parametrize("role", ["technician", "cashier", "parts_clerk", "advisor"])
+def test_staff_of_the_branch_get_the_photo_and_its_thumbnail(scene, client, session, role):
+    shop, _, photo = scene
+    headers = signed_in(session, shop.users[role])
+
+    full = client.get(f"/api/photos/{photo.id}", headers=headers)
+    thumb = client.get(f"/api/photos/{photo.id}/thumb", headers=headers)
+
+    for response in (full, thumb):
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "image/jpeg"
+        assert response.headers["cache-control"] == PRIVATE
+        assert response.content.startswith(b"\xff\xd8")
+    assert Image.open(io.BytesIO(full.content)).size == (900, 600)
+    assert max(Image.open(io.BytesIO(thumb.content)).size) == photos.THUMB_SIDE
+    assert full.content == (photos.get_settings().photo_dir / photo.file_name).read_bytes()
+
+
+def test_an_admin_sees_photos_of_every_branch(client, shop, session):
+    other_vehicle = add_vehicle(session, shop.other_branch.id, plate="粤A00001")
+    photo = photos.add_photo(session, shop.other_branch_advisor, vehicle_id=other_vehicle.id, data=jpeg())
+    response = client.get(f"/api/photos/{photo.id}", headers=signed_in(session, shop.admin))
+    assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
+
+
+def test_an_unknown_photo_is_not_found(scene, client, session):
+    shop, _, photo = scene
+    response = client.get(f"/api/photos/{photo.id + 1000}", headers=signed_in(session, shop.technician))
+    assert_refused(response, 404, "照片不存在")
+
+
+def test_a_signed_out_or_disabled_cookie_gets_no_photo(scene, client, session):
+    shop, _, photo = scene
+    token = auth.sign_in(session, shop.technician.username, PASSWORD)
+    assert client.get(f"/api/photos/{photo.id}", headers=cookie(token)).status_code == 200
+    auth.sign_out(session, token)
+    assert_refused(client.get(f"/api/photos/{photo.id}", headers=cookie(token)), 401, "请先登录")
+
+    token = auth.sign_in(session, shop.cashier.username, PASSWORD)
+    user = session.get(models.User, shop.cashier.id)
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    assert_refused(client.get(f"/api/photos/{photo.id}/thumb", headers=cookie(token)), 401, "请先登录")
+
+
+# --- QR codes ---------------------------------------------------------------------------------------------------
+
+
+def test_the_qr_image_needs_a_session(scene, client):
+    _, vehicle, _ = scene
+    assert_refused(client.get(f"/api/vehicles/{vehicle.qr_token}/qr.png"), 401, "请先登录")
+    assert_refused(client.get(f"/api/vehicles/{vehicle.qr_token}/qr.png", headers=cookie("bogus")), 401, "请先登录")
+
+
+def test_staff_get_a_qr_that_opens_the_vehicle_card(scene, client, session):
+    shop, vehicle, _ = scene
+    response = client.get(f"/api/vehicles/{vehicle.qr_token}/qr.png", headers=signed_in(session, shop.technician))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["cache-control"] == PRIVATE
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG"
+    decoded = [r.text for r in zxingcpp.read_barcodes(image.convert("L")) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert decoded == [card_url(vehicle.qr_token)]
+
+
+def test_an_unknown_or_foreign_qr_token_is_not_found(scene, client, session):
+    shop, vehicle, _ = scene
+    staff = signed_in(session, shop.technician)
+    assert_refused(client.get("/api/vehicles/no-such-token/qr.png", headers=staff), 404, "未找到该车辆卡")
+    foreign = signed_in(session, shop.other_branch_advisor)
+    assert_refused(client.get(f"/api/vehicles/{vehicle.qr_token}/qr.png", headers=foreign), 404,
+                   "记录不存在或无权查看")
