@@ -6,6 +6,7 @@ import reflex as rx
 
 from pages.components import banner_error, card, empty_note, field_error, labelled, plate
 from pages.layout import page
+from pages.vehicle_forms import customer_fields, vehicle_fields
 from pages.vehicles import order_card, vehicle_summary
 from state.intake import PHOTO_UPLOAD_ID, IntakeState, JobRow, PartChoice, PartRow
 from state.views import PhotoView, VehicleView
@@ -41,56 +42,13 @@ def search_step() -> rx.Component:
     )
 
 
-def _text(label: str, name: str, *, required: bool = False, error_key: str | None = None, **props) -> rx.Component:
-    props.setdefault("size", "3")
-    return labelled(label, rx.input(name=name, id=f"reg-{name}", width="100%", **props), ERRORS, error_key or name,
-                    required=required)
-
-
 def register_step() -> rx.Component:
     return rx.form(
         rx.vstack(
             field_error(ERRORS, "form"),
             rx.grid(
-                card(
-                    rx.heading("客户", size="4"),
-                    _text("客户姓名 / 单位", "customer_name", required=True),
-                    _text("手机号", "mobile", required=True, type="tel", input_mode="numeric", max_length=13),
-                    labelled("客户类型", rx.select.root(
-                        rx.select.trigger(width="100%"),
-                        rx.select.content(rx.select.item("个人", value="individual"),
-                                          rx.select.item("单位", value="company"),
-                                          rx.select.item("车队", value="fleet")),
-                        name="kind", default_value="individual", size="3"), ERRORS, "kind"),
-                    _text("生日", "birthday", type="date"),
-                ),
-                card(
-                    rx.heading("车辆", size="4"),
-                    _text("车牌号", "plate", required=True, placeholder="如 粤B12345", auto_capitalize="characters"),
-                    _text("VIN（车架号）", "vin", max_length=17, auto_capitalize="characters"),
-                    rx.cond(
-                        IntakeState.vin_warning != "",
-                        rx.callout(
-                            rx.vstack(
-                                rx.text(IntakeState.vin_warning),
-                                rx.hstack(rx.checkbox(name="accept_vin", id="accept-vin"),
-                                          rx.text("已核对，按此VIN保存", as_="label", html_for="accept-vin")),
-                            ),
-                            icon="triangle_alert", color_scheme="amber", width="100%",
-                        ),
-                    ),
-                    rx.grid(_text("品牌", "make"), _text("车型", "model"), _text("年款", "year", input_mode="numeric"),
-                            _text("颜色", "colour"), columns="2", spacing="3", width="100%"),
-                    _text("发动机号", "engine_no"),
-                    _text("当前里程（公里）", "mileage", input_mode="numeric"),
-                ),
-                card(
-                    rx.heading("年检与保险", size="4"),
-                    _text("下次年检日期", "next_inspection_date", type="date"),
-                    _text("保险公司", "insurer"),
-                    _text("交强险到期日", "compulsory_policy_end", type="date"),
-                    _text("商业险到期日", "commercial_policy_end", type="date"),
-                ),
+                card(rx.heading("客户", size="4"), *customer_fields(ERRORS)),
+                *vehicle_fields(ERRORS, IntakeState.vin_warning),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",

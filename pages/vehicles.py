@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.vehicle_forms import customer_fields, vehicle_fields
 from pages.layout import page
 from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import OrderView, VehicleView
@@ -130,6 +131,55 @@ def order_card(order: OrderView) -> rx.Component:
     )
 
 
+def _edit_form(on_submit, *fields: rx.Component) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field_error(VehicleCardState.edit_errors, "form"),
+            *fields,
+            rx.hstack(
+                rx.button("取消", type="button", variant="soft", color_scheme="gray", size="3",
+                          on_click=VehicleCardState.close_edit),
+                rx.button("保存", type="submit", size="3", id="save-edit"),
+                justify="end", width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=on_submit,
+        reset_on_submit=False,
+    )
+
+
+def edit_dialog() -> rx.Component:
+    """Correct the vehicle's or the owner's details, under the same rules as registration."""
+    errors = VehicleCardState.edit_errors
+    current = VehicleCardState.vehicle
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.cond(
+                VehicleCardState.editing == "vehicle",
+                rx.fragment(
+                    rx.dialog.title("编辑车辆信息"),
+                    _edit_form(VehicleCardState.save_vehicle,
+                               *vehicle_fields(errors, VehicleCardState.edit_vin_warning, current, "edit")),
+                ),
+                rx.fragment(
+                    rx.dialog.title("编辑客户信息"),
+                    _edit_form(
+                        VehicleCardState.save_customer,
+                        *customer_fields(errors, current, "edit"),
+                        labelled("备注", rx.text_area(name="notes", default_value=current.owner_notes, rows="2",
+                                                    width="100%"), errors, "notes"),
+                    ),
+                ),
+            ),
+            max_width="640px",
+        ),
+        open=VehicleCardState.editing != "",
+        on_open_change=lambda _open: VehicleCardState.close_edit(),
+    )
+
+
 def _card_body() -> rx.Component:
     v = VehicleCardState.vehicle
     return rx.vstack(
@@ -162,9 +212,18 @@ def _card_body() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.cond(VehicleCardState.can_intake,
+            rx.cond(
+                VehicleCardState.can_intake,
+                rx.hstack(
                     rx.link(rx.button(rx.icon("clipboard-plus"), "为此车开单", size="3"),
-                            href="/intake?vehicle=" + v.qr_token)),
+                            href="/intake?vehicle=" + v.qr_token),
+                    rx.button(rx.icon("pencil"), "编辑车辆", size="3", variant="soft", id="edit-vehicle",
+                              on_click=VehicleCardState.open_edit("vehicle")),
+                    rx.button(rx.icon("user-pen"), "编辑客户", size="3", variant="soft", id="edit-customer",
+                              on_click=VehicleCardState.open_edit("customer")),
+                    wrap="wrap",
+                ),
+            ),
             rx.link(rx.button(rx.icon("printer"), "打印车辆卡", size="3", variant="soft"),
                     href="/v/" + v.qr_token + "/label"),
             wrap="wrap",
@@ -178,6 +237,7 @@ def _card_body() -> rx.Component:
                 rx.vstack(rx.foreach(VehicleCardState.history, order_card), width="100%"),
                 empty_note("暂无历史工单")),
         rx.image(src="/api/vehicles/" + v.qr_token + "/qr.png", alt="车辆二维码", width="160px", height="160px"),
+        edit_dialog(),
         rx.text(VehicleCardState.link, size="1", color_scheme="gray", class_name="card-link"),
         width="100%",
         spacing="4",

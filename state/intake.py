@@ -13,9 +13,10 @@ from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import parts, photos, vehicles, work_orders
 from lantong_pwa.services.permissions import Permission
 from lantong_pwa.services.photos import MAX_UPLOAD_BYTES
-from lantong_pwa.services.vehicles import CustomerForm, Registration, VehicleForm, VinWarning
+from lantong_pwa.services.vehicles import Registration, VinWarning
 from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import FUEL_LEVEL_LABELS
+from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
 from state.vehicles import matching_vehicles
 from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
@@ -186,10 +187,9 @@ class IntakeState(SessionState):
         """Register owner and vehicle; a VIN check-digit mismatch asks once for confirmation."""
         self.register_errors = {}
         registration = Registration(
-            vehicle=VehicleForm(**{f.name: str(form.get(f.name, "")) for f in dataclasses.fields(VehicleForm)}),
-            customer=CustomerForm(name=form.get("customer_name", ""), mobile=form.get("mobile", ""),
-                                  kind=form.get("kind", "individual"), birthday=form.get("birthday", "")),
-            accept_vin_warning=bool(self.vin_warning) and form.get("accept_vin") in ("on", "true", True),
+            vehicle=vehicle_form(form),
+            customer=customer_form(form),
+            accept_vin_warning=vin_confirmed(form, self.vin_warning),
             request_key=self.register_key,
         )
         with session_scope() as db:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services import photos, vehicles, work_orders
 from lantong_pwa.services.permissions import Permission
 from lantong_pwa.services.vehicle_cards import card_url
+from lantong_pwa.services.vehicles import VinWarning
+from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
 from state.views import OrderView, VehicleView, order_view, vehicle_view
 
@@ -45,15 +47,24 @@ class VehicleCardState(SessionState):
     history: list[OrderView] = []
     link: str = ""
 
+    # Which edit dialog is open: "", "vehicle" or "customer".
+    editing: str = ""
+    edit_errors: dict[str, str] = {}
+    edit_vin_warning: str = ""
+
     @rx.event
     def load(self):
         """``on_load`` of ``/v/<token>``: staff see the card; strangers go to sign in and come back."""
         redirect = self._guard(Permission.VIEW_VEHICLES)
         if redirect is not None:
             return redirect
+        self.editing = ""
+        self._load_card(self.token)
+        return None
+
+    def _load_card(self, token: str) -> None:
         self.found = False
         self.not_found_message = ""
-        token = self.token
         with session_scope() as db:
             actor = self._actor(db)
             try:
@@ -61,13 +72,59 @@ class VehicleCardState(SessionState):
                 details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
                 vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
             except NotFound as error:
-                self.found = False
                 self.not_found_message = error.message
-                return None
+                return
         self.found = True
         self.vehicle = vehicle_view(match.vehicle, match.owner)
         orders = [order_view(detail, vehicle_photos) for detail in details]
         self.open_orders = [order for order in orders if order.is_open]
         self.history = [order for order in orders if not order.is_open]
         self.link = card_url(match.vehicle.qr_token)
-        return None
+
+    @rx.event
+    def open_edit(self, which: str):
+        self.edit_errors = {}
+        self.edit_vin_warning = ""
+        self.editing = which if which in ("vehicle", "customer") else ""
+
+    @rx.event
+    def close_edit(self):
+        self.editing = ""
+
+    def _saved(self, message: str):
+        self.editing = ""
+        self.edit_vin_warning = ""
+        self._load_card(self.vehicle.qr_token)
+        return rx.toast.success(message)
+
+    @rx.event
+    def save_vehicle(self, form: dict):
+        self.edit_errors = {}
+        with session_scope() as db:
+            try:
+                vehicles.update_vehicle(db, self._actor(db), self.vehicle.id, vehicle_form(form),
+                                        accept_vin_warning=vin_confirmed(form, self.edit_vin_warning))
+            except VinWarning as warning:
+                self.edit_vin_warning = warning.message
+                return None
+            except FormErrors as errors:
+                self.edit_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.edit_errors = {"form": error.message}
+                return None
+        return self._saved("车辆信息已保存")
+
+    @rx.event
+    def save_customer(self, form: dict):
+        self.edit_errors = {}
+        with session_scope() as db:
+            try:
+                vehicles.update_customer(db, self._actor(db), self.vehicle.owner_id, customer_form(form))
+            except FormErrors as errors:
+                self.edit_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.edit_errors = {"form": error.message}
+                return None
+        return self._saved("客户信息已保存")

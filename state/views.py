@@ -40,6 +40,14 @@ class VehicleView:
     owner_name: str = ""
     owner_mobile: str = ""
     owner_kind: str = ""
+    # The raw values, to fill the edit forms.
+    make: str = ""
+    model: str = ""
+    year: str = ""
+    mileage_km: str = ""
+    owner_kind_value: str = ""
+    owner_birthday: str = ""
+    owner_notes: str = ""
 
 
 def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
@@ -61,6 +69,13 @@ def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
         owner_name=owner.name,
         owner_mobile=owner.mobile,
         owner_kind=CustomerKind(owner.kind).label,
+        make=vehicle.make,
+        model=vehicle.model,
+        year=str(vehicle.year or ""),
+        mileage_km=str(vehicle.mileage),
+        owner_kind_value=CustomerKind(owner.kind).value,
+        owner_birthday=str(owner.birthday or ""),
+        owner_notes=owner.notes,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from conftest import ENGINES
+from tests.conftest import ENGINES
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import current_revision, head_revision
 

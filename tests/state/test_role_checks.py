@@ -335,6 +335,31 @@ def refused_vehicle_card(s, result, w, visitor):
     assert s.vehicle == VehicleView() and s.open_orders == [] and s.history == [] and s.link == ""
 
 
+def _card(cookie, w) -> VehicleCardState:
+    """A card as a browser could forge it: the vehicle (and its owner) named in the state, nothing loaded."""
+    s = make_state(VehicleCardState, token=cookie, path=f"/v/{w.vehicle.qr_token}")
+    s.vehicle = VehicleView(id=w.vehicle.id, owner_id=w.vehicle.customer_id, qr_token=w.vehicle.qr_token)
+    return s
+
+
+def run_card_save_vehicle(cookie, w):
+    s = _card(cookie, w)
+    s.editing = "vehicle"
+    return s, s.save_vehicle({"plate": "粤B12345", "model": "被改车型", "mileage": "50000"})
+
+
+def run_card_save_customer(cookie, w):
+    s = _card(cookie, w)
+    s.editing = "customer"
+    return s, s.save_customer({"customer_name": "被改名", "mobile": "13800138000", "kind": "company"})
+
+
+def refused_card_save(s, result, w, visitor):
+    assert set(s.edit_errors) == {"form"}
+    visitor.was_told(s.edit_errors["form"])
+    assert s.editing != "" and s.found is False and s.open_orders == []
+
+
 def run_board(cookie, w):
     s = make_state(BoardState, token=cookie, path="/orders")
     return s, s.load()
@@ -431,6 +456,8 @@ PROTECTED = [
     Protected("IntakeState.save_photo_note", P.ADD_PHOTOS, run_save_photo_note, refused_save_photo_note),
     Protected("VehicleSearchState.search", P.VIEW_VEHICLES, run_vehicle_search, refused_vehicle_search),
     Protected("VehicleCardState.load", P.VIEW_VEHICLES, run_vehicle_card, refused_vehicle_card),
+    Protected("VehicleCardState.save_vehicle", P.INTAKE, run_card_save_vehicle, refused_card_save),
+    Protected("VehicleCardState.save_customer", P.INTAKE, run_card_save_customer, refused_card_save),
     Protected("BoardState.load", P.VIEW_VEHICLES, run_board, refused_board),
     Protected("PartsCatalogueState.search", P.VIEW_PARTS, run_parts_search, refused_parts_search),
     Protected("UsersAdminState.load", P.MANAGE_USERS, run_users_load, refused_users_load),
@@ -484,6 +511,8 @@ UI_ONLY = {
     "UsersAdminState.open_new": (),
     "UsersAdminState.open_edit": (1,),
     "UsersAdminState.close_dialogs": (),
+    "VehicleCardState.open_edit": ("vehicle",),
+    "VehicleCardState.close_edit": (),
     "UsersAdminState.open_password": (1,),
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
@@ -729,3 +758,19 @@ def test_an_admin_cannot_be_impersonated_by_a_forged_role(world, session, app_en
     assert db_snapshot(app_engine) == before
     assert s.form_error == SIGN_IN_FIRST
 
+
+
+def test_advisor_corrects_vehicle_and_owner_on_the_card(world, session):
+    s = _card(token_for(session, world.shop.advisor), world)
+    s.open_edit("vehicle")
+    s.save_vehicle({"plate": "粤B12345", "model": "卡罗拉", "mileage": "100"})
+    assert "mileage" in s.edit_errors and s.editing == "vehicle", "a lower mileage is refused beside its field"
+    result = s.save_vehicle({"plate": "粤B12345", "make": "丰田", "model": "卡罗拉双擎", "mileage": "43000",
+                             "insurer": "人保"})
+    assert is_toast(result, "success") and s.editing == ""
+    assert s.found and s.vehicle.model == "卡罗拉双擎" and s.vehicle.insurer == "人保", "the card reloads"
+    s.open_edit("customer")
+    s.save_customer({"customer_name": "刘建国", "mobile": "13800138000", "kind": "fleet", "notes": "月结客户"})
+    assert s.vehicle.owner_kind == "车队" and s.vehicle.owner_notes == "月结客户"
+    session.expire_all()
+    assert session.get(models.Vehicle, world.vehicle.id).mileage == 43000

@@ -1,0 +1,69 @@
+"""The customer and vehicle fields, shared by registration at intake and the edit dialogs on the vehicle card."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pages.components import card, labelled
+from state.views import VehicleView
+
+
+def text_field(errors: rx.Var, label: str, name: str, value: rx.Var | str = "", *, required: bool = False,
+               error_key: str | None = None, id_prefix: str = "reg", **props) -> rx.Component:
+    props.setdefault("size", "3")
+    return labelled(label, rx.input(name=name, id=f"{id_prefix}-{name}", default_value=value, width="100%", **props),
+                    errors, error_key or name, required=required)
+
+
+def customer_fields(errors: rx.Var, current: VehicleView | None = None, id_prefix: str = "reg") -> list[rx.Component]:
+    """Owner details; ``current`` fills them for an edit."""
+    value = (lambda field: getattr(current, field)) if current is not None else (lambda _field: "")
+    return [
+        text_field(errors, "客户姓名 / 单位", "customer_name", value("owner_name"), required=True, id_prefix=id_prefix),
+        text_field(errors, "手机号", "mobile", value("owner_mobile"), required=True, type="tel", input_mode="numeric",
+                   max_length=13, id_prefix=id_prefix),
+        labelled("客户类型", rx.select.root(
+            rx.select.trigger(width="100%"),
+            rx.select.content(rx.select.item("个人", value="individual"), rx.select.item("单位", value="company"),
+                              rx.select.item("车队", value="fleet")),
+            name="kind", default_value=value("owner_kind_value") if current is not None else "individual", size="3",
+        ), errors, "kind"),
+        text_field(errors, "生日", "birthday", value("owner_birthday"), type="date", id_prefix=id_prefix),
+    ]
+
+
+def vehicle_fields(errors: rx.Var, vin_warning: rx.Var, current: VehicleView | None = None,
+                   id_prefix: str = "reg") -> list[rx.Component]:
+    """The vehicle card, then the inspection and insurance card; ``current`` fills them for an edit."""
+    value = (lambda field: getattr(current, field)) if current is not None else (lambda _field: "")
+    field = lambda label, name, source=None, **props: text_field(  # noqa: E731 - a local shorthand
+        errors, label, name, value(source or name), id_prefix=id_prefix, **props)
+    return [
+        card(
+            rx.heading("车辆", size="4"),
+            field("车牌号", "plate", required=True, placeholder="如 粤B12345", auto_capitalize="characters"),
+            field("VIN（车架号）", "vin", max_length=17, auto_capitalize="characters"),
+            rx.cond(
+                vin_warning != "",
+                rx.callout(
+                    rx.vstack(
+                        rx.text(vin_warning),
+                        rx.hstack(rx.checkbox(name="accept_vin", id=f"{id_prefix}-accept-vin"),
+                                  rx.text("已核对，按此VIN保存", as_="label", html_for=f"{id_prefix}-accept-vin")),
+                    ),
+                    icon="triangle_alert", color_scheme="amber", width="100%",
+                ),
+            ),
+            rx.grid(field("品牌", "make"), field("车型", "model"), field("年款", "year", input_mode="numeric"),
+                    field("颜色", "colour"), columns="2", spacing="3", width="100%"),
+            field("发动机号", "engine_no"),
+            field("当前里程（公里）", "mileage", "mileage_km", input_mode="numeric"),
+        ),
+        card(
+            rx.heading("年检与保险", size="4"),
+            field("下次年检日期", "next_inspection_date", "next_inspection", type="date"),
+            field("保险公司", "insurer"),
+            field("交强险到期日", "compulsory_policy_end", "compulsory_end", type="date"),
+            field("商业险到期日", "commercial_policy_end", "commercial_end", type="date"),
+        ),
+    ]

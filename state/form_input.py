@@ -1,0 +1,22 @@
+"""Submitted form fields turned into the services' input shapes (the field names the shared forms use)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lantong_pwa.services.vehicles import CustomerForm, VehicleForm
+
+
+def vehicle_form(form: dict) -> VehicleForm:
+    return VehicleForm(**{field.name: str(form.get(field.name, "")) for field in dataclasses.fields(VehicleForm)})
+
+
+def customer_form(form: dict) -> CustomerForm:
+    return CustomerForm(name=form.get("customer_name", ""), mobile=form.get("mobile", ""),
+                        kind=form.get("kind", "individual"), birthday=form.get("birthday", ""),
+                        notes=form.get("notes", ""))
+
+
+def vin_confirmed(form: dict, warning_shown: str) -> bool:
+    """The advisor ticked "checked, keep this VIN" on a form that showed the check-digit warning."""
+    return bool(warning_shown) and form.get("accept_vin") in ("on", "true", True)
