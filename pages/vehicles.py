@@ -131,6 +131,14 @@ def order_card(order: OrderView) -> rx.Component:
     )
 
 
+def local_link_warning() -> rx.Component:
+    return rx.cond(
+        VehicleCardState.link_unreachable,
+        rx.callout("二维码指向本机地址，手机扫码无法打开。请设置 LANTONG_PUBLIC_URL 为手机可访问的地址后再打印。",
+                   icon="triangle_alert", color_scheme="amber", size="1"),
+    )
+
+
 def _edit_form(on_submit, *fields: rx.Component) -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -239,6 +247,7 @@ def _card_body() -> rx.Component:
         rx.image(src="/api/vehicles/" + v.qr_token + "/qr.png", alt="车辆二维码", width="160px", height="160px"),
         edit_dialog(),
         rx.text(VehicleCardState.link, size="1", color_scheme="gray", class_name="card-link"),
+        local_link_warning(),
         width="100%",
         spacing="4",
     )
@@ -274,6 +283,7 @@ def vehicle_label_page() -> rx.Component:
                 rx.text(v.title, class_name="label-title"),
                 rx.image(src="/api/vehicles/" + v.qr_token + "/qr.png", alt="车辆二维码", class_name="label-qr"),
                 rx.text("扫码查看车辆档案 · 蓝通维修", class_name="label-foot"),
+                rx.box(local_link_warning(), class_name="no-print"),
                 align="center",
                 spacing="2",
                 class_name="label-sheet",

@@ -8,7 +8,7 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services import photos, vehicles, work_orders
 from lantong_pwa.services.permissions import Permission
-from lantong_pwa.services.vehicle_cards import card_url
+from lantong_pwa.services.vehicle_cards import card_url, public_url_is_local
 from lantong_pwa.services.vehicles import VinWarning
 from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
@@ -46,6 +46,7 @@ class VehicleCardState(SessionState):
     open_orders: list[OrderView] = []
     history: list[OrderView] = []
     link: str = ""
+    link_unreachable: bool = False  # the QR points at localhost: phones cannot open it
 
     # Which edit dialog is open: "", "vehicle" or "customer".
     editing: str = ""
@@ -80,6 +81,7 @@ class VehicleCardState(SessionState):
         self.open_orders = [order for order in orders if order.is_open]
         self.history = [order for order in orders if not order.is_open]
         self.link = card_url(match.vehicle.qr_token)
+        self.link_unreachable = public_url_is_local()
 
     @rx.event
     def open_edit(self, which: str):

@@ -34,6 +34,11 @@ def pytest_sessionstart(session):
         raise pytest.UsageError("CI must run the suite on PostgreSQL too: set LANTONG_TEST_POSTGRES_URL")
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: the quick ones report first, and Playwright's event loop starts after the rest ran."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def data_dir(tmp_path_factory):
     """Every test process gets its own data directory (photos, secret key)."""

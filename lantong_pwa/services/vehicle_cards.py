@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -13,6 +14,12 @@ from lantong_pwa.settings import get_settings
 
 def card_url(qr_token: str) -> str:
     return f"{get_settings().public_url}/v/{qr_token}"
+
+
+def public_url_is_local() -> bool:
+    """Whether QR codes point at this machine only (``LANTONG_PUBLIC_URL`` unset), which no phone can open."""
+    host = urlsplit(get_settings().public_url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def qr_png(qr_token: str, *, box_size: int = 10) -> bytes:

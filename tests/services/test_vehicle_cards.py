@@ -8,6 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from lantong_pwa.services import vehicle_cards
 from lantong_pwa.services.vehicle_cards import card_url, qr_png
 from lantong_pwa.services.vehicles import new_qr_token
 from lantong_pwa.settings import get_settings
@@ -85,3 +86,14 @@ def test_box_size_scales_the_image_and_it_still_scans(public_url):
     assert small_size[0] == small_size[1]
     for png in (small, large):
         assert scan(png) == [f"https://lantong.example.cn/v/{token}"]
+
+
+@pytest.mark.parametrize(("url", "local"), [("http://localhost:3000", True), ("http://127.0.0.1:3000", True),
+                                            ("http://192.168.1.20:3000", False), ("https://shop.example.cn", False)])
+def test_a_local_public_url_is_flagged(monkeypatch, url, local):
+    monkeypatch.setenv("LANTONG_PUBLIC_URL", url)
+    get_settings.cache_clear()
+    try:
+        assert vehicle_cards.public_url_is_local() is local
+    finally:
+        get_settings.cache_clear()

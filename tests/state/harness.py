@@ -7,6 +7,7 @@ Run pytest from the repository root: importing the app module (which registers t
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import io
 from pathlib import Path
 from urllib.parse import urlencode
@@ -84,7 +85,9 @@ def run_async_gen(agen) -> list:
     """Drive an async-generator event handler to its end and return what it yielded."""
     async def drain():
         return [item async for item in agen]
-    return asyncio.run(drain())
+    # On a thread of its own: Playwright's sync API (tests/e2e) may leave an event loop running on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drain()).result()
 
 
 def jpeg_bytes(size=(64, 48), colour=(180, 40, 40)) -> bytes:
