@@ -2,6 +2,7 @@
 unless the caller put a connection or URL on the config (the CLI and the tests do)."""
 
 from alembic import context
+from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers the tables)
@@ -20,15 +21,19 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is None:
-        from lantong_pwa.db import make_engine
-
-        engine = make_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
-        with engine.connect() as connection:
-            _run(connection)
-        engine.dispose()
-    else:
+    if connection is not None:
         _run(connection)
+        return
+    # A plain engine: on SQLite, batch mode rebuilds tables (copy, drop, rename), which enforced foreign keys
+    # would refuse once rows point at the table. They stay off while migrating and are checked afterwards.
+    engine = create_engine(config.get_main_option("sqlalchemy.url") or get_settings().database_url)
+    with engine.connect() as connection:
+        _run(connection)
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows pointing at missing rows: {broken[:5]}")
+    engine.dispose()
 
 
 def _run(connection) -> None:

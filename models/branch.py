@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlmodel import Field, SQLModel
 
@@ -15,4 +16,5 @@ class Branch(SQLModel, table=True):
     name: str = Field(max_length=64)
     address: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=32)
+    vat_rate: Decimal = Field(default=Decimal("13.00"), max_digits=5, decimal_places=2)  # percent, in prices
     created_at: datetime = created_at_field()

@@ -23,8 +23,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def created_at_field() -> Any:
-    return Field(default_factory=utc_now, nullable=False)
+def created_at_field(**kwargs: Any) -> Any:
+    return Field(default_factory=utc_now, nullable=False, **kwargs)
 
 
 def money_field(**kwargs: Any) -> Any:

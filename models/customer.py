@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.common import created_at_field, enum_field
+from models.common import created_at_field, enum_field, money_field
 
 
 class CustomerKind(StrEnum):
@@ -28,4 +29,5 @@ class Customer(SQLModel, table=True):
     kind: CustomerKind = enum_field(default=CustomerKind.INDIVIDUAL)
     birthday: date | None = None
     notes: str = Field(default="", max_length=500)
+    credit_limit: Decimal = money_field()  # how much may be put on account (挂账); 0: none
     created_at: datetime = created_at_field()

@@ -7,6 +7,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field, utc_now
+from models.payer import Payer
 
 
 class WorkOrderStatus(StrEnum):
@@ -57,8 +58,28 @@ class WorkOrder(SQLModel, table=True):
     promised_at: datetime | None = None
     # The client's id for the intake form: a resent submit returns the order it already made.
     request_key: str | None = Field(default=None, max_length=36)
+    discount: Decimal = money_field()  # an order-level discount off the customer's share, before VAT
+    team_id: int | None = Field(default=None, foreign_key="team.id")  # set when the whole order went to a team
+    completed_at: datetime | None = None
+    qc_passed: bool | None = None  # None: no quality check recorded
+    qc_by_id: int | None = Field(default=None, foreign_key="user.id")
+    qc_at: datetime | None = None
+    qc_note: str = Field(default="", max_length=200)
+    settled_at: datetime | None = None
+    closed_at: datetime | None = None
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utc_now)
+
+
+class JobLineStatus(StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待开工", "in_progress": "施工中", "paused": "已暂停", "finished": "已完工"}[self.value]
 
 
 class JobLine(SQLModel, table=True):
@@ -75,6 +96,12 @@ class JobLine(SQLModel, table=True):
     rate: Decimal | None = money_field(default=None)
     fixed_price: Decimal | None = money_field(default=None)
     amount: Decimal = money_field()
+    status: JobLineStatus = enum_field(default=JobLineStatus.PENDING)
+    payer: Payer = enum_field(default=Payer.CUSTOMER)
+    payer_party: str = Field(default="", max_length=48)  # the manufacturer (三包) or insurer (保险)
+    discount: Decimal = money_field()
+    note: str = Field(default="", max_length=500)
+    finished_at: datetime | None = None
     created_at: datetime = created_at_field()
 
 
@@ -94,4 +121,10 @@ class PartLine(SQLModel, table=True):
     quantity: Decimal = Field(max_digits=10, decimal_places=2)
     unit_price: Decimal = money_field()
     amount: Decimal = money_field()
+    # Kept in step with the stock ledger's picks and returns against this line, in the same transaction.
+    picked_quantity: Decimal = Field(default=Decimal("0.00"), max_digits=10, decimal_places=2)
+    returned_quantity: Decimal = Field(default=Decimal("0.00"), max_digits=10, decimal_places=2)
+    payer: Payer = enum_field(default=Payer.CUSTOMER)
+    payer_party: str = Field(default="", max_length=48)
+    discount: Decimal = money_field()
     created_at: datetime = created_at_field()

@@ -46,15 +46,15 @@ def user_dialog() -> rx.Component:
                 rx.vstack(
                     banner_error(UsersAdminState.form_error),
                     rx.cond(UsersAdminState.editing_id == -1,
-                            labelled("用户名", rx.input(name="username", size="3", auto_capitalize="none"),
+                            labelled("用户名", rx.input(name="username", size="3", auto_capitalize="none", width="100%"),
                                      required=True),
                             rx.text("用户名：", editing.username)),
-                    labelled("姓名", rx.input(name="display_name", default_value=editing.display_name, size="3"),
+                    labelled("姓名", rx.input(name="display_name", default_value=editing.display_name, size="3", width="100%"),
                              required=True),
                     labelled("角色", _select("role", UsersAdminState.role_options, editing.role)),
                     labelled("所属门店", _select("branch_id", UsersAdminState.branches, editing.branch_id)),
                     rx.cond(UsersAdminState.editing_id == -1,
-                            labelled("初始密码（至少8位）", rx.input(name="password", type="password", size="3",
+                            labelled("初始密码（至少8位）", rx.input(name="password", type="password", size="3", width="100%",
                                                               auto_complete="new-password"), required=True)),
                     rx.hstack(
                         rx.button("取消", type="button", variant="soft", color_scheme="gray", size="3",
@@ -80,7 +80,7 @@ def password_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     banner_error(UsersAdminState.form_error),
-                    labelled("新密码（至少8位）", rx.input(name="password", type="password", size="3",
+                    labelled("新密码（至少8位）", rx.input(name="password", type="password", size="3", width="100%",
                                                        auto_complete="new-password"), required=True),
                     rx.hstack(
                         rx.button("取消", type="button", variant="soft", color_scheme="gray", size="3",

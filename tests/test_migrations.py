@@ -96,3 +96,53 @@ def test_drift_check_notices_a_changed_column_type(migrated):
     metadata.tables["vehicle"].c.mileage.type = sa.String(10)
     diffs = flatten(differences(migrated, metadata))
     assert [(d[0], d[2], d[3]) for d in diffs] == [("modify_type", "vehicle", "mileage")]
+
+
+ISSUE_2_ROWS = [
+    "INSERT INTO branch (id, code, name, address, phone, created_at) VALUES (1, 'B1', '店', '', '', :now)",
+    "INSERT INTO \"user\" (id, username, display_name, password_hash, role, branch_id, is_active, failed_logins, "
+    "created_at) VALUES (1, 'adv', '顾问', 'x', 'advisor', 1, true, 0, :now)",
+    "INSERT INTO customer (id, branch_id, name, mobile, kind, notes, created_at) "
+    "VALUES (1, 1, '客户', '13800138000', 'individual', '', :now)",
+    "INSERT INTO vehicle (id, branch_id, customer_id, plate, make, model, colour, engine_no, mileage, insurer, "
+    "qr_token, created_at) VALUES (1, 1, 1, '粤B12345', '', '', '', '', 100, '', 'tok', :now)",
+    "INSERT INTO part (id, branch_id, code, name, brand, unit, sale_price, cost, is_active, created_at) "
+    "VALUES (1, 1, 'P1', '滤清器', '', '个', 58, 20, true, :now)",
+    "INSERT INTO work_order (id, branch_id, number, status, vehicle_id, customer_id, advisor_id, mileage_in, "
+    "fuel_level, complaint, created_at, updated_at) VALUES (1, 1, 'WX20261126-0001', 'open', 1, 1, 1, 100, 2, '异响', "
+    ":now, :now)",
+    "INSERT INTO job_line (id, branch_id, work_order_id, position, name, hours, amount, created_at) "
+    "VALUES (1, 1, 1, 0, '检查', 1, 120, :now)",
+    "INSERT INTO part_line (id, branch_id, work_order_id, part_id, position, part_code, part_name, unit, quantity, "
+    "unit_price, amount, created_at) VALUES (1, 1, 1, 1, 0, 'P1', '滤清器', '个', 1, 58, 58, :now)",
+]
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_each_migration_upgrades_a_database_that_holds_data(kind, database_factory):
+    """Rows written under the first schema survive every later migration, and new columns get their defaults."""
+    from alembic import command
+
+    from lantong_pwa.migrations import alembic_config
+    from models.common import utc_now
+
+    url = database_factory(kind)
+    config = alembic_config(url)
+    command.downgrade(config, "base")
+    command.upgrade(config, "0001")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in ISSUE_2_ROWS:
+            connection.execute(sa.text(statement), {"now": utc_now()})
+    engine.dispose()
+
+    command.upgrade(config, "head")
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT status, payer, discount FROM job_line")).one() == ("pending",
+                                                                                                      "customer", 0)
+        assert connection.execute(sa.text("SELECT picked_quantity FROM part_line")).scalar_one() == 0
+        assert connection.execute(sa.text("SELECT vat_rate FROM branch")).scalar_one() == 13
+        assert connection.execute(sa.text("SELECT number FROM work_order")).scalar_one() == "WX20261126-0001"
+    engine.dispose()
