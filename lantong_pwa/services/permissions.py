@@ -19,6 +19,17 @@ class Permission(StrEnum):
     ADD_PHOTOS = "add_photos"
     VIEW_PARTS = "view_parts"  # the parts catalogue
     MANAGE_USERS = "manage_users"
+    DISPATCH = "dispatch"  # send lines to technicians or teams, reassign
+    CLOCK_JOBS = "clock_jobs"  # start/pause/finish job lines (the assigned technician; leads for anyone's)
+    LEAD_WORKSHOP = "lead_workshop"  # clock or reassign anyone's line
+    REQUEST_PARTS = "request_parts"  # ask the parts clerk for a part from a job line
+    MOVE_STOCK = "move_stock"  # receipts, picks, returns
+    COMPLETE_ORDERS = "complete_orders"  # mark complete; quality check
+    SETTLE = "settle"
+    REOPEN_SETTLEMENT = "reopen_settlement"
+    TAKE_PAYMENTS = "take_payments"  # payments and member-card top-ups
+    VIEW_FIGURES = "view_figures"  # daily figures, technician performance
+    VIEW_REPORTS = "view_reports"  # order queries and exports
 
 
 _STAFF = frozenset(Role)
@@ -28,6 +39,17 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.ADD_PHOTOS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.TECHNICIAN}),
     Permission.VIEW_PARTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.PARTS_CLERK}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.DISPATCH: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
+    Permission.CLOCK_JOBS: frozenset({Role.ADMIN, Role.MANAGER, Role.TECHNICIAN}),
+    Permission.LEAD_WORKSHOP: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.REQUEST_PARTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.TECHNICIAN}),
+    Permission.MOVE_STOCK: frozenset({Role.PARTS_CLERK}),
+    Permission.COMPLETE_ORDERS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
+    Permission.SETTLE: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.CASHIER}),
+    Permission.REOPEN_SETTLEMENT: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.TAKE_PAYMENTS: frozenset({Role.CASHIER}),
+    Permission.VIEW_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_REPORTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.CASHIER}),
 }
 
 
