@@ -5,6 +5,8 @@ Staff are identified by the session cookie the sign-in sets; photos and QR image
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -12,9 +14,11 @@ from starlette.routing import Route
 
 from lantong_pwa.db import get_engine, session_scope
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
-from lantong_pwa.services import auth, photos, vehicles
+from lantong_pwa.services import auth, photos, reports, vehicles
 from lantong_pwa.services.health import health
 from lantong_pwa.services.vehicle_cards import qr_png
+from lantong_pwa.timezone import local_day
+from models.common import utc_now
 
 # Authenticated images must not outlive a sign-out in the browser's cache (shared workshop tablets).
 PRIVATE = {"Cache-Control": "private, no-store"}
@@ -51,11 +55,48 @@ def qr_route(request: Request) -> Response:
     return Response(qr_png(match.vehicle.qr_token), media_type="image/png", headers=PRIVATE)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, name: str) -> Response:
+    """An Excel download with a Chinese file name (RFC 5987 ``filename*``, plus an ASCII fallback)."""
+    filename = f"{name}_{local_day(utc_now()):%Y%m%d}.xlsx"
+    disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, media_type=XLSX, headers={**PRIVATE, "Content-Disposition": disposition})
+
+
+def orders_export_route(request: Request) -> Response:
+    """``/api/reports/orders.xlsx?number=&plate=&from=&to=&status=&technician=&part=``: the order search."""
+    try:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            hits = reports.search_orders(session, actor, **reports.order_filters(request.query_params),
+                                         limit=reports.EXPORT_LIMIT)
+            data = reports.export_xlsx(reports.order_table(hits), reports.ORDER_HEADERS, "工单查询")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, "工单查询")
+
+
+def technicians_export_route(request: Request) -> Response:
+    """``/api/reports/technicians.xlsx?from=&to=``: the technician performance report."""
+    try:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            rows = reports.technician_performance(session, actor, *reports.report_dates(request.query_params))
+            data = reports.export_xlsx(reports.technician_table(rows), reports.TECHNICIAN_HEADERS, "技师绩效")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, "技师绩效")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
         Route("/api/photos/{photo_id:int}", photo_route),
         Route("/api/photos/{photo_id:int}/thumb", lambda request: photo_route(request, thumbnail=True)),
         Route("/api/vehicles/{token:str}/qr.png", qr_route),
+        Route("/api/reports/orders.xlsx", orders_export_route),
+        Route("/api/reports/technicians.xlsx", technicians_export_route),
     ]
 )

@@ -39,11 +39,7 @@ def get_engine() -> Engine:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits when the block ends normally and rolls back on any error."""
+    """A session for one request. Services commit the work they finish; whatever is left uncommitted when the block
+    ends (a refused request caught by the caller, or an error) is rolled back, never committed by accident."""
     with Session(get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        yield session  # closing rolls back what is uncommitted and detaches the rows, keeping what they hold

@@ -5,15 +5,25 @@ import reflex as rx
 from lantong_pwa.api import api
 from pages.admin_users import users_page
 from pages.board import board_page
+from pages.figures import figures_page
+from pages.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.intake import intake_page
 from pages.login import login_page
 from pages.parts import parts_page
+from pages.reports import reports_page
+from pages.pick import pick_page
+from pages.tasks import tasks_page
 from pages.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
 from state.admin_users import UsersAdminState
 from state.board import BoardState
+from state.figures import FiguresState
+from state.cashier import CashierState, SettlementSheetState, SettleState
 from state.intake import IntakeState
 from state.login import LoginState
+from state.reports import ReportsState
 from state.session import SessionState
+from state.stock import PickState, StockState
+from state.tasks import TasksState
 from state.vehicles import VehicleCardState
 
 app = rx.App(
@@ -38,5 +48,13 @@ app.add_page(vehicle_card_page, route="/v/[token]", title="车辆卡 · 蓝通�
 app.add_page(vehicle_label_page, route="/v/[token]/label", title="车辆卡标签 · 蓝通维修",
              on_load=VehicleCardState.load)
 app.add_page(board_page, route="/orders", title="在修车辆 · 蓝通维修", on_load=BoardState.load)
-app.add_page(parts_page, route="/parts", title="配件目录 · 蓝通维修", on_load=SessionState.guard_parts)
+app.add_page(tasks_page, route="/tasks", title="我的任务 · 蓝通维修", on_load=TasksState.load)
+app.add_page(parts_page, route="/parts", title="配件 · 蓝通维修", on_load=StockState.load)
+app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
 app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)
+app.add_page(cashier_page, route="/cashier", title="收银 · 蓝通维修", on_load=CashierState.load)
+app.add_page(settle_page, route="/cashier/[order_no]", title="结算收款 · 蓝通维修", on_load=SettleState.load)
+app.add_page(settlement_sheet_page, route="/settlements/[settlement_no]/print", title="结算单 · 蓝通维修",
+             on_load=SettlementSheetState.load)
+app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
+app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHOP_TZ = ZoneInfo("Asia/Shanghai")
@@ -25,3 +25,10 @@ def format_local(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> st
 def local_input_to_utc(value: datetime) -> datetime:
     """A wall-clock time typed in the shop (naive) as an aware UTC instant."""
     return value.replace(tzinfo=SHOP_TZ).astimezone(UTC)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The shop's business day ``day`` (midnight to midnight, Asia/Shanghai) as a half-open UTC range."""
+    start = datetime.combine(day, time(), tzinfo=SHOP_TZ).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=SHOP_TZ).astimezone(UTC)
+    return start, end

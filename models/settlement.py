@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field
 from models.payer import Payer
@@ -46,7 +46,8 @@ class SettlementStatus(StrEnum):
 class Settlement(SQLModel, table=True):
     """A snapshot of what an order costs and who pays what (结算单). Later price edits never change it."""
 
-    __table_args__ = (UniqueConstraint("branch_id", "number", name="uq_settlement_branch_number"),)
+    __table_args__ = (UniqueConstraint("branch_id", "number", name="uq_settlement_branch_number"),
+                      Index("ix_settlement_branch_created", "branch_id", "created_at"))  # a branch's day
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
@@ -115,7 +116,8 @@ class Payment(SQLModel, table=True):
     """Money received against a settlement (several partial payments allowed)."""
 
     __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_payment_request_key"),
-                      UniqueConstraint("branch_id", "number", name="uq_payment_branch_number"))
+                      UniqueConstraint("branch_id", "number", name="uq_payment_branch_number"),
+                      Index("ix_payment_branch_created", "branch_id", "created_at"))  # a branch's day
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)

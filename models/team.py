@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field
 
@@ -50,6 +50,7 @@ class TimeEntry(SQLModel, table=True):
     """One stretch of a technician's work on a job line; ``ended_at`` is empty while the clock runs."""
 
     __tablename__ = "time_entry"
+    __table_args__ = (Index("ix_time_entry_branch_started", "branch_id", "started_at"),)  # a branch's day
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)

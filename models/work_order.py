@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel, UniqueConstraint
+from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field, utc_now
 from models.payer import Payer
@@ -43,6 +43,11 @@ class WorkOrder(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("branch_id", "number", name="uq_work_order_branch_number"),
         UniqueConstraint("branch_id", "request_key", name="uq_work_order_branch_request_key"),
+        # The daily figures and order queries pick a branch's orders by day and status.
+        Index("ix_work_order_branch_created", "branch_id", "created_at"),
+        Index("ix_work_order_branch_completed", "branch_id", "completed_at"),
+        Index("ix_work_order_branch_settled", "branch_id", "settled_at"),
+        Index("ix_work_order_branch_status", "branch_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

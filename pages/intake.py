@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, photo_picker, plate
 from pages.layout import page
 from pages.vehicle_forms import customer_fields, vehicle_fields
 from pages.vehicles import order_card, vehicle_summary
@@ -237,17 +237,8 @@ def photos_step() -> rx.Component:
                            "，可以继续拍摄环车照片。"), icon="circle_check", color_scheme="green", width="100%"),
         card(
             rx.heading("环车照片", size="4"),
-            rx.upload(
-                rx.vstack(rx.icon("camera", size=36), rx.text("点击拍照或选择照片（可多选）"), align="center"),
-                id=PHOTO_UPLOAD_ID,
-                accept={"image/*": [".jpg", ".jpeg", ".png", ".webp", ".heic"]},
-                multiple=True,
-                class_name="upload-zone",
-            ),
-            rx.foreach(rx.selected_files(PHOTO_UPLOAD_ID), lambda name: rx.text(name, size="2")),
-            rx.button(rx.icon("upload"), "上传照片", size="3", id="upload-photos", loading=IntakeState.uploading,
-                      on_click=IntakeState.upload_photos(rx.upload_files(upload_id=PHOTO_UPLOAD_ID))),
-            rx.foreach(IntakeState.photo_errors, lambda message: rx.text(message, color_scheme="red", role="alert")),
+            *photo_picker(PHOTO_UPLOAD_ID, "点击拍照或选择照片（可多选）", IntakeState.upload_photos,
+                          IntakeState.uploading, IntakeState.photo_errors, "upload-photos"),
             rx.grid(rx.foreach(IntakeState.photos, _photo_tile), columns=rx.breakpoints(initial="2", md="3"),
                     spacing="3", width="100%", id="intake-gallery"),
         ),

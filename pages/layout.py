@@ -10,10 +10,14 @@ from state.session import SessionState
 
 # (label, icon, path, which SessionState flag shows it)
 NAV_ITEMS = (
+    ("任务", "hammer", "/tasks", SessionState.is_technician),
     ("接车", "clipboard-plus", "/intake", SessionState.can_intake),
     ("车辆", "car", "/vehicles", None),
     ("在修", "wrench", "/orders", None),
     ("配件", "package", "/parts", SessionState.can_view_parts),
+    ("收银", "banknote", "/cashier", SessionState.can_settle),
+    ("数据", "chart-column", "/figures", SessionState.can_view_figures),
+    ("查询", "file-search", "/reports", SessionState.can_view_reports),
     ("用户", "users", "/admin/users", SessionState.is_admin),
 )
 

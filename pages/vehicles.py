@@ -5,8 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.dispatch import dispatch_button, dispatch_dialog
+from pages.tasks import task_line
 from pages.vehicle_forms import customer_fields, vehicle_fields
 from pages.layout import page
+from state.session import SessionState
 from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import OrderView, VehicleView
 
@@ -126,7 +129,12 @@ def order_card(order: OrderView) -> rx.Component:
                                                    width="100%", spacing="1")),
         rx.cond(order.parts.length() > 0, rx.vstack(rx.text("配件", weight="medium"), line_rows(order.parts),
                                                     width="100%", spacing="1")),
-        rx.hstack(rx.spacer(), rx.text("合计 ", order.total, weight="bold"), width="100%"),
+        rx.hstack(rx.cond(order.is_open, dispatch_button(order.id)),
+                  rx.cond(SessionState.can_settle & ((order.status == "已完工") | (order.status == "已结算")),
+                          rx.link(rx.button(rx.icon("receipt"), "结算收款", size="3", variant="soft"),
+                                  href="/cashier/" + order.number)),
+                  rx.spacer(),
+                  rx.text("合计 ", order.total, weight="bold"), width="100%", align="center"),
         rx.cond(order.photos.length() > 0, photo_gallery(order.photos)),
     )
 
@@ -188,6 +196,21 @@ def edit_dialog() -> rx.Component:
     )
 
 
+def my_lines() -> rx.Component:
+    """The signed-in technician's lines on this car, with the clock buttons: scan the QR, tap 开工."""
+    return rx.cond(
+        VehicleCardState.my_tasks.length() > 0,
+        card(
+            rx.heading("我的维修项目", size="5"),
+            rx.foreach(VehicleCardState.my_tasks, lambda group: rx.foreach(
+                group.lines, lambda line: task_line(line, VehicleCardState.start_line, VehicleCardState.pause_line,
+                                                    VehicleCardState.finish_line))),
+            id="my-lines",
+            class_name="task-group",
+        ),
+    )
+
+
 def _card_body() -> rx.Component:
     v = VehicleCardState.vehicle
     return rx.vstack(
@@ -198,6 +221,7 @@ def _card_body() -> rx.Component:
             spacing="4",
             wrap="wrap",
         ),
+        my_lines(),
         rx.grid(
             card(
                 rx.heading("车主", size="4"),
@@ -246,6 +270,7 @@ def _card_body() -> rx.Component:
                 empty_note("暂无历史工单")),
         rx.image(src="/api/vehicles/" + v.qr_token + "/qr.png", alt="车辆二维码", width="160px", height="160px"),
         edit_dialog(),
+        dispatch_dialog(),
         rx.text(VehicleCardState.link, size="1", color_scheme="gray", class_name="card-link"),
         local_link_warning(),
         width="100%",

@@ -12,12 +12,12 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import parts, photos, vehicles, work_orders
 from lantong_pwa.services.permissions import Permission
-from lantong_pwa.services.photos import MAX_UPLOAD_BYTES
 from lantong_pwa.services.vehicles import Registration, VinWarning
 from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import FUEL_LEVEL_LABELS
 from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
+from state.uploads import store_photos
 from state.vehicles import matching_vehicles
 from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
 
@@ -321,20 +321,9 @@ class IntakeState(SessionState):
         self.uploading = True
         yield
         try:
-            for upload in files:
-                name = upload.filename or "照片"
-                if upload.size and upload.size > MAX_UPLOAD_BYTES:
-                    self.photo_errors.append(f"{name}：照片不能超过15MB")
-                    continue
-                data = await upload.read()
-                with session_scope() as db:
-                    try:
-                        photo = photos.add_photo(db, self._actor(db), vehicle_id=self.vehicle.id, data=data,
-                                                 work_order_id=self.order_id)
-                    except DomainError as error:
-                        self.photo_errors.append(f"{name}：{error.message}")
-                        continue
-                self.photos.append(photo_view(photo))
+            stored = await store_photos(self, files, lambda db, actor, data: photos.add_photo(
+                db, actor, vehicle_id=self.vehicle.id, data=data, work_order_id=self.order_id), self.photo_errors)
+            self.photos.extend(photo_view(photo) for photo in stored)
         finally:
             self.uploading = False
         yield rx.clear_selected_files(PHOTO_UPLOAD_ID)

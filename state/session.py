@@ -19,11 +19,11 @@ from models import Role, User
 # Where each role lands after signing in.
 ROLE_HOME = {
     Role.ADMIN: "/admin/users",
-    Role.MANAGER: "/orders",
+    Role.MANAGER: "/figures",
     Role.ADVISOR: "/intake",
-    Role.TECHNICIAN: "/vehicles",
+    Role.TECHNICIAN: "/tasks",
     Role.PARTS_CLERK: "/parts",
-    Role.CASHIER: "/orders",
+    Role.CASHIER: "/cashier",
 }
 
 
@@ -73,12 +73,29 @@ class SessionState(rx.State):
         return role_allows(self.user_role, Permission.INTAKE)
 
     @rx.var
+    def can_settle(self) -> bool:
+        return role_allows(self.user_role, Permission.SETTLE)
+
+    @rx.var
     def can_view_parts(self) -> bool:
         return role_allows(self.user_role, Permission.VIEW_PARTS)
 
     @rx.var
+    def is_technician(self) -> bool:
+        """The 任务 tab: a technician's home (managers, who may also clock, reach /tasks by its address)."""
+        return self.user_role == Role.TECHNICIAN.value
+
+    @rx.var
     def can_add_photos(self) -> bool:
         return role_allows(self.user_role, Permission.ADD_PHOTOS)
+
+    @rx.var
+    def can_view_figures(self) -> bool:
+        return role_allows(self.user_role, Permission.VIEW_FIGURES)
+
+    @rx.var
+    def can_view_reports(self) -> bool:
+        return role_allows(self.user_role, Permission.VIEW_REPORTS)
 
     @rx.var
     def is_admin(self) -> bool:

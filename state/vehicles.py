@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors, NotFound
-from lantong_pwa.services import photos, vehicles, work_orders
-from lantong_pwa.services.permissions import Permission
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services import photos, progress, vehicles, work_orders
+from lantong_pwa.services.permissions import Permission, allows
 from lantong_pwa.services.vehicle_cards import card_url, public_url_is_local
 from lantong_pwa.services.vehicles import VinWarning
 from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
+from state.tasks import TaskGroupView, clock_tap, task_groups
 from state.views import OrderView, VehicleView, order_view, vehicle_view
 
 
@@ -47,6 +48,8 @@ class VehicleCardState(SessionState):
     history: list[OrderView] = []
     link: str = ""
     link_unreachable: bool = False  # the QR points at localhost: phones cannot open it
+    # The signed-in technician's own lines on this vehicle: scan the QR, tap 开工.
+    my_tasks: list[TaskGroupView] = []
 
     # Which edit dialog is open: "", "vehicle" or "customer".
     editing: str = ""
@@ -72,9 +75,12 @@ class VehicleCardState(SessionState):
                 match = vehicles.vehicle_by_token(db, actor, token)
                 details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
                 vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
-            except NotFound as error:
+                mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
+                    if allows(actor, Permission.CLOCK_JOBS) else []
+            except DomainError as error:  # missing, another branch's, or (on a reload) no longer signed in
                 self.not_found_message = error.message
                 return
+        self.my_tasks = task_groups(mine)
         self.found = True
         self.vehicle = vehicle_view(match.vehicle, match.owner)
         orders = [order_view(detail, vehicle_photos) for detail in details]
@@ -82,6 +88,28 @@ class VehicleCardState(SessionState):
         self.history = [order for order in orders if not order.is_open]
         self.link = card_url(match.vehicle.qr_token)
         self.link_unreachable = public_url_is_local()
+
+    @rx.event
+    def refresh(self):
+        """Reload the card (after a clock tap or a dispatch), under the same checks as opening it."""
+        self._load_card(self.vehicle.qr_token or self.token)
+
+    def _tap(self, action: str, line_id: int):
+        result = clock_tap(self, action, line_id)
+        self._load_card(self.vehicle.qr_token or self.token)
+        return result
+
+    @rx.event
+    def start_line(self, line_id: int):
+        return self._tap("start", line_id)
+
+    @rx.event
+    def pause_line(self, line_id: int):
+        return self._tap("pause", line_id)
+
+    @rx.event
+    def finish_line(self, line_id: int):
+        return self._tap("finish", line_id)
 
     @rx.event
     def open_edit(self, which: str):

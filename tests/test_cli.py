@@ -90,7 +90,7 @@ def test_seed_demo_loads_once(cli_db, capsys):
 
     assert main(["seed-demo"]) == 0
     assert "已载入演示数据" in capsys.readouterr().out
-    assert count(cli_db, models.User) == 6
+    assert count(cli_db, models.User) == len(demo.DEMO_USERS)
     assert count(cli_db, models.Branch) == 1
     assert count(cli_db, models.Vehicle) == len(demo.DEMO_VEHICLES)
     assert count(cli_db, models.Part) == len(demo.DEMO_PARTS)
@@ -100,7 +100,7 @@ def test_seed_demo_loads_once(cli_db, capsys):
     out = capsys.readouterr().out
     assert "数据库已有数据，未载入演示数据" in out
     assert "已载入演示数据" not in out
-    assert count(cli_db, models.User) == 6
+    assert count(cli_db, models.User) == len(demo.DEMO_USERS)
     assert count(cli_db, models.Branch) == 1
     assert count(cli_db, models.Vehicle) == len(demo.DEMO_VEHICLES)
 
@@ -128,7 +128,7 @@ def test_create_user_with_a_bad_username_fails_and_creates_nothing(cli_db, capsy
     captured = capsys.readouterr()
     assert "错误：用户名为3–32位小写字母、数字、下划线或点" in captured.err
     assert "已创建用户" not in captured.out
-    assert count(cli_db, models.User) == 6
+    assert count(cli_db, models.User) == len(demo.DEMO_USERS)
     assert count(cli_db, models.AuditEvent) == 0
 
 
@@ -161,7 +161,7 @@ def test_create_user_creates_the_account_with_that_role(cli_db, capsys):
     assert code == 0
     assert "已创建用户 xiao.li（配件管理员）" in capsys.readouterr().out
     accounts = users_of(cli_db)
-    assert len(accounts) == 7
+    assert len(accounts) == len(demo.DEMO_USERS) + 1
     user = accounts["xiao.li"]
     assert models.Role(user.role) == models.Role.PARTS_CLERK
     assert user.display_name == "小李"

@@ -13,6 +13,9 @@ from sqlmodel import Session, select
 from lantong_pwa.services import auth
 from lantong_pwa.services.vehicles import new_qr_token
 from models import Branch, Customer, CustomerKind, Part, Role, User, Vehicle
+from models import FeeType
+from models import Team, TeamMember
+from models import StockBalance, StockMove, StockMoveKind, Warehouse
 
 DEMO_PASSWORD = "lantong123"
 DEMO_USERS = (
@@ -20,6 +23,7 @@ DEMO_USERS = (
     ("manager", "王店长", Role.MANAGER),
     ("advisor", "李顾问", Role.ADVISOR),
     ("tech", "张师傅", Role.TECHNICIAN),
+    ("tech2", "李师傅", Role.TECHNICIAN),
     ("parts", "赵库管", Role.PARTS_CLERK),
     ("cashier", "陈收银", Role.CASHIER),
 )
@@ -35,6 +39,14 @@ DEMO_PARTS = (
     ("DP-6QW-60", "蓄电池 60Ah", "瓦尔塔", "个", "680.00", "450.00"),
     ("FDY-DOT4-1L", "刹车油 DOT4 1L", "博世", "瓶", "78.00", "36.00"),
 )
+# Other fees the cashier can add at settlement (name, default amount).
+DEMO_FEE_TYPES = (("外加工", "0.00"), ("材料费", "30.00"), ("管理费", "20.00"), ("拖车费", "150.00"))
+# Warehouses and opening stock (part code → warehouse code, quantity), at each part's catalogue cost.
+DEMO_WAREHOUSES = (("ZK", "主仓库"), ("YP", "油品库"))
+DEMO_OPENING_STOCK = (("JY-5W30-4L", "YP", "24"), ("FDY-DOT4-1L", "YP", "12"), ("JL-TY-001", "ZK", "30"),
+                      ("KL-TY-002", "ZK", "15"), ("KT-TY-003", "ZK", "15"), ("SCP-QL-01", "ZK", "6"),
+                      ("SCP-HL-01", "ZK", "4"), ("HHS-NGK-01", "ZK", "32"), ("YS-WIPER-24", "ZK", "10"),
+                      ("DP-6QW-60", "ZK", "3"))
 DEMO_VEHICLES = (
     ("刘建国", "13800138000", CustomerKind.INDIVIDUAL, "粤B12345", "LSVAU2181N2183927", "大众", "帕萨特", 2019, "黑色", 68500),
     ("深圳市顺达物流有限公司", "13912345678", CustomerKind.FLEET, "粤BD12345", None, "比亚迪", "汉EV", 2022, "白色", 45200),
@@ -57,15 +69,50 @@ def seed_demo(session: Session) -> bool:
     for username, display_name, role in DEMO_USERS:
         session.add(User(username=username, display_name=display_name, password_hash=password_hash, role=role,
                          branch_id=branch.id))
+    session.flush()
+    _seed_team(session, branch.id)
+    for name, amount in DEMO_FEE_TYPES:
+        session.add(FeeType(branch_id=branch.id, name=name, default_amount=Decimal(amount)))
     for code, name, brand, unit, price, cost in DEMO_PARTS:
         session.add(Part(branch_id=branch.id, code=code, name=name, brand=brand, unit=unit,
                          sale_price=Decimal(price), cost=Decimal(cost)))
     for name, mobile, kind, plate, vin, make, model, year, colour, mileage in DEMO_VEHICLES:
-        owner = Customer(branch_id=branch.id, name=name, mobile=mobile, kind=kind)
+        owner = Customer(branch_id=branch.id, name=name, mobile=mobile, kind=kind,
+                         credit_limit=Decimal("20000.00") if kind == CustomerKind.FLEET else Decimal("0.00"))
         session.add(owner)
         session.flush()
         session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
                             year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(),
                             next_inspection_date=date(2027, 3, 15)))
+    _seed_stock(session, branch.id)
     session.commit()
     return True
+
+
+def _seed_team(session: Session, branch_id: int) -> None:
+    """One workshop team (机修一组) of the two demo technicians, led by 张师傅."""
+    technicians = session.exec(select(User).where(User.branch_id == branch_id, User.role == Role.TECHNICIAN)
+                               .order_by(User.id)).all()
+    team = Team(branch_id=branch_id, name="机修一组", leader_id=technicians[0].id)
+    session.add(team)
+    session.flush()
+    session.add_all(TeamMember(team_id=team.id, user_id=user.id) for user in technicians)
+
+
+def _seed_stock(session: Session, branch_id: int) -> None:
+    """Two warehouses and opening stock, as ledger rows (期初) with balances that agree with them."""
+    clerk = session.exec(select(User).where(User.branch_id == branch_id, User.role == Role.PARTS_CLERK)).first()
+    warehouses = {}
+    for code, name in DEMO_WAREHOUSES:
+        warehouses[code] = Warehouse(branch_id=branch_id, code=code, name=name)
+        session.add(warehouses[code])
+    session.flush()
+    parts = {p.code: p for p in session.exec(select(Part).where(Part.branch_id == branch_id)).all()}
+    for part_code, warehouse_code, quantity in DEMO_OPENING_STOCK:
+        part, warehouse = parts[part_code], warehouses[warehouse_code]
+        cost = part.cost.quantize(Decimal("0.0001"))
+        session.add(StockMove(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
+                              kind=StockMoveKind.OPENING, quantity=Decimal(quantity), unit_cost=cost,
+                              note="演示期初库存", user_id=clerk.id))
+        session.add(StockBalance(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
+                                 on_hand=Decimal(quantity), average_cost=cost))

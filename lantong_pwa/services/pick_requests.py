@@ -53,3 +53,18 @@ def open_requests(session: Session, actor: User) -> list[PickRequest]:
                                   PickRequest.status == PickRequestStatus.OPEN)
         .order_by(col(PickRequest.created_at), col(PickRequest.id))
     ).all())
+
+
+def close_when_picked(session: Session, actor: User, line: PartLine) -> list[PickRequest]:
+    """Mark the line's open requests done once its parts are fully picked (net of returns). Called by the pick, in
+    its transaction; the caller commits."""
+    if line.picked_quantity - line.returned_quantity < line.quantity:
+        return []
+    requests = list(session.exec(select(PickRequest).where(PickRequest.part_line_id == line.id,
+                                                           PickRequest.status == PickRequestStatus.OPEN)).all())
+    for request in requests:
+        request.status = PickRequestStatus.DONE
+        session.add(request)
+        audit.record(session, actor, "pick_request.done", "pick_request", request.id, branch_id=request.branch_id,
+                     work_order_id=request.work_order_id, part_line_id=line.id)
+    return requests

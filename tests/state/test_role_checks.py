@@ -36,6 +36,16 @@ from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
+from state.dispatch import DispatchState
+from state.tasks import TasksState
+from tests.state import workshop_cases as ws
+from tests.state import stock_cases as sc
+from state.stock import PickState, StockState
+from tests.state import cashier_cases as cc
+from tests.state import report_cases as rc
+from state.figures import FiguresState
+from state.reports import ReportsState
+from state.cashier import CashierState, SettlementSheetState, SettleState
 from tests.state.harness import (
     as_list,
     changed_tables,
@@ -460,12 +470,44 @@ PROTECTED = [
     Protected("VehicleCardState.save_customer", P.INTAKE, run_card_save_customer, refused_card_save),
     Protected("BoardState.load", P.VIEW_VEHICLES, run_board, refused_board),
     Protected("PartsCatalogueState.search", P.VIEW_PARTS, run_parts_search, refused_parts_search),
+    # The parts clerk's workbench and pick list: only parts clerks move stock.
+    Protected("StockState.load", P.VIEW_PARTS, sc.run_stock_load, sc.refused_stock_load),
+    Protected("StockState.refresh", P.MOVE_STOCK, sc.run_stock_refresh, sc.refused_stock_refresh),
+    Protected("StockState.search_receipt_parts", P.VIEW_PARTS, sc.run_receipt_search, sc.refused_receipt_search),
+    Protected("StockState.receive", P.MOVE_STOCK, sc.run_receive, sc.refused_receive),
+    Protected("StockState.create_warehouse", P.MOVE_STOCK, sc.run_create_warehouse, sc.refused_create_warehouse),
+    Protected("PickState.load", P.MOVE_STOCK, sc.run_pick_load, sc.refused_pick_load),
+    Protected("PickState.pick", P.MOVE_STOCK, sc.run_pick, sc.refused_move),
+    Protected("PickState.return_part", P.MOVE_STOCK, sc.run_return, sc.refused_move),
+    Protected("PickState.scan", P.MOVE_STOCK, sc.run_scan, sc.refused_move),
     Protected("UsersAdminState.load", P.MANAGE_USERS, run_users_load, refused_users_load),
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_create, refused_users_save),
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_update, refused_users_save),
     Protected("UsersAdminState.set_active", P.MANAGE_USERS, run_users_set_active, refused_users_set_active),
     Protected("UsersAdminState.reset_password", P.MANAGE_USERS, run_users_reset_password,
               refused_users_reset_password),
+    # The workshop: my tasks and the job clock, the clock on the vehicle card, dispatch, the progress board.
+    Protected("TasksState.load", P.CLOCK_JOBS, ws.run_tasks_load, ws.refused_tasks_load),
+    Protected("TasksState.refresh", P.CLOCK_JOBS, ws.run_tasks_refresh, ws.refused_tasks_refresh),
+    Protected("TasksState.start", P.CLOCK_JOBS, ws.run_tasks_start, ws.refused_tasks_clock),
+    Protected("TasksState.pause", P.CLOCK_JOBS, ws.run_tasks_pause, ws.refused_tasks_clock),
+    Protected("TasksState.finish", P.CLOCK_JOBS, ws.run_tasks_finish, ws.refused_tasks_clock),
+    Protected("TasksState.save_note", P.CLOCK_JOBS, ws.run_tasks_save_note, ws.refused_tasks_save_note),
+    Protected("TasksState.upload_photos", P.CLOCK_JOBS, ws.run_tasks_upload_photos, ws.refused_tasks_upload_photos),
+    Protected("TasksState.search_parts", P.REQUEST_PARTS, ws.run_tasks_search_parts, ws.refused_tasks_search_parts),
+    Protected("TasksState.request_part", P.REQUEST_PARTS, ws.run_tasks_request_part, ws.refused_tasks_request_part),
+    Protected("VehicleCardState.refresh", P.VIEW_VEHICLES, ws.run_card_refresh, ws.refused_card_refresh),
+    Protected("VehicleCardState.start_line", P.CLOCK_JOBS, ws.run_card_start_line, ws.refused_card_clock),
+    Protected("VehicleCardState.pause_line", P.CLOCK_JOBS, ws.run_card_pause_line, ws.refused_card_clock),
+    Protected("VehicleCardState.finish_line", P.CLOCK_JOBS, ws.run_card_finish_line, ws.refused_card_clock),
+    Protected("DispatchState.open", P.DISPATCH, ws.run_dispatch_open, ws.refused_dispatch_open),
+    Protected("DispatchState.assign_order", P.DISPATCH, ws.run_dispatch_assign_order, ws.refused_dispatch_assign_order),
+    Protected("DispatchState.assign_line", P.DISPATCH, ws.run_dispatch_assign_line, ws.refused_dispatch_assign_line),
+    Protected("BoardState.refresh", P.VIEW_VEHICLES, ws.run_board_refresh, ws.refused_board_refresh),
+    # The till: queue, complete and quality check, settle, payments, member card, reopen, the printed sheet.
+    *[Protected(*case) for case in cc.CASES],
+    # The manager's daily figures and the queries with their exports.
+    *[Protected(*case) for case in rc.CASES],
 ]
 
 REFUSALS = [
@@ -514,13 +556,19 @@ UI_ONLY = {
     "VehicleCardState.open_edit": ("vehicle",),
     "VehicleCardState.close_edit": (),
     "UsersAdminState.open_password": (1,),
+    **ws.UI_ONLY,
+    **sc.UI_ONLY,
+    **cc.UI_ONLY,
+    **rc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
                     "SessionState.guard_intake", "SessionState.guard_parts", "SessionState.guard_admin",
                     "LoginState.on_load", "LoginState.submit"}
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
-                 PartsCatalogueState, UsersAdminState]
+                 PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
+                 CashierState, SettleState,
+                 SettlementSheetState, FiguresState, ReportsState]
 
 
 def app_event_handlers() -> set[str]:
@@ -537,7 +585,8 @@ def app_event_handlers() -> set[str]:
 
 def test_every_state_class_is_listed():
     found = set()
-    for module_name in ("session", "login", "intake", "vehicles", "board", "parts", "admin_users"):
+    for module_name in ("session", "login", "intake", "vehicles", "board", "parts", "admin_users", "tasks",
+                        "dispatch", "stock", "cashier", "figures", "reports"):
         module = __import__(f"state.{module_name}", fromlist=["*"])
         found |= {obj for obj in vars(module).values()
                   if inspect.isclass(obj) and issubclass(obj, SessionState) and obj.__module__ == module.__name__}

@@ -215,9 +215,9 @@ def test_guards_send_the_wrong_role_to_its_own_home(staff, session, guard, role)
     assert len(toasts) == 1 and "您没有权限访问该页面" in toast_text(toasts[0])
 
 
-def test_technician_hitting_intake_lands_on_vehicles(staff, session):
+def test_technician_hitting_intake_lands_on_their_tasks(staff, session):
     state = make_state(SessionState, token=token_for(session, staff.technician), path="/intake")
-    assert redirects_in(state.guard_intake()) == ["/vehicles"]
+    assert redirects_in(state.guard_intake()) == ["/tasks"]
 
 
 @pytest.mark.parametrize("guard,role", [
