@@ -8,37 +8,38 @@ import reflex as rx
 
 from state.session import SessionState
 
-# (label, icon, path, which SessionState flag shows it)
-NAV_ITEMS = (
-    ("任务", "hammer", "/tasks", SessionState.is_technician),
-    ("接车", "clipboard-plus", "/intake", SessionState.can_intake),
-    ("车辆", "car", "/vehicles", None),
-    ("在修", "wrench", "/orders", None),
-    ("配件", "package", "/parts", SessionState.can_view_parts),
-    ("收银", "banknote", "/cashier", SessionState.can_settle),
-    ("数据", "chart-column", "/figures", SessionState.can_view_figures),
-    ("查询", "file-search", "/reports", SessionState.can_view_reports),
-    ("用户", "users", "/admin/users", SessionState.is_admin),
-)
+# The icon of each page in NAV_PAGES (state/session.py), which also decides who sees it.
+NAV_ICONS = {
+    "/orders": "wrench",
+    "/intake": "clipboard-plus",
+    "/tasks": "hammer",
+    "/vehicles": "car",
+    "/cashier": "banknote",
+    "/parts": "package",
+    "/figures": "chart-column",
+    "/reports": "file-search",
+    "/admin/users": "users",
+}
 
 
-def _gated(flag, component: rx.Component) -> rx.Component:
-    return component if flag is None else rx.cond(flag, component)
+def _icon(path: rx.Var, size: int) -> rx.Component:
+    return rx.match(path, *[(page, rx.icon(icon, size=size)) for page, icon in NAV_ICONS.items()],
+                    rx.icon("circle", size=size))
 
 
-def _side_link(label: str, icon: str, path: str) -> rx.Component:
+def _side_link(item: rx.Var) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=22), rx.text(label, size="4"), spacing="3", align="center"),
-        href=path,
+        rx.hstack(_icon(item[0], 22), rx.text(item[1], size="4"), spacing="3", align="center"),
+        href=item[0],
         class_name="side-link",
         underline="none",
     )
 
 
-def _tab(label: str, icon: str, path: str) -> rx.Component:
+def _tab(item: rx.Var) -> rx.Component:
     return rx.link(
-        rx.vstack(rx.icon(icon, size=24), rx.text(label, size="1"), spacing="0", align="center"),
-        href=path,
+        rx.vstack(_icon(item[0], 24), rx.text(item[1], size="1"), spacing="0", align="center"),
+        href=item[0],
         class_name="tab-link",
         underline="none",
     )
@@ -49,7 +50,7 @@ def side_nav() -> rx.Component:
         rx.heading("蓝通维修", size="6", class_name="brand"),
         rx.text(SessionState.user_display_name, " · ", SessionState.user_role_label, size="2", color_scheme="gray"),
         rx.divider(),
-        *[_gated(flag, _side_link(label, icon, path)) for label, icon, path, flag in NAV_ITEMS],
+        rx.foreach(SessionState.nav_items, _side_link),
         rx.spacer(),
         rx.button(rx.icon("log-out"), "退出登录", variant="soft", color_scheme="gray", on_click=SessionState.sign_out,
                   size="3", width="100%"),
@@ -58,11 +59,31 @@ def side_nav() -> rx.Component:
     )
 
 
+def _more_menu() -> rx.Component:
+    """The rest of the role's pages and signing out, one thumb-tap away on a phone."""
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.el.button(rx.vstack(rx.icon("menu", size=24), rx.text("更多", size="1"), spacing="0", align="center"),
+                         class_name="tab-link", aria_label="更多", id="tab-more"),
+        ),
+        rx.menu.content(
+            rx.text(SessionState.user_display_name, " · ", SessionState.user_role_label, size="2",
+                    color_scheme="gray", padding="0.5em"),
+            rx.foreach(SessionState.phone_more, lambda item: rx.menu.item(
+                rx.hstack(_icon(item[0], 18), rx.text(item[1]), align="center"), on_click=rx.redirect(item[0]),
+                class_name="menu-item")),
+            rx.menu.separator(),
+            rx.menu.item(rx.hstack(rx.icon("log-out", size=18), rx.text("退出登录"), align="center"),
+                         on_click=SessionState.sign_out, color="red", class_name="menu-item"),
+            size="2",
+        ),
+    )
+
+
 def tab_bar() -> rx.Component:
     return rx.hstack(
-        *[_gated(flag, _tab(label, icon, path)) for label, icon, path, flag in NAV_ITEMS],
-        rx.el.button(rx.vstack(rx.icon("log-out", size=24), rx.text("退出", size="1"), spacing="0", align="center"),
-                     on_click=SessionState.sign_out, class_name="tab-link", aria_label="退出登录"),
+        rx.foreach(SessionState.phone_tabs, _tab),
+        _more_menu(),
         class_name="tab-bar",
         display=["flex", "flex", "none"],
         justify="between",

@@ -27,6 +27,30 @@ ROLE_HOME = {
 }
 
 
+# Every page in the navigation: path → (label, the permission that opens it).
+NAV_PAGES = {
+    "/orders": ("在修", Permission.VIEW_VEHICLES),
+    "/intake": ("接车", Permission.INTAKE),
+    "/tasks": ("任务", Permission.CLOCK_JOBS),
+    "/vehicles": ("车辆", Permission.VIEW_VEHICLES),
+    "/cashier": ("收银", Permission.SETTLE),
+    "/parts": ("配件", Permission.VIEW_PARTS),
+    "/figures": ("数据", Permission.VIEW_FIGURES),
+    "/reports": ("查询", Permission.VIEW_REPORTS),
+    "/admin/users": ("用户", Permission.MANAGE_USERS),
+}
+PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
+
+
+def nav_for(role: str) -> list[list[str]]:
+    """The pages a role may open as ``[path, label]``, its home first, then in ``NAV_PAGES`` order."""
+    if not role:
+        return []
+    home = ROLE_HOME[Role(role)]
+    paths = [home, *(path for path in NAV_PAGES if path != home)]
+    return [[path, NAV_PAGES[path][0]] for path in paths if role_allows(role, NAV_PAGES[path][1])]
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths may follow a sign-in (no ``//host`` or absolute URLs)."""
     if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
@@ -67,6 +91,18 @@ class SessionState(rx.State):
                 return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
         return None
 
+    @rx.var
+    def phone_tabs(self) -> list[list[str]]:
+        return nav_for(self.user_role)[:PHONE_TABS]
+
+    @rx.var
+    def phone_more(self) -> list[list[str]]:
+        return nav_for(self.user_role)[PHONE_TABS:]
+
+    @rx.var
+    def nav_items(self) -> list[list[str]]:
+        return nav_for(self.user_role)
+
     # What the navigation offers; each handler still checks on the server.
     @rx.var
     def can_intake(self) -> bool:
@@ -75,31 +111,6 @@ class SessionState(rx.State):
     @rx.var
     def can_settle(self) -> bool:
         return role_allows(self.user_role, Permission.SETTLE)
-
-    @rx.var
-    def can_view_parts(self) -> bool:
-        return role_allows(self.user_role, Permission.VIEW_PARTS)
-
-    @rx.var
-    def is_technician(self) -> bool:
-        """The 任务 tab: a technician's home (managers, who may also clock, reach /tasks by its address)."""
-        return self.user_role == Role.TECHNICIAN.value
-
-    @rx.var
-    def can_add_photos(self) -> bool:
-        return role_allows(self.user_role, Permission.ADD_PHOTOS)
-
-    @rx.var
-    def can_view_figures(self) -> bool:
-        return role_allows(self.user_role, Permission.VIEW_FIGURES)
-
-    @rx.var
-    def can_view_reports(self) -> bool:
-        return role_allows(self.user_role, Permission.VIEW_REPORTS)
-
-    @rx.var
-    def is_admin(self) -> bool:
-        return role_allows(self.user_role, Permission.MANAGE_USERS)
 
     @rx.event
     def go_home(self):
