@@ -3,8 +3,8 @@
 from models.audit import AuditEvent
 from models.branch import Branch
 from models.customer import Customer, CustomerKind
-from models.payer import PAYER_LABELS, Payer
 from models.part import Part
+from models.payer import PAYER_LABELS, Payer
 from models.photo import Photo
 from models.sequence import DocumentSequence
 from models.settlement import (

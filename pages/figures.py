@@ -72,7 +72,7 @@ def controls() -> rx.Component:
     )
 
 
-def bar_chart(data: rx.Var, title: str) -> rx.Component:
+def bar_chart(data: rx.Var, title: str, *below: rx.Component) -> rx.Component:
     return card(
         rx.heading(title, size="4"),
         rx.recharts.bar_chart(
@@ -87,6 +87,16 @@ def bar_chart(data: rx.Var, title: str) -> rx.Component:
             width="100%",
             height=240,
         ),
+        *below,
+    )
+
+
+def collections_list() -> rx.Component:
+    """The exact amount of each method under its chart (bars show only the proportions)."""
+    return rx.foreach(
+        FiguresState.collections,
+        lambda row: rx.hstack(rx.text(row[1]), rx.spacer(), rx.text(row[2], weight="medium"), width="100%",
+                              class_name="line-row", id="collection-" + row[0]),
     )
 
 
@@ -131,6 +141,7 @@ def payer_split() -> rx.Component:
             lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1], weight="medium"),
                                   width="100%", class_name="line-row"),
         ),
+        id="payer-split",
     )
 
 
@@ -144,7 +155,7 @@ def figures_page():
         rx.text("在修车辆与超时未交车统计截至 ", FiguresState.as_of, size="1", color_scheme="gray"),
         rx.grid(
             bar_chart(FiguresState.revenue_chart, "营收（按类别）"),
-            bar_chart(FiguresState.collections_chart, "收款（按方式）"),
+            bar_chart(FiguresState.collections_chart, "收款（按方式）", collections_list()),
             payer_split(),
             technicians(),
             columns=rx.breakpoints(initial="1", md="2"),

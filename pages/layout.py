@@ -19,6 +19,7 @@ NAV_ICONS = {
     "/figures": "chart-column",
     "/reports": "file-search",
     "/admin/users": "users",
+    "/settings": "settings",
 }
 
 

@@ -91,6 +91,7 @@ def line_card(line: PickLineView) -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="pick-line-" + line.id.to_string(),
         class_name=rx.cond(PickState.highlight_id == line.id, "pick-line picked", "pick-line"),
     )
 

@@ -6,9 +6,9 @@ import reflex as rx
 
 from pages.components import banner_error, card, empty_note, field_error, labelled, plate
 from pages.dispatch import dispatch_button, dispatch_dialog
+from pages.layout import page
 from pages.tasks import task_line
 from pages.vehicle_forms import customer_fields, vehicle_fields
-from pages.layout import page
 from state.session import SessionState
 from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import OrderView, VehicleView

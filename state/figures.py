@@ -16,6 +16,7 @@ from lantong_pwa.services.figures import DailyFigures, DayFigures
 from lantong_pwa.services.parsing import parse_date, parse_int
 from lantong_pwa.services.permissions import Permission, sees_all_branches
 from lantong_pwa.timezone import format_local, local_day
+from models import PaymentMethod
 from models.common import utc_now
 from state.session import SessionState
 from state.views import money
@@ -124,6 +125,7 @@ class FiguresState(SessionState):
     cards: list[FigureCard] = []
     revenue_chart: list[dict[str, str | float]] = []
     collections_chart: list[dict[str, str | float]] = []
+    collections: list[list[str]] = []  # [[method, label, amount]]: the chart's exact amounts, on account last
     payer_split: list[list[str]] = []  # [[payer, amount]]
     technicians: list[TechnicianFigureRow] = []
     error: str = ""
@@ -165,6 +167,9 @@ class FiguresState(SessionState):
             chart_point(method.label, current.collections[method], previous.collections[method])
             for method in figures.COLLECTION_METHODS
         ] + [chart_point("挂账", current.new_receivables, previous.new_receivables)]
+        self.collections = [[method.value, method.label, money(current.collections[method])]
+                            for method in figures.COLLECTION_METHODS] + [
+            [PaymentMethod.ON_ACCOUNT.value, PaymentMethod.ON_ACCOUNT.label, money(current.new_receivables)]]
         self.payer_split = [[label, money(amount)] for label, amount in (
             ("自费", current.customer_sales), ("三包", current.warranty_sales), ("保险", current.insurance_sales),
             ("内部", current.internal_sales), ("整单优惠", -current.order_discounts))]

@@ -38,6 +38,7 @@ NAV_PAGES = {
     "/figures": ("数据", Permission.VIEW_FIGURES),
     "/reports": ("查询", Permission.VIEW_REPORTS),
     "/admin/users": ("用户", Permission.MANAGE_USERS),
+    "/settings": ("设置", Permission.MANAGE_SETTINGS),
 }
 PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from tests.conftest import ENGINES
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import current_revision, head_revision
+from tests.conftest import ENGINES
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -122,7 +122,6 @@ ISSUE_2_ROWS = [
 def test_each_migration_upgrades_a_database_that_holds_data(kind, database_factory):
     """Rows written under the first schema survive every later migration, and new columns get their defaults."""
     from alembic import command
-
     from lantong_pwa.migrations import alembic_config
     from models.common import utc_now
 

@@ -12,10 +12,22 @@ from sqlmodel import Session, select
 
 from lantong_pwa.services import auth
 from lantong_pwa.services.vehicles import new_qr_token
-from models import Branch, Customer, CustomerKind, Part, Role, User, Vehicle
-from models import FeeType
-from models import Team, TeamMember
-from models import StockBalance, StockMove, StockMoveKind, Warehouse
+from models import (
+    Branch,
+    Customer,
+    CustomerKind,
+    FeeType,
+    Part,
+    Role,
+    StockBalance,
+    StockMove,
+    StockMoveKind,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+    Warehouse,
+)
 
 DEMO_PASSWORD = "lantong123"
 DEMO_USERS = (

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     TAKE_PAYMENTS = "take_payments"  # payments and member-card top-ups
     VIEW_FIGURES = "view_figures"  # daily figures, technician performance
     VIEW_REPORTS = "view_reports"  # order queries and exports
+    MANAGE_SETTINGS = "manage_settings"  # the branch's VAT rate, other-fee types, teams
 
 
 _STAFF = frozenset(Role)
@@ -50,6 +51,7 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.TAKE_PAYMENTS: frozenset({Role.CASHIER}),
     Permission.VIEW_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_REPORTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.CASHIER}),
+    Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 

@@ -326,6 +326,7 @@ def picked_cost(session: Session, part_line_id: int) -> Decimal:
     return (value / quantity).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
 
 
+@all_or_nothing
 def return_part(session: Session, actor: User, part_line_id, warehouse_id, quantity,
                 request_key: str | None = None) -> StockMove:
     """Take picked parts back into a warehouse (退料) at the cost they left at; at most picked − returned."""

@@ -8,6 +8,7 @@ A failing test leaves screenshots of every open page and the server log under th
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -16,9 +17,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:  # Playwright itself is imported where it is used
+    from playwright.sync_api import Page
 
 REPO = Path(__file__).parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -150,6 +155,33 @@ def _python() -> str:
     return str(venv_python) if venv_python.exists() else "python"
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# page helpers, shared by the test modules (``from tests.e2e.conftest import sign_in, wait_hydrated``)
+
+
+def wait_hydrated(page: Page, selector: str) -> None:
+    """Wait until React owns ``selector``: before hydration a click does nothing and a form submits natively."""
+    page.wait_for_function(
+        "sel => { const el = document.querySelector(sel);"
+        " return !!el && Object.keys(el).some(k => k.startsWith('__reactProps')); }",
+        arg=selector,
+    )
+
+
+def sign_in(page: Page, username: str, *, navigate: bool = True) -> None:
+    """Sign in on the login page (opening ``/login`` first unless the page is already there)."""
+    from playwright.sync_api import expect
+
+    if navigate:
+        page.goto("/login")
+    expect(page).to_have_url(re.compile(r"/login"))
+    wait_hydrated(page, "#username")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
+
+
 @pytest.fixture(scope="session")
 def e2e_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("e2e")
@@ -234,8 +266,8 @@ def context_factory(browser, server) -> Callable:
 
 
 @pytest.fixture
-def new_context(context_factory) -> Iterator[Callable]:
-    """Like ``context_factory``, closing the contexts after the test."""
+def new_context(context_factory, request, e2e_dir) -> Iterator[Callable]:
+    """Like ``context_factory``, closing the contexts after the test (after their screenshots, if it failed)."""
     contexts = []
 
     def make(size: str = "tablet"):
@@ -243,26 +275,36 @@ def new_context(context_factory) -> Iterator[Callable]:
         return contexts[-1]
 
     yield make
+    if _failed(request):
+        _screenshots(request, e2e_dir, contexts, "test")
     for context in contexts:
         context.close()
 
 
-@pytest.fixture(autouse=True)
-def _screenshots_on_failure(request, e2e_dir):
-    """On failure, save a screenshot of every open page (of any context) and point at the server log."""
-    yield
-    failed = any(getattr(getattr(request.node, f"report_{when}", None), "failed", False)
-                 for when in ("setup", "call"))
-    if not failed or "browser" not in request.fixturenames:
-        return
-    chromium = request.getfixturevalue("browser")
+def _failed(request) -> bool:
+    return any(getattr(getattr(request.node, f"report_{when}", None), "failed", False) for when in ("setup", "call"))
+
+
+def _screenshots(request, e2e_dir: Path, contexts, tag: str) -> None:
+    """Save a full-page screenshot of every page of ``contexts`` and say where they and the server log are."""
     shots = []
-    for c, context in enumerate(chromium.contexts):
+    for c, context in enumerate(contexts):
         for p, page in enumerate(context.pages):
-            path = e2e_dir / f"{request.node.name}-{c}-{p}.png"
+            path = e2e_dir / f"{request.node.name}-{tag}{c}-{p}.png"
             try:
                 page.screenshot(path=str(path), full_page=True)
                 shots.append(f"{path} ({page.url})")
             except Exception as error:  # noqa: BLE001 - a screenshot must not hide the real failure
                 shots.append(f"{path}: screenshot failed: {error}")
-    print("\nscreenshots:\n  " + "\n  ".join(shots) + f"\nserver log: {e2e_dir / 'reflex.log'}")
+    if shots:
+        print("\nscreenshots:\n  " + "\n  ".join(shots) + f"\nserver log: {e2e_dir / 'reflex.log'}")
+
+
+@pytest.fixture(autouse=True)
+def _screenshots_on_failure(request, e2e_dir):
+    """On failure, save a screenshot of every page still open (of any context) and point at the server log; the
+    contexts of ``new_context`` are shot before it closes them."""
+    yield
+    if not _failed(request) or "browser" not in request.fixturenames:
+        return
+    _screenshots(request, e2e_dir, request.getfixturevalue("browser").contexts, "open")

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from lantong_pwa.services.demo import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in, wait_hydrated
 
 pytestmark = pytest.mark.e2e
 
@@ -26,27 +26,6 @@ COUNTED_TABLES = ("vehicle", "customer", "work_order", "job_line", "part_line", 
 
 # ---------------------------------------------------------------------------------------------------------------
 # helpers
-
-
-def wait_hydrated(page: Page, selector: str) -> None:
-    """Wait until React owns ``selector``: before hydration a click does nothing and a form submits natively."""
-    page.wait_for_function(
-        "sel => { const el = document.querySelector(sel);"
-        " return !!el && Object.keys(el).some(k => k.startsWith('__reactProps')); }",
-        arg=selector,
-    )
-
-
-def sign_in(page: Page, username: str, *, navigate: bool = True) -> None:
-    """Sign in on the login page (opening ``/login`` first unless the page is already there)."""
-    if navigate:
-        page.goto("/login")
-    expect(page).to_have_url(re.compile(r"/login"))
-    wait_hydrated(page, "#username")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def counts(server) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -48,6 +49,9 @@ def test_manager_sees_the_day_beside_a_week_earlier(screen, session):
     assert {p["name"]: (p["current"], p["week_ago"]) for p in s.revenue_chart} == {
         "工时": (500.0, 100.0), "配件": (200.0, 0.0), "其他": (50.0, 0.0)}
     assert {p["name"]: p["current"] for p in s.collections_chart}["挂账"] == 100.0
+    exact = {method: amount for method, _label, amount in s.collections}
+    assert exact["on_account"] == "¥100.00" and s.collections[-1][1] == "挂账"
+    assert sum(Decimal(a.lstrip("¥").replace(",", "")) for m, _, a in s.collections if m != "on_account") == 400
     assert dict(s.payer_split)["保险"] == "¥120.00"
     assert [(t.name, t.billed) for t in s.technicians] == [("维修技师", "2.50"), ("李师傅", "1.50")]
 

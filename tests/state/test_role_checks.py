@@ -10,7 +10,9 @@ A positive case per handler group, as a role that is allowed, proves the harness
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -28,24 +30,26 @@ from lantong_pwa.services.work_orders import JobLineInput, OrderForm
 from models import Role
 from state.admin_users import UserRow, UsersAdminState
 from state.board import BoardState
+from state.cashier import CashierState, SettlementSheetState, SettleState
+from state.dispatch import DispatchState
+from state.figures import FiguresState
 from state.intake import IntakeState, JobRow, PartRow
 from state.login import LoginState
 from state.parts import PartsCatalogueState
+from state.reports import ReportsState
 from state.session import ROLE_HOME, SessionState
+from state.settings import SettingsState
+from state.stock import PickState, StockState
+from state.tasks import TasksState
 from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
-from state.dispatch import DispatchState
-from state.tasks import TasksState
-from tests.state import workshop_cases as ws
-from tests.state import stock_cases as sc
-from state.stock import PickState, StockState
 from tests.state import cashier_cases as cc
 from tests.state import report_cases as rc
-from state.figures import FiguresState
-from state.reports import ReportsState
-from state.cashier import CashierState, SettlementSheetState, SettleState
+from tests.state import settings_cases as stc
+from tests.state import stock_cases as sc
+from tests.state import workshop_cases as ws
 from tests.state.harness import (
     as_list,
     changed_tables,
@@ -77,6 +81,7 @@ class World:
     photo: models.Photo
     part: models.Part
     other_vehicle: models.Vehicle  # in the other branch
+    fee_type_id: int = 0
 
 
 @pytest.fixture
@@ -98,7 +103,8 @@ def world(app_engine, shop, session) -> World:
     with Session(app_engine) as check:  # the rows are where the handlers look
         assert check.get(models.Vehicle, vehicle.id) is not None
         assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
-    return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle)
+    return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle,
+                 fee_type_id=stc.add_fee_type(session, shop.branch.id))
 
 
 def count(session: Session, model) -> int:
@@ -508,6 +514,8 @@ PROTECTED = [
     *[Protected(*case) for case in cc.CASES],
     # The manager's daily figures and the queries with their exports.
     *[Protected(*case) for case in rc.CASES],
+    # Branch settings: VAT rate, other-fee types, teams.
+    *[Protected(*case) for case in stc.CASES],
 ]
 
 REFUSALS = [
@@ -560,6 +568,7 @@ UI_ONLY = {
     **sc.UI_ONLY,
     **cc.UI_ONLY,
     **rc.UI_ONLY,
+    **stc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -568,7 +577,7 @@ SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionSta
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
                  CashierState, SettleState,
-                 SettlementSheetState, FiguresState, ReportsState]
+                 SettlementSheetState, FiguresState, ReportsState, SettingsState]
 
 
 def app_event_handlers() -> set[str]:
@@ -585,9 +594,8 @@ def app_event_handlers() -> set[str]:
 
 def test_every_state_class_is_listed():
     found = set()
-    for module_name in ("session", "login", "intake", "vehicles", "board", "parts", "admin_users", "tasks",
-                        "dispatch", "stock", "cashier", "figures", "reports"):
-        module = __import__(f"state.{module_name}", fromlist=["*"])
+    for info in pkgutil.iter_modules(state_package.__path__):
+        module = importlib.import_module(f"state.{info.name}")
         found |= {obj for obj in vars(module).values()
                   if inspect.isclass(obj) and issubclass(obj, SessionState) and obj.__module__ == module.__name__}
     assert found == set(STATE_CLASSES)
@@ -823,3 +831,18 @@ def test_advisor_corrects_vehicle_and_owner_on_the_card(world, session):
     assert s.vehicle.owner_kind == "车队" and s.vehicle.owner_notes == "月结客户"
     session.expire_all()
     assert session.get(models.Vehicle, world.vehicle.id).mileage == 43000
+
+
+def test_manager_changes_the_branch_settings(world, session):
+    s = make_state(SettingsState, token=token_for(session, world.shop.manager), path="/settings")
+    assert s.load() is None and s.vat_rate == "13.00"
+    s.save_vat_rate({"vat_rate": "9"})
+    s.add_fee_type({"fee_name": "拖车费", "fee_amount": "150"})
+    s.create_team({"team_name": "钣喷组", f"member_{world.shop.technician.id}": "on",
+                   "leader": str(world.shop.technician.id)})
+    assert s.errors == {}
+    assert s.vat_rate == "9.00"
+    assert [f.name for f in s.fee_types] == ["管理费", "拖车费"]
+    assert [(t.name, t.leader) for t in s.teams] == [("钣喷组", world.shop.technician.display_name)]
+    s.create_team({"team_name": "钣喷组"})
+    assert set(s.errors) == {"name", "members"}
