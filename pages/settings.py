@@ -63,10 +63,11 @@ def settings_page():
             rx.form(
                 rx.hstack(
                     rx.input(name="fee_name", placeholder="费用名称", size="3", flex="1", aria_label="费用名称"),
-                    rx.input(name="fee_amount", placeholder="默认金额", input_mode="decimal", size="3", width="8em",
+                    rx.input(name="fee_amount", placeholder="金额", input_mode="decimal", size="3", width="5.5em",
                              aria_label="默认金额"),
                     rx.button(rx.icon("plus"), "添加", type="submit", size="3", variant="soft"),
                     width="100%",
+                    spacing="2",
                 ),
                 on_submit=SettingsState.add_fee_type,
                 reset_on_submit=True,
@@ -85,7 +86,8 @@ def settings_page():
                     labelled("成员", rx.flex(rx.foreach(SettingsState.technicians, lambda t: rx.hstack(
                         rx.checkbox(name="member_" + t[0], id="member-" + t[0]),
                         rx.text(t[1], as_="label", html_for="member-" + t[0]), align="center", min_height="44px",
-                    )), gap="4", wrap="wrap"), ERRORS, "members", required=True),
+                        padding_right="1em",
+                    )), gap="2", wrap="wrap"), ERRORS, "members", required=True),
                     labelled("组长", rx.select.root(
                         rx.select.trigger(placeholder="选择组长（可不选）", width="100%"),
                         rx.select.content(rx.foreach(SettingsState.technicians,
