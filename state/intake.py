@@ -18,7 +18,7 @@ from models import FUEL_LEVEL_LABELS
 from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
 from state.uploads import store_photos
-from state.vehicles import matching_vehicles
+from state.vehicles import search_vehicles
 from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
 
 PHOTO_UPLOAD_ID = "intake-photos"
@@ -146,14 +146,7 @@ class IntakeState(SessionState):
 
     @rx.event
     def search(self, form: dict):
-        self.query = (form.get("query") or "").strip()
-        self.error = ""
-        try:
-            self.results = matching_vehicles(self, self.query)
-        except DomainError as error:
-            self.error = error.message
-            self.results = []
-        self.searched = True
+        search_vehicles(self, form)
 
     def _select(self, db, vehicle_id: int) -> None:
         actor = self._actor(db)

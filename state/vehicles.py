@@ -16,10 +16,19 @@ from state.tasks import TaskGroupView, clock_tap, task_groups
 from state.views import OrderView, VehicleView, order_view, vehicle_view
 
 
-def matching_vehicles(state: SessionState, query: str) -> list[VehicleView]:
-    """Vehicles whose plate, VIN or owner's mobile matches, shaped for the screen; raises ``DomainError``."""
-    with session_scope() as db:
-        return [vehicle_view(m.vehicle, m.owner) for m in vehicles.find_vehicles(db, state._actor(db), query)]
+def search_vehicles(state: SessionState, form: dict) -> None:
+    """Fill ``state.query``/``results``/``error``/``searched`` (a vehicle search box) with the vehicles whose plate,
+    VIN or owner's mobile matches what was typed."""
+    state.query = (form.get("query") or "").strip()
+    state.error = ""
+    try:
+        with session_scope() as db:
+            found = vehicles.find_vehicles(db, state._actor(db), state.query)
+            state.results = [vehicle_view(m.vehicle, m.owner) for m in found]
+    except DomainError as error:
+        state.error = error.message
+        state.results = []
+    state.searched = True
 
 
 class VehicleSearchState(SessionState):
@@ -30,14 +39,7 @@ class VehicleSearchState(SessionState):
 
     @rx.event
     def search(self, form: dict):
-        self.query = (form.get("query") or "").strip()
-        self.error = ""
-        try:
-            self.results = matching_vehicles(self, self.query)
-        except DomainError as error:
-            self.error = error.message
-            self.results = []
-        self.searched = True
+        search_vehicles(self, form)
 
 
 class VehicleCardState(SessionState):
