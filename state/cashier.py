@@ -78,19 +78,18 @@ class CashierState(SessionState):
                 actor = self._actor(db)
                 queue = settlement.cashier_queue(db, actor)
                 ready, awaiting = [], []
-                for order, active, paid in queue:
-                    vehicle = db.get(Vehicle, order.vehicle_id)
-                    customer = db.get(Customer, order.customer_id)
-                    row = QueueRow(number=order.number, plate=vehicle.plate, title=_vehicle_title(vehicle),
-                                   customer=customer.name, status=WorkOrderStatus(order.status).label,
-                                   url=f"/cashier/{order.number}")
+                for entry in queue:
+                    order, active = entry.order, entry.settlement
+                    row = QueueRow(number=order.number, plate=entry.vehicle.plate,
+                                   title=_vehicle_title(entry.vehicle), customer=entry.customer.name,
+                                   status=WorkOrderStatus(order.status).label, url=f"/cashier/{order.number}")
                     if active is None:
                         row.when = "完工 " + format_local(order.completed_at, "%m-%d %H:%M")
                         row.amount = money(settlement.order_figures(db, order).customer_amount)
                         ready.append(row)
                     else:
                         row.when = "结算 " + format_local(active.created_at, "%m-%d %H:%M")
-                        row.amount = money(active.customer_amount - paid)
+                        row.amount = money(active.customer_amount - entry.paid)
                         awaiting.append(row)
             except DomainError as error:
                 self.error = error.message

@@ -33,6 +33,7 @@ from lantong_pwa.services.permissions import Permission, require, require_branch
 from lantong_pwa.timezone import local_day
 from models import (
     Branch,
+    Customer,
     FeeType,
     JobLine,
     OrderFee,
@@ -46,6 +47,7 @@ from models import (
     StockMove,
     StockMoveKind,
     User,
+    Vehicle,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -475,15 +477,28 @@ def settlement_lines(session: Session, settlement_id: int) -> list[SettlementLin
                              .order_by(SettlementLine.id)).all())
 
 
-def cashier_queue(session: Session, actor: User) -> list[tuple[WorkOrder, Settlement | None, Decimal]]:
-    """Completed orders waiting to be settled, then settled ones waiting for payment (with what is paid so far)."""
+@dataclass(frozen=True)
+class QueueEntry:
+    order: WorkOrder
+    vehicle: Vehicle
+    customer: Customer
+    settlement: Settlement | None  # the active one, once settled
+    paid: Decimal
+
+
+def cashier_queue(session: Session, actor: User) -> list[QueueEntry]:
+    """Completed orders waiting to be settled, then settled ones waiting for payment (with what is paid so far),
+    in three queries however long the queue."""
     require(actor, Permission.SETTLE)
-    orders = session.exec(
-        select(WorkOrder).where(WorkOrder.branch_id == actor.branch_id,
-                                col(WorkOrder.status).in_([WorkOrderStatus.COMPLETED, WorkOrderStatus.SETTLED]))
+    rows = session.exec(
+        select(WorkOrder, Vehicle, Customer)
+        .join(Vehicle, Vehicle.id == WorkOrder.vehicle_id)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .where(WorkOrder.branch_id == actor.branch_id,
+               col(WorkOrder.status).in_([WorkOrderStatus.COMPLETED, WorkOrderStatus.SETTLED]))
         .order_by(WorkOrder.status, col(WorkOrder.completed_at), WorkOrder.id)
     ).all()
-    settled_ids = [o.id for o in orders if WorkOrderStatus(o.status) == WorkOrderStatus.SETTLED]
+    settled_ids = [o.id for o, _v, _c in rows if WorkOrderStatus(o.status) == WorkOrderStatus.SETTLED]
     settlements = {s.work_order_id: s for s in session.exec(
         select(Settlement).where(col(Settlement.work_order_id).in_(settled_ids),
                                  Settlement.status == SettlementStatus.ACTIVE)).all()} if settled_ids else {}
@@ -494,8 +509,9 @@ def cashier_queue(session: Session, actor: User) -> list[tuple[WorkOrder, Settle
                 .where(col(Payment.settlement_id).in_([s.id for s in settlements.values()]))
                 .group_by(Payment.settlement_id)).all():
             paid[settlement_id] = to_fen(Decimal(total or 0))
-    result = []
-    for order in orders:
-        settlement = settlements.get(order.id)
-        result.append((order, settlement, paid.get(settlement.id, ZERO) if settlement else ZERO))
-    return result
+    entries = []
+    for order, vehicle, customer in rows:
+        active = settlements.get(order.id)
+        entries.append(QueueEntry(order=order, vehicle=vehicle, customer=customer, settlement=active,
+                                  paid=paid.get(active.id, ZERO) if active else ZERO))
+    return entries

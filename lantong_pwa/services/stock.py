@@ -260,19 +260,28 @@ def _workable_order(session: Session, line: PartLine, doing: str) -> WorkOrder:
     return order
 
 
-@all_or_nothing
-def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
-         request_key: str | None = None) -> StockMove:
-    """Take parts out of a warehouse for an order's parts line (partial picks allowed) at the current average cost."""
+def _line_move(session: Session, actor: User, part_line_id, warehouse_id, quantity, request_key: str | None,
+               doing: str) -> StockMove | tuple[WorkOrder, PartLine, Warehouse, Decimal]:
+    """What a pick or a return against a parts line starts with: the earlier move of a resent request, or the
+    order (locked and still workable), the line (locked), the warehouse and the parsed quantity."""
     require(actor, Permission.MOVE_STOCK)
     line = _line(session, actor, part_line_id)
     earlier = _earlier_move(session, line.branch_id, request_key)
     if earlier is not None:
         return earlier
-    order = _workable_order(session, line, "领料")
+    order = _workable_order(session, line, doing)
     line = locked(session, PartLine, line.id)
-    warehouse = _warehouse(session, actor, warehouse_id, line.branch_id)
-    qty = parse_quantity(quantity)
+    return order, line, _warehouse(session, actor, warehouse_id, line.branch_id), parse_quantity(quantity)
+
+
+@all_or_nothing
+def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
+         request_key: str | None = None) -> StockMove:
+    """Take parts out of a warehouse for an order's parts line (partial picks allowed) at the current average cost."""
+    prepared = _line_move(session, actor, part_line_id, warehouse_id, quantity, request_key, "领料")
+    if isinstance(prepared, StockMove):
+        return prepared  # a resent request: the move it already made
+    order, line, warehouse, qty = prepared
     over = (f"{line.part_name}计划{qty_text(line.quantity)}{line.unit}，已领{qty_text(line.picked_quantity)}、"
             f"已退{qty_text(line.returned_quantity)}，本次最多还能领{qty_text(max(remaining_to_pick(line), ZERO))}"
             f"{line.unit}；要多领请先让服务顾问改数量")
@@ -330,15 +339,10 @@ def picked_cost(session: Session, part_line_id: int) -> Decimal:
 def return_part(session: Session, actor: User, part_line_id, warehouse_id, quantity,
                 request_key: str | None = None) -> StockMove:
     """Take picked parts back into a warehouse (退料) at the cost they left at; at most picked − returned."""
-    require(actor, Permission.MOVE_STOCK)
-    line = _line(session, actor, part_line_id)
-    earlier = _earlier_move(session, line.branch_id, request_key)
-    if earlier is not None:
-        return earlier
-    order = _workable_order(session, line, "退料")
-    line = locked(session, PartLine, line.id)
-    warehouse = _warehouse(session, actor, warehouse_id, line.branch_id)
-    qty = parse_quantity(quantity)
+    prepared = _line_move(session, actor, part_line_id, warehouse_id, quantity, request_key, "退料")
+    if isinstance(prepared, StockMove):
+        return prepared  # a resent request: the move it already made
+    order, line, warehouse, qty = prepared
     out = line.picked_quantity - line.returned_quantity
     over = (f"{line.part_name}已领{qty_text(line.picked_quantity)}、已退{qty_text(line.returned_quantity)}，"
             f"最多还能退{qty_text(max(out, ZERO))}{line.unit}")

@@ -543,8 +543,10 @@ def test_cashier_queue_lists_ready_and_awaiting_orders(session, shop):
     make_order(session, shop, plate="粤B33333")  # still in the workshop
     pay(session, shop.cashier, waiting, PaymentMethod.CASH, "16", key="q")
     queue = settlement.cashier_queue(session, shop.cashier)
-    assert [(o.id, s is not None, paid) for o, s, paid in queue] == [(ready.id, False, D("0.00")),
-                                                                    (waiting.id, True, D("16.00"))]
+    assert [(e.order.id, e.settlement is not None, e.paid) for e in queue] == [(ready.id, False, D("0.00")),
+                                                                              (waiting.id, True, D("16.00"))]
+    assert [(e.vehicle.plate, e.customer.id) for e in queue] == [("粤B11111", ready.customer_id),
+                                                                ("粤B22222", waiting.customer_id)]
 
 
 # --- racing requests --------------------------------------------------------------------------------------------
