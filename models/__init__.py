@@ -2,7 +2,23 @@
 
 from models.audit import AuditEvent
 from models.branch import Branch
+from models.care import (
+    REMINDER_KIND_LABELS,
+    CallResult,
+    CareReminder,
+    Complaint,
+    ComplaintSource,
+    ComplaintStatus,
+    FollowUp,
+    FollowUpCall,
+    FollowUpChannel,
+    FollowUpStatus,
+    ReminderKind,
+    ReminderStatus,
+)
+from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
+from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 from models.part import Part
 from models.payer import PAYER_LABELS, Payer
 from models.photo import Photo
@@ -28,16 +44,29 @@ from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLin
 __all__ = [
     "AuditEvent",
     "Branch",
+    "CallResult",
     "CardTransaction",
+    "CareReminder",
+    "Channel",
+    "Complaint",
+    "ComplaintSource",
+    "ComplaintStatus",
     "Customer",
     "CustomerKind",
+    "DeliveryAttempt",
     "DocumentSequence",
     "FUEL_LEVEL_LABELS",
     "FeeType",
+    "FollowUp",
+    "FollowUpCall",
+    "FollowUpChannel",
+    "FollowUpStatus",
     "JobAssignment",
     "JobLine",
     "JobLineStatus",
     "MemberCard",
+    "Notification",
+    "NotificationStatus",
     "OrderFee",
     "PAYER_LABELS",
     "Part",
@@ -48,8 +77,13 @@ __all__ = [
     "Photo",
     "PickRequest",
     "PickRequestStatus",
+    "REMINDER_KIND_LABELS",
     "ROLE_LABELS",
+    "RateLimitHit",
+    "ReminderKind",
+    "ReminderStatus",
     "Role",
+    "SchedulerLease",
     "Settlement",
     "SettlementLine",
     "SettlementLineKind",

@@ -17,4 +17,5 @@ class Branch(SQLModel, table=True):
     address: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=32)
     vat_rate: Decimal = Field(default=Decimal("13.00"), max_digits=5, decimal_places=2)  # percent, in prices
+    follow_up_days: int = 3  # a closed order's follow-up falls due this many days later
     created_at: datetime = created_at_field()

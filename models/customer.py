@@ -30,4 +30,7 @@ class Customer(SQLModel, table=True):
     birthday: date | None = None
     notes: str = Field(default="", max_length=500)
     credit_limit: Decimal = money_field()  # how much may be put on account (挂账); 0: none
+    # What the customer agreed to be contacted by (reminders, follow-up links); the log channel needs none.
+    sms_consent: bool = False
+    webhook_consent: bool = False
     created_at: datetime = created_at_field()

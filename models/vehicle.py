@@ -28,6 +28,10 @@ class Vehicle(SQLModel, table=True):
     insurer: str = Field(default="", max_length=48)
     compulsory_policy_end: date | None = None
     commercial_policy_end: date | None = None
+    purchase_date: date | None = None  # the first service after purchase (首保) is reminded from it
+    # Set at settlement: the next maintenance is due on this date or at this mileage, whichever comes first.
+    next_service_date: date | None = None
+    next_service_mileage: int | None = None
     qr_token: str = Field(max_length=43, unique=True)
     # The client's id for the form that registered the vehicle: a resent submit finds this row instead of adding one.
     request_key: str | None = Field(default=None, max_length=36)

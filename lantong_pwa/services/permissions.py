@@ -30,7 +30,11 @@ class Permission(StrEnum):
     TAKE_PAYMENTS = "take_payments"  # payments and member-card top-ups
     VIEW_FIGURES = "view_figures"  # daily figures, technician performance
     VIEW_REPORTS = "view_reports"  # order queries and exports
-    MANAGE_SETTINGS = "manage_settings"  # the branch's VAT rate, other-fee types, teams
+    MANAGE_SETTINGS = "manage_settings"  # the branch's VAT rate, other-fee types, teams, follow-up delay
+    VIEW_CUSTOMERS = "view_customers"  # the customer file: details, vehicles, orders, spending, follow-ups
+    CUSTOMER_CARE = "customer_care"  # the reminder centre, phone follow-ups, sending reminders and links, complaints
+    HANDLE_COMPLAINTS = "handle_complaints"  # assign any complaint, change its status, close it
+    VIEW_CARE_FIGURES = "view_care_figures"  # satisfaction rates and churn analysis
 
 
 _STAFF = frozenset(Role)
@@ -52,6 +56,10 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_REPORTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.CASHIER}),
     Permission.MANAGE_SETTINGS: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_CUSTOMERS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.CASHIER}),
+    Permission.CUSTOMER_CARE: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
+    Permission.HANDLE_COMPLAINTS: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_CARE_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 
