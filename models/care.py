@@ -121,6 +121,7 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("branch_id", "number", name="uq_complaint_branch_number"),
         UniqueConstraint("follow_up_id", name="uq_complaint_follow_up"),
+        UniqueConstraint("branch_id", "request_key", name="uq_complaint_branch_request_key"),
         Index("ix_complaint_branch_status", "branch_id", "status"),
         Index("ix_complaint_branch_created", "branch_id", "created_at"),
     )
@@ -139,6 +140,7 @@ class Complaint(SQLModel, table=True):
     resolution: str = Field(default="", max_length=1000)
     resolved_at: datetime | None = None
     created_by_id: int | None = Field(default=None, foreign_key="user.id")  # empty: raised by the customer's form
+    request_key: str | None = Field(default=None, max_length=36)  # a resent staff entry finds this row
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utc_now)
 

@@ -118,6 +118,7 @@ def upgrade() -> None:
     sa.Column('resolution', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('resolved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('request_key', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], name=op.f('fk_complaint_assignee_id_user')),
@@ -129,7 +130,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['work_order_id'], ['work_order.id'], name=op.f('fk_complaint_work_order_id_work_order')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint')),
     sa.UniqueConstraint('branch_id', 'number', name='uq_complaint_branch_number'),
-    sa.UniqueConstraint('follow_up_id', name='uq_complaint_follow_up')
+    sa.UniqueConstraint('follow_up_id', name='uq_complaint_follow_up'),
+    sa.UniqueConstraint('branch_id', 'request_key', name='uq_complaint_branch_request_key')
     )
     with op.batch_alter_table('complaint', schema=None) as batch_op:
         batch_op.create_index('ix_complaint_branch_created', ['branch_id', 'created_at'], unique=False)

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from lantong_pwa.errors import DomainError
-from lantong_pwa.services import audit
+from lantong_pwa.services import audit, follow_ups
 from models import User, WorkOrder, WorkOrderStatus
 from models.common import utc_now
 
@@ -44,3 +46,11 @@ def move(order: WorkOrder, to: WorkOrderStatus, actor: User | None, session) -> 
     session.add(order)
     audit.record(session, actor, "work_order.status", "work_order", order.id, branch_id=order.branch_id,
                  before=current.value, after=to.value)
+
+
+def close_order(order: WorkOrder, actor: User | None, session, closed_at: datetime) -> None:
+    """The order is paid in full (or the customer owes nothing): close it, and its follow-up falls due."""
+    move(order, WorkOrderStatus.CLOSED, actor, session)
+    order.closed_at = closed_at
+    session.add(order)
+    follow_ups.schedule_on_close(session, order, closed_at)

@@ -128,9 +128,7 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
                  number=payment.number, work_order_id=order.id, settlement_id=settlement.id, method=method.value,
                  amount=str(amount))
     if amount == outstanding:
-        order_status.move(order, WorkOrderStatus.CLOSED, actor, session)
-        order.closed_at = now
-        session.add(order)
+        order_status.close_order(order, actor, session, now)
     session.commit()
     return payment
 

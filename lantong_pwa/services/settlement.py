@@ -410,8 +410,7 @@ def settle(session: Session, actor: User, order_id: int) -> Settlement:
                  customer=str(settlement.customer_amount), warranty=str(settlement.warranty_amount),
                  insurance=str(settlement.insurance_amount), internal=str(settlement.internal_amount))
     if settlement.customer_amount == 0:
-        order_status.move(order, WorkOrderStatus.CLOSED, actor, session)
-        order.closed_at = now
+        order_status.close_order(order, actor, session, now)
     session.add(order)
     session.commit()
     return settlement

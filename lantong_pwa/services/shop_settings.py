@@ -1,4 +1,5 @@
-"""A branch's own settings: the VAT rate inside its prices and the other-fee types (外加工, 材料费 …) it charges."""
+"""A branch's own settings: the VAT rate inside its prices, the other-fee types (外加工, 材料费 …) it charges and the
+follow-up delay."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import audit
-from lantong_pwa.services.parsing import parse_decimal, to_fen
+from lantong_pwa.services.parsing import parse_decimal, parse_int, to_fen
 from lantong_pwa.services.permissions import Permission, require, row_in_branch
 from models import Branch, FeeType, User
 
 MAX_VAT_RATE = Decimal("30")
+FOLLOW_UP_DAYS_MIN, FOLLOW_UP_DAYS_MAX = 1, 60
 
 
 def branch_of(session: Session, actor: User) -> Branch:
@@ -76,3 +78,16 @@ def set_fee_type_active(session: Session, actor: User, fee_type_id: int, active:
         audit.record(session, actor, "fee_type.enable" if active else "fee_type.disable", "fee_type", fee_type.id)
         session.commit()
     return fee_type
+
+
+def set_follow_up_days(session: Session, actor: User, days_text: str) -> Branch:
+    """How many days after an order closes its follow-up falls due (orders closing from now on)."""
+    branch = branch_of(session, actor)
+    days = parse_int(days_text, "follow_up_days", "回访天数", minimum=FOLLOW_UP_DAYS_MIN, maximum=FOLLOW_UP_DAYS_MAX)
+    if days != branch.follow_up_days:
+        audit.record(session, actor, "branch.follow_up_days", "branch", branch.id, before=branch.follow_up_days,
+                     after=days)
+        branch.follow_up_days = days
+        session.add(branch)
+        session.commit()
+    return branch

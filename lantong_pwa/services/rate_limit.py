@@ -1,0 +1,47 @@
+"""Rate limits for the public forms, kept in the database (``RateLimitHit``) so every backend worker counts the same
+hits on SQLite and PostgreSQL alike.
+
+A hit is counted against ``(bucket, key)``; keys are stored as SHA-256 hashes (client addresses and link tokens
+never sit in the table in the clear). Hits older than the window are deleted as new ones come in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, func, select
+
+from lantong_pwa.errors import DomainError
+from models import RateLimitHit
+from models.common import utc_now
+
+
+class RateLimited(DomainError):
+    """Too many requests in the window; the message tells the person when to try again."""
+
+    def __init__(self, window: timedelta):
+        super().__init__(f"提交过于频繁，请{int(window.total_seconds() // 60)}分钟后再试")
+
+
+def hashed(value: str) -> str:
+    return hashlib.sha256((value or "").encode()).hexdigest()
+
+
+def hit(session: Session, bucket: str, limits: dict[str, int], window: timedelta,
+        now: datetime | None = None) -> None:
+    """Count one request against every ``key -> allowed`` in ``limits`` (e.g. the client address and the link) and
+    commit the hits; raise ``RateLimited`` (counting nothing) when any key already used its allowance."""
+    now = now or utc_now()
+    since = now - window
+    session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.created_at < since))
+    keys = {hashed(key): allowed for key, allowed in limits.items()}
+    for key, allowed in keys.items():
+        used = session.exec(select(func.count()).select_from(RateLimitHit).where(
+            RateLimitHit.bucket == bucket, RateLimitHit.key == key, RateLimitHit.created_at >= since)).one()
+        if used >= allowed:
+            session.commit()  # the pruning
+            raise RateLimited(window)
+    session.add_all(RateLimitHit(bucket=bucket, key=key, created_at=now) for key in keys)
+    session.commit()
