@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field
@@ -49,6 +50,9 @@ class Notification(SQLModel, table=True):
     channel: Channel = enum_field()
     recipient: str = Field(max_length=255)  # a mobile number, or the webhook's address
     body: str = Field(max_length=1000)
+    # The fields the body was rendered from (plate, date, link …): SMS providers with their own templates and webhooks
+    # receive them as parameters.
+    template_fields: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
     status: NotificationStatus = enum_field(default=NotificationStatus.QUEUED)
     skip_reason: str = Field(default="", max_length=100)
     attempts: int = 0

@@ -170,6 +170,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=24), nullable=False),
     sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('template_fields', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('skip_reason', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
