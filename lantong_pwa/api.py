@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from lantong_pwa.db import get_engine, session_scope
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
-from lantong_pwa.services import auth, photos, reports, vehicles
+from lantong_pwa.services import auth, churn, photos, reports, vehicles
 from lantong_pwa.services.health import health
 from lantong_pwa.services.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
@@ -90,6 +90,18 @@ def technicians_export_route(request: Request) -> Response:
     return _xlsx(data, "技师绩效")
 
 
+def churn_export_route(request: Request) -> Response:
+    """``/api/reports/churn.xlsx``: every customer's recency, frequency, spending and segment, those at risk first."""
+    try:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            analysis = churn.churn_analysis(session, actor, local_day(utc_now()))
+            data = reports.export_xlsx(churn.churn_table(analysis), churn.CHURN_HEADERS, "客户流失分析")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, "客户流失分析")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
@@ -98,5 +110,6 @@ api = Starlette(
         Route("/api/vehicles/{token:str}/qr.png", qr_route),
         Route("/api/reports/orders.xlsx", orders_export_route),
         Route("/api/reports/technicians.xlsx", technicians_export_route),
+        Route("/api/reports/churn.xlsx", churn_export_route),
     ]
 )
