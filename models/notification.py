@@ -48,7 +48,7 @@ class Notification(SQLModel, table=True):
     follow_up_id: int | None = Field(default=None, foreign_key="follow_up.id", index=True)
     message_type: str = Field(max_length=32)  # the template's name: inspection, follow_up …
     channel: Channel = enum_field()
-    recipient: str = Field(max_length=255)  # a mobile number, or the webhook's address
+    recipient: str = Field(max_length=255)  # the customer's mobile (every channel addresses them by it)
     body: str = Field(max_length=1000)
     # The fields the body was rendered from (plate, date, link …): SMS providers with their own templates and webhooks
     # receive them as parameters.
