@@ -1,17 +1,20 @@
-"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user``."""
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily``."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from datetime import date
 
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import demo, users
+from lantong_pwa.services import demo, reminders, users
 from lantong_pwa.settings import get_settings, load_or_create_secret
+from lantong_pwa.timezone import local_day
 from models import Role
+from models.common import utc_now
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -47,6 +50,21 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _care_daily(args: argparse.Namespace) -> int:
+    today = args.date or local_day(utc_now())
+    with session_scope() as session:
+        added = reminders.build_reminders(session, today)
+    print(f"客户关怀提醒已更新（{today}）：新增{added}条")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lantong_pwa", description="蓝通维修管理 命令行")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--branch", type=int, help="branch id (default: the first branch)")
     create.add_argument("--password", help="password (asked for when omitted)")
     create.set_defaults(run=_create_user)
+    care = commands.add_parser("care-daily", help="build the reminder centre's list once (the daily job)")
+    care.add_argument("--date", type=_day, help="the day to build for, YYYY-MM-DD (default: today in the shop)")
+    care.set_defaults(run=_care_daily)
     args = parser.parse_args(argv)
     return args.run(args)
 

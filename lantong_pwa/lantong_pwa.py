@@ -3,6 +3,7 @@
 import reflex as rx
 
 from lantong_pwa.api import api
+from lantong_pwa.scheduler import scheduler_lifespan
 from pages.admin_users import users_page
 from pages.board import board_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
@@ -41,6 +42,9 @@ app = rx.App(
 def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100dvh")
 
+
+# The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
+app.register_lifespan_task(scheduler_lifespan)
 
 app.add_page(_redirecting, route="/", title="蓝通维修", on_load=SessionState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 蓝通维修", on_load=LoginState.on_load)

@@ -58,6 +58,7 @@ def vehicle_fields(errors: rx.Var, vin_warning: rx.Var, current: VehicleView | N
                     field("颜色", "colour"), columns="2", spacing="3", width="100%"),
             field("发动机号", "engine_no"),
             field("当前里程（公里）", "mileage", "mileage_km", input_mode="numeric"),
+            field("购车日期", "purchase_date", type="date"),
         ),
         card(
             rx.heading("年检与保险", size="4"),

@@ -234,6 +234,8 @@ def _card_body() -> rx.Component:
                 info("VIN", v.vin),
                 info("发动机号", v.engine_no),
                 info("当前里程", v.mileage),
+                info("购车日期", v.purchase_date),
+                info("下次保养", v.next_service),
                 info("下次年检", v.next_inspection),
                 info("保险公司", v.insurer),
                 info("交强险到期", v.compulsory_end),

@@ -35,6 +35,8 @@ class VehicleView:
     insurer: str = ""
     compulsory_end: str = ""
     commercial_end: str = ""
+    purchase_date: str = ""
+    next_service: str = ""  # "2027-06-01 / 55,000 公里": whichever comes first
     qr_token: str = ""
     owner_id: int = 0
     owner_name: str = ""
@@ -64,6 +66,9 @@ def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
         insurer=vehicle.insurer,
         compulsory_end=str(vehicle.compulsory_policy_end or ""),
         commercial_end=str(vehicle.commercial_policy_end or ""),
+        purchase_date=str(vehicle.purchase_date or ""),
+        next_service=" / ".join(p for p in (str(vehicle.next_service_date or ""), f"{vehicle.next_service_mileage:,} 公里"
+                                          if vehicle.next_service_mileage else "") if p),
         qr_token=vehicle.qr_token,
         owner_id=owner.id,
         owner_name=owner.name,

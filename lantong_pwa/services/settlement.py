@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
-from lantong_pwa.services import audit, order_status
+from lantong_pwa.services import audit, order_status, reminders
 from lantong_pwa.services.completion import locked_order
 from lantong_pwa.services.locking import all_or_nothing
 from lantong_pwa.services.numbering import next_number
@@ -372,9 +373,11 @@ def paid_total(session: Session, settlement_id: int) -> Decimal:
 
 
 @all_or_nothing
-def settle(session: Session, actor: User, order_id: int) -> Settlement:
+def settle(session: Session, actor: User, order_id: int, *, next_service_date: str | date | None = None,
+           next_service_mileage: str | int | None = None) -> Settlement:
     """Freeze a completed order's charges into a settlement; the order becomes settled (or closed at once when
-    the customer owes nothing, e.g. an all-warranty job)."""
+    the customer owes nothing, e.g. an all-warranty job). The next maintenance (date and/or mileage, optional) is
+    stored on the vehicle for the reminder centre; a wrong one refuses the whole step (``FormErrors``)."""
     require(actor, Permission.SETTLE)
     order = locked_order(session, actor, order_id)
     status = WorkOrderStatus(order.status)
@@ -388,6 +391,9 @@ def settle(session: Session, actor: User, order_id: int) -> Settlement:
     if not figures.charges:
         raise DomainError("没有可结算的项目")
     now = utc_now()
+    reminders.set_next_service(session, actor, session.get(Vehicle, order.vehicle_id), next_date=next_service_date,
+                               next_mileage=next_service_mileage, today=local_day(now),
+                               current_mileage=order.mileage_in)
     settlement = Settlement(
         branch_id=order.branch_id, work_order_id=order.id,
         number=next_number(session, order.branch_id, SETTLEMENT_PREFIX, local_day(now)),

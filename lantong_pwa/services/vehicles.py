@@ -15,7 +15,9 @@ from lantong_pwa.services import audit
 from lantong_pwa.services.parsing import parse_date, parse_int
 from lantong_pwa.services.permissions import Permission, require, require_branch, row_in_branch, sees_all_branches
 from lantong_pwa.services.validation import check_vin, normalize_mobile, normalize_plate, plate_query
+from lantong_pwa.timezone import local_day
 from models import Customer, CustomerKind, User, Vehicle
+from models.common import utc_now
 
 SEARCH_LIMIT = 20
 
@@ -47,6 +49,7 @@ class VehicleForm:
     insurer: str = ""
     compulsory_policy_end: str = ""
     commercial_policy_end: str = ""
+    purchase_date: str = ""  # 购车日期: the first service after purchase is reminded from it
 
 
 @dataclass(frozen=True)
@@ -172,12 +175,15 @@ def _vehicle_values(form: VehicleForm, errors: dict[str, str]) -> tuple[dict, st
         ("next_inspection_date", lambda: parse_date(form.next_inspection_date, "next_inspection_date", "下次年检日期")),
         ("compulsory_policy_end", lambda: parse_date(form.compulsory_policy_end, "compulsory_policy_end", "交强险到期日")),
         ("commercial_policy_end", lambda: parse_date(form.commercial_policy_end, "commercial_policy_end", "商业险到期日")),
+        ("purchase_date", lambda: parse_date(form.purchase_date, "purchase_date", "购车日期")),
     )
     for name, parse in parsers:
         try:
             values[name] = parse()
         except DomainError as error:
             errors[name] = error.message
+    if values.get("purchase_date") and values["purchase_date"] > local_day(utc_now()):
+        errors["purchase_date"] = "购车日期不能晚于今天"
     return values, vin_warning
 
 
