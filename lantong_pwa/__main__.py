@@ -1,4 +1,4 @@
-"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily``."""
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from datetime import date
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import demo, reminders, users
+from lantong_pwa.notifications.config import ConfigError
+from lantong_pwa.services import demo, messaging, reminders, users
 from lantong_pwa.settings import get_settings, load_or_create_secret
 from lantong_pwa.timezone import local_day
 from models import Role
@@ -65,6 +66,17 @@ def _care_daily(args: argparse.Namespace) -> int:
     return 0
 
 
+def _send_due(_args: argparse.Namespace) -> int:
+    try:
+        with session_scope() as session:
+            delivered = messaging.deliver_due(session)
+    except ConfigError as error:
+        print(f"错误：消息通道配置无效：{error}", file=sys.stderr)
+        return 2
+    print(f"已发送{delivered}条到期消息")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lantong_pwa", description="蓝通维修管理 命令行")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     care = commands.add_parser("care-daily", help="build the reminder centre's list once (the daily job)")
     care.add_argument("--date", type=_day, help="the day to build for, YYYY-MM-DD (default: today in the shop)")
     care.set_defaults(run=_care_daily)
+    commands.add_parser("send-due", help="deliver the customer messages that are due, once").set_defaults(
+        run=_send_due)
     args = parser.parse_args(argv)
     return args.run(args)
 
