@@ -71,11 +71,10 @@ def _message(row: MessageRow) -> rx.Component:
 def messages_page():
     return [
         rx.hstack(
-            rx.hstack(rx.foreach(MessagesState.status_options, _filter_button), spacing="2", wrap="wrap"),
-            rx.spacer(),
-            rx.icon_button(rx.icon("refresh-cw"), variant="ghost", size="3", on_click=MessagesState.refresh,
-                           aria_label="刷新"),
-            width="100%", align="center",
+            rx.foreach(MessagesState.status_options, _filter_button),
+            rx.icon_button(rx.icon("refresh-cw"), variant="soft", color_scheme="gray", size="2",
+                           on_click=MessagesState.refresh, aria_label="刷新"),
+            spacing="2", wrap="wrap", width="100%", align="center",
         ),
         banner_error(MessagesState.error),
         rx.cond(MessagesState.rows.length() > 0,
