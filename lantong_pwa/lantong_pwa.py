@@ -7,22 +7,26 @@ from lantong_pwa.scheduler import scheduler_lifespan
 from pages.admin_users import users_page
 from pages.board import board_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
+from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
 from pages.intake import intake_page
 from pages.login import login_page
 from pages.parts import parts_page
 from pages.pick import pick_page
 from pages.reports import reports_page
+from pages.satisfaction import satisfaction_page
 from pages.settings import settings_page
 from pages.tasks import tasks_page
 from pages.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
 from state.admin_users import UsersAdminState
 from state.board import BoardState
 from state.cashier import CashierState, SettlementSheetState, SettleState
+from state.customers import CustomerFileState, CustomerSearchState
 from state.figures import FiguresState
 from state.intake import IntakeState
 from state.login import LoginState
 from state.reports import ReportsState
+from state.satisfaction import SatisfactionState
 from state.session import SessionState
 from state.settings import SettingsState
 from state.stock import PickState, StockState
@@ -64,4 +68,9 @@ app.add_page(settlement_sheet_page, route="/settlements/[settlement_no]/print", 
              on_load=SettlementSheetState.load)
 app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
 app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)
+app.add_page(customers_page, route="/customers", title="客户 · 蓝通维修", on_load=CustomerSearchState.load)
+app.add_page(customer_file_page, route="/customers/[customer_id]", title="客户档案 · 蓝通维修",
+             on_load=CustomerFileState.load)
+app.add_page(satisfaction_page, route="/satisfaction", title="满意度与流失 · 蓝通维修",
+             on_load=SatisfactionState.load)
 app.add_page(settings_page, route="/settings", title="门店设置 · 蓝通维修", on_load=SettingsState.load)

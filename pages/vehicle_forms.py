@@ -29,7 +29,34 @@ def customer_fields(errors: rx.Var, current: VehicleView | None = None, id_prefi
             name="kind", default_value=value("owner_kind_value") if current is not None else "individual", size="3",
         ), errors, "kind"),
         text_field(errors, "生日", "birthday", value("owner_birthday"), type="date", id_prefix=id_prefix),
+        consent_box("sms_consent", "同意接收短信提醒", value("owner_sms_consent") if current is not None else False,
+                    id_prefix),
+        consent_box("webhook_consent", "同意接收微信/Webhook通知",
+                    value("owner_webhook_consent") if current is not None else False, id_prefix),
     ]
+
+
+def consent_badges(sms: rx.Var, webhook: rx.Var) -> rx.Component:
+    """What the customer agreed to be contacted by, as two badges."""
+    return rx.hstack(
+        rx.badge(rx.cond(sms, "✓ 短信提醒", "✗ 短信提醒"), color_scheme=rx.cond(sms, "green", "gray"), variant="soft"),
+        rx.badge(rx.cond(webhook, "✓ 微信/Webhook", "✗ 微信/Webhook"), color_scheme=rx.cond(webhook, "green", "gray"),
+                 variant="soft"),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+def consent_box(name: str, label: str, checked: rx.Var | bool, id_prefix: str) -> rx.Component:
+    """What the customer agreed to be contacted by (reminders, follow-up links); a changed answer is audited."""
+    element_id = f"{id_prefix}-{name.replace('_', '-')}"
+    return rx.hstack(
+        rx.checkbox(name=name, id=element_id, default_checked=checked, size="3"),
+        rx.text(label, as_="label", html_for=element_id, size="3"),
+        align="center",
+        spacing="2",
+        min_height="44px",
+    )
 
 
 def vehicle_fields(errors: rx.Var, vin_warning: rx.Var, current: VehicleView | None = None,

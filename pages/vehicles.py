@@ -8,7 +8,7 @@ from pages.components import banner_error, card, empty_note, field_error, labell
 from pages.dispatch import dispatch_button, dispatch_dialog
 from pages.layout import page
 from pages.tasks import task_line
-from pages.vehicle_forms import customer_fields, vehicle_fields
+from pages.vehicle_forms import consent_badges, customer_fields, vehicle_fields
 from state.session import SessionState
 from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import OrderView, VehicleView
@@ -228,6 +228,10 @@ def _card_body() -> rx.Component:
                 rx.text(v.owner_name, " ", rx.badge(v.owner_kind), size="4"),
                 rx.link(rx.hstack(rx.icon("phone", size=18), rx.text(v.owner_mobile), align="center", spacing="2"),
                         href="tel:" + v.owner_mobile, class_name="tel-link"),
+                consent_badges(v.owner_sms_consent, v.owner_webhook_consent),
+                rx.cond(VehicleCardState.can_view_customers,
+                        rx.link(rx.button(rx.icon("contact"), "客户档案", size="3", variant="soft"),
+                                href="/customers/" + v.owner_id.to_string(), id="owner-file")),
             ),
             card(
                 rx.heading("车辆信息", size="4"),

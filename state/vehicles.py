@@ -7,7 +7,7 @@ import reflex as rx
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import photos, progress, vehicles, work_orders
-from lantong_pwa.services.permissions import Permission, allows
+from lantong_pwa.services.permissions import Permission, allows, role_allows
 from lantong_pwa.services.vehicle_cards import card_url, public_url_is_local
 from lantong_pwa.services.vehicles import VinWarning
 from state.form_input import customer_form, vehicle_form, vin_confirmed
@@ -57,6 +57,11 @@ class VehicleCardState(SessionState):
     editing: str = ""
     edit_errors: dict[str, str] = {}
     edit_vin_warning: str = ""
+
+    @rx.var
+    def can_view_customers(self) -> bool:
+        """Offer the owner's customer file (the file itself checks on the server)."""
+        return role_allows(self.user_role, Permission.VIEW_CUSTOMERS)
 
     @rx.event
     def load(self):

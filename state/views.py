@@ -50,6 +50,8 @@ class VehicleView:
     owner_kind_value: str = ""
     owner_birthday: str = ""
     owner_notes: str = ""
+    owner_sms_consent: bool = False
+    owner_webhook_consent: bool = False
 
 
 def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
@@ -81,6 +83,8 @@ def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
         owner_kind_value=CustomerKind(owner.kind).value,
         owner_birthday=str(owner.birthday or ""),
         owner_notes=owner.notes,
+        owner_sms_consent=owner.sms_consent,
+        owner_webhook_consent=owner.webhook_consent,
     )
 
 

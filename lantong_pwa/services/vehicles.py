@@ -33,6 +33,8 @@ class CustomerForm:
     kind: str = CustomerKind.INDIVIDUAL.value
     birthday: str = ""
     notes: str = ""
+    sms_consent: bool = False  # 同意接收短信提醒
+    webhook_consent: bool = False  # 同意接收微信/Webhook通知
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,8 @@ def _customer_values(form: CustomerForm, errors: dict[str, str]) -> dict:
     except DomainError as error:
         errors["birthday"] = error.message
     values["notes"] = (form.notes or "").strip()[:500]
+    values["sms_consent"] = bool(form.sms_consent)
+    values["webhook_consent"] = bool(form.webhook_consent)
     return values
 
 
@@ -295,7 +299,8 @@ def register_vehicle(session: Session, actor: User, registration: Registration) 
             owner = Customer(branch_id=actor.branch_id, **customer_values)
             session.add(owner)
             session.flush()
-            audit.record(session, actor, "customer.create", "customer", owner.id)
+            audit.record(session, actor, "customer.create", "customer", owner.id, sms_consent=owner.sms_consent,
+                         webhook_consent=owner.webhook_consent)
 
     vehicle = Vehicle(
         branch_id=actor.branch_id,

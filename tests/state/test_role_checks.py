@@ -31,12 +31,14 @@ from models import Role
 from state.admin_users import UserRow, UsersAdminState
 from state.board import BoardState
 from state.cashier import CashierState, SettlementSheetState, SettleState
+from state.customers import CustomerFileState, CustomerSearchState
 from state.dispatch import DispatchState
 from state.figures import FiguresState
 from state.intake import IntakeState, JobRow, PartRow
 from state.login import LoginState
 from state.parts import PartsCatalogueState
 from state.reports import ReportsState
+from state.satisfaction import SatisfactionState
 from state.session import ROLE_HOME, SessionState
 from state.settings import SettingsState
 from state.stock import PickState, StockState
@@ -46,6 +48,7 @@ from state.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state import cashier_cases as cc
+from tests.state import customer_cases as cuc
 from tests.state import report_cases as rc
 from tests.state import settings_cases as stc
 from tests.state import stock_cases as sc
@@ -516,6 +519,8 @@ PROTECTED = [
     *[Protected(*case) for case in rc.CASES],
     # Branch settings: VAT rate, other-fee types, teams.
     *[Protected(*case) for case in stc.CASES],
+    # The customer file, the satisfaction rate and the churn analysis.
+    *[Protected(*case) for case in cuc.CASES],
 ]
 
 REFUSALS = [
@@ -567,6 +572,7 @@ UI_ONLY = {
     **ws.UI_ONLY,
     **sc.UI_ONLY,
     **cc.UI_ONLY,
+    **cuc.UI_ONLY,
     **rc.UI_ONLY,
     **stc.UI_ONLY,
 }
@@ -576,7 +582,7 @@ SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionSta
                     "LoginState.on_load", "LoginState.submit"}
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
-                 CashierState, SettleState,
+                 CashierState, SettleState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState]
 
 
