@@ -2,9 +2,12 @@
 
 Generates one branch with three years of history in a fresh database (default: about 60,000 work orders with
 300,000 job and parts lines, 400,000 stock movements, settlements with their lines, payments, technician
-assignments and job-clock time entries), then times the functions the screens call: the manager's daily figures
-for one day (``/figures``), the technician performance report for one month and an order search by plate fragment
-(``/reports``), and a vehicle's history (the vehicle card). Prints one JSON object with median milliseconds.
+assignments and job-clock time entries, and follow-ups of the closed orders, most answered, with complaints for
+the low ratings), then times the functions the screens call: the manager's daily figures for one day
+(``/figures``), the technician performance report for one month and an order search by plate fragment
+(``/reports``), a vehicle's history (the vehicle card), the customer file of the busiest customer and a customer
+search (``/customers``), the satisfaction rate of one month and the churn analysis (``/satisfaction``). Prints
+one JSON object with median milliseconds.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from sqlmodel import Session, SQLModel, select
 from benchmarks.intake import _plate, median_ms
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import figures, reports, work_orders
+from lantong_pwa.services import churn, customers, figures, reports, satisfaction, work_orders
 from lantong_pwa.timezone import SHOP_TZ, local_day
 from models import (
     Branch,
+    Complaint,
     Customer,
+    FollowUp,
     JobAssignment,
     JobLine,
     Part,
@@ -56,7 +61,10 @@ METHODS = ("cash", "bank_card", "wechat", "wechat", "alipay", "alipay", "member_
 PAYERS = ("customer",) * 91 + ("warranty",) * 5 + ("insurance",) * 3 + ("internal",)
 FLUSH_AT = 25_000
 # Parents before children, so foreign keys hold at every flush.
-TABLE_ORDER = (WorkOrder, JobLine, PartLine, JobAssignment, TimeEntry, StockMove, Settlement, SettlementLine, Payment)
+TABLE_ORDER = (WorkOrder, JobLine, PartLine, JobAssignment, TimeEntry, StockMove, Settlement, SettlementLine, Payment,
+               FollowUp, Complaint)
+ANSWERED_SHARE = 0.6  # of the closed orders' follow-ups
+RATINGS = (5,) * 50 + (4,) * 30 + (3,) * 12 + (2,) * 5 + (1,) * 3
 D0 = Decimal("0.00")
 
 
@@ -93,8 +101,34 @@ class Writer:
                 rows.clear()
 
 
+def follow_up_rows(out: Writer, rng: random.Random, now: datetime, branch_id: int, order_id: int, vehicle_id: int,
+                   settled: datetime, n: int) -> None:
+    """The order's follow-up three days after it closed: answered by most customers (a low rating or "not solved"
+    opens a complaint), the rest still open or given up."""
+    due = settled + timedelta(days=3)
+    answered_at = due + timedelta(minutes=rng.randint(10, 3000))
+    answered = answered_at <= now and rng.random() < ANSWERED_SHARE
+    overall = rng.choice(RATINGS) if answered else None
+    aspects = {name: (max(1, min(5, overall + rng.choice((-1, 0, 0, 1)))) if answered else None)
+               for name in ("quality", "speed", "attitude", "price", "environment")}
+    unsolved = answered and rng.random() < 0.02
+    follow_up_id = out.add(
+        FollowUp, branch_id=branch_id, work_order_id=order_id, customer_id=vehicle_id, vehicle_id=vehicle_id,
+        status="answered" if answered else ("open" if due > now - timedelta(days=14) else "closed"),
+        due_on=local_day(due), link_nonce=f"n{n:010d}", link_expires_at=due + timedelta(days=30),
+        link_sent_at=due, answered_at=answered_at if answered else None, answered_via="link" if answered else None,
+        comment="", problem_unsolved=unsolved, created_at=settled, overall=overall, **aspects)
+    if answered and (overall <= 2 or unsolved):
+        out.add(Complaint, branch_id=branch_id, number=f"TS{n:08d}", customer_id=vehicle_id, vehicle_id=vehicle_id,
+                work_order_id=order_id, follow_up_id=follow_up_id, source="follow_up", summary="回访差评",
+                status="closed" if answered_at < now - timedelta(days=30) else "open", assignee_id=None,
+                resolution="", resolved_at=None, created_by_id=None, created_at=answered_at,
+                updated_at=answered_at)
+
+
 def seed(session: Session, orders: int, rng: random.Random, now: datetime) -> dict:
     out = Writer(session)
+    care_rng = random.Random(12)  # its own sequence: the workshop data stays as it was
     branch_id = out.add(Branch, code="B1", name="基准门店", vat_rate=Decimal("13.00"), address="", phone="",
                         created_at=now)
     staff = {}
@@ -268,6 +302,7 @@ def seed(session: Session, orders: int, rng: random.Random, now: datetime) -> di
                         method=rng.choice(METHODS), amount=amount, tendered=None, change=D0,
                         request_key=f"k{n:08d}-{index}", created_by_id=staff["cashier"],
                         created_at=settled + timedelta(minutes=5 + index))
+        follow_up_rows(out, care_rng, now, branch_id, order_id, vehicle_id, settled, n)
     out.flush()
     for (part_id, warehouse_id), on_hand in stock.items():
         out.add(StockBalance, branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, on_hand=on_hand,
@@ -311,6 +346,8 @@ def main() -> None:
                                .order_by(func.count().desc()).limit(1)).one()[0]
         sample = session.get(Vehicle, session.exec(select(func.count()).select_from(Vehicle)).one() // 2)
         day = figures.daily_figures(session, manager, yesterday)
+        month = satisfaction.satisfaction(session, manager, month_end.replace(day=1), month_end)
+        analysis = churn.churn_analysis(session, manager, local_day(now))
         result = {
             "engine": engine.dialect.name,
             "seed_s": seed_s,
@@ -323,6 +360,16 @@ def main() -> None:
             "vehicle_history_ms": median_ms(lambda: work_orders.vehicle_orders(session, manager, busiest)),
             "plate_search_ms": median_ms(lambda: reports.search_orders(
                 session, manager, plate_fragment=sample.plate[-4:])),
+            # One owner per vehicle, so the busiest vehicle's owner is the customer with the longest file.
+            "customer_file_orders": len(customers.customer_file(session, manager, busiest).orders),
+            "customer_file_ms": median_ms(lambda: customers.customer_file(session, manager, busiest)),
+            "customer_search_ms": median_ms(lambda: customers.find_customers(session, manager, sample.plate[-4:])),
+            "satisfaction_month_answered": month.overall.answered,
+            "satisfaction_month_ms": median_ms(lambda: satisfaction.satisfaction(
+                session, manager, month_end.replace(day=1), month_end)),
+            "churn_customers": len(analysis.customers),
+            "churn_at_risk": len(analysis.at_risk),
+            "churn_ms": median_ms(lambda: churn.churn_analysis(session, manager, local_day(now)), repeats=5),
         }
     engine.dispose()
     print(json.dumps(result, ensure_ascii=False))
