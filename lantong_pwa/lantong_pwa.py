@@ -11,6 +11,7 @@ from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
 from pages.intake import intake_page
 from pages.login import login_page
+from pages.messages import messages_page
 from pages.parts import parts_page
 from pages.pick import pick_page
 from pages.reports import reports_page
@@ -25,6 +26,7 @@ from state.customers import CustomerFileState, CustomerSearchState
 from state.figures import FiguresState
 from state.intake import IntakeState
 from state.login import LoginState
+from state.messages import MessagesState
 from state.reports import ReportsState
 from state.satisfaction import SatisfactionState
 from state.session import SessionState
@@ -74,3 +76,4 @@ app.add_page(customer_file_page, route="/customers/[customer_id]", title="客户
 app.add_page(satisfaction_page, route="/satisfaction", title="满意度与流失 · 蓝通维修",
              on_load=SatisfactionState.load)
 app.add_page(settings_page, route="/settings", title="门店设置 · 蓝通维修", on_load=SettingsState.load)
+app.add_page(messages_page, route="/messages", title="发送记录 · 蓝通维修", on_load=MessagesState.load)

@@ -22,6 +22,7 @@ NAV_ICONS = {
     "/reports": "file-search",
     "/admin/users": "users",
     "/settings": "settings",
+    "/messages": "message-square-text",
 }
 
 

@@ -41,6 +41,7 @@ NAV_PAGES = {
     "/reports": ("查询", Permission.VIEW_REPORTS),
     "/admin/users": ("用户", Permission.MANAGE_USERS),
     "/settings": ("设置", Permission.MANAGE_SETTINGS),
+    "/messages": ("消息", Permission.CUSTOMER_CARE),
 }
 PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
 

@@ -36,6 +36,7 @@ from state.dispatch import DispatchState
 from state.figures import FiguresState
 from state.intake import IntakeState, JobRow, PartRow
 from state.login import LoginState
+from state.messages import MessagesState
 from state.parts import PartsCatalogueState
 from state.reports import ReportsState
 from state.satisfaction import SatisfactionState
@@ -49,6 +50,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state import cashier_cases as cc
 from tests.state import customer_cases as cuc
+from tests.state import messages_cases as mc
 from tests.state import report_cases as rc
 from tests.state import settings_cases as stc
 from tests.state import stock_cases as sc
@@ -85,6 +87,7 @@ class World:
     part: models.Part
     other_vehicle: models.Vehicle  # in the other branch
     fee_type_id: int = 0
+    failed_notification_id: int = 0
 
 
 @pytest.fixture
@@ -107,7 +110,8 @@ def world(app_engine, shop, session) -> World:
         assert check.get(models.Vehicle, vehicle.id) is not None
         assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
     return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle,
-                 fee_type_id=stc.add_fee_type(session, shop.branch.id))
+                 fee_type_id=stc.add_fee_type(session, shop.branch.id),
+                 failed_notification_id=mc.add_failed_notification(session, shop.branch.id))
 
 
 def count(session: Session, model) -> int:
@@ -521,6 +525,8 @@ PROTECTED = [
     *[Protected(*case) for case in stc.CASES],
     # The customer file, the satisfaction rate and the churn analysis.
     *[Protected(*case) for case in cuc.CASES],
+    # The delivery log of customer messages.
+    *[Protected(*case) for case in mc.CASES],
 ]
 
 REFUSALS = [
@@ -575,6 +581,7 @@ UI_ONLY = {
     **cuc.UI_ONLY,
     **rc.UI_ONLY,
     **stc.UI_ONLY,
+    **mc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -583,7 +590,7 @@ SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionSta
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
                  CashierState, SettleState, CustomerSearchState, CustomerFileState, SatisfactionState,
-                 SettlementSheetState, FiguresState, ReportsState, SettingsState]
+                 SettlementSheetState, FiguresState, ReportsState, SettingsState, MessagesState]
 
 
 def app_event_handlers() -> set[str]:
