@@ -23,11 +23,13 @@ class Received:
 
 class StubServer:
     """``statuses``: the answer to each request in turn (then 200); ``delay``: seconds before every answer;
-    ``hang``: seconds before the answers listed in ``hang_on`` (request numbers, from 1) — longer than a timeout."""
+    ``hang``: seconds before the answers listed in ``hang_on`` (request numbers, from 1) — longer than a timeout;
+    ``headers``: added to every failure answer (e.g. ``Retry-After``)."""
 
     def __init__(self, statuses: list[int] | None = None, delay: float = 0.0, hang: float = 0.0,
-                 hang_on: tuple[int, ...] = ()):
+                 hang_on: tuple[int, ...] = (), headers: dict[str, str] | None = None):
         self.statuses = list(statuses or [])
+        self.headers = dict(headers or {})  # sent with every non-2xx answer
         self.delay = delay
         self.hang = hang
         self.hang_on = hang_on
@@ -47,6 +49,8 @@ class StubServer:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
+                    for name, value in (stub.headers.items() if status >= 300 else ()):
+                        self.send_header(name, value)
                     self.send_header("Content-Length", str(len(answer)))
                     self.end_headers()
                     self.wfile.write(answer)

@@ -42,6 +42,7 @@ class Outcome:
     http_status: int | None = None
     error: str = ""
     duration_ms: int = 0
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After on 429 / 503)
 
 
 class ChannelNotConfigured(RuntimeError):
@@ -109,7 +110,14 @@ def _post(client: httpx.Client, config: NotifyConfig, message: Message,
     retryable = status >= 500 or status in RETRYABLE_4XX
     detail = response.text.strip().replace("\n", " ")[:200]
     return Outcome(False, retryable=retryable, http_status=status,
-                   error=f"HTTP {status}{'：' + detail if detail else ''}"[:300], duration_ms=elapsed())
+                   error=f"HTTP {status}{'：' + detail if detail else ''}"[:300], duration_ms=elapsed(),
+                   retry_after=_retry_after(response.headers.get("Retry-After", "")))
+
+
+def _retry_after(value: str) -> float | None:
+    """``Retry-After`` in seconds (the HTTP-date form is rare from APIs and is ignored)."""
+    value = value.strip()
+    return float(value) if value.isdigit() else None
 
 
 def deliver(client: httpx.Client, config: NotifyConfig, message: Message) -> Outcome:

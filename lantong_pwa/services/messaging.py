@@ -5,7 +5,8 @@ Rules, all here:
 - a customer's consent is per channel (``sms_consent``, ``webhook_consent``; ``log`` needs none). Without it the
   message is recorded as SKIPPED with the reason and never sent; consent is checked again just before sending;
 - no SMS in quiet hours (default 21:00–08:00 Asia/Shanghai): the message waits until they end;
-- a failed try is retried with exponential backoff; 4xx other than 408/429 is final; after the last try: FAILED;
+- a failed try is retried with exponential backoff (longer if the provider's Retry-After says so); 4xx other
+  than 408/429 is final; after the last try: FAILED;
 - every try is a ``DeliveryAttempt`` row; a message is claimed (a conditional UPDATE) before it is sent, so two
   processes delivering at once never send one message twice.
 Time is passed in (``now``) so tests drive the clock.
@@ -31,6 +32,7 @@ from models.common import utc_now
 
 CLAIM_GRACE = timedelta(seconds=60)  # a claimed message whose sender died is tried again after timeout + this
 MAX_REQUEST_KEY = 64
+MAX_RETRY_AFTER = timedelta(hours=1)  # a provider's Retry-After is honoured up to this
 CONSENT_REASONS = {Channel.SMS: "客户未同意短信通知", Channel.WEBHOOK: "客户未同意Webhook通知"}
 
 
@@ -144,7 +146,10 @@ def _record(session: Session, notification: Notification, outcome: gateway.Outco
         notification.next_attempt_at = None
         notification.last_error = ""
     elif outcome.retryable and notification.attempts < config.max_attempts:
-        notification.next_attempt_at = now + config.retry_delay(notification.attempts)
+        wait = config.retry_delay(notification.attempts)
+        if outcome.retry_after:  # the provider asked for longer (within reason)
+            wait = max(wait, min(timedelta(seconds=outcome.retry_after), MAX_RETRY_AFTER))
+        notification.next_attempt_at = now + wait
         notification.last_error = outcome.error[:300]
     else:
         notification.status = NotificationStatus.FAILED

@@ -138,6 +138,18 @@ def test_5xx_408_and_429_are_retried_then_succeed(session, shop, status):
         (1, False, status), (2, False, status), (3, True, 200)]
 
 
+@pytest.mark.parametrize(("retry_after", "wait"), [("120", timedelta(minutes=2)), ("5", timedelta(seconds=10)),
+                                                 ("86400", timedelta(hours=1)), ("soon", timedelta(seconds=10))])
+def test_a_providers_retry_after_is_honoured_within_reason(session, shop, retry_after, wait):
+    customer = sms_customer(session, shop)
+    with StubServer(statuses=[429], headers={"Retry-After": retry_after}) as server:
+        config = server.config(Channel.SMS, backoff=10)
+        notification = queue(session, customer, config=config)
+        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert reload(session, notification).next_attempt_at == NOON + wait
+        assert messaging.deliver_due(session, NOON + wait, config=config) == 1
+
+
 def test_a_timeout_is_retried(session, shop):
     customer = sms_customer(session, shop)
     with StubServer(hang=2.0, hang_on=(1,)) as server:
