@@ -4,8 +4,10 @@ import reflex as rx
 
 from lantong_pwa.api import api
 from lantong_pwa.scheduler import scheduler_lifespan
+from lantong_pwa.scheduler import scheduler_lifespan
 from pages.admin_users import users_page
 from pages.board import board_page
+from pages.care import care_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
@@ -21,6 +23,7 @@ from pages.tasks import tasks_page
 from pages.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
 from state.admin_users import UsersAdminState
 from state.board import BoardState
+from state.care import CareState
 from state.cashier import CashierState, SettlementSheetState, SettleState
 from state.customers import CustomerFileState, CustomerSearchState
 from state.figures import FiguresState
@@ -52,6 +55,9 @@ def _redirecting() -> rx.Component:
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
 app.register_lifespan_task(scheduler_lifespan)
 
+# The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
+app.register_lifespan_task(scheduler_lifespan)
+
 app.add_page(_redirecting, route="/", title="蓝通维修", on_load=SessionState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 蓝通维修", on_load=LoginState.on_load)
 app.add_page(intake_page, route="/intake", title="接车开单 · 蓝通维修", on_load=IntakeState.load)
@@ -70,6 +76,7 @@ app.add_page(settlement_sheet_page, route="/settlements/[settlement_no]/print", 
              on_load=SettlementSheetState.load)
 app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
 app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)
+app.add_page(care_page, route="/care", title="客户关怀中心 · 蓝通维修", on_load=CareState.load)
 app.add_page(customers_page, route="/customers", title="客户 · 蓝通维修", on_load=CustomerSearchState.load)
 app.add_page(customer_file_page, route="/customers/[customer_id]", title="客户档案 · 蓝通维修",
              on_load=CustomerFileState.load)

@@ -217,8 +217,24 @@ def _totals() -> rx.Component:
         rx.foreach(S.problems, lambda p: rx.text(p, color_scheme="red", size="2", role="alert")),
         rx.cond(
             (S.status == "completed") & (S.settlement_number == ""),
-            rx.button(rx.icon("receipt"), "结算", size="4", on_click=S.settle, disabled=S.problems.length() > 0,
-                      id="settle", width="100%"),
+            rx.form(
+                rx.vstack(
+                    rx.text("下次保养（选填，到期前提醒客户）", size="2", weight="medium"),
+                    rx.grid(
+                        labelled("下次保养日期", rx.input(name="next_service_date", type="date", size="3", width="100%",
+                                                      id="next-service-date"), S.settle_errors, "next_service_date"),
+                        labelled("下次保养里程（公里）",
+                                 rx.input(name="next_service_mileage", input_mode="numeric", size="3", width="100%",
+                                          placeholder=S.next_mileage_hint, id="next-service-mileage"),
+                                 S.settle_errors, "next_service_mileage"),
+                        columns=rx.breakpoints(initial="1", sm="2"), spacing="2", width="100%",
+                    ),
+                    rx.button(rx.icon("receipt"), "结算", size="4", type="submit", disabled=S.problems.length() > 0,
+                              id="settle", width="100%"),
+                    spacing="2", width="100%",
+                ),
+                on_submit=S.settle, reset_on_submit=False, width="100%",
+            ),
         ),
         rx.cond((S.status != "completed") & (S.settlement_number == ""),
                 rx.text("工单完工后才能结算", size="2", color_scheme="gray")),

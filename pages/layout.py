@@ -14,6 +14,7 @@ NAV_ICONS = {
     "/intake": "clipboard-plus",
     "/tasks": "hammer",
     "/vehicles": "car",
+    "/care": "heart-handshake",
     "/customers": "contact",
     "/cashier": "banknote",
     "/parts": "package",

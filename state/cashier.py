@@ -11,7 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
+from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import completion, member_cards, payments, settlement
 from lantong_pwa.services.payments import PaymentRequest
 from lantong_pwa.services.permissions import Permission, role_allows
@@ -201,6 +201,8 @@ class SettleState(SessionState):
     customer_mobile: str = ""
     credit_limit: str = ""
     qc: str = ""  # the quality check as text, "" when none
+    next_mileage_hint: str = ""  # the placeholder of the next-service mileage at settling
+    settle_errors: dict[str, str] = {}  # next-service date / mileage, beside their fields
 
     lines: list[TermRow] = []
     fee_types: list[list[str]] = []
@@ -253,6 +255,8 @@ class SettleState(SessionState):
         self.plate = self.vehicle_title = self.mileage = ""
         self.customer_id = 0
         self.customer_name = self.customer_mobile = self.credit_limit = self.qc = ""
+        self.next_mileage_hint = ""
+        self.settle_errors = {}
         self.lines = []
         self.fee_types = []
         self.totals = TotalsView()
@@ -334,6 +338,7 @@ class SettleState(SessionState):
         self.plate = vehicle.plate
         self.vehicle_title = _vehicle_title(vehicle)
         self.mileage = f"{order.mileage_in:,} 公里"
+        self.next_mileage_hint = f"如 {max(order.mileage_in, vehicle.mileage) + 5000}"
         self.customer_id = customer.id
         self.customer_name = customer.name
         self.customer_mobile = customer.mobile
@@ -417,10 +422,22 @@ class SettleState(SessionState):
         return event
 
     @rx.event
-    def settle(self):
+    def settle(self, form: dict | None = None):
+        """结算, with the next maintenance (date and/or mileage, optional) for the reminder centre."""
         if self.settlement_id:
             return None  # a second tap queued behind the first: already settled
-        done, event = self._act(lambda db, actor: settlement.settle(db, actor, self.order_id), "")
+        form = form or {}
+        self.settle_errors = {}
+
+        def settle(db, actor):
+            try:
+                return settlement.settle(db, actor, self.order_id, next_service_date=form.get("next_service_date", ""),
+                                         next_service_mileage=form.get("next_service_mileage", ""))
+            except FormErrors as errors:
+                self.settle_errors = errors.errors
+                raise
+
+        done, event = self._act(settle, "")
         if done is None:
             return event
         self.pay_key = _new_key()

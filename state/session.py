@@ -33,6 +33,7 @@ NAV_PAGES = {
     "/intake": ("接车", Permission.INTAKE),
     "/tasks": ("任务", Permission.CLOCK_JOBS),
     "/vehicles": ("车辆", Permission.VIEW_VEHICLES),
+    "/care": ("关怀", Permission.CUSTOMER_CARE),
     "/customers": ("客户", Permission.VIEW_CUSTOMERS),
     "/cashier": ("收银", Permission.SETTLE),
     "/parts": ("配件", Permission.VIEW_PARTS),

@@ -5,13 +5,14 @@ Loaded only into an empty database, so running it again never touches real data.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from lantong_pwa.services import auth
+from lantong_pwa.services import auth, reminders
 from lantong_pwa.services.vehicles import new_qr_token
+from lantong_pwa.timezone import local_day
 from models import (
     Branch,
     Customer,
@@ -28,6 +29,7 @@ from models import (
     Vehicle,
     Warehouse,
 )
+from models.common import utc_now
 
 DEMO_PASSWORD = "lantong123"
 DEMO_USERS = (
@@ -64,6 +66,17 @@ DEMO_VEHICLES = (
     ("深圳市顺达物流有限公司", "13912345678", CustomerKind.FLEET, "粤BD12345", None, "比亚迪", "汉EV", 2022, "白色", 45200),
     ("陈美玲", "13698765432", CustomerKind.INDIVIDUAL, "粤A8K2M6", None, "丰田", "凯美瑞", 2020, "银色", 52300),
 )
+# What the reminder centre (客户关怀中心) has to show on first start, in days from the day the demo is loaded:
+# plate -> vehicle dates; mobile -> customer details.
+DEMO_VEHICLE_DATES = {
+    "粤B12345": {"next_inspection_date": 5, "compulsory_policy_end": -2, "insurer": "中国人保"},
+    "粤BD12345": {"commercial_policy_end": 20, "compulsory_policy_end": 200, "insurer": "平安保险"},
+    "粤A8K2M6": {"next_service_date": 25, "next_service_mileage": 57300},
+}
+DEMO_CUSTOMER_CARE = {
+    "13800138000": {"sms_consent": True},  # 刘建国 agreed to text reminders
+    "13698765432": {"birthday": 10},  # 陈美玲's birthday is ten days away
+}
 
 
 def is_empty(session: Session) -> bool:
@@ -88,16 +101,23 @@ def seed_demo(session: Session) -> bool:
     for code, name, brand, unit, price, cost in DEMO_PARTS:
         session.add(Part(branch_id=branch.id, code=code, name=name, brand=brand, unit=unit,
                          sale_price=Decimal(price), cost=Decimal(cost)))
+    today = local_day(utc_now())
     for name, mobile, kind, plate, vin, make, model, year, colour, mileage in DEMO_VEHICLES:
+        care = dict(DEMO_CUSTOMER_CARE.get(mobile, {}))
+        if "birthday" in care:
+            care["birthday"] = (today + timedelta(days=care["birthday"])).replace(year=1988)  # a leap year
         owner = Customer(branch_id=branch.id, name=name, mobile=mobile, kind=kind,
-                         credit_limit=Decimal("20000.00") if kind == CustomerKind.FLEET else Decimal("0.00"))
+                         credit_limit=Decimal("20000.00") if kind == CustomerKind.FLEET else Decimal("0.00"), **care)
         session.add(owner)
         session.flush()
+        dates = {"next_inspection_date": 104, **DEMO_VEHICLE_DATES.get(plate, {})}
+        dates = {field: today + timedelta(days=value) if field.endswith(("_date", "_end")) else value
+                 for field, value in dates.items()}
         session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
-                            year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(),
-                            next_inspection_date=date(2027, 3, 15)))
+                            year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(), **dates))
     _seed_stock(session, branch.id)
     session.commit()
+    reminders.build_reminders(session, today)
     return True
 
 

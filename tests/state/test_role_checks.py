@@ -30,6 +30,7 @@ from lantong_pwa.services.work_orders import JobLineInput, OrderForm
 from models import Role
 from state.admin_users import UserRow, UsersAdminState
 from state.board import BoardState
+from state.care import CareState
 from state.cashier import CashierState, SettlementSheetState, SettleState
 from state.customers import CustomerFileState, CustomerSearchState
 from state.dispatch import DispatchState
@@ -49,6 +50,7 @@ from state.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state import cashier_cases as cc
+from tests.state import reminder_cases as rmc
 from tests.state import customer_cases as cuc
 from tests.state import messages_cases as mc
 from tests.state import report_cases as rc
@@ -87,6 +89,7 @@ class World:
     part: models.Part
     other_vehicle: models.Vehicle  # in the other branch
     fee_type_id: int = 0
+    care_reminder_id: int = 0
     failed_notification_id: int = 0
 
 
@@ -111,6 +114,7 @@ def world(app_engine, shop, session) -> World:
         assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
     return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle,
                  fee_type_id=stc.add_fee_type(session, shop.branch.id),
+                 care_reminder_id=rmc.add_reminder(session, vehicle),
                  failed_notification_id=mc.add_failed_notification(session, shop.branch.id))
 
 
@@ -523,6 +527,8 @@ PROTECTED = [
     *[Protected(*case) for case in rc.CASES],
     # Branch settings: VAT rate, other-fee types, teams.
     *[Protected(*case) for case in stc.CASES],
+    # The reminder centre: contacted, snooze, send.
+    *[Protected(*case) for case in rmc.CASES],
     # The customer file, the satisfaction rate and the churn analysis.
     *[Protected(*case) for case in cuc.CASES],
     # The delivery log of customer messages.
@@ -581,6 +587,7 @@ UI_ONLY = {
     **cuc.UI_ONLY,
     **rc.UI_ONLY,
     **stc.UI_ONLY,
+    **rmc.UI_ONLY,
     **mc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
@@ -589,7 +596,7 @@ SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionSta
                     "LoginState.on_load", "LoginState.submit"}
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
-                 CashierState, SettleState, CustomerSearchState, CustomerFileState, SatisfactionState,
+                 CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState, MessagesState]
 
 
