@@ -4,13 +4,15 @@ import reflex as rx
 
 from lantong_pwa.api import api
 from lantong_pwa.scheduler import scheduler_lifespan
-from lantong_pwa.scheduler import scheduler_lifespan
 from pages.admin_users import users_page
 from pages.board import board_page
 from pages.care import care_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
+from pages.complaints import complaint_detail_page, complaints_page
 from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
+from pages.follow_up_detail import follow_up_detail_page
+from pages.follow_up_form import follow_up_form_page
 from pages.intake import intake_page
 from pages.login import login_page
 from pages.messages import messages_page
@@ -25,8 +27,11 @@ from state.admin_users import UsersAdminState
 from state.board import BoardState
 from state.care import CareState
 from state.cashier import CashierState, SettlementSheetState, SettleState
+from state.complaints import ComplaintDetailState, ComplaintsState
 from state.customers import CustomerFileState, CustomerSearchState
 from state.figures import FiguresState
+from state.follow_up_detail import FollowUpDetailState
+from state.follow_up_form import FollowUpFormState
 from state.intake import IntakeState
 from state.login import LoginState
 from state.messages import MessagesState
@@ -84,3 +89,9 @@ app.add_page(satisfaction_page, route="/satisfaction", title="满意度与流失
              on_load=SatisfactionState.load)
 app.add_page(settings_page, route="/settings", title="门店设置 · 蓝通维修", on_load=SettingsState.load)
 app.add_page(messages_page, route="/messages", title="发送记录 · 蓝通维修", on_load=MessagesState.load)
+app.add_page(complaints_page, route="/complaints", title="客户投诉 · 蓝通维修", on_load=ComplaintsState.load)
+app.add_page(complaint_detail_page, route="/complaints/[complaint_id]", title="投诉详情 · 蓝通维修",
+             on_load=ComplaintDetailState.load)
+app.add_page(follow_up_detail_page, route="/follow-ups/[follow_up_id]", title="回访详情 · 蓝通维修",
+             on_load=FollowUpDetailState.load)
+app.add_page(follow_up_form_page, route="/f/[token]", title="服务评价", on_load=FollowUpFormState.load)

@@ -496,6 +496,15 @@ def settlement_sheet_page() -> rx.Component:
                     rx.el.div("收银员：", T.cashier, class_name="sign"),
                     class_name="sheet-signatures",
                 ),
+                rx.cond(
+                    T.follow_up_qr != "",
+                    rx.el.div(
+                        rx.el.img(src=T.follow_up_qr, alt="回访二维码", class_name="sheet-qr-image"),
+                        rx.el.div(rx.el.strong("扫码评价本次服务"),
+                                  rx.el.p("用手机扫描二维码，为本次维修打分或提出意见。")),
+                        class_name="sheet-qr",
+                    ),
+                ),
                 rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
                 class_name="settle-sheet",
                 id="settle-sheet",

@@ -16,6 +16,7 @@ NAV_ICONS = {
     "/vehicles": "car",
     "/care": "heart-handshake",
     "/customers": "contact",
+    "/complaints": "message-square-warning",
     "/cashier": "banknote",
     "/parts": "package",
     "/figures": "chart-column",

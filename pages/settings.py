@@ -57,6 +57,23 @@ def settings_page():
             field_error(ERRORS, "vat_rate"),
         ),
         card(
+            rx.heading("售后回访", size="4"),
+            rx.text("工单结清后第几天提醒回访（1–60天），只影响之后结清的工单。", size="2", color_scheme="gray"),
+            rx.form(
+                rx.hstack(
+                    rx.input(name="follow_up_days", default_value=SettingsState.follow_up_days,
+                             key=SettingsState.follow_up_days, input_mode="numeric", size="3", width="6em",
+                             aria_label="回访天数", id="follow-up-days"),
+                    rx.text("天"),
+                    rx.button("保存", type="submit", size="3"),
+                    align="center",
+                ),
+                on_submit=SettingsState.save_follow_up_days,
+                reset_on_submit=False,
+            ),
+            field_error(ERRORS, "follow_up_days"),
+        ),
+        card(
             rx.heading("其他费用类型", size="4"),
             rx.text("结算时可添加的费用，如外加工、材料费、管理费。", size="2", color_scheme="gray"),
             rx.foreach(SettingsState.fee_types, _fee_row),

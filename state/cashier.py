@@ -12,10 +12,11 @@ from sqlmodel import Session
 
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
-from lantong_pwa.services import completion, member_cards, payments, settlement
+from lantong_pwa.services import completion, follow_ups, member_cards, payments, settlement
 from lantong_pwa.services.payments import PaymentRequest
 from lantong_pwa.services.permissions import Permission, role_allows
 from lantong_pwa.services.settlement import Figures
+from lantong_pwa.services.vehicle_cards import qr_data_uri
 from lantong_pwa.timezone import format_local
 from models import (
     PAYER_LABELS,
@@ -538,6 +539,7 @@ class SettlementSheetState(SessionState):
     outstanding: str = ""
     cashier: str = ""
     advisor: str = ""
+    follow_up_qr: str = ""  # the customer's follow-up link as a QR image (data URI); empty on a withdrawn sheet
 
     @rx.event
     def load(self):
@@ -548,11 +550,15 @@ class SettlementSheetState(SessionState):
         self.error = ""
         self.groups = []
         self.payments = []
+        self.follow_up_qr = ""
         with session_scope() as db:
             try:
                 actor = self._actor(db)
                 sheet = settlement.settlement_by_number(db, actor, self.settlement_no)
                 rows = payments.payments_of(db, actor, sheet.id)
+                if SettlementStatus(sheet.status) == SettlementStatus.ACTIVE:
+                    follow_up = follow_ups.follow_up_for_order(db, actor, sheet.work_order_id)
+                    self.follow_up_qr = qr_data_uri(follow_ups.link_url(db, follow_up))
             except DomainError as error:
                 self.error = error.message
                 return None

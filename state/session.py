@@ -35,6 +35,7 @@ NAV_PAGES = {
     "/vehicles": ("车辆", Permission.VIEW_VEHICLES),
     "/care": ("关怀", Permission.CUSTOMER_CARE),
     "/customers": ("客户", Permission.VIEW_CUSTOMERS),
+    "/complaints": ("投诉", Permission.CUSTOMER_CARE),
     "/cashier": ("收银", Permission.SETTLE),
     "/parts": ("配件", Permission.VIEW_PARTS),
     "/figures": ("数据", Permission.VIEW_FIGURES),

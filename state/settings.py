@@ -1,4 +1,4 @@
-"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams."""
+"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class TeamRow:
 
 class SettingsState(SessionState):
     vat_rate: str = ""
+    follow_up_days: str = ""
     fee_types: list[FeeTypeRow] = []
     teams: list[TeamRow] = []
     technicians: list[list[str]] = []  # [id, name]
@@ -38,7 +39,9 @@ class SettingsState(SessionState):
 
     def _refresh(self, db) -> None:
         actor = self._actor(db)
-        self.vat_rate = f"{shop_settings.branch_of(db, actor).vat_rate:f}"
+        branch = shop_settings.branch_of(db, actor)
+        self.vat_rate = f"{branch.vat_rate:f}"
+        self.follow_up_days = str(branch.follow_up_days)
         self.fee_types = [FeeTypeRow(id=f.id, name=f.name, default_amount=money(f.default_amount), active=f.is_active)
                           for f in shop_settings.all_fee_types(db, actor)]
         self.teams = [TeamRow(name=info.team.name, leader=info.leader.display_name if info.leader else "",
@@ -57,7 +60,7 @@ class SettingsState(SessionState):
                 self.errors = errors.errors
                 return None
             except DomainError as error:
-                self.errors = {"form": error.message}
+                self.errors = {error.field or "form": error.message}
                 return None
         return rx.toast.success(success)
 
@@ -78,6 +81,12 @@ class SettingsState(SessionState):
     def save_vat_rate(self, form: dict):
         return self._change(lambda db, actor: shop_settings.set_vat_rate(db, actor, form.get("vat_rate", "")),
                             "税率已保存")
+
+    @rx.event
+    def save_follow_up_days(self, form: dict):
+        return self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
+                                                                               form.get("follow_up_days", "")),
+                            "回访天数已保存")
 
     @rx.event
     def add_fee_type(self, form: dict):

@@ -29,6 +29,7 @@ from lantong_pwa.services.permissions import (
     row_in_branch,
     sees_all_branches,
 )
+from lantong_pwa.services.validation import normalize_plate
 from lantong_pwa.timezone import local_day
 from models import (
     AuditEvent,
@@ -89,11 +90,22 @@ def raise_complaint(session: Session, follow_up: FollowUp, source: ComplaintSour
 
 @dataclass(frozen=True)
 class ComplaintForm:
-    customer_id: int
+    """Whose complaint: ``customer_id`` (with an optional vehicle and order), or just the car's ``plate``."""
+
     summary: str
     request_key: str
+    customer_id: int | None = None
     vehicle_id: int | None = None
     work_order_id: int | None = None
+    plate: str = ""
+
+
+def _by_plate(session: Session, actor: User, plate_text: str) -> Vehicle:
+    plate = normalize_plate(plate_text)
+    vehicle = session.exec(select(Vehicle).where(Vehicle.branch_id == actor.branch_id, Vehicle.plate == plate)).first()
+    if vehicle is None:
+        raise DomainError(f"本店没有车牌为{plate}的车辆", field="plate")
+    return vehicle
 
 
 @all_or_nothing
@@ -103,7 +115,13 @@ def create_complaint(session: Session, actor: User, form: ComplaintForm) -> Comp
     key = (form.request_key or "").strip()
     if not key or len(key) > 36:
         raise DomainError("请求无效，请刷新页面后重试")
-    customer = row_in_branch(session, actor, Customer, form.customer_id, "客户不存在")
+    form_vehicle_id = form.vehicle_id
+    if not form.customer_id:
+        vehicle = _by_plate(session, actor, form.plate)
+        form_vehicle_id = vehicle.id
+        customer = session.get(Customer, vehicle.customer_id)
+    else:
+        customer = row_in_branch(session, actor, Customer, form.customer_id, "客户不存在")
     earlier = session.exec(select(Complaint).where(Complaint.branch_id == customer.branch_id,
                                                    Complaint.request_key == key)).first()
     if earlier is not None:
@@ -114,8 +132,8 @@ def create_complaint(session: Session, actor: User, form: ComplaintForm) -> Comp
     if len(summary) > SUMMARY_MAX:
         raise DomainError(f"投诉内容不能超过{SUMMARY_MAX}字", field="summary")
     vehicle_id = order_id = None
-    if form.vehicle_id:
-        vehicle = row_in_branch(session, actor, Vehicle, form.vehicle_id, "车辆不存在")
+    if form_vehicle_id:
+        vehicle = row_in_branch(session, actor, Vehicle, form_vehicle_id, "车辆不存在")
         if vehicle.customer_id != customer.id:
             raise DomainError("该车辆不属于此客户", field="vehicle")
         vehicle_id = vehicle.id

@@ -19,10 +19,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from lantong_pwa.errors import DomainError, FormErrors, NotFound
+from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services import audit, complaints, messaging, rate_limit
 from lantong_pwa.services.locking import all_or_nothing, locked
-from lantong_pwa.services.permissions import Permission, require, row_in_branch
+from lantong_pwa.services.permissions import Permission, allows, require, row_in_branch
 from lantong_pwa.settings import get_settings
 from lantong_pwa.timezone import local_day
 from models import (
@@ -39,6 +39,7 @@ from models import (
     User,
     Vehicle,
     WorkOrder,
+    WorkOrderStatus,
 )
 from models.common import utc_now
 
@@ -168,8 +169,13 @@ def schedule_on_close(session: Session, order: WorkOrder, closed_at: datetime) -
 
 
 def follow_up_for_order(session: Session, actor: User, order_id: int) -> FollowUp:
-    """The follow-up of an order the actor may see (created if the order has none yet, and committed)."""
+    """The follow-up of a settled or closed order (created if it has none yet, and committed): the settlement sheet
+    prints its link, and customer care opens it from the order."""
+    if not allows(actor, Permission.CUSTOMER_CARE):
+        require(actor, Permission.SETTLE)
     order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
+    if WorkOrderStatus(order.status) not in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED):
+        raise DomainError(f"工单{order.number}尚未结算，还没有回访")
     follow_up = ensure_follow_up(session, order)
     session.commit()
     return follow_up
@@ -278,6 +284,11 @@ def _low_points(follow_up: FollowUp) -> list[str]:
     return points
 
 
+def needs_complaint(follow_up: FollowUp) -> bool:
+    """A low rating (overall or any aspect ≤ 2) or "问题未解决"."""
+    return bool(_low_points(follow_up))
+
+
 def _answer_summary(follow_up: FollowUp, prefix: str, note: str) -> str:
     text = f"{prefix}：{'；'.join(_low_points(follow_up))}"
     return f"{text}。{note}" if note else text
@@ -303,7 +314,7 @@ def answer(session: Session, token: str, given: Answer, client: str, now: dateti
     session.add(follow_up)
     audit.record(session, None, "follow_up.answer", "follow_up", follow_up.id, branch_id=follow_up.branch_id,
                  via=FollowUpChannel.LINK.value, overall=follow_up.overall)
-    if _low_points(follow_up):
+    if needs_complaint(follow_up):
         complaints.raise_complaint(session, follow_up, ComplaintSource.FOLLOW_UP,
                                    _answer_summary(follow_up, "客户评价", values["comment"]), None, now)
     session.commit()

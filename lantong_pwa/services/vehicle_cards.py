@@ -1,7 +1,9 @@
-"""QR vehicle cards (X3): the QR image that opens ``<public URL>/v/<token>`` and a printable label."""
+"""QR vehicle cards (X3): the QR image that opens ``<public URL>/v/<token>`` and a printable label; the same QR
+images for other links (the follow-up link on the settlement sheet)."""
 
 from __future__ import annotations
 
+import base64
 import io
 from urllib.parse import urlsplit
 
@@ -24,9 +26,19 @@ def public_url_is_local() -> bool:
 
 def qr_png(qr_token: str, *, box_size: int = 10) -> bytes:
     """A PNG of the QR code for the vehicle's card URL, with the quiet zone scanners need."""
+    return url_qr_png(card_url(qr_token), box_size=box_size)
+
+
+def url_qr_png(url: str, *, box_size: int = 10) -> bytes:
+    """A PNG of a QR code encoding ``url`` (vehicle cards, follow-up links)."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4, image_factory=PilImage)
-    code.add_data(card_url(qr_token))
+    code.add_data(url)
     code.make(fit=True)
     buffer = io.BytesIO()
     code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def qr_data_uri(url: str, *, box_size: int = 6) -> str:
+    """The QR code of ``url`` as an inline image (a printed sheet shows it without another request)."""
+    return "data:image/png;base64," + base64.b64encode(url_qr_png(url, box_size=box_size)).decode()

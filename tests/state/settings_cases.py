@@ -1,4 +1,4 @@
-"""Role-check cases for the branch settings (``/settings``): VAT rate, other-fee types, teams.
+"""Role-check cases for the branch settings (``/settings``): VAT rate, follow-up delay, other-fee types, teams.
 Listed in tests/state/test_role_checks.py's PROTECTED table as ``CASES`` (name, permission, run, refused)."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ def _settings(cookie: str) -> SettingsState:
 
 
 def _nothing_shown(s: SettingsState) -> None:
-    assert s.vat_rate == "" and s.fee_types == [] and s.teams == [] and s.technicians == []
+    assert s.vat_rate == "" and s.follow_up_days == ""
+    assert s.fee_types == [] and s.teams == [] and s.technicians == []
 
 
 def run_load(cookie, w):
@@ -32,6 +33,11 @@ def refused_load(s, result, w, visitor):
 def run_save_vat_rate(cookie, w):
     s = _settings(cookie)
     return s, s.save_vat_rate({"vat_rate": "6"})
+
+
+def run_save_follow_up_days(cookie, w):
+    s = _settings(cookie)
+    return s, s.save_follow_up_days({"follow_up_days": "9"})
 
 
 def run_add_fee_type(cookie, w):
@@ -68,6 +74,7 @@ def add_fee_type(session: Session, branch_id: int) -> int:
 CASES = [
     ("SettingsState.load", P.MANAGE_SETTINGS, run_load, refused_load),
     ("SettingsState.save_vat_rate", P.MANAGE_SETTINGS, run_save_vat_rate, refused_change),
+    ("SettingsState.save_follow_up_days", P.MANAGE_SETTINGS, run_save_follow_up_days, refused_change),
     ("SettingsState.add_fee_type", P.MANAGE_SETTINGS, run_add_fee_type, refused_change),
     ("SettingsState.set_fee_type_active", P.MANAGE_SETTINGS, run_set_fee_type_active, refused_change),
     ("SettingsState.create_team", P.MANAGE_SETTINGS, run_create_team, refused_change),

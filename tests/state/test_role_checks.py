@@ -32,9 +32,12 @@ from state.admin_users import UserRow, UsersAdminState
 from state.board import BoardState
 from state.care import CareState
 from state.cashier import CashierState, SettlementSheetState, SettleState
+from state.complaints import ComplaintDetailState, ComplaintsState
 from state.customers import CustomerFileState, CustomerSearchState
 from state.dispatch import DispatchState
 from state.figures import FiguresState
+from state.follow_up_detail import FollowUpDetailState
+from state.follow_up_form import FollowUpFormState
 from state.intake import IntakeState, JobRow, PartRow
 from state.login import LoginState
 from state.messages import MessagesState
@@ -49,6 +52,7 @@ from state.vehicles import VehicleCardState, VehicleSearchState
 from state.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
+from tests.state import complaint_cases as cpc
 from tests.state import cashier_cases as cc
 from tests.state import reminder_cases as rmc
 from tests.state import customer_cases as cuc
@@ -90,6 +94,8 @@ class World:
     other_vehicle: models.Vehicle  # in the other branch
     fee_type_id: int = 0
     care_reminder_id: int = 0
+    follow_up_id: int = 0
+    complaint_id: int = 0
     failed_notification_id: int = 0
 
 
@@ -112,7 +118,9 @@ def world(app_engine, shop, session) -> World:
     with Session(app_engine) as check:  # the rows are where the handlers look
         assert check.get(models.Vehicle, vehicle.id) is not None
         assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
+    follow_up_id, complaint_id = cpc.add_complaint_rows(session, order)
     return World(shop=shop, vehicle=vehicle, order=order, photo=photo, part=part, other_vehicle=other_vehicle,
+                 follow_up_id=follow_up_id, complaint_id=complaint_id,
                  fee_type_id=stc.add_fee_type(session, shop.branch.id),
                  care_reminder_id=rmc.add_reminder(session, vehicle),
                  failed_notification_id=mc.add_failed_notification(session, shop.branch.id))
@@ -533,6 +541,8 @@ PROTECTED = [
     *[Protected(*case) for case in cuc.CASES],
     # The delivery log of customer messages.
     *[Protected(*case) for case in mc.CASES],
+    # Complaints and the staff follow-up page.
+    *[Protected(*case) for case in cpc.CASES],
 ]
 
 REFUSALS = [
@@ -588,6 +598,7 @@ UI_ONLY = {
     **rc.UI_ONLY,
     **stc.UI_ONLY,
     **rmc.UI_ONLY,
+    **cpc.UI_ONLY,
     **mc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
@@ -597,7 +608,8 @@ SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionSta
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
-                 SettlementSheetState, FiguresState, ReportsState, SettingsState, MessagesState]
+                 SettlementSheetState, FiguresState, ReportsState, SettingsState,
+                 ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState]
 
 
 def app_event_handlers() -> set[str]:
@@ -617,13 +629,13 @@ def test_every_state_class_is_listed():
     for info in pkgutil.iter_modules(state_package.__path__):
         module = importlib.import_module(f"state.{info.name}")
         found |= {obj for obj in vars(module).values()
-                  if inspect.isclass(obj) and issubclass(obj, SessionState) and obj.__module__ == module.__name__}
+                  if inspect.isclass(obj) and issubclass(obj, rx.State) and obj.__module__ == module.__name__}
     assert found == set(STATE_CLASSES)
 
 
 def test_every_handler_is_either_protected_or_screen_only():
     protected = {handler.name for handler in PROTECTED}
-    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS
+    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS | cpc.PUBLIC
 
 
 def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):
