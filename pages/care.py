@@ -63,7 +63,7 @@ def _contact_form(row: ReminderRow) -> rx.Component:
 
 
 def _actions(row: ReminderRow) -> rx.Component:
-    return rx.flex(
+    return rx.hstack(
         rx.button(rx.icon("phone-outgoing"), "已联系", size="3", variant="soft", color_scheme="green",
                   on_click=S.open_contact(row.id), class_name="care-action"),
         rx.menu.root(
@@ -77,7 +77,7 @@ def _actions(row: ReminderRow) -> rx.Component:
         rx.cond(row.follow_up_url != "",
                 rx.link(rx.button(rx.icon("message-square-text"), "回访", size="3", variant="outline",
                                   class_name="care-action"), href=row.follow_up_url)),
-        gap="2", wrap="wrap", width="100%",
+        spacing="2", wrap="wrap", width="100%",
     )
 
 

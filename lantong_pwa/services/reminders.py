@@ -477,8 +477,9 @@ def send_reminder(session: Session, actor: User, reminder_id: int, request_key: 
 def set_next_service(session: Session, actor: User, vehicle: Vehicle, *, next_date: str | date | None,
                      next_mileage: str | int | None, today: date, current_mileage: int = 0) -> dict:
     """Store when the vehicle's next maintenance is due (date and/or mileage, both optional; either replaces the
-    whole earlier plan): the date must be after ``today``, the mileage above the vehicle's current mileage. Raises ``FormErrors`` naming the field;
-    audits what changed and returns it. Does not commit (it is part of the caller's step)."""
+    whole earlier plan): the date must be after ``today``, the mileage above the vehicle's current mileage.
+    Raises ``FormErrors`` naming the field; audits what changed and returns it. Does not commit (it is part of the
+    caller's step)."""
     errors: dict[str, str] = {}
     values: dict = {}
     current = max(vehicle.mileage, current_mileage)
