@@ -60,9 +60,6 @@ def _redirecting() -> rx.Component:
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
 app.register_lifespan_task(scheduler_lifespan)
 
-# The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
-app.register_lifespan_task(scheduler_lifespan)
-
 app.add_page(_redirecting, route="/", title="蓝通维修", on_load=SessionState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 蓝通维修", on_load=LoginState.on_load)
 app.add_page(intake_page, route="/intake", title="接车开单 · 蓝通维修", on_load=IntakeState.load)
