@@ -39,6 +39,7 @@ def _row(row: ComplaintRowView) -> rx.Component:
         ),
         href="/complaints/" + row.id.to_string(),
         underline="none",
+        color="inherit",
         width="100%",
         class_name="complaint-row",
     )

@@ -98,6 +98,7 @@ def follow_up_detail_page():
                             rx.image(src=S.qr, alt="回访二维码", class_name="follow-up-qr"),
                             rx.vstack(
                                 rx.text("请客户扫码评价，或发送链接给客户。", size="2"),
+                                rx.code(S.link, id="follow-up-link", class_name="link-text"),
                                 rx.cond(S.link_sent != "", rx.text("上次发送 ", S.link_sent, size="2",
                                                                     color_scheme="gray")),
                                 rx.button(rx.icon("send"), "发送回访链接", on_click=S.send_link, size="3",
