@@ -321,9 +321,13 @@ class ReminderEntry:
 
 
 def _open_on(today: date):
-    """Open entries, and snoozed ones whose day has come (before the daily job reopens them)."""
-    return or_(CareReminder.status == ReminderStatus.OPEN,
-               and_(CareReminder.status == ReminderStatus.SNOOZED, col(CareReminder.snoozed_until) <= today))
+    """Open entries, and snoozed ones whose day has come (before the daily job reopens them); a follow-up answered
+    or called since the morning's build is done with already."""
+    still_due = select(FollowUp.id).where(FollowUp.id == CareReminder.follow_up_id,
+                                          FollowUp.status == FollowUpStatus.OPEN).exists()
+    return and_(or_(CareReminder.status == ReminderStatus.OPEN,
+                    and_(CareReminder.status == ReminderStatus.SNOOZED, col(CareReminder.snoozed_until) <= today)),
+                or_(col(CareReminder.follow_up_id).is_(None), still_due))
 
 
 def _status_condition(status: ReminderStatus | None, today: date):

@@ -270,9 +270,12 @@ def test_open_follow_ups_on_their_day(session, shop):
     assert (entry.kind, entry.follow_up_id, entry.vehicle_id) == (ReminderKind.FOLLOW_UP, due.id, vehicle.id)
     assert entry.detail == "工单 WX20261127-0001 售后回访"
 
+    assert [e.reminder.id for e in reminders.list_reminders(session, shop.advisor, today=TODAY)] == [entry.id]
     due.status = models.FollowUpStatus.ANSWERED
     session.add(due)
     session.commit()
+    assert reminders.list_reminders(session, shop.advisor, today=TODAY) == [], "answered since the morning's build"
+    assert reminders.band_counts(session, shop.advisor, today=TODAY)[Band.TODAY] == 0
     build(session)
     assert kinds(session) == set(), "answered: nothing left to do"
 
