@@ -76,10 +76,11 @@ def info(label: str, value: rx.Var) -> rx.Component:
     )
 
 
-def figure(label: str, value: rx.Var, element_id: str, tone: rx.Var | str = "gray") -> rx.Component:
+def figure(label: str, value: rx.Var, element_id: str, alert: rx.Var | bool = False) -> rx.Component:
     return rx.card(
         rx.vstack(rx.text(label, size="2", color_scheme="gray"),
-                  rx.text(value, size="5", weight="bold", color_scheme=tone), spacing="1"),
+                  rx.text(value, size="5", weight="bold", color=rx.cond(alert, "var(--red-11)", "inherit")),
+                  spacing="1"),
         id=element_id,
     )
 
@@ -104,7 +105,7 @@ def spending() -> rx.Component:
         figure("累计消费", s.spent, "spend-total"),
         figure("到店次数", s.visits, "spend-visits"),
         figure("次均消费", s.average, "spend-average"),
-        figure("挂账未结", s.owed, "spend-owed", rx.cond(s.has_debt, "red", "gray")),
+        figure("挂账未结", s.owed, "spend-owed", s.has_debt),
         figure("首次到店", s.first_visit, "spend-first"),
         figure("最近到店", s.last_visit, "spend-last"),
         columns=rx.breakpoints(initial="2", sm="3"),

@@ -49,13 +49,12 @@ def consent_badges(sms: rx.Var, webhook: rx.Var) -> rx.Component:
 
 def consent_box(name: str, label: str, checked: rx.Var | bool, id_prefix: str) -> rx.Component:
     """What the customer agreed to be contacted by (reminders, follow-up links); a changed answer is audited."""
-    element_id = f"{id_prefix}-{name.replace('_', '-')}"
-    return rx.hstack(
-        rx.checkbox(name=name, id=element_id, default_checked=checked, size="3"),
-        rx.text(label, as_="label", html_for=element_id, size="3"),
-        align="center",
-        spacing="2",
+    return rx.box(
+        # The high-level checkbox wraps box and text in one <label>: a tap on the words ticks it too.
+        rx.checkbox(label, name=name, id=f"{id_prefix}-{name.replace('_', '-')}", default_checked=checked, size="3"),
         min_height="44px",
+        display="flex",
+        align_items="center",
     )
 
 

@@ -123,7 +123,8 @@ class SatisfactionState(SessionState):
         self.aspects = [[label, rating(result.aspects[name])] for name, label in ASPECTS]
         self.advisors = [person_row(p) for p in result.advisors]
         self.technicians = [person_row(p) for p in result.technicians]
-        self.trend = [{"name": m.month, "rate": float(m.rate or 0), "answered": float(m.answered)}
+        # Short month names ("11月"), so six of them fit under a phone-wide chart.
+        self.trend = [{"name": f"{int(m.month[5:])}月", "rate": float(m.rate or 0), "answered": float(m.answered)}
                       for m in result.trend]
 
     def _churn(self) -> None:
