@@ -123,6 +123,15 @@ def test_customer_answers_on_a_phone_and_the_manager_sees_the_complaint(server, 
     no_sideways_scroll(manager, 390)
     manager.screenshot(path=str(server.artifacts / "complaint-detail-phone.png"), full_page=True)
 
+    # 查看回访: the customer's answer beside the calls, on the phone too.
+    manager.get_by_role("button", name="查看回访").click()
+    expect(manager).to_have_url(re.compile(f"/follow-ups/{follow_up_id}$"))
+    expect(manager.locator("body")).to_contain_text("★★☆☆☆ 2")
+    expect(manager.get_by_role("button", name=re.compile("投诉 TS"))).to_be_visible()
+    expect(manager.get_by_role("button", name="记录电话回访")).to_be_visible()
+    no_sideways_scroll(manager, 390)
+    manager.screenshot(path=str(server.artifacts / "follow-up-detail-phone.png"), full_page=True)
+
     # The satisfaction figures count the new answer.
     rate_after, tally_after = satisfaction_figures(manager)
     assert tally_after != tally_before, (tally_before, tally_after)
