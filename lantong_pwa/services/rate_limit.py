@@ -2,7 +2,8 @@
 hits on SQLite and PostgreSQL alike.
 
 A hit is counted against ``(bucket, key)``; keys are stored as SHA-256 hashes (client addresses and link tokens
-never sit in the table in the clear). Hits older than the window are deleted as new ones come in.
+never sit in the table in the clear). Hits older than the window are deleted as new ones come in. Two requests
+racing on different workers may both be counted in as the last allowed one; a limit against abuse, not a quota.
 """
 
 from __future__ import annotations
