@@ -64,6 +64,7 @@ def _message(row: MessageRow) -> rx.Component:
         ),
         width="100%",
         class_name="message-card",
+        id=f"message-{row.id}",
     )
 
 

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,9 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-if TYPE_CHECKING:  # Playwright itself is imported where it is used
+if TYPE_CHECKING:  # Playwright and the app's modules are imported where they are used
     from playwright.sync_api import Page
+    from sqlmodel import Session
 
 REPO = Path(__file__).parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -67,6 +69,20 @@ class Server:
         with self.db() as connection:
             row = connection.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    @contextmanager
+    def orm(self) -> Iterator[Session]:
+        """An ORM session on the app's SQLite file, for setting up data through the services (commit yourself)."""
+        from sqlmodel import Session
+
+        from lantong_pwa.db import make_engine
+
+        engine = make_engine(f"sqlite:///{self.db_path}")
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 def _free_port() -> int:

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from lantong_pwa.db import make_engine
 from models import ComplaintStatus, Customer, User, Vehicle, WorkOrderStatus
 from models.common import utc_now
 from tests.e2e.conftest import sign_in, wait_hydrated
@@ -24,23 +23,19 @@ pytestmark = pytest.mark.e2e
 def add_history(server) -> tuple[int, int, str]:
     """A closed order of 刘建国 (粤B12345) a year ago, paid ¥500, answered today with two stars and "not solved",
     and the complaint that opened; returns the customer's id, the complaint's id and the car's QR token."""
-    engine = make_engine(f"sqlite:///{server.db_path}")
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            vehicle = session.exec(select(Vehicle).where(Vehicle.plate == "粤B12345")).one()
-            advisor = session.exec(select(User).where(User.username == "advisor")).one()
-            opened = utc_now() - timedelta(days=400)
-            order = add_order(session, vehicle, advisor, "WX20251027-0901", opened, WorkOrderStatus.CLOSED,
-                              completed_at=opened, settled_at=opened, closed_at=opened)
-            add_settlement(session, order, advisor, opened, labor="500", customer="500")
-            answer = follow_up(session, order, utc_now() - timedelta(minutes=5), 2, 2, 3, 4, 2, 3,
-                               comment="刹车还是响", unsolved=True)
-            raised = complaint(session, order, "TS20261201-0901", utc_now(), ComplaintStatus.OPEN, "刹车还是响",
-                               follow_up_row=answer)
-            session.commit()
-            return vehicle.customer_id, raised.id, vehicle.qr_token
-    finally:
-        engine.dispose()
+    with server.orm() as session:
+        vehicle = session.exec(select(Vehicle).where(Vehicle.plate == "粤B12345")).one()
+        advisor = session.exec(select(User).where(User.username == "advisor")).one()
+        opened = utc_now() - timedelta(days=400)
+        order = add_order(session, vehicle, advisor, "WX20251027-0901", opened, WorkOrderStatus.CLOSED,
+                          completed_at=opened, settled_at=opened, closed_at=opened)
+        add_settlement(session, order, advisor, opened, labor="500", customer="500")
+        answer = follow_up(session, order, utc_now() - timedelta(minutes=5), 2, 2, 3, 4, 2, 3,
+                           comment="刹车还是响", unsolved=True)
+        raised = complaint(session, order, "TS20261201-0901", utc_now(), ComplaintStatus.OPEN, "刹车还是响",
+                           follow_up_row=answer)
+        session.commit()
+        return vehicle.customer_id, raised.id, vehicle.qr_token
 
 
 def no_sideways_scroll(page, width: int) -> None:

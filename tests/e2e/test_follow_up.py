@@ -10,9 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from lantong_pwa.db import make_engine
 from models import Branch, FollowUp, PaymentMethod, User
 from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.services.test_settlement import pay, settled_order
@@ -23,17 +22,13 @@ PLATE = "粤B67890"
 
 def close_an_order(server) -> int:
     """A demo order for 粤B67890 (owner 刘先生) settled and paid in full by the demo cashier: its follow-up's id."""
-    engine = make_engine(f"sqlite:///{server.db_path}")
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            users = {u.username: u for u in session.exec(select(User)).all()}
-            shop = SimpleNamespace(branch=session.get(Branch, users["advisor"].branch_id), advisor=users["advisor"],
-                                   cashier=users["cashier"])
-            order = settled_order(session, shop, plate=PLATE)
-            pay(session, shop.cashier, order, PaymentMethod.WECHAT, "416", key="e2e-follow-up")
-            return session.exec(select(FollowUp.id).where(FollowUp.work_order_id == order.id)).one()
-    finally:
-        engine.dispose()
+    with server.orm() as session:
+        users = {u.username: u for u in session.exec(select(User)).all()}
+        shop = SimpleNamespace(branch=session.get(Branch, users["advisor"].branch_id), advisor=users["advisor"],
+                               cashier=users["cashier"])
+        order = settled_order(session, shop, plate=PLATE)
+        pay(session, shop.cashier, order, PaymentMethod.WECHAT, "416", key="e2e-follow-up")
+        return session.exec(select(FollowUp.id).where(FollowUp.work_order_id == order.id)).one()
 
 
 def satisfaction_figures(page) -> tuple[str, str]:
