@@ -3,6 +3,7 @@
 import reflex as rx
 
 from lantong_pwa.api import api
+from lantong_pwa.notifications.config import get_notify_config
 from lantong_pwa.scheduler import scheduler_lifespan
 from pages.admin_users import users_page
 from pages.board import board_page
@@ -59,6 +60,8 @@ def _redirecting() -> rx.Component:
 
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
 app.register_lifespan_task(scheduler_lifespan)
+# A bad notification setting stops the app here, at start, instead of failing the first message sent.
+get_notify_config()
 
 app.add_page(_redirecting, route="/", title="蓝通维修", on_load=SessionState.go_home)
 app.add_page(login_page, route="/login", title="登录 · 蓝通维修", on_load=LoginState.on_load)
