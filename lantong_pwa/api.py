@@ -1,23 +1,28 @@
 """JSON and file routes served beside the Reflex app on the same port.
 
-Staff are identified by the session cookie the sign-in sets; photos and QR images go only to signed-in staff.
+Staff are identified by the session cookie the sign-in sets; photos and QR images go only to signed-in staff, and
+photos come in one per request from the photo control (progress and retry need a plain HTTP upload).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
+from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from lantong_pwa.db import get_engine, session_scope
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
-from lantong_pwa.services import auth, churn, photos, reports, vehicles
+from lantong_pwa.services import auth, churn, job_clock, photos, reports, vehicles
 from lantong_pwa.services.health import health
 from lantong_pwa.services.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
+from models import Photo, User
 from models.common import utc_now
 
 # Authenticated images must not outlive a sign-out in the browser's cache (shared workshop tablets).
@@ -53,6 +58,53 @@ def qr_route(request: Request) -> Response:
     except DomainError as error:
         return _error(error)
     return Response(qr_png(match.vehicle.qr_token), media_type="image/png", headers=PRIVATE)
+
+
+async def _photo_body(request: Request) -> bytes | None:
+    """The request body, or ``None`` as soon as it is known to be over the photo size limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > photos.MAX_UPLOAD_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > photos.MAX_UPLOAD_BYTES:
+            return None
+    return bytes(body)
+
+
+async def _photo_upload(request: Request, store: Callable[[Session, User | None, bytes, str | None], Photo]):
+    """One photo as the raw request body (sent by ``pages/photo_capture.jsx``), stored with ``store``; the
+    ``X-Photo-Key`` header names the shot, so a resend returns the photo already stored. Answers ``{"id": …}``."""
+    data = await _photo_body(request)
+    if data is None:
+        return JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
+    key = request.headers.get("x-photo-key") or None
+
+    def stored_id() -> int:
+        with session_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            return store(session, actor, data, key).id
+
+    try:
+        photo_id = await run_in_threadpool(stored_id)
+    except DomainError as error:
+        return _error(error)
+    return JSONResponse({"id": photo_id}, headers=PRIVATE)
+
+
+async def order_photo_upload_route(request: Request) -> Response:
+    """``POST /api/orders/<id>/photos``: a walk-around photo at intake."""
+    order_id = request.path_params["order_id"]
+    return await _photo_upload(request, lambda session, actor, data, key: photos.add_order_photo(
+        session, actor, order_id, data, client_key=key))
+
+
+async def line_photo_upload_route(request: Request) -> Response:
+    """``POST /api/job-lines/<id>/photos``: a technician's photo at a job line."""
+    line_id = request.path_params["line_id"]
+    return await _photo_upload(request, lambda session, actor, data, key: job_clock.add_line_photo(
+        session, actor, line_id, data, client_key=key))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,6 +159,8 @@ api = Starlette(
         Route("/api/health", health_route),
         Route("/api/photos/{photo_id:int}", photo_route),
         Route("/api/photos/{photo_id:int}/thumb", lambda request: photo_route(request, thumbnail=True)),
+        Route("/api/orders/{order_id:int}/photos", order_photo_upload_route, methods=["POST"]),
+        Route("/api/job-lines/{line_id:int}/photos", line_photo_upload_route, methods=["POST"]),
         Route("/api/vehicles/{token:str}/qr.png", qr_route),
         Route("/api/reports/orders.xlsx", orders_export_route),
         Route("/api/reports/technicians.xlsx", technicians_export_route),

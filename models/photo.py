@@ -20,4 +20,6 @@ class Photo(SQLModel, table=True):
     width: int
     height: int
     taken_by_id: int = Field(foreign_key="user.id")
+    # Made by the device for each shot, so that a resend after a dropped connection stores the photo once.
+    client_key: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = created_at_field()

@@ -49,20 +49,3 @@ def banner_error(message: rx.Var) -> rx.Component:
 def empty_note(text: str) -> rx.Component:
     return rx.text(text, color_scheme="gray", size="2")
 
-
-def photo_picker(upload_id: str, prompt: str, upload_event, uploading: rx.Var, errors: rx.Var,
-                 button_id: str = "") -> list[rx.Component]:
-    """Choose or take photos, see their names, upload them, and read what was wrong with any that failed."""
-    return [
-        rx.upload(
-            rx.vstack(rx.icon("camera", size=36), rx.text(prompt), align="center"),
-            id=upload_id,
-            accept={"image/*": [".jpg", ".jpeg", ".png", ".webp", ".heic"]},
-            multiple=True,
-            class_name="upload-zone",
-        ),
-        rx.foreach(rx.selected_files(upload_id), lambda name: rx.text(name, size="2")),
-        rx.button(rx.icon("upload"), "上传照片", size="3", id=button_id or None, loading=uploading,
-                  on_click=upload_event(rx.upload_files(upload_id=upload_id))),
-        rx.foreach(errors, lambda message: rx.text(message, color_scheme="red", role="alert")),
-    ]

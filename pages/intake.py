@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, photo_picker, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, plate
 from pages.layout import page
+from pages.photo_capture import photo_capture
 from pages.vehicle_forms import customer_fields, vehicle_fields
 from pages.vehicles import order_card, vehicle_summary
-from state.intake import PHOTO_UPLOAD_ID, IntakeState, JobRow, PartChoice, PartRow
+from state.intake import IntakeState, JobRow, PartChoice, PartRow
 from state.views import PhotoView, VehicleView
 
 ERRORS = IntakeState.register_errors
@@ -237,8 +238,9 @@ def photos_step() -> rx.Component:
                            "，可以继续拍摄环车照片。"), icon="circle_check", color_scheme="green", width="100%"),
         card(
             rx.heading("环车照片", size="4"),
-            *photo_picker(PHOTO_UPLOAD_ID, "点击拍照或选择照片（可多选）", IntakeState.upload_photos,
-                          IntakeState.uploading, IntakeState.photo_errors, "upload-photos"),
+            photo_capture(id="intake-photos", prompt="可连续拍摄多张，每张拍完自动上传，上传后可填写损伤备注。",
+                          upload_url="/api/orders/" + IntakeState.order_id.to_string() + "/photos",
+                          on_uploaded=IntakeState.photo_uploaded),
             rx.grid(rx.foreach(IntakeState.photos, _photo_tile), columns=rx.breakpoints(initial="2", md="3"),
                     spacing="3", width="100%", id="intake-gallery"),
         ),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, photo_picker, plate
+from pages.components import banner_error, card, empty_note, plate
 from pages.layout import page
-from state.tasks import LINE_PHOTO_UPLOAD_ID, PartChoice, TaskGroupView, TaskLineView, TasksState
+from pages.photo_capture import photo_capture
+from state.tasks import PartChoice, TaskGroupView, TaskLineView, TasksState
 
 STATUS_COLOURS = {"pending": "gray", "in_progress": "green", "paused": "amber", "finished": "blue"}
 
@@ -174,8 +175,8 @@ def line_sheet() -> rx.Component:
                 ),
                 rx.divider(),
                 rx.heading("照片", size="4"),
-                *photo_picker(LINE_PHOTO_UPLOAD_ID, "点击拍照或选择照片", TasksState.upload_photos,
-                              TasksState.uploading, TasksState.photo_errors, "upload-line-photos"),
+                photo_capture(id="line-photos", prompt="拍下磨损件或故障部位，照片随工单保存。",
+                              upload_url="/api/job-lines/" + line.id.to_string() + "/photos"),
                 rx.divider(),
                 part_request(),
                 rx.dialog.close(rx.button("关闭", size="3", variant="soft", color_scheme="gray", width="100%",

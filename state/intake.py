@@ -17,11 +17,8 @@ from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineIn
 from models import FUEL_LEVEL_LABELS
 from state.form_input import customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
-from state.uploads import store_photos
 from state.vehicles import search_vehicles
 from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
-
-PHOTO_UPLOAD_ID = "intake-photos"
 
 
 @dataclasses.dataclass
@@ -83,8 +80,6 @@ class IntakeState(SessionState):
     order_id: int = 0
     order_number: str = ""
     photos: list[PhotoView] = []
-    photo_errors: list[str] = []
-    uploading: bool = False
 
     @rx.var
     def fuel_options(self) -> list[list[str]]:
@@ -120,8 +115,6 @@ class IntakeState(SessionState):
         self.order_id = 0
         self.order_number = ""
         self.photos = []
-        self.photo_errors = []
-        self.uploading = False
 
     @rx.event
     def load(self):
@@ -308,18 +301,16 @@ class IntakeState(SessionState):
         return rx.toast.success(f"已开单 {order.number}")
 
     @rx.event
-    async def upload_photos(self, files: list[rx.UploadFile]):
-        """Store each chosen photo against the new order; a bad file is reported and the rest still saved."""
-        self.photo_errors = []
-        self.uploading = True
-        yield
-        try:
-            stored = await store_photos(self, files, lambda db, actor, data: photos.add_photo(
-                db, actor, vehicle_id=self.vehicle.id, data=data, work_order_id=self.order_id), self.photo_errors)
-            self.photos.extend(photo_view(photo) for photo in stored)
-        finally:
-            self.uploading = False
-        yield rx.clear_selected_files(PHOTO_UPLOAD_ID)
+    def photo_uploaded(self, photo_id: int):
+        """Show a photo the photo control has just stored for this order, once, ready for its damage note."""
+        with session_scope() as db:
+            try:
+                photo = photos.order_photo(db, self._actor(db), photo_id, self.order_id)
+            except DomainError as error:
+                return rx.toast.error(error.message)
+        if all(view.id != photo.id for view in self.photos):
+            self.photos.append(photo_view(photo))
+        return None
 
     @rx.event
     def save_photo_note(self, photo_id: int, note: str):

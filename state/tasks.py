@@ -17,10 +17,7 @@ from lantong_pwa.services.progress import VehicleTasks
 from lantong_pwa.timezone import format_local
 from models import JobLineStatus
 from state.session import SessionState
-from state.uploads import store_photos
 from state.views import money
-
-LINE_PHOTO_UPLOAD_ID = "line-photos"
 
 
 def duration(minutes: int) -> str:
@@ -110,8 +107,6 @@ class TasksState(SessionState):
     line: TaskLineView = TaskLineView()
     line_plate: str = ""
     note_error: str = ""
-    photo_errors: list[str] = []
-    uploading: bool = False
     part_choices: list[PartChoice] = []
     chosen_part: PartChoice = PartChoice()
     part_error: str = ""
@@ -164,7 +159,6 @@ class TasksState(SessionState):
     def open_line(self, line_id: int):
         """Open the sheet of a line already on the screen (no line: nothing opens)."""
         self.note_error = ""
-        self.photo_errors = []
         self.part_choices = []
         self.chosen_part = PartChoice()
         self.part_error = ""
@@ -189,22 +183,6 @@ class TasksState(SessionState):
                 return None
         self._refresh()
         return rx.toast.success("备注已保存")
-
-    @rx.event
-    async def upload_photos(self, files: list[rx.UploadFile]):
-        """Store each chosen photo with the line's order; a bad file is reported and the rest still saved."""
-        self.photo_errors = []
-        self.uploading = True
-        yield
-        line_id = self.line.id
-        try:
-            saved = await store_photos(self, files, lambda db, actor, data: job_clock.add_line_photo(
-                db, actor, line_id, data), self.photo_errors)
-        finally:
-            self.uploading = False
-        yield rx.clear_selected_files(LINE_PHOTO_UPLOAD_ID)
-        if saved:
-            yield rx.toast.success(f"已上传{len(saved)}张照片")
 
     @rx.event
     def search_parts(self, form: dict):

@@ -182,7 +182,8 @@ def set_note(session: Session, actor: User, job_line_id: int, note: str) -> JobL
     return line
 
 
-def add_line_photo(session: Session, actor: User, job_line_id: int, data: bytes, note: str = "") -> Photo:
+def add_line_photo(session: Session, actor: User, job_line_id: int, data: bytes, note: str = "", *,
+                   client_key: str | None = None) -> Photo:
     """A photo taken at a line (e.g. a worn part), kept with the order; its note names the line."""
     line, order = workable_line(session, actor, job_line_id, "上传照片")
     note = (note or "").strip()
@@ -190,7 +191,7 @@ def add_line_photo(session: Session, actor: User, job_line_id: int, data: bytes,
     if len(label) > 200:
         raise DomainError("照片备注过长", field="note")
     return photos.add_photo(session, actor, vehicle_id=order.vehicle_id, data=data, note=label,
-                            work_order_id=order.id)
+                            work_order_id=order.id, client_key=client_key)
 
 
 def parts_to_request(session: Session, actor: User, query: str) -> list[Part]:

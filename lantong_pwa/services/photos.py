@@ -4,11 +4,13 @@ included), stored as a ≤1600 px JPEG plus a thumbnail under the data directory
 from __future__ import annotations
 
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, NotFound
@@ -23,6 +25,8 @@ THUMB_SIDE = 320
 JPEG_QUALITY = 85
 # Refuse images that would decode to more pixels than this (decompression bombs) before decoding them.
 MAX_PIXELS = 60_000_000
+# The key a device gives each shot (random, made in the browser): letters, digits and dashes.
+CLIENT_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,12 @@ def add_photo(
     data: bytes,
     note: str = "",
     work_order_id: int | None = None,
+    client_key: str | None = None,
 ) -> Photo:
-    """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note."""
+    """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note.
+
+    With a ``client_key``, sending the same shot again (a retry after a dropped connection, when the first attempt
+    may have been stored) returns the photo already stored instead of storing a second one."""
     require(actor, Permission.ADD_PHOTOS)
     vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
     if work_order_id is not None:
@@ -79,6 +87,11 @@ def add_photo(
         if order is None or order.vehicle_id != vehicle.id:
             raise NotFound("工单不存在")
     note = _checked_note(note)
+    if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
+        raise DomainError("照片标识无效", field="photos")
+    stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
+    if stored is not None:
+        return stored
     image = _upright_rgb(data)
 
     name = secrets.token_hex(16)
@@ -98,12 +111,54 @@ def add_photo(
         width=width,
         height=height,
         taken_by_id=actor.id,
+        client_key=client_key,
     )
     session.add(photo)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same shot's other attempt was stored between our look-up and this insert: keep that one.
+        session.rollback()
+        for relative in (relative_image, relative_thumb):
+            (photo_dir / relative).unlink(missing_ok=True)
+        stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
+        if stored is None:
+            raise
+        return stored
     audit.record(session, actor, "photo.add", "photo", photo.id, branch_id=vehicle.branch_id,
                  work_order_id=work_order_id)
     session.commit()
+    return photo
+
+
+def _stored_shot(session: Session, actor: User, client_key: str | None, vehicle_id: int,
+                 work_order_id: int | None) -> Photo | None:
+    """The photo already stored under ``client_key``; a key used by someone else or for another vehicle is refused."""
+    if client_key is None:
+        return None
+    photo = session.exec(select(Photo).where(Photo.client_key == client_key)).first()
+    if photo is None:
+        return None
+    if (photo.taken_by_id, photo.vehicle_id, photo.work_order_id) != (actor.id, vehicle_id, work_order_id):
+        raise DomainError("照片标识已被使用", field="photos")
+    return photo
+
+
+def add_order_photo(session: Session, actor: User, work_order_id: int, data: bytes, *,
+                    client_key: str | None = None) -> Photo:
+    """A walk-around photo taken for a work order (intake), kept with the order's vehicle."""
+    require(actor, Permission.ADD_PHOTOS)
+    order = row_in_branch(session, actor, WorkOrder, work_order_id, "工单不存在")
+    return add_photo(session, actor, vehicle_id=order.vehicle_id, data=data, work_order_id=order.id,
+                     client_key=client_key)
+
+
+def order_photo(session: Session, actor: User, photo_id: int, work_order_id: int) -> Photo:
+    """One photo of a work order, for the screen that has just uploaded it."""
+    require(actor, Permission.ADD_PHOTOS)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
+    if photo.work_order_id != work_order_id:
+        raise NotFound("照片不存在")
     return photo
 
 

@@ -6,9 +6,7 @@ Run pytest from the repository root: importing the app module (which registers t
 
 from __future__ import annotations
 
-import asyncio
 import io
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -81,24 +79,10 @@ def toast_text(spec) -> str:
     return repr(spec.args)  # the Python-side call keeps the message readable: ``_args=('…',)``
 
 
-def run_async_gen(agen) -> list:
-    """Drive an async-generator event handler to its end and return what it yielded."""
-    async def drain():
-        return [item async for item in agen]
-    # On a thread of its own: Playwright's sync API (tests/e2e) may leave an event loop running on this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, drain()).result()
-
-
 def jpeg_bytes(size=(64, 48), colour=(180, 40, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-def upload(name: str = "a.jpg", data: bytes | None = None) -> rx.UploadFile:
-    data = jpeg_bytes() if data is None else data
-    return rx.UploadFile(file=io.BytesIO(data), path=Path(name), size=len(data))
 
 
 def db_snapshot(engine: Engine) -> dict[str, list[tuple]]:

@@ -70,11 +70,9 @@ from tests.state.harness import (
     jpeg_bytes,
     make_state,
     redirects_in,
-    run_async_gen,
     stored_photo_files,
     toast_text,
     token_for,
-    upload,
 )
 
 SIGN_IN_FIRST = "请先登录"
@@ -318,21 +316,18 @@ def refused_open_order(s, result, w, visitor):
     assert s.order_id == 0 and s.order_number == "" and s.step == "order"
 
 
-def run_upload_photos(cookie, w):
+def run_photo_uploaded(cookie, w):
     s = _intake(cookie)
     s.step = "photos"
     s.vehicle = VehicleView(id=w.vehicle.id)
     s.order_id = w.order.id
-    return s, run_async_gen(s.upload_photos([upload("left.jpg"), upload("right.jpg")]))
+    return s, s.photo_uploaded(w.photo.id)
 
 
-def refused_upload_photos(s, result, w, visitor):
+def refused_photo_uploaded(s, result, w, visitor):
     assert s.photos == []
-    assert s.uploading is False
-    assert len(s.photo_errors) == 2
-    assert s.photo_errors[0].startswith("left.jpg：") and s.photo_errors[1].startswith("right.jpg：")
-    for message in s.photo_errors:
-        visitor.was_told(message)
+    assert is_toast(result, "error")
+    visitor.was_told(toast_text(result))
 
 
 def run_save_photo_note(cookie, w):
@@ -487,7 +482,7 @@ PROTECTED = [
     Protected("IntakeState.add_part", P.INTAKE, run_add_part, refused_add_part),
     Protected("IntakeState.set_part_quantity", P.INTAKE, run_set_part_quantity, refused_set_part_quantity),
     Protected("IntakeState.open_order", P.INTAKE, run_open_order, refused_open_order),
-    Protected("IntakeState.upload_photos", P.ADD_PHOTOS, run_upload_photos, refused_upload_photos),
+    Protected("IntakeState.photo_uploaded", P.ADD_PHOTOS, run_photo_uploaded, refused_photo_uploaded),
     Protected("IntakeState.save_photo_note", P.ADD_PHOTOS, run_save_photo_note, refused_save_photo_note),
     Protected("VehicleSearchState.search", P.VIEW_VEHICLES, run_vehicle_search, refused_vehicle_search),
     Protected("VehicleCardState.load", P.VIEW_VEHICLES, run_vehicle_card, refused_vehicle_card),
@@ -518,7 +513,6 @@ PROTECTED = [
     Protected("TasksState.pause", P.CLOCK_JOBS, ws.run_tasks_pause, ws.refused_tasks_clock),
     Protected("TasksState.finish", P.CLOCK_JOBS, ws.run_tasks_finish, ws.refused_tasks_clock),
     Protected("TasksState.save_note", P.CLOCK_JOBS, ws.run_tasks_save_note, ws.refused_tasks_save_note),
-    Protected("TasksState.upload_photos", P.CLOCK_JOBS, ws.run_tasks_upload_photos, ws.refused_tasks_upload_photos),
     Protected("TasksState.search_parts", P.REQUEST_PARTS, ws.run_tasks_search_parts, ws.refused_tasks_search_parts),
     Protected("TasksState.request_part", P.REQUEST_PARTS, ws.run_tasks_request_part, ws.refused_tasks_request_part),
     Protected("VehicleCardState.refresh", P.VIEW_VEHICLES, ws.run_card_refresh, ws.refused_card_refresh),
@@ -658,7 +652,7 @@ def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):
 
 @pytest.mark.parametrize("handler", [
     pytest.param(h, id=h.name) for h in PROTECTED
-    if h.name in {"IntakeState.select_vehicle", "IntakeState.open_order", "IntakeState.upload_photos",
+    if h.name in {"IntakeState.select_vehicle", "IntakeState.open_order", "IntakeState.photo_uploaded",
                   "IntakeState.save_photo_note", "IntakeState.add_part", "IntakeState.set_part_quantity",
                   "IntakeState.load"}
 ])
@@ -678,7 +672,7 @@ def test_another_branchs_advisor_gets_nothing_of_this_branch(world, session, app
     messages = {
         "IntakeState.select_vehicle": lambda: s.error,
         "IntakeState.open_order": lambda: s.order_errors["form"],
-        "IntakeState.upload_photos": lambda: " ".join(s.photo_errors),
+        "IntakeState.photo_uploaded": lambda: toast_text(result),
         "IntakeState.save_photo_note": lambda: toast_text(result),
         "IntakeState.add_part": lambda: s.line_error,
         "IntakeState.set_part_quantity": lambda: s.line_error,
@@ -759,13 +753,15 @@ def test_advisor_does_a_whole_intake(world, session):
     assert order.number == s.order_number and order.advisor_id == world.shop.advisor.id
     assert count(session, models.JobLine) == 2 and count(session, models.PartLine) == 1
 
-    events = run_async_gen(s.upload_photos([upload("left.jpg"), upload("right.jpg")]))
-    assert s.photo_errors == [] and len(s.photos) == 2 and s.uploading is False
-    assert events[-1].handler.fn.__qualname__ == "_call_function"  # rx.clear_selected_files
-    session.expire_all()
-    stored = session.exec(select(models.Photo).where(models.Photo.work_order_id == s.order_id)).all()
-    assert len(stored) == 2
+    # The photo control stores each shot through the upload route (tests/test_api_routes.py), then tells the
+    # state its id; a second report of the same photo (a resend) shows it once.
+    left, right = (photos.add_order_photo(session, world.shop.advisor, s.order_id, jpeg_bytes()) for _ in range(2))
+    for photo_id in (left.id, right.id, right.id):
+        assert s.photo_uploaded(photo_id) is None
+    assert [p.id for p in s.photos] == [left.id, right.id]
     assert len(stored_photo_files() - files_before) == 4  # image and thumbnail each
+    result = s.photo_uploaded(world.photo.id)  # a photo of another order is not shown here
+    assert is_toast(result, "error") and [p.id for p in s.photos] == [left.id, right.id]
 
     result = s.save_photo_note(s.photos[0].id, "后保险杠凹陷")
     assert is_toast(result, "success")
@@ -788,9 +784,9 @@ def test_technician_sees_vehicles_and_the_board_and_adds_photos(world, session):
     board, result = run_board(cookie, world)
     assert result is None and [row.number for row in board.rows] == [world.order.number]
 
-    s, _ = run_upload_photos(cookie, world)
-    assert s.photo_errors == [] and len(s.photos) == 2
-    assert count(session, models.Photo) == 3
+    s, result = run_photo_uploaded(cookie, world)
+    assert result is None and [p.id for p in s.photos] == [world.photo.id]
+    assert s.photos[0].thumb_url == f"/api/photos/{world.photo.id}/thumb"
     s, result = run_save_photo_note(cookie, world)
     assert is_toast(result, "success") and s.photos[0].note == "改成别的"
 

@@ -13,7 +13,7 @@ from state.dispatch import DispatchState
 from state.tasks import PartChoice, TaskLineView, TasksState
 from state.vehicles import VehicleCardState
 from state.views import VehicleView
-from tests.state.harness import is_toast, make_state, run_async_gen, toast_text, upload
+from tests.state.harness import is_toast, make_state, toast_text
 
 
 def line_id(w) -> int:
@@ -84,17 +84,6 @@ def run_tasks_save_note(cookie, w):
 def refused_tasks_save_note(s, result, w, visitor):
     visitor.was_told(s.note_error)
     assert s.groups == []
-
-
-def run_tasks_upload_photos(cookie, w):
-    s = _sheet(cookie, w)
-    return s, run_async_gen(s.upload_photos([upload("worn.jpg")]))
-
-
-def refused_tasks_upload_photos(s, result, w, visitor):
-    assert len(s.photo_errors) == 1 and s.photo_errors[0].startswith("worn.jpg：")
-    visitor.was_told(s.photo_errors[0])
-    assert s.uploading is False
 
 
 def run_tasks_search_parts(cookie, w):
