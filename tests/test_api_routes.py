@@ -8,7 +8,7 @@ import warnings
 import pytest
 import zxingcpp
 from PIL import Image
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 with warnings.catch_warnings():  # Starlette 1.x prefers ``httpx2``; the installed ``httpx`` works the same here
     warnings.simplefilter("ignore")
@@ -16,7 +16,8 @@ with warnings.catch_warnings():  # Starlette 1.x prefers ``httpx2``; the install
 
 import lantong_pwa.api
 import models
-from lantong_pwa.services import auth, photos
+from lantong_pwa.services import auth, dispatch, photos, work_orders
+from lantong_pwa.services.work_orders import JobLineInput, OrderForm
 from lantong_pwa.services.vehicle_cards import card_url
 from tests.conftest import PASSWORD
 from tests.factories import add_vehicle
@@ -176,3 +177,88 @@ def test_an_unknown_or_foreign_qr_token_is_not_found(scene, client, session):
     foreign = signed_in(session, shop.other_branch_advisor)
     assert_refused(client.get(f"/api/vehicles/{vehicle.qr_token}/qr.png", headers=foreign), 404,
                    "记录不存在或无权查看")
+
+
+# --- photo uploads from the photo control ------------------------------------------------------------------------
+
+SHOT_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+
+
+@pytest.fixture
+def workshop(client, shop, session):
+    """An open order of the shop's branch with one job line, given to the technician."""
+    vehicle = add_vehicle(session, shop.branch.id)
+    order = work_orders.open_work_order(session, shop.advisor, OrderForm(
+        vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint="异响",
+        job_lines=[JobLineInput(name="检查底盘", hours="1", rate="100")]))
+    dispatch.assign_order(session, shop.advisor, order.id, technician_id=shop.technician.id)
+    line = session.exec(select(models.JobLine).where(models.JobLine.work_order_id == order.id)).one()
+    return order, line
+
+
+def order_photos(session, order) -> list[models.Photo]:
+    session.expire_all()
+    return list(session.exec(select(models.Photo).where(models.Photo.work_order_id == order.id)).all())
+
+
+def post_photo(client, path: str, headers: dict[str, str], data: bytes | None = None, key: str = SHOT_KEY):
+    return client.post(path, content=jpeg() if data is None else data,
+                       headers={**headers, "content-type": "image/jpeg", "x-photo-key": key})
+
+
+def test_an_advisor_uploads_an_order_photo_and_a_resend_stores_it_once(workshop, client, session, shop):
+    order, _ = workshop
+    headers = signed_in(session, shop.advisor)
+    first = post_photo(client, f"/api/orders/{order.id}/photos", headers)
+    again = post_photo(client, f"/api/orders/{order.id}/photos", headers)
+    assert first.status_code == again.status_code == 200
+    assert first.headers["cache-control"] == PRIVATE
+    [photo] = order_photos(session, order)
+    assert first.json() == again.json() == {"id": photo.id}
+    assert (photo.client_key, photo.vehicle_id, photo.taken_by_id) == (SHOT_KEY, order.vehicle_id, shop.advisor.id)
+    assert (photo.width, photo.height) == (900, 600)
+
+
+def test_the_assigned_technician_uploads_a_line_photo(workshop, client, session, shop):
+    order, line = workshop
+    response = post_photo(client, f"/api/job-lines/{line.id}/photos", signed_in(session, shop.technician))
+    assert response.status_code == 200
+    [photo] = order_photos(session, order)
+    assert response.json() == {"id": photo.id} and photo.note == "检查底盘"
+
+
+@pytest.mark.parametrize("route", ["order", "line"])
+def test_uploads_need_a_session_and_the_role(workshop, client, session, shop, route):
+    order, line = workshop
+    path = f"/api/orders/{order.id}/photos" if route == "order" else f"/api/job-lines/{line.id}/photos"
+    assert_refused(post_photo(client, path, {}), 401, "请先登录")
+    assert_refused(post_photo(client, path, cookie("bogus-token")), 401, "请先登录")
+    for user in (shop.cashier, shop.parts_clerk):
+        response = post_photo(client, path, signed_in(session, user))
+        assert response.status_code == 403 and response.json()["error"]
+    response = post_photo(client, path, signed_in(session, shop.other_branch_advisor))
+    assert response.status_code in (403, 404) and response.json()["error"]
+    assert order_photos(session, order) == []
+
+
+def test_a_technician_not_on_the_line_cannot_add_its_photo(workshop, client, session, shop):
+    order, line = workshop
+    colleague = models.User(username="tech9", display_name="王师傅", password_hash=shop.technician.password_hash,
+                            role=models.Role.TECHNICIAN, branch_id=shop.branch.id)
+    session.add(colleague)
+    session.commit()
+    assert_refused(post_photo(client, f"/api/job-lines/{line.id}/photos", signed_in(session, colleague)), 403,
+                   "只能操作派给自己的维修项目")
+    assert order_photos(session, order) == []
+
+
+def test_an_upload_over_15_mb_or_not_an_image_is_refused(workshop, client, session, shop):
+    order, _ = workshop
+    headers = signed_in(session, shop.advisor)
+    path = f"/api/orders/{order.id}/photos"
+    too_big = jpeg() + b"\0" * photos.MAX_UPLOAD_BYTES
+    assert_refused(post_photo(client, path, headers, too_big), 413, "照片不能超过15MB")
+    response = post_photo(client, path, headers, "不是图片".encode() * 100)
+    assert response.status_code == 400 and "不是可识别的图片" in response.json()["error"]
+    assert_refused(post_photo(client, path, headers, key="bad key"), 400, "照片标识无效")
+    assert order_photos(session, order) == []

@@ -311,3 +311,95 @@ def test_damage_note_can_be_written_after_upload(session, shop, vehicle):
     with pytest.raises(NotFound):
         photos.set_note(session, shop.other_branch_advisor, photo.id, "x")
     assert session.get(models.Photo, photo.id).note == "左前门凹陷"
+
+
+# --- a resend of the same shot (the photo control's key) ----------------------------------------------------------
+
+KEY = "3f2a9c0e5b7d41c6a8e2f0b4d6c8a1e3"
+
+
+@pytest.fixture
+def order(session, shop, vehicle) -> models.WorkOrder:
+    order = models.WorkOrder(branch_id=shop.branch.id, number="WX20261126-0002", vehicle_id=vehicle.id,
+                             customer_id=vehicle.customer_id, advisor_id=shop.advisor.id, mileage_in=1000,
+                             fuel_level=2, complaint="划痕")
+    session.add(order)
+    session.commit()
+    return order
+
+
+def test_the_same_shot_sent_again_is_stored_once(session, shop, order):
+    files_before = stored_files()
+    first = photos.add_order_photo(session, shop.advisor, order.id, rotated_jpeg_with_gps(), client_key=KEY)
+    files = stored_files()
+    assert len(files - files_before) == 2  # the image and its thumbnail
+    audits = session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "photo.add")).all()
+
+    again = photos.add_order_photo(session, shop.advisor, order.id, rotated_jpeg_with_gps(), client_key=KEY)
+
+    assert again.id == first.id and again.client_key == KEY
+    assert (first.vehicle_id, first.work_order_id) == (order.vehicle_id, order.id)
+    assert [p.id for p in photo_rows(session)] == [first.id]
+    assert stored_files() == files
+    assert session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "photo.add")).all() == audits
+
+
+def test_shots_without_a_key_or_with_different_keys_are_separate_photos(session, shop, order):
+    photos.add_order_photo(session, shop.advisor, order.id, small_jpeg())
+    photos.add_order_photo(session, shop.advisor, order.id, small_jpeg())
+    photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
+    photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY[::-1])
+    assert len(photo_rows(session)) == 4
+
+
+def test_a_resend_racing_the_first_attempt_keeps_one_photo_and_no_stray_files(session, shop, order, monkeypatch):
+    first = photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
+    files = stored_files()
+    # The second attempt's look-up ran before the first attempt committed: only the unique key stops it.
+    real_lookup = photos._stored_shot
+    looked = []
+
+    def late_lookup(*args):
+        looked.append(args)
+        return None if len(looked) == 1 else real_lookup(*args)
+
+    monkeypatch.setattr(photos, "_stored_shot", late_lookup)
+    again = photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
+    assert again.id == first.id and len(looked) == 2
+    assert [p.id for p in photo_rows(session)] == [first.id]
+    assert stored_files() == files, "the losing attempt's files are removed"
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 65, "有中文的照片标识照片标识照片标识", "../../etc/passwd0000000"])
+def test_a_malformed_key_is_refused(session, shop, order, key):
+    assert_refused(session, lambda: photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(),
+                                                           client_key=key), "照片标识无效")
+
+
+def test_a_key_already_used_by_someone_else_or_for_another_order_is_refused(session, shop, order, vehicle):
+    photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
+    files = stored_files()
+    for call in (
+        lambda: photos.add_order_photo(session, shop.technician, order.id, small_jpeg(), client_key=KEY),
+        lambda: photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=small_jpeg(), client_key=KEY),
+    ):
+        with pytest.raises(DomainError) as caught:
+            call()
+        assert caught.value.message == "照片标识已被使用"
+    assert len(photo_rows(session)) == 1 and stored_files() == files
+
+
+def test_order_photos_follow_the_order_and_its_branch(session, shop, order):
+    photo = photos.add_order_photo(session, shop.technician, order.id, small_jpeg())
+    assert photos.order_photo(session, shop.advisor, photo.id, order.id).id == photo.id
+    with pytest.raises(NotFound):
+        photos.order_photo(session, shop.advisor, photo.id, order.id + 1)
+    for actor, error in ((shop.other_branch_advisor, NotFound), (shop.cashier, PermissionDenied),
+                         (None, PermissionDenied)):
+        with pytest.raises(error):
+            photos.order_photo(session, actor, photo.id, order.id)
+        with pytest.raises(error):
+            photos.add_order_photo(session, actor, order.id, small_jpeg())
+    with pytest.raises(NotFound):
+        photos.add_order_photo(session, shop.advisor, order.id + 999, small_jpeg())
+    assert len(photo_rows(session)) == 1
