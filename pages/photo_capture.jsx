@@ -102,8 +102,9 @@ export function PhotoCapture({ uploadUrl, prompt, onUploaded, id }) {
       blobs.current.delete(key);
       update(key, { status: "done", progress: 100 });
       if (onUploaded) onUploaded(answer.id);
-    } else if (status === 0 || status >= 500) {
-      update(key, { status: "failed" });
+    } else if (status === 0 || status === 401 || status >= 500) {
+      // Worth sending again (after the Wi-Fi is back, or after signing in again): keep the shrunk photo.
+      update(key, { status: "failed", message: status === 401 ? answer.error : "" });
     } else {
       blobs.current.delete(key);
       update(key, { status: "refused", message: answer.error || `上传失败（${status}）` });
@@ -145,7 +146,7 @@ export function PhotoCapture({ uploadUrl, prompt, onUploaded, id }) {
             {shot.preview ? <img src={shot.preview} alt={`照片${index + 1}`} /> : null}
             <div className="photo-shot-body">
               <span className="photo-shot-status" role="status">
-                {shot.status === "refused" ? shot.message : STATUS[shot.status]}
+                {shot.message || STATUS[shot.status]}
                 {shot.status === "uploading" && shot.progress !== null ? ` ${shot.progress}%` : ""}
               </span>
               {shot.status === "refused" ? null : (

@@ -161,6 +161,21 @@ def test_a_technician_adds_several_photos_to_a_job_line_on_a_phone(server, new_c
     expect(control.locator(".photo-shot-done")).to_have_count(3)
     expect(control.locator(".photo-shot-status")).to_have_text(["已上传"] * 3)
 
+    # A file the browser cannot decode goes as it is, and the server's answer is shown (nothing to retry).
+    not_an_image = "不是照片".encode() * 50
+    sent: list[bytes] = []
+
+    def pass_on(route: Route) -> None:
+        sent.append(route.request.post_data_buffer)
+        route.continue_()
+
+    page.route(f"**/api/job-lines/{line_id}/photos", pass_on)
+    gallery.set_input_files(files=[{"name": "scan.heic", "mimeType": "image/heic", "buffer": not_an_image}])
+    refused = control.locator(".photo-shot").nth(3)
+    expect(refused.locator(".photo-shot-status")).to_contain_text("不是可识别的图片")
+    assert sent == [not_an_image]
+    expect(refused.get_by_role("button", name="重试")).to_have_count(0)
+
     with server.db() as db:
         rows = db.execute("SELECT * FROM photo WHERE work_order_id = ?", (order.id,)).fetchall()
     assert len(rows) == 3
