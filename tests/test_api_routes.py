@@ -1,4 +1,5 @@
-"""The JSON and file routes beside the Reflex app: the health check, photos and QR images for signed-in staff only."""
+"""The JSON and file routes beside the Reflex app: the health check, photos and QR images for signed-in staff only,
+and photo uploads from the photo control."""
 
 from __future__ import annotations
 
