@@ -4,8 +4,8 @@
  * camera is stopped (every track) on a result, on 取消 and when the sheet unmounts (the page is left). Without a
  * camera (refused, missing, or a page not on HTTPS) the sheet offers a photo of the code, decoded the same way.
  *
- * Decoding: the browser's BarcodeDetector when it reads all three formats, otherwise ZXing (@zxing/browser), loaded
- * only when a sheet opens so it stays out of the first page load.
+ * Decoding: the browser's BarcodeDetector when it reads all three formats, otherwise ZXing (zxing-wasm, zxing-cpp
+ * compiled to WebAssembly), loaded only when a sheet opens so it stays out of the first page load.
  */
 import { useEffect, useRef, useState } from "react";
 import { createPortal } from "react-dom";
@@ -27,30 +27,36 @@ async function barcodeDetector() {
 }
 
 async function zxingReader() {
-  const [{ BrowserMultiFormatReader }, { BarcodeFormat, DecodeHintType }] = await Promise.all([
-    import("@zxing/browser"),
-    import("@zxing/library"),
+  const [{ prepareZXingModule, readBarcodes }, { default: wasmUrl }] = await Promise.all([
+    import("zxing-wasm/reader"),
+    import("zxing-wasm/reader/zxing_reader.wasm?url"),
   ]);
-  const hints = new Map([
-    [DecodeHintType.POSSIBLE_FORMATS, [BarcodeFormat.QR_CODE, BarcodeFormat.CODE_128, BarcodeFormat.EAN_13]],
-    [DecodeHintType.TRY_HARDER, true],
-  ]);
-  const reader = new BrowserMultiFormatReader(hints);
+  // The .wasm file is served from this site's build, never from the package's default CDN.
+  await prepareZXingModule({
+    overrides: { locateFile: (path, prefix) => (path.endsWith(".wasm") ? wasmUrl : prefix + path) },
+    fireImmediately: true,
+  });
+  const options = { formats: ["QRCode", "Code128", "EAN13"], tryHarder: true, maxNumberOfSymbols: 1 };
   return async (canvas) => {
-    try {
-      return reader.decodeFromCanvas(canvas).getText();
-    } catch {
-      return null; // nothing readable in this frame
-    }
+    const image = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+    const [found] = await readBarcodes(image, options);
+    return found?.isValid ? found.text : null;
   };
 }
 
 let decoderPromise = null;
-/** One decoder for the page: (canvas) => Promise<text | null>. */
+/** One decoder for the page: (canvas) => Promise<text | null>. A failed load (a dropped connection) is tried again
+ * next time. */
 function decoder() {
-  decoderPromise ??= barcodeDetector().then((detector) => detector ?? zxingReader());
+  decoderPromise ??= barcodeDetector()
+    .then((detector) => detector ?? zxingReader())
+    .catch((error) => {
+      decoderPromise = null;
+      throw error;
+    });
   return decoderPromise;
 }
+const NOT_LOADED = "扫码功能没有加载成功，请检查网络后重试。";
 
 /** Draw an image, video frame or bitmap of size (width, height) on the canvas, scaled down to MAX_SIDE. */
 function draw(canvas, source, width, height) {
@@ -91,56 +97,67 @@ const styles = {
 function ScanSheet({ onResult, onCancel }) {
   const video = useRef(null);
   const canvas = useRef(null);
-  const done = useRef(false);
-  const stream = useRef(null);
+  const done = useRef(false); // a result was given: no second one
+  const stopCamera = useRef(() => {});
   const [message, setMessage] = useState("正在打开摄像头……");
   const [cameraOn, setCameraOn] = useState(false);
 
-  const stopCamera = () => {
-    stream.current?.getTracks().forEach((track) => track.stop());
-    stream.current = null;
-  };
   const finish = (text) => {
     if (done.current) return;
     done.current = true;
-    stopCamera();
+    stopCamera.current();
     onResult(text);
   };
 
   useEffect(() => {
+    let closed = false;
+    let stream = null;
     let timer = null;
+    const stop = () => {
+      stream?.getTracks().forEach((track) => track.stop());
+      stream = null;
+    };
+    stopCamera.current = stop;
+    done.current = false;
+
     const scanFrame = async () => {
       const v = video.current;
-      if (done.current || !v) return;
+      if (closed || done.current || !v) return;
       if (v.readyState >= 2 && v.videoWidth) {
-        const decode = await decoder();
+        let decode;
+        try {
+          decode = await decoder();
+        } catch {
+          return setMessage(NOT_LOADED);
+        }
         const text = await decode(draw(canvas.current, v, v.videoWidth, v.videoHeight));
-        if (text) return finish(text);
+        if (text && !closed) return finish(text);
       }
       timer = setTimeout(scanFrame, FRAME_EVERY_MS);
     };
-    decoder(); // start loading the decoder while the camera opens
+
+    decoder().catch(() => {}); // start loading the decoder while the camera opens
     (navigator.mediaDevices?.getUserMedia
       ? navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       : Promise.reject(new Error("no camera API"))
     ).then(
       (opened) => {
-        if (done.current) return opened.getTracks().forEach((track) => track.stop()); // closed meanwhile
-        stream.current = opened;
+        if (closed || done.current) return opened.getTracks().forEach((track) => track.stop()); // closed meanwhile
+        stream = opened;
         video.current.srcObject = opened;
         video.current.play().catch(() => {});
         setCameraOn(true);
         setMessage("将二维码或条码对准框内");
         scanFrame();
       },
-      (error) => setMessage(`${cameraProblem(error)}请拍照或选择图片识别。`),
+      (error) => !closed && setMessage(`${cameraProblem(error)}请拍照或选择图片识别。`),
     );
-    window.addEventListener("pagehide", stopCamera);
+    window.addEventListener("pagehide", stop);
     return () => {
-      done.current = true;
+      closed = true;
       clearTimeout(timer);
-      window.removeEventListener("pagehide", stopCamera);
-      stopCamera();
+      window.removeEventListener("pagehide", stop);
+      stop();
     };
   }, []);
 
@@ -149,9 +166,14 @@ function ScanSheet({ onResult, onCancel }) {
     event.target.value = ""; // the same photo can be chosen again
     if (!file) return;
     setMessage("正在识别……");
+    let decode;
+    try {
+      decode = await decoder();
+    } catch {
+      return setMessage(NOT_LOADED);
+    }
     try {
       const bitmap = await createImageBitmap(file);
-      const decode = await decoder();
       const text = await decode(draw(canvas.current, bitmap, bitmap.width, bitmap.height));
       bitmap.close();
       if (text) return finish(text);

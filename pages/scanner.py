@@ -2,8 +2,8 @@
 opens a full-screen camera sheet and fires ``on_result`` with the decoded text.
 
 The sheet itself is a small local React component (``scanner.jsx`` beside this file): the rear camera, the
-browser's BarcodeDetector where it reads QR, Code 128 and EAN-13, else ZXing; a photo of the code when there is no
-camera. What a scanned text means is the page's handler's business (and its service's), not the scanner's.
+browser's BarcodeDetector where it reads QR, Code 128 and EAN-13, else ZXing (zxing-wasm); a photo of the code when
+there is no camera. What a scanned text means is the page's handler's business (and its service's), not the scanner's.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ class Scanner(rx.Component):
 
     library = rx.asset("scanner.jsx", shared=True).importable_path
     tag = "Scanner"
-    # Loaded by scanner.jsx only when a sheet opens (a dynamic import), installed and bundled by the build.
-    lib_dependencies: list[str] = ["@zxing/browser@0.2.1", "@zxing/library@0.23.0"]
+    # Loaded by scanner.jsx only when a sheet opens (a dynamic import); the build bundles it and its .wasm file.
+    lib_dependencies: list[str] = ["zxing-wasm@3.1.6"]
 
     on_result: rx.EventHandler[passthrough_event_spec(str)]
 

@@ -8,7 +8,8 @@ The technician's QR of a vehicle card lands on that vehicle's card with 我的�
 is refused with a message. The parts clerk's Code 128 and EAN-13 part codes pick their lines, moving the ledger once;
 an unknown code gets the pick list's message and moves nothing.
 
-Headless Chromium on Linux has no ``BarcodeDetector``, so these tests exercise the ZXing fallback (@zxing/browser).
+Headless Chromium on Linux has no ``BarcodeDetector``, so these tests exercise the ZXing fallback (zxing-wasm), and
+check that nothing (its .wasm file included) is fetched from anywhere but the app's own server.
 Other test modules share the server: every vehicle, order and part used here is made here through the services.
 """
 
@@ -156,8 +157,22 @@ def picks(server, part_line_id: int) -> list[Decimal]:
 # --- browsers ---------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def offsite(server) -> Iterator[list[str]]:
+    """What the pages of a test asked of any other site than the app's server: nothing, checked after the test."""
+    asked: list[str] = []
+    yield asked
+    assert asked == [], f"requests left the app's server: {asked}"
+
+
+def _watch(context, server, offsite: list[str]) -> None:
+    context.on("request", lambda request: None if request.url.startswith((server.url, "data:", "blob:"))
+               else offsite.append(request.url))
+
+
+
 @pytest.fixture
-def camera_page(server, browser, tmp_path) -> Iterator[Callable[[bytes | None, str], Page]]:
+def camera_page(server, browser, tmp_path, offsite) -> Iterator[Callable[[bytes | None, str], Page]]:
     """``open(png, username)``: a phone page, signed in, in a Chromium of its own (launched by the shared browser's
     Playwright) whose camera films ``png`` (None: a blank white picture)."""
     browsers: list[Browser] = []
@@ -172,6 +187,7 @@ def camera_page(server, browser, tmp_path) -> Iterator[Callable[[bytes | None, s
                                              permissions=["camera"], **PHONE)
         context.set_default_timeout(15_000)
         context.add_init_script(RECORD_STREAMS)
+        _watch(context, server, offsite)
         page = context.new_page()
         sign_in(page, username)
         return page
@@ -183,12 +199,17 @@ def camera_page(server, browser, tmp_path) -> Iterator[Callable[[bytes | None, s
             camera_browser.close()
 
 
-def camera_page_without_camera(new_context, username: str) -> Page:
-    context = new_context("phone")
-    context.add_init_script(RECORD_STREAMS)
-    page = context.new_page()
-    sign_in(page, username)
-    return page
+@pytest.fixture
+def phone_page(server, new_context, offsite) -> Callable[[str], Page]:
+    """``open(username)``: a phone page, signed in, in the shared browser, which has no camera."""
+    def open_page(username: str) -> Page:
+        context = new_context("phone")
+        _watch(context, server, offsite)
+        page = context.new_page()
+        sign_in(page, username)
+        return page
+
+    return open_page
 
 
 def open_scanner(page: Page) -> None:
@@ -214,7 +235,7 @@ def scan_photo(page: Page, png: bytes) -> None:
 
 
 def expect_my_card(page: Page, scene: TechnicianScene) -> None:
-    expect(page).to_have_url(re.compile(rf"/v/{re.escape(scene.token)}$"))
+    expect(page).to_have_url(re.compile(rf"/v/{re.escape(scene.token)}/?$"))
     mine = page.locator("#my-lines")
     expect(mine).to_contain_text("我的维修项目")
     expect(mine).to_contain_text(JOB)
@@ -229,16 +250,16 @@ def test_technician_scans_a_vehicle_card_with_the_camera(server, camera_page, te
     expect_camera_stopped(page)
 
 
-def test_without_a_camera_a_photo_of_the_card_opens_it(server, new_context, technician_scene):
-    page = camera_page_without_camera(new_context, "tech")
+def test_without_a_camera_a_photo_of_the_card_opens_it(server, phone_page, technician_scene):
+    page = phone_page("tech")
     page.goto("/tasks")
     open_scanner(page)
     scan_photo(page, url_qr_png(f"{server.url}/v/{technician_scene.token}"))
     expect_my_card(page, technician_scene)
 
 
-def test_a_qr_code_that_is_no_vehicle_card_is_refused(new_context):
-    page = camera_page_without_camera(new_context, "tech")
+def test_a_qr_code_that_is_no_vehicle_card_is_refused(phone_page):
+    page = phone_page("tech")
     page.goto("/tasks")
     open_scanner(page)
     scan_photo(page, url_qr_png("https://example.com/v/not-a-lantong-card"))
@@ -279,8 +300,8 @@ def test_parts_clerk_scans_a_code_128_part_with_the_camera(server, camera_page, 
     assert picks(server, pick_scene.lines[EAN_13_PART]) == []
 
 
-def test_parts_clerk_scans_an_ean_13_photo(server, new_context, pick_scene):
-    page = camera_page_without_camera(new_context, "parts")
+def test_parts_clerk_scans_an_ean_13_photo(server, phone_page, pick_scene):
+    page = phone_page("parts")
     open_pick_list(page, pick_scene)
     open_scanner(page)
     scan_photo(page, barcode_png(EAN_13_PART, zxingcpp.BarcodeFormat.EAN13))
@@ -288,8 +309,8 @@ def test_parts_clerk_scans_an_ean_13_photo(server, new_context, pick_scene):
     assert picks(server, pick_scene.lines[CODE_128_PART]) == []
 
 
-def test_an_unknown_part_code_moves_nothing(server, new_context, pick_scene):
-    page = camera_page_without_camera(new_context, "parts")
+def test_an_unknown_part_code_moves_nothing(server, phone_page, pick_scene):
+    page = phone_page("parts")
     open_pick_list(page, pick_scene)
     open_scanner(page)
     scan_photo(page, barcode_png("NO-SUCH-PART", zxingcpp.BarcodeFormat.Code128))
