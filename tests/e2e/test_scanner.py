@@ -277,6 +277,18 @@ def test_cancel_closes_the_camera(camera_page):
     expect_camera_stopped(page)
 
 
+def test_leaving_the_page_closes_the_camera(camera_page):
+    page = camera_page(None, "tech")
+    page.goto("/orders")
+    wait_hydrated(page, "a[href='/tasks']")
+    page.get_by_role("link", name="任务").click()  # within the app: the same document keeps the streams known
+    open_scanner(page)
+    expect(page.locator("#scanner-message")).to_have_text("将二维码或条码对准框内")
+    page.go_back()  # as the phone's back button does
+    expect(page).to_have_url(re.compile(r"/orders/?$"))
+    expect_camera_stopped(page)
+
+
 # --- the parts clerk --------------------------------------------------------------------------------------------
 
 
