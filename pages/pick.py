@@ -6,6 +6,7 @@ import reflex as rx
 
 from pages.components import banner_error, empty_note, plate
 from pages.layout import page
+from pages.scanner import scan_button
 from state.stock import PickLineView, PickState
 
 
@@ -36,6 +37,13 @@ def _return_form(line: PickLineView) -> rx.Component:
         reset_on_submit=False,
         width="100%",
     )
+
+
+def _pick_scanned(code) -> list:
+    """A scanned code goes through the typed path: into the code box, then the same form is submitted (its quantity,
+    its request key, ``PickState.scan`` checking who is asking)."""
+    return [rx.set_value("scan-code", code),
+            rx.call_script("document.getElementById('scan-code').form.requestSubmit()")]
 
 
 def line_card(line: PickLineView) -> rx.Component:
@@ -122,6 +130,7 @@ def pick_page():
                     align="center",
                     width="100%",
                 ),
+                scan_button(_pick_scanned, "扫码领料", width="100%"),
                 rx.form(
                     rx.hstack(
                         rx.input(name="code", id="scan-code", placeholder="输入或扫描配件编码", size="3", flex="1",

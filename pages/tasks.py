@@ -7,6 +7,7 @@ import reflex as rx
 from pages.components import banner_error, card, empty_note, plate
 from pages.layout import page
 from pages.photo_capture import photo_capture
+from pages.scanner import scan_button
 from state.tasks import PartChoice, TaskGroupView, TaskLineView, TasksState
 
 STATUS_COLOURS = {"pending": "gray", "in_progress": "green", "paused": "amber", "finished": "blue"}
@@ -196,8 +197,8 @@ def tasks_page():
     return [
         banner_error(TasksState.error),
         rx.hstack(
-            rx.text("扫描车辆二维码可直接开工。", color_scheme="gray", size="2"),
-            rx.spacer(),
+            scan_button(TasksState.open_scanned),
+            rx.text("扫描车辆二维码可直接开工。", color_scheme="gray", size="2", flex="1"),
             rx.button(rx.icon("refresh-cw"), "刷新", size="2", variant="soft", on_click=TasksState.refresh),
             width="100%",
             align="center",

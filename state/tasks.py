@@ -11,7 +11,7 @@ import reflex as rx
 
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
-from lantong_pwa.services import job_clock, pick_requests, progress
+from lantong_pwa.services import job_clock, pick_requests, progress, vehicle_cards
 from lantong_pwa.services.permissions import Permission
 from lantong_pwa.services.progress import VehicleTasks
 from lantong_pwa.timezone import format_local
@@ -154,6 +154,17 @@ class TasksState(SessionState):
     @rx.event
     def finish(self, line_id: int):
         return self._tap("finish", line_id)
+
+    @rx.event
+    def open_scanned(self, text: str):
+        """A scanned code: a vehicle card opens that vehicle's card (my lines on it, with 开工); anything else is
+        told in a toast and changes nothing."""
+        with session_scope() as db:
+            try:
+                match = vehicle_cards.scanned_vehicle(db, self._actor(db), text)
+            except DomainError as error:
+                return rx.toast.error(error.message)
+        return rx.redirect(f"/v/{match.vehicle.qr_token}")
 
     @rx.event
     def open_line(self, line_id: int):

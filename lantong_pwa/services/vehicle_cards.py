@@ -1,17 +1,27 @@
 """QR vehicle cards (X3): the QR image that opens ``<public URL>/v/<token>`` and a printable label; the same QR
-images for other links (the follow-up link on the settlement sheet)."""
+images for other links (the follow-up link on the settlement sheet); and which scanned texts are vehicle cards."""
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 from urllib.parse import urlsplit
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from qrcode.image.pil import PilImage
 
+from sqlmodel import Session
+
+from lantong_pwa.errors import DomainError
+from lantong_pwa.services.permissions import Permission, require
+from lantong_pwa.services.vehicles import VehicleMatch, vehicle_by_token
 from lantong_pwa.settings import get_settings
+from models import User
+
+# A card link's path after the public URL's own: ``/v/<token>`` (URL-safe base64, see vehicles.new_qr_token).
+CARD_PATH = r"/v/([A-Za-z0-9_-]{16,43})/?"
 
 
 def card_url(qr_token: str) -> str:
@@ -42,3 +52,23 @@ def url_qr_png(url: str, *, box_size: int = 10) -> bytes:
 def qr_data_uri(url: str, *, box_size: int = 6) -> str:
     """The QR code of ``url`` as an inline image (a printed sheet shows it without another request)."""
     return "data:image/png;base64," + base64.b64encode(url_qr_png(url, box_size=box_size)).decode()
+
+
+def card_token(text: str) -> str | None:
+    """The vehicle token in a scanned text if it is a card link, ``<LANTONG_PUBLIC_URL>/v/<token>`` (scheme and host
+    compared without case, a trailing slash allowed, the query ignored); ``None`` for anything else."""
+    scanned, ours = urlsplit((text or "").strip()), urlsplit(get_settings().public_url)
+    if (scanned.scheme.lower(), scanned.netloc.lower()) != (ours.scheme.lower(), ours.netloc.lower()):
+        return None
+    match = re.fullmatch(re.escape(ours.path) + CARD_PATH, scanned.path)
+    return match.group(1) if match else None
+
+
+def scanned_vehicle(session: Session, actor: User | None, text: str) -> VehicleMatch:
+    """The vehicle whose card was scanned, under the same checks as opening the card; ``DomainError`` when the text
+    is no vehicle card (不是蓝通车辆卡) or names no vehicle the actor may see."""
+    require(actor, Permission.VIEW_VEHICLES)
+    token = card_token(text)
+    if token is None:
+        raise DomainError("不是蓝通车辆卡")
+    return vehicle_by_token(session, actor, token)

@@ -1,4 +1,5 @@
-"""QR vehicle cards: the PNG really scans to ``<LANTONG_PUBLIC_URL>/v/<token>``."""
+"""QR vehicle cards: the PNG really scans to ``<LANTONG_PUBLIC_URL>/v/<token>``, and a scanned text counts as a
+card only when it is exactly such a link to a vehicle the person may see."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services import vehicle_cards
-from lantong_pwa.services.vehicle_cards import card_url, qr_png
+from lantong_pwa.services.vehicle_cards import card_token, card_url, qr_png, scanned_vehicle
 from lantong_pwa.services.vehicles import new_qr_token
 from lantong_pwa.settings import get_settings
+from tests.factories import add_vehicle
 
 
 @pytest.fixture
@@ -97,3 +100,72 @@ def test_a_local_public_url_is_flagged(monkeypatch, url, local):
         assert vehicle_cards.public_url_is_local() is local
     finally:
         get_settings.cache_clear()
+
+
+TOKEN = "mukiGzTyKN940omB1MGDU2XYYU4c38OG"  # as new_qr_token makes them: 32 URL-safe characters
+
+
+@pytest.mark.parametrize("scanned", [
+    f"https://lantong.example.cn/v/{TOKEN}",
+    f"  https://lantong.example.cn/v/{TOKEN}\n",  # scanners may add whitespace
+    f"https://lantong.example.cn/v/{TOKEN}/",
+    f"HTTPS://Lantong.Example.CN/v/{TOKEN}",
+    f"https://lantong.example.cn/v/{TOKEN}?from=label",
+])
+def test_a_card_link_of_this_shop_gives_its_token(public_url, scanned):
+    public_url("https://lantong.example.cn")
+    assert card_token(scanned) == TOKEN
+
+
+@pytest.mark.parametrize("scanned", [
+    "",
+    TOKEN,  # a bare token is no link
+    f"/v/{TOKEN}",
+    f"https://other.example.cn/v/{TOKEN}",  # another site
+    f"http://lantong.example.cn/v/{TOKEN}",  # another scheme
+    f"https://lantong.example.cn:8443/v/{TOKEN}",  # another port
+    f"https://lantong.example.cn.evil.cn/v/{TOKEN}",
+    f"https://lantong.example.cn/v/{TOKEN}/label",  # the printable label, not the card
+    f"https://lantong.example.cn/f/{TOKEN}",  # a follow-up link
+    f"https://lantong.example.cn/x/v/{TOKEN}",
+    "https://lantong.example.cn/v/short",
+    "https://lantong.example.cn/v/" + "a" * 44,
+    "https://lantong.example.cn/v/abc$defghijklmnopqrstuvw",
+    "6901234567892",  # a part's EAN-13
+    "JL-TY-001",
+])
+def test_anything_else_is_no_card(public_url, scanned):
+    public_url("https://lantong.example.cn")
+    assert card_token(scanned) is None
+
+
+def test_a_public_url_with_a_path_keeps_it_in_card_links(public_url):
+    public_url("https://shop.example.cn/lantong/")
+    assert card_token(card_url(TOKEN)) == TOKEN
+    assert card_token(f"https://shop.example.cn/v/{TOKEN}") is None
+
+
+def test_a_scanned_card_is_the_vehicle_under_the_cards_checks(public_url, session, shop):
+    public_url("https://lantong.example.cn")
+    vehicle = add_vehicle(session, shop.branch.id)
+    other = add_vehicle(session, shop.other_branch.id, plate="粤A54321", mobile="13900139000")
+    assert scanned_vehicle(session, shop.technician, card_url(vehicle.qr_token)).vehicle.id == vehicle.id
+    assert scanned_vehicle(session, shop.parts_clerk, card_url(vehicle.qr_token)).vehicle.id == vehicle.id
+    with pytest.raises(NotFound, match="未找到该车辆卡"):
+        scanned_vehicle(session, shop.technician, card_url(new_qr_token()))
+    with pytest.raises(NotFound):  # another branch's card looks like no card at all
+        scanned_vehicle(session, shop.technician, card_url(other.qr_token))
+
+
+def test_a_scanned_text_that_is_no_card_is_told_in_chinese(public_url, session, shop):
+    public_url("https://lantong.example.cn")
+    with pytest.raises(DomainError, match="不是蓝通车辆卡"):
+        scanned_vehicle(session, shop.technician, "https://example.com/v/not-a-lantong-card")
+
+
+def test_nobody_signed_in_learns_nothing_from_a_scan(public_url, session, shop):
+    public_url("https://lantong.example.cn")
+    vehicle = add_vehicle(session, shop.branch.id)
+    for text in (card_url(vehicle.qr_token), "https://example.com/"):
+        with pytest.raises(PermissionDenied, match="请先登录"):
+            scanned_vehicle(session, None, text)

@@ -512,6 +512,7 @@ PROTECTED = [
     Protected("TasksState.start", P.CLOCK_JOBS, ws.run_tasks_start, ws.refused_tasks_clock),
     Protected("TasksState.pause", P.CLOCK_JOBS, ws.run_tasks_pause, ws.refused_tasks_clock),
     Protected("TasksState.finish", P.CLOCK_JOBS, ws.run_tasks_finish, ws.refused_tasks_clock),
+    Protected("TasksState.open_scanned", P.VIEW_VEHICLES, ws.run_tasks_open_scanned, ws.refused_tasks_open_scanned),
     Protected("TasksState.save_note", P.CLOCK_JOBS, ws.run_tasks_save_note, ws.refused_tasks_save_note),
     Protected("TasksState.search_parts", P.REQUEST_PARTS, ws.run_tasks_search_parts, ws.refused_tasks_search_parts),
     Protected("TasksState.request_part", P.REQUEST_PARTS, ws.run_tasks_request_part, ws.refused_tasks_request_part),

@@ -10,6 +10,7 @@ from sqlmodel import func, select
 
 import models
 from lantong_pwa.services import work_orders
+from lantong_pwa.services.vehicle_cards import card_url
 from lantong_pwa.services.work_orders import JobLineInput, OrderForm
 from models.common import utc_now
 from state.board import BoardState
@@ -18,7 +19,7 @@ from state.tasks import TasksState
 from state.vehicles import VehicleCardState
 from tests.factories import add_part, add_vehicle
 from tests.services.test_workshop_dispatch import add_technician
-from tests.state.harness import is_toast, make_state, toast_text, token_for
+from tests.state.harness import is_toast, make_state, redirects_in, toast_text, token_for
 
 
 @pytest.fixture
@@ -125,6 +126,16 @@ def test_technician_works_through_the_task_list(scene, session, shop):
 
     s.close_line()
     assert s.line.id == 0
+
+
+def test_scanning_a_card_on_my_tasks_opens_it_and_anything_else_is_told(scene, session, shop):
+    tasks = make_state(TasksState, token=token_for(session, shop.technician), path="/tasks")
+    token = scene["vehicle"].qr_token
+    assert redirects_in(tasks.open_scanned(card_url(token))) == [f"/v/{token}"]
+    for text, message in (("https://example.com/v/whatever-it-says", "不是蓝通车辆卡"), ("6901234567892", "不是蓝通车辆卡"),
+                          (card_url("x" * 32), "未找到该车辆卡")):
+        result = tasks.open_scanned(text)
+        assert redirects_in(result) == [] and is_toast(result, "error") and message in toast_text(result), text
 
 
 def test_scan_then_start_on_the_vehicle_card(scene, session, shop):

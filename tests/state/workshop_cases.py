@@ -8,12 +8,13 @@ from sqlmodel import Session, select
 
 import models
 from lantong_pwa import db as app_db
+from lantong_pwa.services.vehicle_cards import card_url
 from state.board import BoardState
 from state.dispatch import DispatchState
 from state.tasks import PartChoice, TaskLineView, TasksState
 from state.vehicles import VehicleCardState
 from state.views import VehicleView
-from tests.state.harness import is_toast, make_state, toast_text
+from tests.state.harness import is_toast, make_state, redirects_in, toast_text
 
 
 def line_id(w) -> int:
@@ -67,6 +68,16 @@ def refused_toast(s, result, w, visitor):
 def refused_tasks_clock(s, result, w, visitor):
     refused_toast(s, result, w, visitor)
     assert s.groups == []
+
+
+def run_tasks_open_scanned(cookie, w):
+    s = _tasks(cookie)
+    return s, s.open_scanned(card_url(w.vehicle.qr_token))
+
+
+def refused_tasks_open_scanned(s, result, w, visitor):
+    refused_toast(s, result, w, visitor)
+    assert redirects_in(result) == [], "no card is opened"
 
 
 def _sheet(cookie, w) -> TasksState:
