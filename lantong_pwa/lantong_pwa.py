@@ -5,6 +5,7 @@ import reflex as rx
 from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
 from lantong_pwa.scheduler import scheduler_lifespan
+from lantong_pwa.static_pages import serve_pages_in_place
 from pages.admin_users import users_page
 from pages.board import board_page
 from pages.care import care_page
@@ -53,7 +54,8 @@ if ("serviceWorker" in navigator) {
 """
 
 app = rx.App(
-    api_transformer=api,
+    api_transformer=[api, serve_pages_in_place],
+    html_lang="zh-CN",
     stylesheets=["/app.css"],
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),

@@ -43,6 +43,16 @@ def test_manifest_names_the_app_and_its_icons(server):
         assert "网络已断开" in client.get("/offline.html").text
 
 
+def test_pages_answer_at_their_own_address_without_a_redirect(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for path in ("/login", "/tasks", "/admin/users"):
+            response = client.get(path, follow_redirects=False)
+            assert response.status_code == 200, path
+            assert '<html lang="zh-CN"' in response.text
+        assert client.get("/login/", follow_redirects=False).status_code == 200
+        assert client.get("/api/health", follow_redirects=False).status_code == 200
+
+
 @pytest.fixture
 def installable_context(tmp_path, server):
     """A normal (non-incognito) Chromium profile at phone size: Chromium judges installability only there."""
