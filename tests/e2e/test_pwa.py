@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from lantong_pwa.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.conftest import PHONE, sign_in
@@ -54,18 +54,18 @@ def test_pages_answer_at_their_own_address_without_a_redirect(server):
 
 
 @pytest.fixture
-def installable_context(tmp_path, server):
-    """A normal (non-incognito) Chromium profile at phone size: Chromium judges installability only there."""
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            user_data_dir=str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-            base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE,
-        )
-        context.set_default_timeout(15_000)
-        try:
-            yield context
-        finally:
-            context.close()
+def installable_context(tmp_path, server, browser):
+    """A normal (non-incognito) Chromium profile at phone size: Chromium judges installability only there.
+    Started through the session's Playwright (``browser.browser_type``): a second Playwright can't run beside it."""
+    context = browser.browser_type.launch_persistent_context(
+        user_data_dir=str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+        base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE,
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
 
 
 def _wait_controlled(page) -> None:
