@@ -93,6 +93,19 @@ def test_installed_app_starts_at_each_roles_home_and_falls_back_offline(installa
     expect(page).to_have_url(re.compile(r"/tasks$"))
     expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
 
+    # What the worker keeps is the shell and hashed build files only: no page, no /api/ answer of this user.
+    cached = page.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return urls;
+    }""")
+    assert "/offline.html" in cached
+    assert any(path.startswith("/assets/") for path in cached)
+    assert all(path.startswith(("/assets/", "/icons/")) or path in ("/offline.html", "/manifest.json")
+               for path in cached), cached
+
     context.set_offline(True)
     try:
         page.goto("/tasks")
