@@ -1,6 +1,7 @@
-"""The Lighthouse benchmark's reading of a report: scores, first-load bytes and the ratio to the blank app."""
+"""The Lighthouse benchmark's reading of reports: scores, first-load bytes, the median run and the ratio to the
+blank app."""
 
-from benchmarks.lighthouse import page_figures, summary
+from benchmarks.lighthouse import median_run, page_figures, summary
 
 
 def _report(performance: float, accessibility: float, best_practices: float, total_bytes: float) -> dict:
@@ -24,3 +25,9 @@ def test_summary_gives_each_page_its_transfer_against_the_blank_app():
     assert result["blank_reflex_app"] == blank
     assert result["pages"]["login"]["transfer_ratio"] == 1.5
     assert result["pages"]["login"]["accessibility"] == 1.0
+
+
+def test_the_median_run_is_one_whole_run():
+    runs = [page_figures(_report(score, 1.0, 1.0, size)) for score, size in ((0.7, 1), (0.5, 2), (0.9, 3), (0.6, 4))]
+    assert median_run(runs) == runs[3]  # 0.5, 0.6, 0.7, 0.9: the lower middle, with its own transfer
+    assert median_run(runs[:3]) == runs[0]
