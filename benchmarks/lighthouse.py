@@ -34,7 +34,6 @@ LIGHTHOUSE_VERSION = "12.8.2"  # 13.x needs Node ≥ 22; these machines have Nod
 TOOLS = prod_server.REPO / ".tools"
 LIGHTHOUSE = TOOLS / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
-DEMO_PASSWORD = "lantong123"
 DEMO_PLATE = "粤B12345"
 # page name → (path, the demo user signed in, or None)
 PAGES = {
@@ -124,6 +123,7 @@ def measure_lantong(work: Path, reports: Path | None, runs: int) -> dict[str, di
     from lantong_pwa import settings
     from lantong_pwa.db import make_engine
     from lantong_pwa.services import auth
+    from lantong_pwa.services.demo import DEMO_PASSWORD
     from models import Vehicle
 
     data_dir = work / "data"
