@@ -72,7 +72,8 @@ def _wait_controlled(page) -> None:
     page.wait_for_function("navigator.serviceWorker.controller !== null")
 
 
-def test_installed_app_sends_a_stranger_to_login_a_technician_to_tasks_and_falls_back_offline(installable_context, server):
+def test_installed_app_sends_a_stranger_to_login_a_technician_to_tasks_and_falls_back_offline(
+        installable_context, server):
     context = installable_context
     page = context.pages[0] if context.pages else context.new_page()
 
