@@ -9,6 +9,9 @@ config = rx.Config(
     frontend_port=get_settings().port,
     backend_port=get_settings().port,
     show_built_with_reflex=False,
+    # Build assets are precompressed: brotli for browsers that ask for it (HTTPS, localhost), gzip for the rest.
+    frontend_compression_formats=["brotli", "gzip"],
+    frontend_lazy_bundled_libraries=True,
     telemetry_enabled=False,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",

@@ -5,6 +5,7 @@ import reflex as rx
 from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
 from lantong_pwa.scheduler import scheduler_lifespan
+from lantong_pwa.static_pages import serve_pages_in_place
 from pages.admin_users import users_page
 from pages.board import board_page
 from pages.care import care_page
@@ -44,12 +45,25 @@ from state.stock import PickState, StockState
 from state.tasks import TasksState
 from state.vehicles import VehicleCardState
 
+# Registered after the page has loaded, so the worker's precache never competes with the first paint.
+_REGISTER_SERVICE_WORKER = """
+if ("serviceWorker" in navigator) {
+  const register = () => navigator.serviceWorker.register("/sw.js");
+  document.readyState === "complete" ? register() : window.addEventListener("load", register);
+}
+"""
+
 app = rx.App(
-    api_transformer=api,
+    api_transformer=[api, serve_pages_in_place],
+    html_lang="zh-CN",
     stylesheets=["/app.css"],
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
+        # Installable PWA: the manifest, the home-screen icon on iOS, and the worker in assets/sw.js (scope /).
+        rx.el.link(rel="manifest", href="/manifest.json"),
+        rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
+        rx.script(_REGISTER_SERVICE_WORKER),
     ],
 )
 

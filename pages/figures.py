@@ -145,11 +145,8 @@ def payer_split() -> rx.Component:
     )
 
 
-@page("经营数据")
-def figures_page():
-    return [
-        controls(),
-        banner_error(FiguresState.error),
+def figures() -> rx.Component:
+    return rx.fragment(
         rx.grid(rx.foreach(FiguresState.cards, figure_card), columns=rx.breakpoints(initial="2", sm="3", lg="4"),
                 spacing="2", width="100%"),
         rx.text("在修车辆与超时未交车统计截至 ", FiguresState.as_of, size="1", color_scheme="gray"),
@@ -162,4 +159,16 @@ def figures_page():
             spacing="3",
             width="100%",
         ),
+    )
+
+
+@page("经营数据")
+def figures_page():
+    # Everything below the controls appears at once when the day is loaded (a spinner until then), so the charts
+    # never jump down the screen as the figure cards arrive.
+    return [
+        controls(),
+        banner_error(FiguresState.error),
+        rx.cond(FiguresState.day != "", figures(),
+                rx.cond(FiguresState.error == "", rx.center(rx.spinner(size="3"), padding="2em"))),
     ]

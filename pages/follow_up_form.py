@@ -47,7 +47,7 @@ def _form() -> rx.Component:
             rx.divider(),
             *[_stars(field) for field in ASPECTS],
             rx.divider(),
-            rx.text("留言（选填）", weight="bold", as_="label", html_for="comment"),
+            rx.el.label(rx.text("留言（选填）", weight="bold"), html_for="comment"),
             rx.text_area(name="comment", id="comment", max_length=COMMENT_MAX, rows="4", width="100%", size="3",
                          placeholder="您的意见和建议"),
             field_error(F.errors, "comment"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import reflex as rx
@@ -116,11 +117,13 @@ def page(title: str) -> Callable[[Callable[[], list[rx.Component] | rx.Component
     """Wrap a page body in the shell: ``@page("接车")`` over a function returning the body."""
 
     def wrap(body: Callable[[], list[rx.Component] | rx.Component]) -> Callable[[], rx.Component]:
+        # wraps() keeps the page's own module on the wrapper: Reflex compiles a page's memoized parts into a file
+        # named after that module, so each page loads only its own (the charts of 经营数据 stay on that page).
+        @functools.wraps(body)
         def render() -> rx.Component:
             content = body()
             return shell(title, *(content if isinstance(content, list) else [content]))
 
-        render.__name__ = body.__name__
         return render
 
     return wrap

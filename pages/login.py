@@ -14,10 +14,10 @@ def login_page() -> rx.Component:
                     rx.heading("蓝通维修", size="8", class_name="brand"),
                     rx.text("汽车维修管理系统 · 员工登录", color_scheme="gray"),
                     banner_error(LoginState.error),
-                    rx.text("用户名", as_="label", html_for="username", size="2", weight="medium"),
+                    rx.el.label(rx.text("用户名", size="2", weight="medium"), html_for="username"),
                     rx.input(name="username", id="username", size="3", width="100%", auto_complete="username",
                              auto_capitalize="none", required=True),
-                    rx.text("密码", as_="label", html_for="password", size="2", weight="medium"),
+                    rx.el.label(rx.text("密码", size="2", weight="medium"), html_for="password"),
                     rx.input(name="password", id="password", type="password", size="3", width="100%",
                              auto_complete="current-password", required=True),
                     # Disabled until the page is live: a native submit would put the password in the URL.

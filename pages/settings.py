@@ -102,7 +102,7 @@ def settings_page():
                              required=True),
                     labelled("成员", rx.flex(rx.foreach(SettingsState.technicians, lambda t: rx.hstack(
                         rx.checkbox(name="member_" + t[0], id="member-" + t[0]),
-                        rx.text(t[1], as_="label", html_for="member-" + t[0]), align="center", min_height="44px",
+                        rx.el.label(t[1], html_for="member-" + t[0]), align="center", min_height="44px",
                         padding_right="1em",
                     )), gap="2", wrap="wrap"), ERRORS, "members", required=True),
                     labelled("组长", rx.select.root(

@@ -75,7 +75,7 @@ def vehicle_fields(errors: rx.Var, vin_warning: rx.Var, current: VehicleView | N
                     rx.vstack(
                         rx.text(vin_warning),
                         rx.hstack(rx.checkbox(name="accept_vin", id=f"{id_prefix}-accept-vin"),
-                                  rx.text("已核对，按此VIN保存", as_="label", html_for=f"{id_prefix}-accept-vin")),
+                                  rx.el.label("已核对，按此VIN保存", html_for=f"{id_prefix}-accept-vin")),
                     ),
                     icon="triangle_alert", color_scheme="amber", width="100%",
                 ),

@@ -7,39 +7,24 @@ A failing test leaves screenshots of every open page and the server log under th
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
+
+from lantong_pwa import prod_server
+from lantong_pwa.chromium import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:  # Playwright and the app's modules are imported where they are used
     from playwright.sync_api import Page
     from sqlmodel import Session
 
-REPO = Path(__file__).parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT = 240  # seconds; a cold production build takes up to a minute
+REPO = prod_server.REPO
 DEMO_PASSWORD = "lantong123"
 
 TABLET = {"viewport": {"width": 1024, "height": 768}}
@@ -85,92 +70,6 @@ class Server:
             engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as error:
-        return f"(no log: {error})"
-
-
-def _group_members(pgid: int) -> list[str]:
-    """Live (non-zombie) processes of a process group, as "pid command" lines."""
-    proc = Path("/proc")
-    if not proc.is_dir():  # not Linux: ask the kernel whether anything of the group is left
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return []
-        return [f"group {pgid}"]
-    members = []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid or fields[0] == "Z":  # zombies hold nothing and wait for their reaper
-                continue
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-        except (OSError, IndexError, ValueError):
-            continue
-        members.append(f"{entry.name} {command}")
-    return members
-
-
-def _group_alive(pgid: int) -> bool:
-    return bool(_group_members(pgid))
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group, then SIGKILL whatever is left, and wait until the group is gone."""
-    pgid = process.pid  # start_new_session=True: the leader's pid is the group id
-    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        if not _group_alive(pgid):
-            break
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            if process.poll() is None:
-                try:
-                    process.wait(timeout=0.2)
-                except subprocess.TimeoutExpired:
-                    pass
-            if not _group_alive(pgid):
-                break
-            time.sleep(0.1)
-    assert process.poll() is not None, "the reflex server did not exit"
-    left = _group_members(pgid)
-    assert not left, f"processes of the reflex server's group {pgid} are still running: {left}"
-
-
-def _server_env(data_dir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTONG_")}
-    env.update(
-        LANTONG_DATA_DIR=str(data_dir),
-        LANTONG_PORT=str(port),
-        LANTONG_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        PATH=os.pathsep.join([str(REPO / ".venv" / "bin"), str(REPO / ".tools" / "node_modules" / ".bin"),
-                              env.get("PATH", "")]),
-        REFLEX_USE_SYSTEM_BUN="1",
-        REFLEX_TELEMETRY_ENABLED="false",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _python() -> str:
-    venv_python = REPO / ".venv" / "bin" / "python"
-    return str(venv_python) if venv_python.exists() else "python"
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # page helpers, shared by the test modules (``from tests.e2e.conftest import sign_in, wait_hydrated``)
 
@@ -206,46 +105,28 @@ def e2e_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def server(e2e_dir) -> Iterator[Server]:
     """The production build on a free port, over a fresh SQLite database with the demo data."""
-    for tool in (REPO / ".venv" / "bin" / "reflex", REPO / ".tools" / "node_modules" / ".bin" / "bun"):
-        if not tool.exists():
-            pytest.fail(f"{tool} is missing: run `bash .ci/test` (it sources .ci/setup) to install it")
+    for tool in prod_server.missing_tools():
+        pytest.fail(f"{tool} is missing: run `bash .ci/test` (it sources .ci/setup) to install it")
     data_dir = e2e_dir / "data"
-    port = _free_port()
-    env = _server_env(data_dir, port)
-    for command in ("migrate", "seed-demo"):
-        done = subprocess.run([_python(), "-m", "lantong_pwa", command], cwd=REPO, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=180)
-        if done.returncode != 0:
-            pytest.fail(f"`python -m lantong_pwa {command}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-
+    port = prod_server.free_port()
+    env = prod_server.lantong_env(data_dir, port)
     log_path = e2e_dir / "reflex.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
-         "--backend-port", str(port), "--loglevel", "warning"],
-        cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        with httpx.Client(timeout=5) as client:
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"reflex exited early with code {process.returncode}; log tail:\n{_tail(log_path)}")
-                try:
-                    if (client.get(f"{url}/api/health").status_code == 200
-                            and client.get(f"{url}/").status_code == 200):
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"reflex did not answer on {url} within {STARTUP_TIMEOUT}s; log tail:\n"
-                                f"{_tail(log_path)}")
-                time.sleep(0.5)
-        yield Server(url=url, port=port, data_dir=data_dir, log=log_path, artifacts=e2e_dir)
-    finally:
-        _kill_group(process)
-        log.close()
+        prod_server.prepare_demo_data(env)
+    except prod_server.ServerError as error:
+        pytest.fail(str(error))
+    with log_path.open("wb") as log:
+        process = prod_server.start(REPO, port, env, log)
+        try:
+            prod_server.wait_ready(process, url, log_path, paths=("/api/health", "/"))
+        except prod_server.ServerError as error:
+            prod_server.stop(process)
+            pytest.fail(str(error))
+        try:
+            yield Server(url=url, port=port, data_dir=data_dir, log=log_path, artifacts=e2e_dir)
+        finally:
+            prod_server.stop(process)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,120 @@
+"""The installable PWA: the manifest and its icons, the service worker controlling the page, the offline page
+when the network is gone, and no installability errors in Chromium."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from lantong_pwa.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import PHONE, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_manifest_names_the_app_and_its_icons(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        manifest = client.get("/manifest.json").json()
+        assert manifest["name"] == "蓝通维修"
+        assert manifest["short_name"]
+        assert manifest["lang"] == "zh-CN"
+        assert manifest["display"] == "standalone"
+        assert manifest["scope"] == "/"
+        assert manifest["theme_color"] == "#1d4ed8"
+        assert manifest["background_color"]
+        sizes = set()
+        for icon in manifest["icons"]:
+            response = client.get(icon["src"])
+            assert response.status_code == 200
+            image = Image.open(io.BytesIO(response.content))
+            assert image.format == "PNG"
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+            sizes.add((icon["sizes"], icon.get("purpose", "any")))
+        assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+
+        # The start URL lands a stranger on the login page (each role's home is checked in the browser below).
+        assert manifest["start_url"] == "/"
+        assert client.get("/sw.js").headers["content-type"].startswith(("text/javascript", "application/javascript"))
+        assert "网络已断开" in client.get("/offline.html").text
+
+
+def test_pages_answer_at_their_own_address_without_a_redirect(server):
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for path in ("/login", "/tasks", "/admin/users"):
+            response = client.get(path, follow_redirects=False)
+            assert response.status_code == 200, path
+            assert '<html lang="zh-CN"' in response.text
+        assert client.get("/login/", follow_redirects=False).status_code == 200
+        assert client.get("/api/health", follow_redirects=False).status_code == 200
+
+
+@pytest.fixture
+def installable_context(tmp_path, server, browser):
+    """A normal (non-incognito) Chromium profile at phone size: Chromium judges installability only there.
+    Started through the session's Playwright (``browser.browser_type``): a second Playwright can't run beside it."""
+    context = browser.browser_type.launch_persistent_context(
+        user_data_dir=str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+        base_url=server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE,
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _wait_controlled(page) -> None:
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def test_installed_app_sends_a_stranger_to_login_a_technician_to_tasks_and_falls_back_offline(
+        installable_context, server):
+    context = installable_context
+    page = context.pages[0] if context.pages else context.new_page()
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    registration = page.evaluate("navigator.serviceWorker.ready.then(r => r.active.scriptURL)")
+    assert registration == f"{server.url}/sw.js"
+    _wait_controlled(page)
+
+    cdp = context.new_cdp_session(page)
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert errors == []
+    manifest = cdp.send("Page.getAppManifest")
+    assert not manifest["errors"]
+
+    sign_in(page, "tech", navigate=False)
+    page.goto("/")  # the manifest's start URL
+    expect(page).to_have_url(re.compile(r"/tasks$"))
+    expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
+
+    # What the worker keeps is the shell and hashed build files only: no page, no /api/ answer of this user.
+    cached = page.evaluate("""async () => {
+        const urls = [];
+        for (const name of await caches.keys()) {
+            for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return urls;
+    }""")
+    assert "/offline.html" in cached
+    assert any(path.startswith("/assets/") for path in cached)
+    assert all(path.startswith(("/assets/", "/icons/")) or path in ("/offline.html", "/manifest.json")
+               for path in cached), cached
+
+    context.set_offline(True)
+    try:
+        page.goto("/tasks")
+        expect(page.get_by_role("heading", name="网络已断开")).to_be_visible()
+        expect(page.get_by_role("button", name="重试")).to_be_visible()
+        # Back online, 重试 reloads the page the person was on.
+        context.set_offline(False)
+        page.get_by_role("button", name="重试").click()
+        expect(page.get_by_role("heading", name="我的任务")).to_be_visible()
+    finally:
+        context.set_offline(False)
