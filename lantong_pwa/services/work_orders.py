@@ -110,6 +110,32 @@ def quote_part_line(session: Session, actor: User, line: PartLineInput) -> dict:
     return priced_part_line(session, actor.branch_id, line)
 
 
+@dataclass(frozen=True)
+class QuotedLines:
+    job_lines: list[dict]
+    part_lines: list[dict]
+    problems: list[str]  # one message per line left out
+
+
+def quote_draft_lines(session: Session, actor: User, job_lines: list[JobLineInput],
+                      part_lines: list[PartLineInput]) -> QuotedLines:
+    """Price the lines of a draft the browser kept, again, by today's rules and catalogue. A line that no longer
+    prices (a part withdrawn since, or an altered draft) is left out with its message; the rest come back."""
+    require(actor, Permission.INTAKE)
+    jobs, parts, problems = [], [], []
+    for line in job_lines:
+        try:
+            jobs.append(priced_job_line(line))
+        except DomainError as error:
+            problems.append(f"草稿中的一行未恢复：{error.message}")
+    for line in part_lines:
+        try:
+            parts.append(priced_part_line(session, actor.branch_id, line))
+        except DomainError as error:
+            problems.append(f"草稿中的一行未恢复：{error.message}")
+    return QuotedLines(job_lines=jobs, part_lines=parts, problems=problems)
+
+
 def _priced_lines(price, inputs: list, key: str, number_label: str, errors: dict[str, str]) -> list[dict]:
     lines = []
     for index, line in enumerate(inputs):

@@ -70,6 +70,12 @@ def redirects_in(result) -> list[str]:
     return [target for target in (redirect_target(spec) for spec in as_list(result)) if target is not None]
 
 
+def forgotten_drafts(result) -> list[str]:
+    """The localStorage keys an ``rx.remove_local_storage`` in ``result`` drops (a form's draft, once submitted)."""
+    return [dict((k._js_expr, v._var_value) for k, v in spec.args)["key"] for spec in as_list(result)
+            if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_remove_local_storage"]
+
+
 def is_toast(spec, kind: str) -> bool:
     """``rx.toast.<kind>(...)``: a ``_call_function`` event calling ``refs['__toast']?.["<kind>"]``."""
     return (isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_function"

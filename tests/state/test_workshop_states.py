@@ -109,7 +109,7 @@ def test_technician_works_through_the_task_list(scene, session, shop):
 
     s.open_line(brakes.id)
     assert s.line.id == brakes.id and s.line_plate == "粤B12345"
-    assert is_toast(s.save_note({"note": "刹车盘有沟槽"}), "success")
+    assert is_toast(s.save_note({"note": "刹车盘有沟槽"})[-1], "success")
     assert s.line.note == "刹车盘有沟槽" and s.groups[0].lines[1].note == "刹车盘有沟槽"
     events = run_async_gen(s.upload_photos([upload("disc.jpg")]))
     assert s.photo_errors == [] and is_toast(events[-1], "success")
