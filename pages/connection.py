@@ -27,5 +27,6 @@ def connection_banner() -> rx.Component:
 
 
 def overlay(stateful: bool) -> rx.Component | None:
-    """For ``rx.App(extra_app_wraps={(5, "Overlay"): overlay})``: replaces Reflex's default connection toaster."""
-    return connection_banner() if stateful else None
+    """For ``rx.App(extra_app_wraps={(5, "Overlay"): overlay})``: replaces Reflex's default connection toaster.
+    An app wrap gets the whole app as its children: the fragment keeps them beside the banner."""
+    return rx.fragment(connection_banner()) if stateful else None

@@ -121,6 +121,7 @@ class IntakeState(SessionState):
     order_form_version: int = 0
     order_draft_restored: bool = False
 
+    _work_user_id: int = 0  # who the work in progress belongs to
     order_id: int = 0
     order_number: str = ""
     photos: list[PhotoView] = []
@@ -172,7 +173,16 @@ class IntakeState(SessionState):
         self.order_draft_restored = False
         self.order_key = _new_key()
 
+    def _same_work(self, token: str) -> bool:
+        """Reflex runs ``load`` again after every reconnect (and on a reload of the tab): the same person on the
+        same form keeps the work in progress (lines, request key); the drafts refill a reloaded page's fields."""
+        if self._work_user_id != self.user_id:
+            return False
+        return (self.step == "order" and token != "" and token == self.vehicle.qr_token) or (
+            self.step == "register" and not token)
+
     def _reset(self) -> None:
+        self._work_user_id = self.user_id
         self.step = "search"
         self.query = ""
         self.results = []
@@ -198,8 +208,10 @@ class IntakeState(SessionState):
         redirect = self._guard(Permission.INTAKE)
         if redirect is not None:
             return redirect
-        self._reset()
         token = self.router.url.query_parameters.get("vehicle", "")
+        if self._same_work(token):
+            return None
+        self._reset()
         if token:
             with session_scope() as db:
                 try:

@@ -143,8 +143,10 @@ class TasksState(SessionState):
         redirect = self._guard(Permission.CLOCK_JOBS)
         if redirect is not None:
             return redirect
-        self.line = TaskLineView()
         self._refresh()
+        # Reflex runs this again after every reconnect: a sheet left open stays open while its line is still mine.
+        if not any(line.id == self.line.id for group in self.groups for line in group.lines):
+            self.line = TaskLineView()
         return None
 
     @rx.event

@@ -15,7 +15,7 @@ from state.intake import IntakeState
 from state.tasks import TasksState
 from tests.factories import add_part, add_vehicle
 from tests.state.draft_cases import DRAFT_KEY, order_draft
-from tests.state.harness import forgotten_drafts, is_toast, make_state, token_for
+from tests.state.harness import forgotten_drafts, is_toast, make_state, set_page, token_for
 
 
 @pytest.fixture
@@ -199,3 +199,41 @@ def test_a_note_draft_comes_back_to_its_own_line_only(scene, shop, session):
     s.restore_note_draft({"key": key, "fields": {"note": "改了一半"}})
     assert forgotten_drafts(s.discard_note_draft()) == [key]
     assert not s.note_draft_restored and s.note_text == "机油偏黑"
+
+
+def test_a_reconnect_keeps_the_work_in_progress_of_the_same_person(scene, shop, session):
+    """Reflex runs the page's load again after every reconnect: the order form keeps its lines and request key."""
+    s = intake_on(scene["cookie"], scene["vehicle"])
+    s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"})
+    key = s.order_key
+    assert s.load() is None
+    assert s.step == "order" and [r.name for r in s.job_rows] == ["检查刹车"] and s.order_key == key
+
+    set_page(s, "/intake", query={"vehicle": scene["other"].qr_token})  # another vehicle's address starts afresh
+    assert s.load() is None
+    assert s.vehicle.id == scene["other"].id and s.job_rows == [] and s.order_key != key
+    set_page(s, "/intake", query={"vehicle": scene["vehicle"].qr_token})
+    s.load()
+    s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"})
+    key = s.order_key
+
+    s.auth_token = token_for(session, shop.manager)  # someone else signs in on this tab: nothing of the advisor's
+    assert s.load() is None
+    assert s.job_rows == [] and s.order_key != key
+
+
+def test_a_reconnect_keeps_the_sheet_of_my_line_open(scene, shop, session):
+    order = work_orders.open_work_order(session, shop.advisor, OrderForm(
+        vehicle_id=scene["vehicle"].id, mileage_in="42100", fuel_level=2, complaint="保养",
+        job_lines=[JobLineInput(name="更换机油", hours="0.5", rate="100")]))
+    line = session.exec(select(models.JobLine).where(models.JobLine.work_order_id == order.id)).one()
+    session.add(models.JobAssignment(branch_id=line.branch_id, job_line_id=line.id, technician_id=shop.technician.id,
+                                     share_percent=100, assigned_by_id=shop.advisor.id))
+    session.commit()
+    s = make_state(TasksState, token=token_for(session, shop.technician), path="/tasks")
+    s.load()
+    s.open_line(line.id)
+    assert s.load() is None and s.line.id == line.id
+    s.line.id = line.id + 1000  # not a line of mine (any more): the sheet closes
+    s.load()
+    assert s.line.id == 0
