@@ -8,6 +8,7 @@ screen (same storage key: same person, same vehicle or line), and only strings o
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import reflex as rx
@@ -46,5 +47,7 @@ def draft_request_key(draft: dict, current: str) -> str:
 
 
 def forget_draft(key: str):
-    """Drop a draft from the browser: its form was submitted (the server has the record) or the person discarded it."""
-    return rx.remove_local_storage(key)
+    """Drop a draft from the browser: its form was submitted (the server has the record) or the person discarded it.
+
+    Not ``rx.remove_local_storage``: that one hydrates the page again afterwards, which runs its load handler."""
+    return rx.call_script(f"window.localStorage.removeItem({json.dumps(key)})")

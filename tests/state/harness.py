@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
@@ -71,9 +73,11 @@ def redirects_in(result) -> list[str]:
 
 
 def forgotten_drafts(result) -> list[str]:
-    """The localStorage keys an ``rx.remove_local_storage`` in ``result`` drops (a form's draft, once submitted)."""
-    return [dict((k._js_expr, v._var_value) for k, v in spec.args)["key"] for spec in as_list(result)
-            if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_remove_local_storage"]
+    """The localStorage keys the scripts in ``result`` remove (state/drafts.py ``forget_draft``)."""
+    scripts = [dict((k._js_expr, v._var_value) for k, v in spec.args)["javascript_code"] for spec in as_list(result)
+               if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_script"]
+    return [json.loads(match) for script in scripts
+            for match in re.findall(r'localStorage\.removeItem\(("[^"]*")\)', script)]
 
 
 def is_toast(spec, kind: str) -> bool:
