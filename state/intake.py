@@ -400,13 +400,17 @@ class IntakeState(SessionState):
             except DomainError as error:
                 self.order_errors = {"form": error.message}
                 return None
-        self.order_id = order.id
-        self.order_number = order.number
         # The key stays until the next intake (``_reset``): a second tap's submit, already queued behind this one,
         # must find this order instead of opening another.
+        return self._opened(order, "已开单")
+
+    def _opened(self, order, told: str):
+        """On to the photos of the order just opened; its draft is done with."""
+        self.order_id = order.id
+        self.order_number = order.number
         self.step = "photos"
         self.order_draft_restored = False
-        return [forget_draft(self.order_draft_key), rx.toast.success(f"已开单 {order.number}")]
+        return [forget_draft(self.order_draft_key), rx.toast.success(f"{told} {order.number}")]
 
     @rx.event
     def restore_order_draft(self, draft: dict):
@@ -420,17 +424,23 @@ class IntakeState(SessionState):
         parts = [part for line in draft_list(draft, "part_lines") if (part := _draft_part_input(line)) is not None]
         if not (any(fields.values()) or jobs or parts):
             return None
+        key = draft_request_key(draft, self.order_key)
         with session_scope() as db:
+            actor = self._actor(db)
             try:
-                quoted = work_orders.quote_draft_lines(db, self._actor(db), jobs, parts)
+                opened = work_orders.order_of_request(db, actor, self.vehicle.id, key)
+                quoted = work_orders.quote_draft_lines(db, actor, jobs, parts)
             except DomainError as error:
                 self.line_error = error.message
                 return None
+        if opened is not None:  # the submit reached the server, its answer did not reach the browser
+            self.order_key = key
+            return self._opened(opened, "该草稿已开单")
         self.job_rows = [_job_row(priced) for priced in quoted.job_lines]
         self.part_rows = [_part_row(priced) for priced in quoted.part_lines]
         self.line_error = "；".join(quoted.problems)
         self.order_defaults = fields
-        self.order_key = draft_request_key(draft, self.order_key)
+        self.order_key = key
         self.order_form_version += 1
         self.order_draft_restored = True
         return None

@@ -98,6 +98,18 @@ def test_a_drafts_lines_are_priced_again_and_a_line_that_no_longer_prices_is_lef
     assert quoted.problems == ["草稿中的一行未恢复：维修项目缺少名称", "草稿中的一行未恢复：该配件不在配件目录中"]
 
 
+def test_the_order_a_request_key_opened_is_found_for_its_vehicle_only(session, shop, vehicle):
+    other = add_vehicle(session, shop.branch.id, plate="粤B99998", mobile="13700000001")
+    order = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, request_key="draft-1"))
+    assert work_orders.order_of_request(session, shop.advisor, vehicle.id, "draft-1").id == order.id
+    assert work_orders.order_of_request(session, shop.advisor, vehicle.id, "draft-2") is None
+    assert work_orders.order_of_request(session, shop.advisor, other.id, "draft-1") is None
+    with pytest.raises(NotFound):
+        work_orders.order_of_request(session, shop.other_branch_advisor, vehicle.id, "draft-1")
+    with pytest.raises(PermissionDenied):
+        work_orders.order_of_request(session, shop.technician, vehicle.id, "draft-1")
+
+
 @pytest.mark.parametrize("role", ["technician", "parts_clerk", "cashier"])
 def test_only_intake_roles_price_a_draft(session, shop, role):
     with pytest.raises(PermissionDenied):

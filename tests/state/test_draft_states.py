@@ -87,9 +87,9 @@ def test_an_altered_request_key_is_not_taken(scene, shop):
     assert s.order_draft_restored and s.order_key == key
 
 
-def test_a_resubmit_after_a_reload_makes_one_order(scene, shop, session):
-    """The first submit reached the server but its answer was lost; the page reloads, the draft comes back with
-    its request key, and the second submit finds the first order."""
+def test_a_draft_whose_submit_reached_the_server_comes_back_as_that_order(scene, shop, session):
+    """The first submit reached the server but its answer was lost; after a reload the kept draft (with its request
+    key) does not pass for unsent: the page shows the order it opened, and no second one is made."""
     vehicle = scene["vehicle"]
     draft = order_draft(vehicle.id, scene["part"].id, shop.advisor.id)
     first = intake_on(scene["cookie"], vehicle)
@@ -99,13 +99,25 @@ def test_a_resubmit_after_a_reload_makes_one_order(scene, shop, session):
 
     again = intake_on(scene["cookie"], vehicle)  # reload: a new request key, until the draft is restored
     assert again.order_key != DRAFT_KEY
-    again.restore_order_draft(draft)
-    result = again.open_order(dict(draft["fields"]))
+    result = again.restore_order_draft(draft)
 
-    assert again.order_errors == {} and again.step == "photos"
-    assert again.order_number == first.order_number and order_count(session, vehicle.id) == 1
+    assert again.step == "photos" and again.order_number == first.order_number and again.order_key == DRAFT_KEY
+    assert order_count(session, vehicle.id) == 1
     assert forgotten_drafts(result) == [draft_key(shop.advisor.id, f"order:{vehicle.id}")]
-    assert is_toast(result[-1], "success")
+    assert is_toast(result[-1], "success") and "该草稿已开单" in repr(result[-1].args)
+
+
+def test_a_resubmit_with_the_drafts_key_opens_one_order(scene, shop, session):
+    """The same submit sent again (after a reconnect, or by a second tab holding the same draft) finds the first
+    order: the service looks the request key up before it opens anything."""
+    vehicle = scene["vehicle"]
+    draft = order_draft(vehicle.id, scene["part"].id, shop.advisor.id)
+    tabs = [intake_on(scene["cookie"], vehicle) for _ in range(2)]
+    for tab in tabs:
+        tab.restore_order_draft(draft)
+    results = [tab.open_order(dict(draft["fields"])) for tab in tabs]
+    assert tabs[0].order_number == tabs[1].order_number and order_count(session, vehicle.id) == 1
+    assert all(forgotten_drafts(result) == [draft_key(shop.advisor.id, f"order:{vehicle.id}")] for result in results)
 
 
 def test_discarding_an_order_draft_starts_the_form_afresh(scene, shop):
