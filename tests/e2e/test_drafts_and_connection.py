@@ -151,12 +151,18 @@ def test_intake_drafts_survive_a_reload_and_a_submit_whose_answer_is_lost_opens_
     page.fill("input[name=job_fixed]", "88")
     page.click("#add-job")
     expect(page.locator(".line-row", has_text="检查刹车")).to_contain_text("¥88.00")
+    page.fill("#part-query", "机油")
+    page.press("#part-query", "Enter")
+    part = page.locator(".part-choice").first.inner_text().split()[0]
+    page.locator(".part-choice").first.click()
+    expect(page.locator(".line-row")).to_have_count(2)
     page.reload()
     expect(draft_hint(page)).to_contain_text("已恢复")
     expect(page.locator("#mileage_in")).to_have_value("1200")
     expect(page.locator("#complaint")).to_have_value("草稿：刹车异响")
     expect(page.get_by_role("radio", name="1/2")).to_be_checked()
     expect(page.locator(".line-row", has_text="检查刹车")).to_contain_text("¥88.00")
+    expect(page.locator(".line-row").nth(1)).to_contain_text(part)
 
     # Offline: the banner, and 开单 cannot be pressed; the typing goes on.
     page.context.set_offline(True)
@@ -183,8 +189,9 @@ def test_intake_drafts_survive_a_reload_and_a_submit_whose_answer_is_lost_opens_
     expect(page.locator("#order-number")).to_have_text(first)
     assert orders_of(server, plate) == 1
     assert server.scalar("SELECT complaint FROM work_order WHERE number = ?", first) == "草稿：刹车异响，离线时补充"
-    assert server.scalar("SELECT count(*) FROM job_line JOIN work_order ON work_order.id = job_line.work_order_id "
-                         "WHERE work_order.number = ?", first) == 1
+    for lines in ("job_line", "part_line"):
+        assert server.scalar(f"SELECT count(*) FROM {lines} JOIN work_order ON work_order.id = {lines}.work_order_id "
+                             "WHERE work_order.number = ?", first) == 1
 
     # Submitted: the draft is gone, so the vehicle's next order starts empty. Its answer is lost too, and this
     # time the page reloads: again the order it opened, once.
