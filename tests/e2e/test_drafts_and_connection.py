@@ -273,3 +273,12 @@ def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
     page.reload()
     expect(note).to_have_value("左前减震漏油，建议更换")  # the saved note, not a draft
     expect(draft_hint(page)).to_have_count(0)
+
+    # A draft the technician does not want: 放弃草稿 puts the saved note back, and the draft stays gone.
+    note.fill("写错了")
+    page.reload()
+    expect(note).to_have_value("写错了")
+    page.get_by_role("button", name="放弃草稿").click()
+    expect(draft_hint(page)).to_have_count(0)
+    expect(note).to_have_value("左前减震漏油，建议更换")
+    page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('lantong-draft:'))")
