@@ -11,6 +11,7 @@ from pages.board import board_page
 from pages.care import care_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.complaints import complaint_detail_page, complaints_page
+from pages.connection import overlay
 from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
 from pages.follow_up_detail import follow_up_detail_page
@@ -57,6 +58,7 @@ app = rx.App(
     api_transformer=[api, serve_pages_in_place],
     html_lang="zh-CN",
     stylesheets=["/app.css"],
+    extra_app_wraps={(5, "Overlay"): overlay},  # our Chinese connection banner instead of Reflex's English toast
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),

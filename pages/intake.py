@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.drafts import draft_hint, form_draft
 from pages.layout import page
 from pages.photo_capture import photo_capture
 from pages.vehicle_forms import customer_fields, vehicle_fields
@@ -44,12 +45,24 @@ def search_step() -> rx.Component:
 
 
 def register_step() -> rx.Component:
+    return rx.vstack(
+        draft_hint(IntakeState.register_draft_restored, IntakeState.discard_register_draft),
+        form_draft(IntakeState.register_draft_key, "register-form", IntakeState.restore_register_draft,
+                   generation=IntakeState.register_key),
+        register_form(),
+        width="100%",
+        spacing="3",
+    )
+
+
+def register_form() -> rx.Component:
+    defaults = IntakeState.register_defaults
     return rx.form(
         rx.vstack(
             field_error(ERRORS, "form"),
             rx.grid(
-                card(rx.heading("客户", size="4"), *customer_fields(ERRORS)),
-                *vehicle_fields(ERRORS, IntakeState.vin_warning),
+                card(rx.heading("客户", size="4"), *customer_fields(ERRORS, draft=defaults)),
+                *vehicle_fields(ERRORS, IntakeState.vin_warning, draft=defaults),
                 columns=rx.breakpoints(initial="1", md="2"),
                 spacing="3",
                 width="100%",
@@ -66,6 +79,8 @@ def register_step() -> rx.Component:
         on_submit=IntakeState.register,
         reset_on_submit=False,
         width="100%",
+        id="register-form",
+        key=IntakeState.register_form_version.to_string(),  # a restored draft remounts it with its values
     )
 
 
@@ -144,6 +159,7 @@ def lines_section() -> rx.Component:
 
 
 ORDER_ERRORS = IntakeState.order_errors
+ORDER_DEFAULTS = IntakeState.order_defaults
 
 
 def order_step() -> rx.Component:
@@ -175,15 +191,19 @@ def order_step() -> rx.Component:
             ),
             empty_note("该车暂无历史维修记录"),
         ),
+        draft_hint(IntakeState.order_draft_restored, IntakeState.discard_order_draft),
+        form_draft(IntakeState.order_draft_key, "order-form", IntakeState.restore_order_draft,
+                   generation=IntakeState.order_key, snapshot=IntakeState.order_draft_lines),
         rx.form(
             card(
                 rx.heading("接车信息", size="4"),
                 rx.grid(
                     labelled("进厂里程（公里）", rx.input(name="mileage_in", id="mileage_in", input_mode="numeric",
-                                                     size="3", width="100%",
+                                                     size="3", width="100%", default_value=ORDER_DEFAULTS["mileage_in"],
                                                      placeholder="上次 " + IntakeState.vehicle.mileage), ORDER_ERRORS, "mileage_in", required=True),
                     labelled("预计交车时间", rx.input(name="promised_at", id="promised_at", type="datetime-local",
-                                                   size="3", width="100%"), ORDER_ERRORS, "promised_at"),
+                                                   size="3", width="100%", default_value=ORDER_DEFAULTS["promised_at"]),
+                             ORDER_ERRORS, "promised_at"),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
@@ -195,13 +215,15 @@ def order_step() -> rx.Component:
                                                                       class_name="fuel-option")),
                         gap="2", wrap="wrap",
                     ),
-                    name="fuel_level", size="3", id="fuel_level",
+                    name="fuel_level", size="3", id="fuel_level", default_value=ORDER_DEFAULTS["fuel_level"],
                 ), ORDER_ERRORS, "fuel_level", required=True),
                 labelled("故障描述", rx.text_area(name="complaint", id="complaint", rows="3", size="3", width="100%",
+                                              default_value=ORDER_DEFAULTS["complaint"],
                                               placeholder="客户描述的故障现象"), ORDER_ERRORS, "complaint",
                          required=True),
             ),
             id="order-form",
+            key=IntakeState.order_form_version.to_string(),  # a restored draft remounts it with its values
             on_submit=IntakeState.open_order,
             reset_on_submit=False,
             width="100%",

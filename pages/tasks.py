@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components import banner_error, card, empty_note, plate
+from pages.drafts import draft_hint, form_draft
 from pages.layout import page
 from pages.photo_capture import photo_capture
 from pages.scanner import scan_button
@@ -160,10 +161,13 @@ def line_sheet() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(TasksState.line_plate, " · ", line.name),
             rx.vstack(
+                draft_hint(TasksState.note_draft_restored, TasksState.discard_note_draft),
+                form_draft(TasksState.note_draft_key, "note-form", TasksState.restore_note_draft),
                 rx.form(
                     rx.vstack(
-                        rx.text_area(name="note", default_value=line.note, placeholder="发现的问题、处理情况……",
-                                     rows="3", width="100%", aria_label="项目备注", key=line.id.to_string()),
+                        rx.text_area(name="note", default_value=TasksState.note_text,
+                                     placeholder="发现的问题、处理情况……", rows="3", width="100%", aria_label="项目备注",
+                                     key=line.id.to_string() + "-" + TasksState.note_form_version.to_string()),
                         rx.cond(TasksState.note_error != "",
                                 rx.text(TasksState.note_error, color_scheme="red", size="2", role="alert")),
                         rx.button(rx.icon("save"), "保存备注", size="3", type="submit"),
@@ -173,6 +177,7 @@ def line_sheet() -> rx.Component:
                     on_submit=TasksState.save_note,
                     reset_on_submit=False,
                     width="100%",
+                    id="note-form",
                 ),
                 rx.divider(),
                 rx.heading("照片", size="4"),

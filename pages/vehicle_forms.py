@@ -15,24 +15,43 @@ def text_field(errors: rx.Var, label: str, name: str, value: rx.Var | str = "", 
                     errors, error_key or name, required=required)
 
 
-def customer_fields(errors: rx.Var, current: VehicleView | None = None, id_prefix: str = "reg") -> list[rx.Component]:
-    """Owner details; ``current`` fills them for an edit."""
-    value = (lambda field: getattr(current, field)) if current is not None else (lambda _field: "")
+def _starting_values(current: VehicleView | None, draft: rx.Var | None):
+    """``value(name, attribute)``: a field's starting value, from a draft (form values by field name, as the form
+    submits them), from the view being edited (by attribute), or empty."""
+    if draft is not None:
+        return lambda name, _attribute: draft[name]
+    if current is not None:
+        return lambda _name, attribute: getattr(current, attribute)
+    return lambda _name, _attribute: ""
+
+
+def customer_fields(errors: rx.Var, current: VehicleView | None = None, id_prefix: str = "reg",
+                    draft: rx.Var | None = None) -> list[rx.Component]:
+    """Owner details; ``current`` fills them for an edit, ``draft`` with a restored draft."""
+    value = _starting_values(current, draft)
+
+    def ticked(name: str, attribute: str) -> rx.Var | bool:
+        if draft is not None:
+            return draft[name] == "on"  # a ticked checkbox submits "on"
+        return getattr(current, attribute) if current is not None else False
+
     return [
-        text_field(errors, "客户姓名 / 单位", "customer_name", value("owner_name"), required=True, id_prefix=id_prefix),
-        text_field(errors, "手机号", "mobile", value("owner_mobile"), required=True, type="tel", input_mode="numeric",
-                   max_length=13, id_prefix=id_prefix),
+        text_field(errors, "客户姓名 / 单位", "customer_name", value("customer_name", "owner_name"), required=True,
+                   id_prefix=id_prefix),
+        text_field(errors, "手机号", "mobile", value("mobile", "owner_mobile"), required=True, type="tel",
+                   input_mode="numeric", max_length=13, id_prefix=id_prefix),
         labelled("客户类型", rx.select.root(
             rx.select.trigger(width="100%"),
             rx.select.content(rx.select.item("个人", value="individual"), rx.select.item("单位", value="company"),
                               rx.select.item("车队", value="fleet")),
-            name="kind", default_value=value("owner_kind_value") if current is not None else "individual", size="3",
+            name="kind", size="3",
+            default_value=value("kind", "owner_kind_value") if current is not None or draft is not None
+            else "individual",
         ), errors, "kind"),
-        text_field(errors, "生日", "birthday", value("owner_birthday"), type="date", id_prefix=id_prefix),
-        consent_box("sms_consent", "同意接收短信提醒", value("owner_sms_consent") if current is not None else False,
+        text_field(errors, "生日", "birthday", value("birthday", "owner_birthday"), type="date", id_prefix=id_prefix),
+        consent_box("sms_consent", "同意接收短信提醒", ticked("sms_consent", "owner_sms_consent"), id_prefix),
+        consent_box("webhook_consent", "同意接收微信/Webhook通知", ticked("webhook_consent", "owner_webhook_consent"),
                     id_prefix),
-        consent_box("webhook_consent", "同意接收微信/Webhook通知",
-                    value("owner_webhook_consent") if current is not None else False, id_prefix),
     ]
 
 
@@ -59,11 +78,12 @@ def consent_box(name: str, label: str, checked: rx.Var | bool, id_prefix: str) -
 
 
 def vehicle_fields(errors: rx.Var, vin_warning: rx.Var, current: VehicleView | None = None,
-                   id_prefix: str = "reg") -> list[rx.Component]:
-    """The vehicle card, then the inspection and insurance card; ``current`` fills them for an edit."""
-    value = (lambda field: getattr(current, field)) if current is not None else (lambda _field: "")
+                   id_prefix: str = "reg", draft: rx.Var | None = None) -> list[rx.Component]:
+    """The vehicle card, then the inspection and insurance card; ``current`` fills them for an edit, ``draft`` with a
+    restored draft."""
+    value = _starting_values(current, draft)
     field = lambda label, name, source=None, **props: text_field(  # noqa: E731 - a local shorthand
-        errors, label, name, value(source or name), id_prefix=id_prefix, **props)
+        errors, label, name, value(name, source or name), id_prefix=id_prefix, **props)
     return [
         card(
             rx.heading("车辆", size="4"),

@@ -7,6 +7,11 @@ import dataclasses
 from lantong_pwa.services.vehicles import CustomerForm, VehicleForm
 
 
+# The customer fields of the shared form (pages/vehicle_forms.py), beside VehicleForm's, which are named as its fields.
+CUSTOMER_FIELDS = ("customer_name", "mobile", "kind", "birthday", "sms_consent", "webhook_consent")
+REGISTRATION_FIELDS = (*CUSTOMER_FIELDS, *(field.name for field in dataclasses.fields(VehicleForm)))
+
+
 def vehicle_form(form: dict) -> VehicleForm:
     return VehicleForm(**{field.name: str(form.get(field.name, "")) for field in dataclasses.fields(VehicleForm)})
 

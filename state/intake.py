@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from decimal import Decimal
 
@@ -15,10 +16,13 @@ from lantong_pwa.services.permissions import Permission
 from lantong_pwa.services.vehicles import Registration, VinWarning
 from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import FUEL_LEVEL_LABELS
-from state.form_input import customer_form, vehicle_form, vin_confirmed
+from state.drafts import draft_fields, draft_key, draft_list, draft_request_key, forget_draft
+from state.form_input import REGISTRATION_FIELDS, customer_form, vehicle_form, vin_confirmed
 from state.session import SessionState
 from state.vehicles import search_vehicles
 from state.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
+
+ORDER_FIELDS = ("mileage_in", "fuel_level", "complaint", "promised_at")  # the order form's own fields
 
 
 @dataclasses.dataclass
@@ -55,6 +59,37 @@ def _new_key() -> str:
     return str(uuid.uuid4())
 
 
+def _job_row(priced: dict) -> JobRow:
+    return JobRow(
+        name=priced["name"], hours=str(priced["hours"]), rate=str(priced["rate"] or ""),
+        fixed_price=str(priced["fixed_price"] or ""),
+        detail="一口价" if priced["fixed_price"] is not None else
+        f"{quantity(priced['hours'])} 工时 × {money(priced['rate'])}",
+        amount=money(priced["amount"]), value=str(priced["amount"]))
+
+
+def _part_row(priced: dict) -> PartRow:
+    return PartRow(part_id=priced["part_id"], label=f"{priced['part_name']}（{priced['part_code']}）",
+                   unit=priced["unit"], quantity=quantity(priced["quantity"]), unit_price=money(priced["unit_price"]),
+                   amount=money(priced["amount"]), value=str(priced["amount"]))
+
+
+def _draft_part_input(line: dict) -> PartLineInput | None:
+    try:
+        return PartLineInput(part_id=int(line.get("part_id")), quantity=str(line.get("quantity", "")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _blank_registration() -> dict[str, str]:
+    return {**dict.fromkeys(REGISTRATION_FIELDS, ""), "kind": "individual"}
+
+
+def _show_address(path: str):
+    """Put ``path`` in the address bar without navigating, so a reload comes back to the same step."""
+    return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(path)})")
+
+
 class IntakeState(SessionState):
     # "search" → "register" (new customer) → "order" → "photos"
     step: str = "search"
@@ -66,6 +101,10 @@ class IntakeState(SessionState):
     register_errors: dict[str, str] = {}
     vin_warning: str = ""
     register_key: str = ""
+    # The registration form's starting values (a restored draft); a new version remounts the form with them.
+    register_defaults: dict[str, str] = _blank_registration()
+    register_form_version: int = 0
+    register_draft_restored: bool = False
 
     vehicle: VehicleView = VehicleView()
     history: list[OrderView] = []
@@ -76,7 +115,11 @@ class IntakeState(SessionState):
     line_error: str = ""
     order_errors: dict[str, str] = {}
     order_key: str = ""
+    order_defaults: dict[str, str] = dict.fromkeys(ORDER_FIELDS, "")
+    order_form_version: int = 0
+    order_draft_restored: bool = False
 
+    _work_user_id: int = 0  # who the work in progress belongs to
     order_id: int = 0
     order_number: str = ""
     photos: list[PhotoView] = []
@@ -95,7 +138,47 @@ class IntakeState(SessionState):
     def lines_total(self) -> str:
         return money(sum((Decimal(row.value) for row in [*self.job_rows, *self.part_rows]), Decimal("0.00")))
 
+    @rx.var
+    def register_draft_key(self) -> str:
+        return draft_key(self.user_id, "register")
+
+    @rx.var
+    def order_draft_key(self) -> str:
+        return draft_key(self.user_id, f"order:{self.vehicle.id}")
+
+    @rx.var
+    def order_draft_lines(self) -> dict[str, list[dict[str, str]]]:
+        """The lines added so far, as the order's draft keeps them (what ``open_order`` sends for each)."""
+        return {
+            "job_lines": [{"name": r.name, "hours": r.hours, "rate": r.rate, "fixed_price": r.fixed_price}
+                          for r in self.job_rows],
+            "part_lines": [{"part_id": str(r.part_id), "quantity": r.quantity} for r in self.part_rows],
+        }
+
+    def _fresh_registration(self) -> None:
+        self.register_defaults = _blank_registration()
+        self.register_form_version += 1
+        self.register_draft_restored = False
+        self.register_key = _new_key()
+
+    def _fresh_order_form(self) -> None:
+        self.job_rows = []
+        self.part_rows = []
+        self.order_defaults = dict.fromkeys(ORDER_FIELDS, "")
+        self.order_form_version += 1
+        self.order_draft_restored = False
+        self.order_key = _new_key()
+
+    def _same_work(self, token: str) -> bool:
+        """Reflex runs ``load`` again after every reconnect (and on a reload of the tab): the same person on the
+        same form keeps the work in progress (lines, request key); the drafts refill a reloaded page's fields."""
+        if self._work_user_id != self.user_id:
+            return False
+        return (self.step == "order" and token != "" and token == self.vehicle.qr_token) or (
+            self.step == "register" and not token)
+
     def _reset(self) -> None:
+        self._work_user_id = self.user_id
         self.step = "search"
         self.query = ""
         self.results = []
@@ -103,15 +186,13 @@ class IntakeState(SessionState):
         self.error = ""
         self.register_errors = {}
         self.vin_warning = ""
-        self.register_key = _new_key()
+        self._fresh_registration()
         self.vehicle = VehicleView()
         self.history = []
-        self.job_rows = []
-        self.part_rows = []
+        self._fresh_order_form()
         self.part_choices = []
         self.line_error = ""
         self.order_errors = {}
-        self.order_key = _new_key()
         self.order_id = 0
         self.order_number = ""
         self.photos = []
@@ -121,8 +202,10 @@ class IntakeState(SessionState):
         redirect = self._guard(Permission.INTAKE)
         if redirect is not None:
             return redirect
-        self._reset()
         token = self.router.url.query_parameters.get("vehicle", "")
+        if self._same_work(token):
+            return None
+        self._reset()
         if token:
             with session_scope() as db:
                 try:
@@ -136,6 +219,7 @@ class IntakeState(SessionState):
     @rx.event
     def start_over(self):
         self._reset()
+        return _show_address("/intake")
 
     @rx.event
     def search(self, form: dict):
@@ -157,6 +241,8 @@ class IntakeState(SessionState):
                 self._select(db, vehicle_id)
             except DomainError as error:
                 self.error = error.message
+                return None
+        return _show_address(f"/intake?vehicle={self.vehicle.qr_token}")
 
     @rx.event
     def start_registration(self):
@@ -193,7 +279,29 @@ class IntakeState(SessionState):
             self._select(db, vehicle.id)
         # Like the order's key, this one lives until the next intake, so a repeated submit finds this vehicle.
         self.vin_warning = ""
-        return rx.toast.success(f"已登记 {vehicle.plate}")
+        self.register_draft_restored = False
+        return [forget_draft(self.register_draft_key), _show_address(f"/intake?vehicle={self.vehicle.qr_token}"),
+                rx.toast.success(f"已登记 {vehicle.plate}")]
+
+    @rx.event
+    def restore_register_draft(self, draft: dict):
+        """Refill the registration form from the draft the browser kept, with its request key: if the first submit
+        reached the server, submitting again finds that vehicle."""
+        fields = draft_fields(draft, self.register_draft_key, REGISTRATION_FIELDS)
+        if fields is None or self.step != "register" or not any(v for k, v in fields.items() if k != "kind"):
+            return
+        self.register_defaults = {**fields, "kind": fields["kind"] or "individual"}
+        self.register_key = draft_request_key(draft, self.register_key)
+        self.register_form_version += 1
+        self.register_draft_restored = True
+        self.vin_warning = ""
+
+    @rx.event
+    def discard_register_draft(self):
+        self._fresh_registration()
+        self.register_errors = {}
+        self.vin_warning = ""
+        return forget_draft(self.register_draft_key)
 
     @rx.event
     def add_job_line(self, form: dict):
@@ -206,12 +314,7 @@ class IntakeState(SessionState):
             except DomainError as error:
                 self.line_error = error.message
                 return None
-        self.job_rows.append(JobRow(
-            name=priced["name"], hours=str(priced["hours"]), rate=str(priced["rate"] or ""),
-            fixed_price=str(priced["fixed_price"] or ""),
-            detail="一口价" if priced["fixed_price"] is not None else
-            f"{quantity(priced['hours'])} 工时 × {money(priced['rate'])}",
-            amount=money(priced["amount"]), value=str(priced["amount"])))
+        self.job_rows.append(_job_row(priced))
         return rx.set_value("job_name", "")
 
     @rx.event
@@ -240,9 +343,7 @@ class IntakeState(SessionState):
             except DomainError as error:
                 self.line_error = error.message
                 return None
-        return PartRow(part_id=part_id, label=f"{priced['part_name']}（{priced['part_code']}）", unit=priced["unit"],
-                       quantity=quantity(priced["quantity"]), unit_price=money(priced["unit_price"]),
-                       amount=money(priced["amount"]), value=str(priced["amount"]))
+        return _part_row(priced)
 
     @rx.event
     def add_part(self, part_id: int):
@@ -293,12 +394,57 @@ class IntakeState(SessionState):
             except DomainError as error:
                 self.order_errors = {"form": error.message}
                 return None
-        self.order_id = order.id
-        self.order_number = order.number
         # The key stays until the next intake (``_reset``): a second tap's submit, already queued behind this one,
         # must find this order instead of opening another.
+        return self._opened(order, "已开单")
+
+    def _opened(self, order, told: str):
+        """On to the photos of the order just opened; its draft is done with."""
+        self.order_id = order.id
+        self.order_number = order.number
         self.step = "photos"
-        return rx.toast.success(f"已开单 {order.number}")
+        self.order_draft_restored = False
+        return [forget_draft(self.order_draft_key), rx.toast.success(f"{told} {order.number}")]
+
+    @rx.event
+    def restore_order_draft(self, draft: dict):
+        """Refill the order form from the draft the browser kept for this vehicle: its fields, its request key (a
+        resubmit finds the order the first submit opened) and its lines, each priced again."""
+        fields = draft_fields(draft, self.order_draft_key, ORDER_FIELDS)
+        if fields is None or self.step != "order":
+            return None
+        jobs = [JobLineInput(**{name: str(line.get(name, "")) for name in ("name", "hours", "rate", "fixed_price")})
+                for line in draft_list(draft, "job_lines")]
+        parts = [part for line in draft_list(draft, "part_lines") if (part := _draft_part_input(line)) is not None]
+        if not (any(fields.values()) or jobs or parts):
+            return None
+        key = draft_request_key(draft, self.order_key)
+        with session_scope() as db:
+            actor = self._actor(db)
+            try:
+                opened = work_orders.order_of_request(db, actor, self.vehicle.id, key)
+                quoted = work_orders.quote_draft_lines(db, actor, jobs, parts)
+            except DomainError as error:
+                self.line_error = error.message
+                return None
+        if opened is not None:  # the submit reached the server, its answer did not reach the browser
+            self.order_key = key
+            return self._opened(opened, "该草稿已开单")
+        self.job_rows = [_job_row(priced) for priced in quoted.job_lines]
+        self.part_rows = [_part_row(priced) for priced in quoted.part_lines]
+        self.line_error = "；".join(quoted.problems)
+        self.order_defaults = fields
+        self.order_key = key
+        self.order_form_version += 1
+        self.order_draft_restored = True
+        return None
+
+    @rx.event
+    def discard_order_draft(self):
+        self._fresh_order_form()
+        self.order_errors = {}
+        self.line_error = ""
+        return forget_draft(self.order_draft_key)
 
     @rx.event
     def photo_uploaded(self, photo_id: int):

@@ -67,6 +67,7 @@ def safe_next(target: str | None) -> str | None:
 class SessionState(rx.State):
     auth_token: str = rx.Cookie("", name=auth.SESSION_COOKIE, path="/", max_age=int(auth.SESSION_LIFETIME.total_seconds()),
                                 same_site="lax")
+    user_id: int = 0  # scopes what the browser keeps for this person (form drafts)
     user_display_name: str = ""
     user_role: str = ""
     user_role_label: str = ""
@@ -76,6 +77,7 @@ class SessionState(rx.State):
         return auth.user_for_token(db, self.auth_token)
 
     def _remember(self, user: User) -> None:
+        self.user_id = user.id
         self.user_display_name = user.display_name
         self.user_role = Role(user.role).value
         self.user_role_label = Role(user.role).label
@@ -133,6 +135,7 @@ class SessionState(rx.State):
         with session_scope() as db:
             auth.sign_out(db, self.auth_token)
         self.auth_token = ""
+        self.user_id = 0
         self.user_role = ""
         self.user_display_name = ""
         return [rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]

@@ -16,6 +16,7 @@ from lantong_pwa.services.permissions import Permission
 from lantong_pwa.services.progress import VehicleTasks
 from lantong_pwa.timezone import format_local
 from models import JobLineStatus
+from state.drafts import draft_fields, draft_key, forget_draft
 from state.session import SessionState
 from state.views import money
 
@@ -107,9 +108,16 @@ class TasksState(SessionState):
     line: TaskLineView = TaskLineView()
     line_plate: str = ""
     note_error: str = ""
+    note_text: str = ""  # the note field's starting value: the saved note, or a restored draft
+    note_form_version: int = 0
+    note_draft_restored: bool = False
     part_choices: list[PartChoice] = []
     chosen_part: PartChoice = PartChoice()
     part_error: str = ""
+
+    @rx.var
+    def note_draft_key(self) -> str:
+        return draft_key(self.user_id, f"note:{self.line.id}")
 
     def _refresh(self) -> None:
         self.error = ""
@@ -130,8 +138,10 @@ class TasksState(SessionState):
         redirect = self._guard(Permission.CLOCK_JOBS)
         if redirect is not None:
             return redirect
-        self.line = TaskLineView()
         self._refresh()
+        # Reflex runs this again after every reconnect: a sheet left open stays open while its line is still mine.
+        if not any(line.id == self.line.id for group in self.groups for line in group.lines):
+            self.line = TaskLineView()
         return None
 
     @rx.event
@@ -178,6 +188,8 @@ class TasksState(SessionState):
             for line in group.lines:
                 if line.id == line_id:
                     self.line, self.line_plate = line, group.plate
+        self.note_text = self.line.note
+        self.note_draft_restored = False
 
     @rx.event
     def close_line(self):
@@ -188,12 +200,31 @@ class TasksState(SessionState):
         self.note_error = ""
         with session_scope() as db:
             try:
-                job_clock.set_note(db, self._actor(db), self.line.id, form.get("note", ""))
+                saved = job_clock.set_note(db, self._actor(db), self.line.id, form.get("note", ""))
             except DomainError as error:
                 self.note_error = error.message
                 return None
         self._refresh()
-        return rx.toast.success("备注已保存")
+        self.note_text = saved.note
+        self.note_draft_restored = False
+        return [forget_draft(self.note_draft_key), rx.toast.success("备注已保存")]
+
+    @rx.event
+    def restore_note_draft(self, draft: dict):
+        """Put back the note the browser kept for the open line, when it differs from the saved one."""
+        fields = draft_fields(draft, self.note_draft_key, ("note",))
+        if fields is None or not self.line.id or fields["note"] == self.line.note:
+            return
+        self.note_text = fields["note"]
+        self.note_form_version += 1
+        self.note_draft_restored = True
+
+    @rx.event
+    def discard_note_draft(self):
+        self.note_text = self.line.note
+        self.note_form_version += 1
+        self.note_draft_restored = False
+        return forget_draft(self.note_draft_key)
 
     @rx.event
     def search_parts(self, form: dict):

@@ -110,6 +110,48 @@ def quote_part_line(session: Session, actor: User, line: PartLineInput) -> dict:
     return priced_part_line(session, actor.branch_id, line)
 
 
+def _order_of_request(session: Session, branch_id: int, request_key: str | None) -> WorkOrder | None:
+    if not request_key:
+        return None
+    return session.exec(
+        select(WorkOrder).where(WorkOrder.branch_id == branch_id, WorkOrder.request_key == request_key)).first()
+
+
+def order_of_request(session: Session, actor: User, vehicle_id: int, request_key: str) -> WorkOrder | None:
+    """The order of ``vehicle_id`` a submit with ``request_key`` already opened, if any: a draft the browser kept
+    after the submit's answer was lost has been submitted, and must not pass for unsent."""
+    require(actor, Permission.INTAKE)
+    vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
+    earlier = _order_of_request(session, vehicle.branch_id, request_key)
+    return earlier if earlier is not None and earlier.vehicle_id == vehicle.id else None
+
+
+@dataclass(frozen=True)
+class QuotedLines:
+    job_lines: list[dict]
+    part_lines: list[dict]
+    problems: list[str]  # one message per line left out
+
+
+def quote_draft_lines(session: Session, actor: User, job_lines: list[JobLineInput],
+                      part_lines: list[PartLineInput]) -> QuotedLines:
+    """Price the lines of a draft the browser kept, again, by today's rules and catalogue. A line that no longer
+    prices (a part withdrawn since, or an altered draft) is left out with its message; the rest come back."""
+    require(actor, Permission.INTAKE)
+    jobs, parts, problems = [], [], []
+    for line in job_lines:
+        try:
+            jobs.append(priced_job_line(line))
+        except DomainError as error:
+            problems.append(f"草稿中的一行未恢复：{error.message}")
+    for line in part_lines:
+        try:
+            parts.append(priced_part_line(session, actor.branch_id, line))
+        except DomainError as error:
+            problems.append(f"草稿中的一行未恢复：{error.message}")
+    return QuotedLines(job_lines=jobs, part_lines=parts, problems=problems)
+
+
 def _priced_lines(price, inputs: list, key: str, number_label: str, errors: dict[str, str]) -> list[dict]:
     lines = []
     for index, line in enumerate(inputs):
@@ -127,12 +169,9 @@ def open_work_order(session: Session, actor: User, form: OrderForm) -> WorkOrder
     """
     require(actor, Permission.INTAKE)
     vehicle = row_in_branch(session, actor, Vehicle, form.vehicle_id, "车辆不存在")
-    if form.request_key:
-        earlier = session.exec(
-            select(WorkOrder).where(WorkOrder.branch_id == vehicle.branch_id, WorkOrder.request_key == form.request_key)
-        ).first()
-        if earlier is not None:
-            return earlier
+    earlier = _order_of_request(session, vehicle.branch_id, form.request_key)
+    if earlier is not None:
+        return earlier
 
     errors: dict[str, str] = {}
     mileage = None

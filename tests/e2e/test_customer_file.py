@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from models import ComplaintStatus, Customer, User, Vehicle, WorkOrderStatus
+from models import ComplaintStatus, User, Vehicle, WorkOrderStatus
 from models.common import utc_now
 from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.services.care_scene import complaint, follow_up

@@ -141,7 +141,7 @@ def care(session, shop) -> Care:
     o_open = add_order(session, liu_car, advisor, "WX20261119-0001", at(date(2026, 11, 19)),
                        WorkOrderStatus.IN_PROGRESS)
     add_job(session, o_open, "空调检修", "1.50", "180.00", [(tech2, "100")])
-    w1 = settled_order(session, wang_car, advisor, "WX20250501-0001", date(2025, 5, 1), "2000")
+    settled_order(session, wang_car, advisor, "WX20250501-0001", date(2025, 5, 1), "2000")
     w2 = settled_order(session, wang_car, advisor, "WX20250801-0001", date(2025, 8, 1), "1000",
                        technicians=[[(tech2, "100")]])
     z1 = settled_order(session, zhang_car, advisor, "WX20260110-0001", date(2026, 1, 10), "100")
@@ -149,7 +149,7 @@ def care(session, shop) -> Care:
                         technicians=[[(tech1, "100")]])
     far_order = settled_order(session, far_car, s.other_branch_advisor, "WX20261102-0001", date(2026, 11, 2), "5000")
 
-    f1 = follow_up(session, o1, at(date(2026, 11, 5)), 5, 5, 4, 5, 4, 5, comment="师傅很专业")
+    follow_up(session, o1, at(date(2026, 11, 5)), 5, 5, 4, 5, 4, 5, comment="师傅很专业")
     f2 = follow_up(session, o2, at(date(2026, 11, 10)), 2, 2, 3, 4, 1, None, comment="还是有异响", unsolved=True)
     follow_up(session, w2, at(date(2026, 11, 20), 23, 30), 4, 4, 4, 4, 3, 4, channel=FollowUpChannel.PHONE)
     follow_up(session, zh1, at(date(2026, 10, 31), 23, 30), 1)

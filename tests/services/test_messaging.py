@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.notifications import templates
-from lantong_pwa.notifications.config import NotifyConfig, QuietHours, WebhookConfig
+from lantong_pwa.notifications.config import NotifyConfig, QuietHours
 from lantong_pwa.services import messaging
 from models import AuditEvent, Channel, Customer, DeliveryAttempt, Notification, NotificationStatus
 from tests.http_stub import StubServer

@@ -86,6 +86,38 @@ def test_resent_intake_creates_one_order(session, shop, vehicle):
     assert len(session.exec(select(JobLine)).all()) == 2
 
 
+def test_a_drafts_lines_are_priced_again_and_a_line_that_no_longer_prices_is_left_out(session, shop):
+    pads = add_part(session, shop.branch.id, code="SCP-01", name="前刹车片", price="420.00")
+    elsewhere = add_part(session, shop.other_branch.id, code="SCP-02", name="外店配件", price="1.00")
+    quoted = work_orders.quote_draft_lines(
+        session, shop.advisor,
+        [JobLineInput(name="更换前刹车片", hours="1.5", rate="120"), JobLineInput(name="", fixed_price="1")],
+        [PartLineInput(part_id=pads.id, quantity="2"), PartLineInput(part_id=elsewhere.id, quantity="1")])
+    assert [(line["name"], line["amount"]) for line in quoted.job_lines] == [("更换前刹车片", Decimal("180.00"))]
+    assert [(line["part_id"], line["amount"]) for line in quoted.part_lines] == [(pads.id, Decimal("840.00"))]
+    assert quoted.problems == ["草稿中的一行未恢复：维修项目缺少名称", "草稿中的一行未恢复：该配件不在配件目录中"]
+
+
+def test_the_order_a_request_key_opened_is_found_for_its_vehicle_only(session, shop, vehicle):
+    other = add_vehicle(session, shop.branch.id, plate="粤B99998", mobile="13700000001")
+    order = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, request_key="draft-1"))
+    assert work_orders.order_of_request(session, shop.advisor, vehicle.id, "draft-1").id == order.id
+    assert work_orders.order_of_request(session, shop.advisor, vehicle.id, "draft-2") is None
+    assert work_orders.order_of_request(session, shop.advisor, other.id, "draft-1") is None
+    with pytest.raises(NotFound):
+        work_orders.order_of_request(session, shop.other_branch_advisor, vehicle.id, "draft-1")
+    with pytest.raises(PermissionDenied):
+        work_orders.order_of_request(session, shop.technician, vehicle.id, "draft-1")
+
+
+@pytest.mark.parametrize("role", ["technician", "parts_clerk", "cashier"])
+def test_only_intake_roles_price_a_draft(session, shop, role):
+    with pytest.raises(PermissionDenied):
+        work_orders.quote_draft_lines(session, shop.users[role], [], [])
+    with pytest.raises(PermissionDenied):
+        work_orders.quote_draft_lines(session, None, [], [])
+
+
 @pytest.mark.parametrize("role", ["technician", "parts_clerk", "cashier"])
 def test_only_intake_roles_open_orders(session, shop, vehicle, role):
     with pytest.raises(PermissionDenied):

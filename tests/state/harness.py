@@ -7,6 +7,8 @@ Run pytest from the repository root: importing the app module (which registers t
 from __future__ import annotations
 
 import io
+import json
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -66,6 +68,14 @@ def redirect_target(spec) -> str | None:
 
 def redirects_in(result) -> list[str]:
     return [target for target in (redirect_target(spec) for spec in as_list(result)) if target is not None]
+
+
+def forgotten_drafts(result) -> list[str]:
+    """The localStorage keys the scripts in ``result`` remove (state/drafts.py ``forget_draft``)."""
+    scripts = [dict((k._js_expr, v._var_value) for k, v in spec.args)["javascript_code"] for spec in as_list(result)
+               if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_script"]
+    return [json.loads(match) for script in scripts
+            for match in re.findall(r'localStorage\.removeItem\(("[^"]*")\)', script)]
 
 
 def is_toast(spec, kind: str) -> bool:

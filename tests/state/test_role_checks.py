@@ -54,6 +54,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state import complaint_cases as cpc
 from tests.state import cashier_cases as cc
+from tests.state import draft_cases as dc
 from tests.state import reminder_cases as rmc
 from tests.state import customer_cases as cuc
 from tests.state import messages_cases as mc
@@ -65,6 +66,7 @@ from tests.state.harness import (
     as_list,
     changed_tables,
     db_snapshot,
+    forgotten_drafts,
     has_chinese,
     is_toast,
     jpeg_bytes,
@@ -538,6 +540,8 @@ PROTECTED = [
     *[Protected(*case) for case in mc.CASES],
     # Complaints and the staff follow-up page.
     *[Protected(*case) for case in cpc.CASES],
+    # Form drafts the browser kept, put back into the intake order form.
+    *[Protected(*case) for case in dc.CASES],
 ]
 
 REFUSALS = [
@@ -595,6 +599,7 @@ UI_ONLY = {
     **rmc.UI_ONLY,
     **cpc.UI_ONLY,
     **mc.UI_ONLY,
+    **dc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -734,7 +739,8 @@ def test_advisor_does_a_whole_intake(world, session):
     s.start_registration()
     result = s.register(dict(REGISTRATION))
     assert s.register_errors == {}
-    assert is_toast(result, "success")
+    assert is_toast(result[-1], "success")
+    assert forgotten_drafts(result) == [f"lantong-draft:{world.shop.advisor.id}:register"]
     assert count(session, models.Vehicle) == vehicles_before + 1
     assert count(session, models.Customer) == customers_before + 1
     assert s.vehicle.plate == "粤B99999" and s.step == "order"

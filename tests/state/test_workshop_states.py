@@ -110,7 +110,7 @@ def test_technician_works_through_the_task_list(scene, session, shop):
 
     s.open_line(brakes.id)
     assert s.line.id == brakes.id and s.line_plate == "粤B12345"
-    assert is_toast(s.save_note({"note": "刹车盘有沟槽"}), "success")
+    assert is_toast(s.save_note({"note": "刹车盘有沟槽"})[-1], "success")
     assert s.line.note == "刹车盘有沟槽" and s.groups[0].lines[1].note == "刹车盘有沟槽"
 
     s.request_part({"quantity": "1"})
