@@ -59,6 +59,9 @@ app = rx.App(
     html_lang="zh-CN",
     stylesheets=["/app.css"],
     extra_app_wraps={(5, "Overlay"): overlay},  # our Chinese connection banner instead of Reflex's English toast
+    # Messages show at the top, away from the thumb's reach where the main actions sit (and app.css lets taps
+    # through them), so a toast never covers the next button to press.
+    toaster=rx.toast.provider(position="top-center"),
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),

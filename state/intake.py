@@ -171,11 +171,12 @@ class IntakeState(SessionState):
 
     def _same_work(self, token: str) -> bool:
         """Reflex runs ``load`` again after every reconnect (and on a reload of the tab): the same person on the
-        same form keeps the work in progress (lines, request key); the drafts refill a reloaded page's fields."""
+        same step keeps the work in progress (search results, lines, request key); the drafts refill a reloaded
+        page's fields."""
         if self._work_user_id != self.user_id:
             return False
         return (self.step == "order" and token != "" and token == self.vehicle.qr_token) or (
-            self.step == "register" and not token)
+            self.step in ("search", "register") and not token)
 
     def _reset(self) -> None:
         self._work_user_id = self.user_id

@@ -234,6 +234,16 @@ def test_a_reconnect_keeps_the_work_in_progress_of_the_same_person(scene, shop, 
     assert s.job_rows == [] and s.order_key != key
 
 
+def test_a_reconnect_keeps_the_search_results(scene):
+    """A reconnect on the search step (load runs again) leaves the results the advisor is about to tap."""
+    s = make_state(IntakeState, token=scene["cookie"], path="/intake")
+    assert s.load() is None and s.step == "search"
+    s.search({"query": "67890"})
+    assert [r.plate for r in s.results] == ["粤B67890"]
+    assert s.load() is None
+    assert s.step == "search" and [r.plate for r in s.results] == ["粤B67890"]
+
+
 def test_a_reconnect_keeps_the_sheet_of_my_line_open(scene, shop, session):
     order = work_orders.open_work_order(session, shop.advisor, OrderForm(
         vehicle_id=scene["vehicle"].id, mileage_in="42100", fuel_level=2, complaint="保养",
