@@ -163,6 +163,9 @@ def technician_works_the_lines(page: Page, number: str, job_ids: list[int]) -> N
         wait_hydrated(page, f"#start-{job_id}")
         page.click(f"#start-{job_id}")
         expect(page.locator(f"#pause-{job_id}")).to_be_visible()  # the clock runs
+        # The 已开工 toast can lie over the finish button, and sonner keeps a toast open while the pointer is on it.
+        page.mouse.move(0, 0)
+        expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=15_000)
         page.click(f"#finish-{job_id}")
         expect(page.locator(f"#finish-{job_id}")).to_have_count(0)  # finished: no more clock buttons
     expect(group.locator(".task-line", has_text="已完工")).to_have_count(len(job_ids))
