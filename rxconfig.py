@@ -1,5 +1,6 @@
 import reflex as rx
 
+from lantong_pwa.radix_theme import LeanRadixThemesPlugin
 from lantong_pwa.settings import get_settings
 
 # No db_url: the app uses its own SQLModel engine and Alembic setup (lantong_pwa/db.py, alembic/), so Reflex's
@@ -14,7 +15,7 @@ config = rx.Config(
     frontend_lazy_bundled_libraries=True,
     telemetry_enabled=False,
     plugins=[
-        rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",
+        LeanRadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",
                                                     scaling="100%")),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],

@@ -7,9 +7,11 @@ import reflex as rx
 
 from pages.components import banner_error, card, empty_note
 from pages.layout import page
+from pages.when_visible import when_visible
 from state.figures import FigureCard, FiguresState, TechnicianFigureRow
 
 CURRENT_COLOUR = "var(--accent-9)"
+CHART_HEIGHT = 240
 WEEK_AGO_COLOUR = "var(--gray-8)"
 
 
@@ -75,17 +77,22 @@ def controls() -> rx.Component:
 def bar_chart(data: rx.Var, title: str, *below: rx.Component) -> rx.Component:
     return card(
         rx.heading(title, size="4"),
-        rx.recharts.bar_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="name", interval=0, font_size=12),
-            rx.recharts.y_axis(width=56),
-            rx.recharts.graphing_tooltip(),
-            rx.recharts.legend(),
-            rx.recharts.bar(data_key="current", name="当日", fill=CURRENT_COLOUR),
-            rx.recharts.bar(data_key="week_ago", name="上周同日", fill=WEEK_AGO_COLOUR),
-            data=data,
-            width="100%",
-            height=240,
+        # Recharts is the heaviest script of the app: a chart is drawn only when it scrolls into view, without the
+        # grow-in animation (each of its frames re-renders the chart on a slow phone).
+        when_visible(
+            rx.recharts.bar_chart(
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                rx.recharts.x_axis(data_key="name", interval=0, font_size=12),
+                rx.recharts.y_axis(width=56),
+                rx.recharts.graphing_tooltip(),
+                rx.recharts.legend(),
+                rx.recharts.bar(data_key="current", name="当日", fill=CURRENT_COLOUR, is_animation_active=False),
+                rx.recharts.bar(data_key="week_ago", name="上周同日", fill=WEEK_AGO_COLOUR, is_animation_active=False),
+                data=data,
+                width="100%",
+                height=CHART_HEIGHT,
+            ),
+            min_height=f"{CHART_HEIGHT}px",
         ),
         *below,
     )

@@ -7,7 +7,13 @@ from collections.abc import Callable
 
 import reflex as rx
 
+from pages.media_only import media_only
 from state.session import SessionState
+
+# Radix's md breakpoint: the side navigation from here up, the bottom tab bar below. Each is rendered only on the
+# screens that show it.
+WIDE = "(min-width: 48em)"
+NARROW = "not all and (min-width: 48em)"
 
 # The icon of each page in NAV_PAGES (state/session.py), which also decides who sees it.
 NAV_ICONS = {
@@ -62,7 +68,6 @@ def side_nav() -> rx.Component:
         rx.button(rx.icon("log-out"), "退出登录", variant="soft", color_scheme="gray", on_click=SessionState.sign_out,
                   size="3", width="100%"),
         class_name="side-nav",
-        display=["none", "none", "flex"],
     )
 
 
@@ -92,14 +97,13 @@ def tab_bar() -> rx.Component:
         rx.foreach(SessionState.phone_tabs, _tab),
         _more_menu(),
         class_name="tab-bar",
-        display=["flex", "flex", "none"],
         justify="between",
     )
 
 
 def shell(title: str, *children: rx.Component) -> rx.Component:
     return rx.box(
-        side_nav(),
+        media_only(WIDE, side_nav()),
         rx.box(
             rx.el.main(
                 rx.heading(title, size="7", as_="h1", class_name="page-title"),
@@ -108,7 +112,7 @@ def shell(title: str, *children: rx.Component) -> rx.Component:
             ),
             class_name="page-area",
         ),
-        tab_bar(),
+        media_only(NARROW, tab_bar()),
         class_name="app-shell",
     )
 

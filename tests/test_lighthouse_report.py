@@ -8,13 +8,16 @@ def _report(performance: float, accessibility: float, best_practices: float, tot
     return {
         "categories": {"performance": {"score": performance}, "accessibility": {"score": accessibility},
                        "best-practices": {"score": best_practices}},
-        "audits": {"total-byte-weight": {"numericValue": total_bytes}, "first-contentful-paint": {"numericValue": 1}},
+        "audits": {"total-byte-weight": {"numericValue": total_bytes}, "first-contentful-paint": {"numericValue": 1},
+                   "total-blocking-time": {"numericValue": 212.4},
+                   "largest-contentful-paint": {"numericValue": 2875.6}},
     }
 
 
 def test_figures_of_a_report():
     assert page_figures(_report(0.91, 0.96, 1.0, 402_345.6)) == {
-        "performance": 0.91, "accessibility": 0.96, "best-practices": 1.0, "transfer_bytes": 402_345,
+        "performance": 0.91, "accessibility": 0.96, "best-practices": 1.0, "tbt_ms": 212, "lcp_ms": 2876,
+        "transfer_bytes": 402_345,
     }
 
 
