@@ -119,7 +119,8 @@ def churn_analysis(session: Session, actor: User, today: date, branch_id: int | 
     branches = scope_branches(session, actor, branch_id)
     until = local_day_bounds(today)[1]
     year_ago = local_day_bounds(today - timedelta(days=365))[0]
-    rows = session.exec(
+    # Plain column rows over the connection: the ORM's per-row bookkeeping was a third of the time on 15,000 customers.
+    rows = session.connection().execute(
         select(WorkOrder.customer_id, Customer.name, Customer.mobile, sa.func.count(),
                sa.func.sum(sa.case((WorkOrder.created_at >= year_ago, 1), else_=0)),
                sa.func.min(WorkOrder.created_at), sa.func.max(WorkOrder.created_at),
