@@ -76,7 +76,8 @@ def todays_figures(server) -> tuple[DayFigures, bool]:
         today = local_day(utc_now())
         start, end = local_day_bounds(today)
         vehicle_id = session.exec(select(Vehicle.id).where(Vehicle.plate == PLATE)).one()
-        opened = select(WorkOrder.id).where(WorkOrder.vehicle_id == vehicle_id, WorkOrder.created_at >= start)
+        opened = select(WorkOrder.id).where(WorkOrder.vehicle_id == vehicle_id, WorkOrder.created_at >= start,
+                                                  WorkOrder.created_at < end)
         settled = (select(Settlement.id).join(WorkOrder, WorkOrder.id == Settlement.work_order_id)
                    .where(WorkOrder.vehicle_id == vehicle_id, Settlement.status == SettlementStatus.ACTIVE,
                           Settlement.created_at >= start, Settlement.created_at < end))
