@@ -1,5 +1,6 @@
 import reflex as rx
 
+from lantong_pwa.first_paint import FirstPaintPlugin
 from lantong_pwa.radix_theme import LeanRadixThemesPlugin
 from lantong_pwa.settings import get_settings
 
@@ -17,6 +18,7 @@ config = rx.Config(
     plugins=[
         LeanRadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",
                                                     scaling="100%")),
+        FirstPaintPlugin(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

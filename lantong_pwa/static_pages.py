@@ -1,18 +1,41 @@
-"""Prerendered pages answer at their own address.
+"""Prerendered pages answer at their own address, and pages with a parameter get a prerendered shell too.
 
 The production build writes each page as ``<route>/index.html``, and the static file server answers ``/login``
 with a redirect to ``/login/``: one more round trip (about 0.6 s on a slow phone network) before anything shows on
 every first load. This ASGI wrapper serves ``<route>/index.html`` for ``/<route>`` directly instead.
+
+A page with a parameter in its address (``/v/<token>``, ``/f/<token>``, ``/cashier/<order_no>``…) has no file of
+its own: the server would answer with the empty single-page shell, which shows nothing until the scripts have
+loaded, found the route, loaded the page's own scripts and rendered it. The build prerenders each such route once
+with a stand-in value (``prerendered_path``, asked for by ``lantong_pwa.first_paint``), and this wrapper serves
+that page for every address of the route: the screen's frame paints from the HTML, and its scripts are named in
+it from the start. What the page shows for the real value comes from the state, as on any page.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from reflex.route import get_router
 from reflex.utils.prerequisites import get_web_dir
 from reflex_base import constants
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+PARAMETER = re.compile(r"\[[^\]/]+\]")
+STAND_IN = "_"  # the value each parameter takes in the prerendered page
+
+
+def is_dynamic(route: str) -> bool:
+    return bool(PARAMETER.search(route))
+
+
+def prerendered_path(route: str) -> str:
+    """The address at which the build prerenders ``route`` (e.g. ``v/[token]`` → ``/v/_``)."""
+    return "/" + PARAMETER.sub(STAND_IN, route.strip("/"))
 
 
 @cache
@@ -20,19 +43,38 @@ def _build_dir() -> Path:
     return (get_web_dir() / constants.Dirs.STATIC).resolve()
 
 
-def _is_prerendered_page(path: str) -> bool:
+@cache
+def _dynamic_route_of() -> Callable[[str], str | None]:
+    """The dynamic route an address belongs to, from the routes the compile wrote (none when it wrote none)."""
+    try:
+        routes = json.loads((get_web_dir() / constants.Dirs.ROUTES_MANIFEST).read_text())
+    except OSError:
+        routes = []
+    return get_router([route for route in routes if is_dynamic(route)])
+
+
+def _prerendered_file(name: str) -> bool:
+    return bool(name) and ".." not in name.split("/") and (_build_dir() / name / "index.html").is_file()
+
+
+def page_path(path: str) -> str | None:
+    """The path of the prerendered page to serve for the request path ``path``, or None to leave it as it is."""
     name = path.strip("/")
-    if not name or ".." in name.split("/"):
-        return False
-    return (_build_dir() / name / "index.html").is_file()
+    if not path.endswith("/") and _prerendered_file(name):
+        return path + "/"
+    if name and not _prerendered_file(name) and (route := _dynamic_route_of()(name)):
+        shell = prerendered_path(route)
+        if _prerendered_file(shell.strip("/")):
+            return shell + "/"
+    return None
 
 
 def serve_pages_in_place(app: ASGIApp) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if (scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and path and not path.endswith("/")
-                and _is_prerendered_page(path)):
-            scope = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
+        if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD") and (path := scope.get("path")):
+            served = page_path(path)
+            if served:
+                scope = {**scope, "path": served, "raw_path": served.encode()}
         await app(scope, receive, send)
 
     return wrapped

@@ -10,11 +10,14 @@ import httpx
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from sqlmodel import select
 
 from lantong_pwa.chromium import CHROMIUM, CHROMIUM_ARGS
+from models import Vehicle
 from tests.e2e.conftest import PHONE, sign_in
 
 pytestmark = pytest.mark.e2e
+DEMO_PLATE = "粤B12345"  # a demo vehicle
 
 
 def test_manifest_names_the_app_and_its_icons(server):
@@ -51,6 +54,32 @@ def test_pages_answer_at_their_own_address_without_a_redirect(server):
             assert '<html lang="zh-CN"' in response.text
         assert client.get("/login/", follow_redirects=False).status_code == 200
         assert client.get("/api/health", follow_redirects=False).status_code == 200
+
+
+def test_pages_paint_from_their_html_and_fetch_their_scripts_after_the_first_paint(server, new_context):
+    with server.orm() as session:
+        token = session.exec(select(Vehicle.qr_token).where(Vehicle.plate == DEMO_PLATE)).one()
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        login = client.get("/login").text
+        card = client.get(f"/v/{token}").text
+    head = login.split("<body>")[0]
+    assert "modulepreload" not in head
+    assert "蓝通维修" in login.split("<body>")[1]  # the form is in the HTML, not only in the scripts
+    # A page with a parameter answers with its own prerendered frame, naming its own scripts from the start.
+    assert "modulepreload" not in card.split("<body>")[0]
+    assert "车辆卡</h1>" in card
+    assert '"routes/[v].$[token]._index"' in card
+
+    page = new_context("phone").new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, "advisor")
+    page.goto(f"/v/{token}")
+    expect(page.locator(".plate").first).to_have_text(DEMO_PLATE)
+    # The preloads come back after the first paint, and the frame hydrates without a mismatch.
+    assert page.evaluate("document.head.querySelectorAll('link[rel=modulepreload]').length") > 10
+    assert errors == []
 
 
 @pytest.fixture
