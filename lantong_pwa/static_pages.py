@@ -14,13 +14,12 @@ it from the start. What the page shows for the real value comes from the state, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from reflex.route import get_router
+from reflex.utils.exec import get_routes_manifest_router
 from reflex.utils.prerequisites import get_web_dir
 from reflex_base import constants
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -44,13 +43,9 @@ def _build_dir() -> Path:
 
 
 @cache
-def _dynamic_route_of() -> Callable[[str], str | None]:
-    """The dynamic route an address belongs to, from the routes the compile wrote (none when it wrote none)."""
-    try:
-        routes = json.loads((get_web_dir() / constants.Dirs.ROUTES_MANIFEST).read_text())
-    except OSError:
-        routes = []
-    return get_router([route for route in routes if is_dynamic(route)])
+def _route_of() -> Callable[[str], str | None]:
+    """The route an address belongs to, from the routes the compile wrote (none when it wrote none)."""
+    return get_routes_manifest_router() or (lambda _path: None)
 
 
 def _prerendered_file(name: str) -> bool:
@@ -60,12 +55,13 @@ def _prerendered_file(name: str) -> bool:
 def page_path(path: str) -> str | None:
     """The path of the prerendered page to serve for the request path ``path``, or None to leave it as it is."""
     name = path.strip("/")
-    if not path.endswith("/") and _prerendered_file(name):
-        return path + "/"
-    if name and not _prerendered_file(name) and (route := _dynamic_route_of()(name)):
-        shell = prerendered_path(route)
-        if _prerendered_file(shell.strip("/")):
-            return shell + "/"
+    if not name:
+        return None
+    if _prerendered_file(name):
+        return None if path.endswith("/") else path + "/"
+    route = _route_of()(name)
+    if route and is_dynamic(route) and _prerendered_file(shell := prerendered_path(route).strip("/")):
+        return f"/{shell}/"
     return None
 
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import pytest
+from reflex.utils import exec as reflex_exec
 
 from lantong_pwa import static_pages
 from lantong_pwa.first_paint import defer_module_preloads, prerender_dynamic_routes
@@ -71,11 +72,12 @@ def web_dir(tmp_path, monkeypatch):
     (tmp_path / "routes.json").write_text(json.dumps(["index", "login", "v/[token]", "v/[token]/label",
                                                       "customers/[customer_id]", "404"]))
     monkeypatch.setattr(static_pages, "get_web_dir", lambda: tmp_path)
+    monkeypatch.setattr(reflex_exec, "get_web_dir", lambda: tmp_path)  # where Reflex reads routes.json
     static_pages._build_dir.cache_clear()
-    static_pages._dynamic_route_of.cache_clear()
+    static_pages._route_of.cache_clear()
     yield tmp_path
     static_pages._build_dir.cache_clear()
-    static_pages._dynamic_route_of.cache_clear()
+    static_pages._route_of.cache_clear()
 
 
 def test_each_address_of_a_route_with_a_parameter_gets_its_prerendered_page(web_dir):

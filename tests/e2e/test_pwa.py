@@ -64,6 +64,7 @@ def test_pages_paint_from_their_html_and_fetch_their_scripts_after_the_first_pai
         card = client.get(f"/v/{token}").text
     head = login.split("<body>")[0]
     assert "modulepreload" not in head
+    assert "link.rel='modulepreload'" in login.split("<body>")[1]  # added back after the first paint
     assert "蓝通维修" in login.split("<body>")[1]  # the form is in the HTML, not only in the scripts
     # A page with a parameter answers with its own prerendered frame, naming its own scripts from the start.
     assert "modulepreload" not in card.split("<body>")[0]
