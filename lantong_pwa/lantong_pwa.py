@@ -11,6 +11,7 @@ from pages.board import board_page
 from pages.care import care_page
 from pages.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.complaints import complaint_detail_page, complaints_page
+from pages.components import page_loading
 from pages.connection import overlay
 from pages.customers import customer_file_page, customers_page
 from pages.figures import figures_page
@@ -74,7 +75,7 @@ app = rx.App(
 
 
 def _redirecting() -> rx.Component:
-    return rx.center(rx.spinner(size="3"), min_height="100dvh")
+    return page_loading(min_height="100dvh")
 
 
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.

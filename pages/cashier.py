@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, labelled, plate
+from pages.components import banner_error, card, empty_note, labelled, page_loading, plate
 from pages.layout import page
 from state.cashier import (
     CardEntryRow,
@@ -394,7 +394,7 @@ def settle_page():
         rx.cond(S.error != "",
                 rx.vstack(rx.callout(S.error, icon="circle_x", color_scheme="orange", width="100%"),
                           rx.link(rx.button("返回收银台", size="3"), href="/cashier"), spacing="3"),
-                rx.spinner(size="3")),
+                page_loading()),
     )
 
 
@@ -509,7 +509,7 @@ def settlement_sheet_page() -> rx.Component:
                 class_name="settle-sheet",
                 id="settle-sheet",
             ),
-            rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), rx.spinner()),
+            rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
         ),
         rx.hstack(
             rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, page_loading, plate
 from pages.layout import page
 from state.complaints import ComplaintDetailState, ComplaintRowView, ComplaintsState, HistoryView
 
@@ -176,6 +176,6 @@ def complaint_detail_page():
                 width="100%",
                 spacing="3",
             ),
-            rx.cond(D.error == "", rx.center(rx.spinner(size="3"), padding="2em")),
+            rx.cond(D.error == "", page_loading()),
         ),
     ]

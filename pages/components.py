@@ -49,3 +49,15 @@ def banner_error(message: rx.Var) -> rx.Component:
 def empty_note(text: str) -> rx.Component:
     return rx.text(text, color_scheme="gray", size="2")
 
+
+
+def page_loading(**props) -> rx.Component:
+    """The spinner a screen shows while its data arrives over the socket.
+
+    It stays invisible for its first second (``.page-loading`` in app.css): a load that quick never flashes a
+    spinner, and the prerendered page frame paints without an animation keeping an old phone's main thread busy.
+    Spinners inside buttons are not this one; they show at once.
+    """
+    props.setdefault("padding", "2em")
+    return rx.center(rx.spinner(size="3"), class_name="page-loading", role="status", aria_label="正在加载",
+                     width="100%", **props)

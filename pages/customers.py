@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, plate
+from pages.components import banner_error, card, empty_note, page_loading, plate
 from pages.layout import page
 from pages.vehicle_forms import consent_badges
 from state.customers import (
@@ -246,6 +246,6 @@ def customer_file_page():
                 rx.link(rx.button(rx.icon("search"), "查找客户", size="3"), href="/customers"),
                 spacing="3",
             ),
-            rx.spinner(size="3"),
+            page_loading(),
         ),
     )

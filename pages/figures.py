@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note
+from pages.components import banner_error, card, empty_note, page_loading
 from pages.layout import page
 from pages.when_visible import when_visible
 from state.figures import FigureCard, FiguresState, TechnicianFigureRow
@@ -177,5 +177,5 @@ def figures_page():
         controls(),
         banner_error(FiguresState.error),
         rx.cond(FiguresState.day != "", figures(),
-                rx.cond(FiguresState.error == "", rx.center(rx.spinner(size="3"), padding="2em"))),
+                rx.cond(FiguresState.error == "", page_loading())),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, page_loading, plate
 from pages.layout import page
 from state.follow_up_detail import CallView, FollowUpDetailState
 
@@ -117,6 +117,6 @@ def follow_up_detail_page():
                 width="100%",
                 spacing="3",
             ),
-            rx.cond(S.error == "", rx.center(rx.spinner(size="3"), padding="2em")),
+            rx.cond(S.error == "", page_loading()),
         ),
     ]

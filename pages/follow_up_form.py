@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from lantong_pwa.services.follow_ups import ASPECTS, COMMENT_MAX, RATING_LABELS
-from pages.components import field_error
+from pages.components import field_error, page_loading
 from state.follow_up_form import FollowUpFormState
 
 F = FollowUpFormState
@@ -85,7 +85,7 @@ def follow_up_form_page() -> rx.Component:
             rx.heading("服务评价", size="7", as_="h1"),
             rx.match(
                 F.page,
-                ("loading", rx.center(rx.spinner(size="3"), padding="3em", width="100%")),
+                ("loading", page_loading(padding="3em")),
                 ("form", _form()),
                 ("thanks", rx.vstack(
                     rx.icon("circle-check", size=56, color="var(--green-9)"),

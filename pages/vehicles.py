@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, page_loading, plate
 from pages.dispatch import dispatch_button, dispatch_dialog
 from pages.layout import page
 from pages.tasks import task_line
@@ -298,7 +298,7 @@ def vehicle_card_page():
                 rx.link(rx.button(rx.icon("search"), "按车牌查找", size="3"), href="/vehicles"),
                 spacing="3",
             ),
-            rx.spinner(size="3"),
+            page_loading(),
         ),
     )
 

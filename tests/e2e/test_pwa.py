@@ -83,6 +83,33 @@ def test_pages_paint_from_their_html_and_fetch_their_scripts_after_the_first_pai
     assert errors == []
 
 
+def test_a_screen_waiting_for_its_data_shows_its_spinner_only_after_a_second(server, new_context):
+    with server.orm() as session:
+        token = session.exec(select(Vehicle.qr_token).where(Vehicle.plate == DEMO_PLATE)).one()
+    frame = httpx.get(f"{server.url}/v/{token}", timeout=10).text
+    assert re.search(r'class="[^"]*\bpage-loading\b[^"]*"><span class="rt-Spinner', frame)  # in the painted frame
+
+    page = new_context("phone").new_page()
+    sign_in(page, "advisor")
+    # A socket that never answers: the card's data never arrives, as on a stalled workshop connection.
+    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    page.goto(f"/v/{token}")
+    spinner = page.locator(".page-loading .rt-Spinner")
+    # A spinner that has just appeared is invisible (a copy of the page's own, taken now, is at its first frame) …
+    just_shown = page.evaluate("""() => {
+        const loading = document.querySelector('.page-loading');
+        const copy = loading.cloneNode(true);
+        loading.after(copy);
+        const visibility = getComputedStyle(copy.querySelector('.rt-Spinner')).visibility;
+        copy.remove();
+        return visibility;
+    }""")
+    assert just_shown == "hidden"
+    # … and shows once the second is over, while the data is still missing.
+    expect(spinner).to_be_visible(timeout=5_000)
+    expect(page.get_by_role("status", name="正在加载")).to_be_visible()
+
+
 @pytest.fixture
 def installable_context(tmp_path, server, browser):
     """A normal (non-incognito) Chromium profile at phone size: Chromium judges installability only there.

@@ -8,8 +8,9 @@ The technician's QR of a vehicle card lands on that vehicle's card with 我的�
 is refused with a message. The parts clerk's Code 128 and EAN-13 part codes pick their lines, moving the ledger once;
 an unknown code gets the pick list's message and moves nothing.
 
-Headless Chromium on Linux has no ``BarcodeDetector``, so these tests exercise the ZXing fallback (zxing-wasm), and
-check that nothing (its .wasm file included) is fetched from anywhere but the app's own server.
+Headless Chromium on Linux has no ``BarcodeDetector``, so most of these tests exercise the ZXing fallback (zxing-wasm),
+and check that nothing (its .wasm file included) is fetched from anywhere but the app's own server. Where a phone has
+one, a stand-in ``BarcodeDetector`` shows that the scanner uses it instead, and only when it reads all three formats.
 Other test modules share the server: every vehicle, order and part used here is made here through the services.
 """
 
@@ -52,6 +53,19 @@ if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
   };
 }
 """
+# A phone's own BarcodeDetector, standing in for Android Chrome's: it reads the formats in window.__nativeFormats and
+# "sees" window.__nativeText on every image it is given, keeping each image's size.
+NATIVE_DETECTOR = """
+window.__detected = [];
+window.BarcodeDetector = class {
+  static async getSupportedFormats() { return window.__nativeFormats; }
+  constructor(options) { window.__detectorFormats = options.formats; }
+  async detect(image) {
+    window.__detected.push([image.width, image.height]);
+    return [{format: 'qr_code', rawValue: window.__nativeText}];
+  }
+};
+"""
 CAMERA_STATE = """() => window.__streams.map(s => ({
   facingMode: s.constraints.video.facingMode,
   live: s.stream.getTracks().filter(t => t.readyState === 'live').length}))"""
@@ -64,6 +78,13 @@ def barcode_png(text: str, barcode_format) -> bytes:
     image = Image.fromarray(zxingcpp.create_barcode(text, barcode_format).to_image(scale=4))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def blank_png(size: tuple[int, int]) -> bytes:
+    """A plain white PNG of ``size``."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -287,6 +308,39 @@ def test_leaving_the_page_closes_the_camera(camera_page):
     page.go_back()  # as the phone's back button does
     expect(page).to_have_url(re.compile(r"/orders/?$"))
     expect_camera_stopped(page)
+
+
+def native_detector_page(phone_page, formats: list[str], text: str) -> Page:
+    page = phone_page("tech")
+    page.context.add_init_script(NATIVE_DETECTOR)
+    page.context.add_init_script(f"window.__nativeFormats = {formats!r}; window.__nativeText = {text!r};")
+    page.goto("/tasks")
+    return page
+
+
+def test_a_phone_with_its_own_barcode_detector_reads_with_it_and_loads_no_zxing(server, phone_page,
+                                                                                technician_scene):
+    url = f"{server.url}/v/{technician_scene.token}"
+    page = native_detector_page(phone_page, ["ean_13", "qr_code", "code_128", "upc_a"], url)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_scanner(page)
+    scan_photo(page, blank_png((3000, 2000)))  # the stand-in reads any picture; it gets this one scaled down
+    expect_my_card(page, technician_scene)
+    assert page.evaluate("window.__detectorFormats") == ["qr_code", "code_128", "ean_13"]
+    assert page.evaluate("window.__detected") == [[1280, 853]]
+    assert not [url for url in fetched if "zxing" in url]
+
+
+def test_a_barcode_detector_missing_a_format_is_passed_over_for_zxing(server, phone_page, technician_scene):
+    page = native_detector_page(phone_page, ["qr_code"], "https://example.com/never-read")
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    open_scanner(page)
+    scan_photo(page, url_qr_png(f"{server.url}/v/{technician_scene.token}"))
+    expect_my_card(page, technician_scene)
+    assert page.evaluate("window.__detected") == []
+    assert [url for url in fetched if url.endswith(".wasm") and "zxing_reader" in url]
 
 
 # --- the parts clerk --------------------------------------------------------------------------------------------
