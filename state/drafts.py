@@ -51,3 +51,12 @@ def forget_draft(key: str):
 
     Not ``rx.remove_local_storage``: that one hydrates the page again afterwards, which runs its load handler."""
     return rx.call_script(f"window.localStorage.removeItem({json.dumps(key)})")
+
+
+def forget_drafts_of(user_id: int):
+    """Drop every draft one person left in this browser: at sign-out, so a shared tablet keeps no customer's details
+    after its user has gone (nobody else could restore them: drafts are keyed to the person)."""
+    prefix = json.dumps(draft_key(user_id, ""))
+    return rx.call_script(
+        f"Object.keys(window.localStorage).filter((key) => key.startsWith({prefix}))"
+        ".forEach((key) => window.localStorage.removeItem(key))")

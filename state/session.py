@@ -15,6 +15,7 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.services import auth
 from lantong_pwa.services.permissions import Permission, allows, role_allows
 from models import Role, User
+from state.drafts import forget_drafts_of
 
 # Where each role lands after signing in.
 ROLE_HOME = {
@@ -132,13 +133,15 @@ class SessionState(rx.State):
 
     @rx.event
     def sign_out(self):
+        """End the session here and on the server, and clear the drafts this person left in the browser."""
         with session_scope() as db:
             auth.sign_out(db, self.auth_token)
+        leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
         self.auth_token = ""
         self.user_id = 0
         self.user_role = ""
         self.user_display_name = ""
-        return [rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
+        return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
 
     @rx.event
     def guard_staff(self):

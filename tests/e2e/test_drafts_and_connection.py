@@ -282,3 +282,28 @@ def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
     expect(draft_hint(page)).to_have_count(0)
     expect(note).to_have_value("左前减震漏油，建议更换")
     page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('lantong-draft:'))")
+
+
+def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_context):
+    username, line_id = add_technician_line(server)
+    page = new_context("phone").new_page()
+    sign_in(page, username)
+    more = f"#more-{line_id}"
+    wait_hydrated(page, more)
+    page.click(more)
+    page.get_by_label("项目备注").fill("客户电话 13800000000，下午取车")
+    mine = "Object.keys(localStorage).filter((key) => key.startsWith('lantong-draft:'))"
+    page.wait_for_function(f"{mine}.length === 1")
+    page.evaluate("localStorage.setItem('lantong-draft:999999:line:1', '{}')")  # somebody else's, left alone
+    page.keyboard.press("Escape")
+
+    page.click("#tab-more")
+    page.get_by_role("menuitem", name="退出登录").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    assert page.evaluate(mine) == ["lantong-draft:999999:line:1"]
+
+    sign_in(page, username)
+    wait_hydrated(page, more)
+    page.click(more)
+    expect(page.get_by_label("项目备注")).to_have_value("")
+    expect(draft_hint(page)).to_have_count(0)
