@@ -244,14 +244,18 @@ def add_technician_line(server) -> tuple[str, int]:
         return username, line_id
 
 
+def open_job_note(page: Page, line_id: int):
+    """On the technician's 我的任务, open a job line's sheet; its note box."""
+    wait_hydrated(page, f"#more-{line_id}")
+    page.click(f"#more-{line_id}")
+    return page.get_by_label("项目备注")
+
+
 def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
     username, line_id = add_technician_line(server)
     page = new_context("phone").new_page()
     sign_in(page, username)
-    more = f"#more-{line_id}"
-    wait_hydrated(page, more)
-    page.click(more)
-    note = page.get_by_label("项目备注")
+    note = open_job_note(page, line_id)
     note.fill("左前减震漏油，建议更换")
     page.reload()
 
@@ -288,10 +292,7 @@ def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_
     username, line_id = add_technician_line(server)
     page = new_context("phone").new_page()
     sign_in(page, username)
-    more = f"#more-{line_id}"
-    wait_hydrated(page, more)
-    page.click(more)
-    page.get_by_label("项目备注").fill("客户电话 13800000000，下午取车")
+    open_job_note(page, line_id).fill("客户电话 13800000000，下午取车")
     mine = "Object.keys(localStorage).filter((key) => key.startsWith('lantong-draft:'))"
     page.wait_for_function(f"{mine}.length === 1")
     page.evaluate("localStorage.setItem('lantong-draft:999999:line:1', '{}')")  # somebody else's, left alone
@@ -303,7 +304,5 @@ def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_
     assert page.evaluate(mine) == ["lantong-draft:999999:line:1"]
 
     sign_in(page, username)
-    wait_hydrated(page, more)
-    page.click(more)
-    expect(page.get_by_label("项目备注")).to_have_value("")
+    expect(open_job_note(page, line_id)).to_have_value("")
     expect(draft_hint(page)).to_have_count(0)
