@@ -33,8 +33,7 @@ def board_row(row: BoardRow) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.link(rx.hstack(plate(row.plate), rx.text(row.title, weight="bold"), align="center", spacing="2"),
-                        href=row.card_url, underline="none", display="flex", align_items="center",
-                        min_height="44px"),
+                        href=row.card_url, underline="none", class_name="board-card-link"),
                 rx.spacer(),
                 rx.cond(row.waiting_parts, rx.badge("待配件", color_scheme="orange", size="2")),
                 rx.badge(row.status, size="2"),

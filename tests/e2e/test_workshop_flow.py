@@ -25,6 +25,7 @@ from lantong_pwa.timezone import local_day, local_day_bounds
 from models import PaymentMethod, Settlement, SettlementStatus, User, Vehicle, WorkOrder
 from models.common import utc_now
 from tests.e2e.conftest import sign_in, wait_hydrated
+from tests.factories import add_vehicle
 
 pytestmark = pytest.mark.e2e
 
@@ -357,3 +358,27 @@ def test_one_order_from_intake_to_the_managers_figures(server, new_context):
         expect(money_row(manager, "#payer-split", payer), payer).to_contain_text(money(amount))
     tech_row = manager.locator("#technician-efficiency tr", has_text="张师傅")
     expect(tech_row).to_contain_text(f"{tech_before + billed_hours:.2f}")  # both lines are his, whole
+
+
+def test_on_a_phone_a_board_row_opens_its_vehicle_card_from_a_thumb_sized_link(server, new_context):
+    from lantong_pwa.services import work_orders
+    from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+
+    with server.orm() as session:
+        advisor = session.exec(select(User).where(User.username == "advisor")).one()
+        n = server.scalar("SELECT max(id) FROM vehicle") + 1
+        vehicle = add_vehicle(session, advisor.branch_id, plate=f"粤T{n:05d}", mobile=f"1360000{n:04d}",
+                              owner_name="看板测试", make="丰田", model="卡罗拉")
+        work_orders.open_work_order(session, advisor, OrderForm(
+            vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint="看板测试",
+            job_lines=[JobLineInput(name="检查", hours="1", rate="100")]))
+    page = new_context("phone").new_page()
+    sign_in(page, "advisor")
+    page.goto("/orders")
+    link = page.locator(".board-card-link", has_text=vehicle.plate)
+    expect(link).to_be_visible()
+    assert link.bounding_box()["height"] >= 44
+    wait_hydrated(page, ".board-card-link")
+    link.click()
+    expect(page).to_have_url(re.compile(rf"/v/{re.escape(vehicle.qr_token)}/?$"))
+    expect(page.locator(".plate").first).to_have_text(vehicle.plate)
