@@ -115,6 +115,11 @@ ORDERS_OF_PLATE = ("SELECT count(*) FROM work_order JOIN vehicle ON vehicle.id =
                    "WHERE vehicle.plate = ?")
 
 
+def wait_drafts_gone(page: Page) -> None:
+    """Wait until the browser keeps no form draft (the page drops one just after the server has the record)."""
+    page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('lantong-draft:'))")
+
+
 def orders_of(server, plate: str) -> int:
     return server.scalar(ORDERS_OF_PLATE, plate)
 
@@ -200,8 +205,9 @@ def test_intake_drafts_survive_a_reload_and_a_submit_whose_answer_is_lost_opens_
         assert server.scalar(f"SELECT count(*) FROM {lines} JOIN work_order ON work_order.id = {lines}.work_order_id "
                              "WHERE work_order.number = ?", first) == 1
 
-    # Submitted: the draft is gone, so the vehicle's next order starts empty. Its answer is lost too, and this
-    # time the page reloads: again the order it opened, once.
+    # Submitted: the draft is gone (the page drops it just after showing the order), so the vehicle's next order
+    # starts empty. Its answer is lost too, and this time the page reloads: again the order it opened, once.
+    wait_drafts_gone(page)
     page.goto(address)
     expect(page.locator("#mileage_in")).to_be_visible()
     wait_hydrated(page, "#open-order")
@@ -285,7 +291,7 @@ def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
     page.get_by_role("button", name="放弃草稿").click()
     expect(draft_hint(page)).to_have_count(0)
     expect(note).to_have_value("左前减震漏油，建议更换")
-    page.wait_for_function("!Object.keys(localStorage).some((key) => key.startsWith('lantong-draft:'))")
+    wait_drafts_gone(page)
 
 
 def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_context):
