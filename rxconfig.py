@@ -2,6 +2,7 @@ import reflex as rx
 
 from lantong_pwa.first_paint import FirstPaintPlugin
 from lantong_pwa.radix_theme import LeanRadixThemesPlugin
+from lantong_pwa.script_chunks import OneUiKitFilePlugin
 from lantong_pwa.settings import get_settings
 
 # No db_url: the app uses its own SQLModel engine and Alembic setup (lantong_pwa/db.py, alembic/), so Reflex's
@@ -19,6 +20,7 @@ config = rx.Config(
         LeanRadixThemesPlugin(theme=rx.theme(accent_color="blue", gray_color="slate", radius="medium",
                                                     scaling="100%")),
         FirstPaintPlugin(),
+        OneUiKitFilePlugin(),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -83,6 +83,21 @@ def test_pages_paint_from_their_html_and_fetch_their_scripts_after_the_first_pai
     assert errors == []
 
 
+def test_a_phone_loads_my_tasks_in_a_few_script_files_the_ui_kit_in_one(server, new_context):
+    page = new_context("phone").new_page()
+    sign_in(page, "tech")
+    fresh = new_context("phone").new_page()  # nothing cached: every script the page needs is fetched
+    fresh.context.add_cookies(page.context.cookies())
+    scripts = []
+    fresh.on("request", lambda request: request.resource_type == "script" and scripts.append(request.url))
+    fresh.goto("/tasks")
+    expect(fresh.get_by_role("button", name="扫码")).to_be_enabled()
+    fresh.wait_for_load_state("networkidle")
+    names = [url.rsplit("/", 1)[1] for url in scripts]
+    assert len([name for name in names if name.startswith("ui-")]) == 1
+    assert len(names) <= 16, names  # 36 when every Radix component and icon was a file of its own
+
+
 def test_a_screen_waiting_for_its_data_shows_its_spinner_only_after_a_second(server, new_context):
     with server.orm() as session:
         token = session.exec(select(Vehicle.qr_token).where(Vehicle.plate == DEMO_PLATE)).one()
