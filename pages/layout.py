@@ -76,7 +76,7 @@ def _more_menu() -> rx.Component:
     return rx.menu.root(
         rx.menu.trigger(
             rx.el.button(rx.vstack(rx.icon("menu", size=24), rx.text("更多", size="1"), spacing="0", align="center"),
-                         class_name="tab-link", aria_label="更多", id="tab-more"),
+                         class_name="tab-link tab-more", aria_label="更多", id="tab-more"),
         ),
         rx.menu.content(
             rx.text(SessionState.user_display_name, " · ", SessionState.user_role_label, size="2",

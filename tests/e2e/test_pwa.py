@@ -98,6 +98,21 @@ def test_a_phone_loads_my_tasks_in_a_few_script_files_the_ui_kit_in_one(server, 
     assert len(names) <= 16, names  # 36 when every Radix component and icon was a file of its own
 
 
+def test_on_a_phone_the_more_tab_stays_in_place_when_the_roles_tabs_arrive(server, new_context):
+    # The page before its state: its websocket answered by nobody, so the tab bar has only 更多.
+    waiting = new_context("phone").new_page()
+    waiting.route_web_socket(re.compile(r"/_event"), lambda _socket: None)
+    waiting.goto("/tasks")
+    expect(waiting.locator(".tab-link")).to_have_count(1)
+    painted = waiting.locator("#tab-more").bounding_box()
+
+    page = new_context("phone").new_page()
+    sign_in(page, "tech")
+    page.goto("/tasks")
+    expect(page.locator(".tab-bar a.tab-link").first).to_be_visible()
+    assert page.locator("#tab-more").bounding_box() == painted
+
+
 def test_a_screen_waiting_for_its_data_shows_its_spinner_only_after_a_second(server, new_context):
     with server.orm() as session:
         token = session.exec(select(Vehicle.qr_token).where(Vehicle.plate == DEMO_PLATE)).one()
