@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, labelled, page_loading, plate
+from pages.components import back_link, banner_error, card, empty_note, labelled, page_loading, plate
 from pages.layout import page
 from state.cashier import (
     CardEntryRow,
@@ -388,7 +388,7 @@ def settle_page():
                           spacing="3"),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
             ),
-            rx.link("← 返回收银台", href="/cashier", size="2"),
+            back_link("返回收银台", "/cashier"),
             width="100%", spacing="3",
         ),
         rx.cond(S.error != "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, field_error, labelled, page_loading, plate
+from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, plate
 from pages.layout import page
 from state.complaints import ComplaintDetailState, ComplaintRowView, ComplaintsState, HistoryView
 
@@ -124,7 +124,7 @@ def _move(move: rx.Var) -> rx.Component:
 @page("投诉详情")
 def complaint_detail_page():
     return [
-        rx.link("← 投诉列表", href="/complaints", size="2"),
+        back_link("投诉列表", "/complaints"),
         banner_error(D.error),
         rx.cond(
             D.found,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, empty_note, plate
+from pages.components import back_link, banner_error, empty_note, plate
 from pages.layout import page
 from pages.scanner import scan_button
 from state.stock import PickLineView, PickState
@@ -107,8 +107,7 @@ def line_card(line: PickLineView) -> rx.Component:
 @page("领料")
 def pick_page():
     return [
-        rx.link(rx.hstack(rx.icon("chevron-left"), rx.text("待领料"), align="center", spacing="1"), href="/parts",
-                size="3"),
+        back_link("待领料", "/parts"),
         banner_error(PickState.error),
         rx.cond(
             PickState.found,
@@ -120,7 +119,7 @@ def pick_page():
                 rx.hstack(
                     rx.text("仓库", size="3", weight="medium"),
                     rx.select.root(
-                        rx.select.trigger(placeholder="选择仓库", flex="1"),
+                        rx.select.trigger(placeholder="选择仓库", flex="1", aria_label="领料仓库"),
                         rx.select.content(rx.foreach(PickState.warehouses,
                                                      lambda w: rx.select.item(w.name, value=w.id))),
                         value=PickState.warehouse_id,
@@ -130,7 +129,7 @@ def pick_page():
                     align="center",
                     width="100%",
                 ),
-                scan_button(_pick_scanned, "扫码领料", width="100%"),
+                scan_button(_pick_scanned, "扫码领料", class_name="thumb-action"),
                 rx.form(
                     rx.hstack(
                         rx.input(name="code", id="scan-code", placeholder="输入或扫描配件编码", size="3", flex="1",

@@ -1,0 +1,148 @@
+"""Made for hands, on a phone: on the workshop's screens every control a thumb presses is at least 44 × 44 px, the
+plate is large on every screen about one vehicle, and axe-core finds nothing against WCAG 2 A and AA (contrast
+included: readable in bright light). Each screen is shown with what a working day puts on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from sqlmodel import func, select
+
+from lantong_pwa.services import completion, dispatch, job_clock, stock, work_orders
+from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
+from models import JobLine, User, Vehicle, Warehouse
+from tests.e2e.conftest import sign_in, wait_hydrated
+from tests.factories import add_part, add_vehicle
+
+pytestmark = pytest.mark.e2e
+TOUCH_TARGET = 44  # px, each way
+LARGE_PLATE = 28  # px, the plate's text on a screen about one vehicle
+WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+# Every control a finger can press that is smaller than a thumb, as "what it is (width × height)". A control in a
+# <label> counts as its label (pressing the words ticks the box), a visually hidden input (the photo control's
+# file inputs) is pressed through its label too, and a text field is its whole box (a tap on its padding focuses it).
+SMALL_CONTROLS = """(min) => {
+  const controls = 'button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=checkbox],'
+    + ' [role=radio], [role=combobox], [role=switch], [role=tab], [role=menuitem]';
+  const counted = new Set();
+  const small = [];
+  for (const control of document.querySelectorAll(controls)) {
+    const box = control.getBoundingClientRect();
+    const label = control.closest('label') ?? control.labels?.[0];
+    const hidden = box.width <= 2 || box.height <= 2;
+    if ((box.width === 0 && box.height === 0 && !label) || control.closest('[aria-hidden=true]')) continue;
+    const field = control.closest('.rt-TextFieldRoot, .rt-TextAreaRoot');  // a tap on its padding focuses it
+    const pressed = field ?? (label && (hidden || box.width < min || box.height < min) ? label : control);
+    if (counted.has(pressed)) continue;
+    counted.add(pressed);
+    const { width, height } = pressed.getBoundingClientRect();
+    if (width === 0 && height === 0) continue;  // not on the screen (a closed menu, the other screen size's nav)
+    if (width < min || height < min) {
+      const name = (pressed.getAttribute('aria-label') || pressed.innerText || pressed.id || pressed.tagName).trim();
+      small.push(`${name.slice(0, 30)} (${Math.round(width)} × ${Math.round(height)})`);
+    }
+  }
+  return small;
+}"""
+PLATE_SIZES = "() => [...document.querySelectorAll('.plate')].map((p) => parseFloat(getComputedStyle(p).fontSize))"
+
+
+@dataclass(frozen=True)
+class Day:
+    token: str  # the vehicle in the workshop: its card
+    pick_order_id: int  # its order, with a part to pick
+    settle_number: str  # another car's order, repaired and completed: at the cashier
+
+
+def _user(session, username: str) -> User:
+    return session.exec(select(User).where(User.username == username)).one()
+
+
+def _vehicle(session, branch_id: int, tag: str) -> Vehicle:
+    n = (session.exec(select(func.max(Vehicle.id))).one() or 0) + 1
+    return add_vehicle(session, branch_id, plate=f"粤H{n:05d}", mobile=f"1360000{n:04d}", owner_name=f"手感{tag}",
+                       make="丰田", model="卡罗拉")
+
+
+@pytest.fixture
+def day(server) -> Day:
+    """Two new cars: one in the workshop (a job line on 张师傅's list, a part to pick), one repaired and completed."""
+    with server.orm() as session:
+        advisor, tech, clerk = _user(session, "advisor"), _user(session, "tech"), _user(session, "parts")
+        warehouse = session.exec(select(Warehouse.id).where(Warehouse.branch_id == clerk.branch_id)
+                                 .order_by(Warehouse.id)).first()
+        n = session.exec(select(func.max(Vehicle.id))).one() or 0
+        part = add_part(session, clerk.branch_id, code=f"SG-{n:05d}", name="手感测试刹车片", price="120.00")
+        stock.receive_stock(session, clerk, warehouse, part.id, "4", "60.00")
+
+        def order_for(vehicle: Vehicle, parts: list[PartLineInput]):
+            order = work_orders.open_work_order(session, advisor, OrderForm(
+                vehicle_id=vehicle.id, mileage_in=str(vehicle.mileage + 1000), fuel_level=2, complaint="刹车异响",
+                job_lines=[JobLineInput(name="更换前刹车片", hours="1.5", rate="120")], part_lines=parts))
+            dispatch.assign_order(session, advisor, order.id, technician_id=tech.id)
+            return order, session.exec(select(JobLine.id).where(JobLine.work_order_id == order.id)).one()
+
+        in_workshop = _vehicle(session, advisor.branch_id, "在修")
+        open_order, _ = order_for(in_workshop, [PartLineInput(part_id=part.id, quantity="1")])
+        done, line_id = order_for(_vehicle(session, advisor.branch_id, "交车"), [])
+        job_clock.start(session, tech, line_id)
+        job_clock.finish(session, tech, line_id)
+        completion.complete_order(session, advisor, done.id)
+        return Day(token=in_workshop.qr_token, pick_order_id=open_order.id, settle_number=done.number)
+
+
+# Each screen: who opens it, its address, what shows once its data is in, and whether it is about one vehicle.
+SCREENS = {
+    "我的任务": ("tech", "/tasks", ".task-group", True),
+    "车辆卡": ("advisor", "/v/{token}", ".plate", True),
+    "接车开单": ("advisor", "/intake", "#start-registration", False),
+    "开单": ("advisor", "/intake?vehicle={token}", "#open-order", True),
+    "在修车辆": ("advisor", "/orders", ".board-card-link", False),
+    "配件": ("parts", "/parts", "input", False),
+    "领料": ("parts", "/parts/orders/{pick_order_id}", ".plate", True),
+    "收银": ("cashier", "/cashier", "main a[href^='/cashier/']", False),
+    "结算收款": ("cashier", "/cashier/{settle_number}", ".plate", True),
+    "经营数据": ("manager", "/figures", "text=进厂台次", False),
+}
+
+
+def open_screen(page: Page, day: Day, address: str, ready: str) -> None:
+    page.goto(address.format(token=day.token, pick_order_id=day.pick_order_id, settle_number=day.settle_number))
+    expect(page.locator(ready).first).to_be_visible()
+    wait_hydrated(page, "#tab-more")
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_on_a_phone_the_screen_is_made_for_hands(server, new_context, day, screen):
+    username, address, ready, about_one_vehicle = SCREENS[screen]
+    page = new_context("phone").new_page()
+    sign_in(page, username)
+    open_screen(page, day, address, ready)
+
+    assert page.evaluate(SMALL_CONTROLS, TOUCH_TARGET) == []
+    if about_one_vehicle:
+        plates = page.evaluate(PLATE_SIZES)
+        assert plates and min(plates) >= LARGE_PLATE, plates
+    violations = Axe().run(page, options=WCAG_A_AA).response["violations"]
+    assert [(v["id"], [node["target"] for node in v["nodes"]][:3]) for v in violations] == []
+
+
+@pytest.mark.parametrize("screen", ["我的任务", "领料"])
+def test_on_a_phone_the_scan_button_is_under_the_thumb_above_the_tab_bar(server, new_context, day, screen):
+    username, address, ready, _ = SCREENS[screen]
+    page = new_context("phone").new_page()
+    sign_in(page, username)
+    open_screen(page, day, address, ready)
+    page.mouse.wheel(0, 2000)  # scrolled to the end of the page too: the button stays where the thumb is
+
+    scan, tabs = page.locator("#scan-button").bounding_box(), page.locator(".tab-bar").bounding_box()
+    height = page.viewport_size["height"]
+    assert scan["y"] > height * 0.6 and scan["x"] + scan["width"] / 2 > page.viewport_size["width"] / 2, scan
+    assert scan["y"] + scan["height"] <= tabs["y"], (scan, tabs)
+    page.locator("#scan-button").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
