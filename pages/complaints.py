@@ -74,7 +74,7 @@ def complaints_page():
         banner_error(L.error),
         rx.hstack(
             rx.select.root(
-                rx.select.trigger(placeholder="全部状态", min_width="8em"),
+                rx.select.trigger(placeholder="全部状态", min_width="8em", aria_label="按状态筛选"),
                 rx.select.content(rx.foreach(L.status_filters, lambda s: rx.select.item(s[1], value=rx.cond(
                     s[0] == "", "all", s[0])))),
                 value=rx.cond(L.status_filter == "", "all", L.status_filter),

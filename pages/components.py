@@ -42,6 +42,11 @@ def back_link(label: str, href: str) -> rx.Component:
     return rx.link(rx.icon("chevron-left", size=20), label, href=href, size="3", class_name="back-link")
 
 
+def sideways_scroll(name: str) -> dict:
+    """Props of a box whose table a phone scrolls sideways: a named region that a keyboard can focus and scroll."""
+    return {"width": "100%", "overflow_x": "auto", "tab_index": 0, "role": "region", "aria_label": name}
+
+
 def card(*children, **props) -> rx.Component:
     props.setdefault("width", "100%")
     return rx.card(rx.vstack(*children, spacing="3", width="100%"), size="2", **props)

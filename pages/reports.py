@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, labelled
+from pages.components import banner_error, card, empty_note, labelled, sideways_scroll
 from pages.layout import page
 from state.reports import OrderResultRow, ReportsState, TechnicianReportRow
 
@@ -86,8 +86,7 @@ def order_results() -> rx.Component:
                 id="order-results",
             ),
             rx.text("最多显示最近50张工单；导出Excel包含全部匹配结果（至多5000张）。", size="1", color_scheme="gray"),
-            width="100%",
-            overflow_x="auto",
+            **sideways_scroll("工单查询结果"),
         ),
         rx.cond(ReportsState.searched, empty_note("没有找到匹配的工单")),
     )
@@ -146,8 +145,7 @@ def performance() -> rx.Component:
                     size="2",
                     id="technician-performance",
                 ),
-                width="100%",
-                overflow_x="auto",
+                **sideways_scroll("技师业绩"),
             ),
             empty_note("该期间没有结算工时或打卡记录"),
         ),

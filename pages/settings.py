@@ -98,15 +98,13 @@ def settings_page():
             rx.foreach(SettingsState.teams, _team_row),
             rx.form(
                 rx.vstack(
-                    labelled("班组名称", rx.input(name="team_name", size="3", width="100%"), ERRORS, "name",
-                             required=True),
-                    labelled("成员", rx.flex(rx.foreach(SettingsState.technicians, lambda t: rx.hstack(
-                        rx.checkbox(name="member_" + t[0], id="member-" + t[0]),
-                        rx.el.label(t[1], html_for="member-" + t[0]), align="center", min_height="44px",
-                        padding_right="1em",
+                    labelled("班组名称", rx.input(name="team_name", id="team-name", size="3", width="100%"), ERRORS,
+                             "name", required=True),
+                    labelled("成员", rx.flex(rx.foreach(SettingsState.technicians, lambda t: rx.checkbox(
+                        t[1], name="member_" + t[0], id="member-" + t[0], size="3",
                     )), gap="2", wrap="wrap"), ERRORS, "members", required=True),
                     labelled("组长", rx.select.root(
-                        rx.select.trigger(placeholder="选择组长（可不选）", width="100%"),
+                        rx.select.trigger(placeholder="选择组长（可不选）", width="100%", aria_label="组长"),
                         rx.select.content(rx.foreach(SettingsState.technicians,
                                                      lambda t: rx.select.item(t[1], value=t[0]))),
                         name="leader", size="3"), ERRORS, "leader"),
