@@ -168,3 +168,23 @@ def test_on_a_phone_the_scan_button_is_under_the_thumb_above_the_tab_bar(server,
     assert scan["y"] + scan["height"] <= tabs["y"], (scan, tabs)
     page.locator("#scan-button").click()
     expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def test_on_a_phone_a_manager_makes_a_team_by_tapping_the_technicians_names(server, new_context):
+    n = server.scalar("SELECT count(*) FROM team") + 1
+    page = new_context("phone").new_page()
+    sign_in(page, "manager")
+    page.goto("/settings")
+    wait_hydrated(page, "#team-name")
+    page.get_by_label("班组名称").fill(f"手感{n}组")
+    for name in ("张师傅", "李师傅"):  # the words, not the box: the whole row ticks it
+        page.locator("label", has=page.get_by_role("checkbox", name=name)).get_by_text(name).click()
+    expect(page.get_by_role("checkbox", name="张师傅")).to_be_checked()
+    page.get_by_role("combobox", name="组长").click()
+    page.get_by_role("option", name="李师傅").click()
+    page.get_by_role("button", name="新建班组").click()
+    expect(page.get_by_text("班组已创建")).to_be_visible()
+    assert server.scalar("SELECT count(*) FROM team_member JOIN team ON team.id = team_member.team_id "
+                         "WHERE team.name = ?", f"手感{n}组") == 2
+    assert server.scalar("SELECT u.display_name FROM team JOIN user u ON u.id = team.leader_id WHERE team.name = ?",
+                         f"手感{n}组") == "李师傅"
