@@ -29,9 +29,9 @@ def _row(row: UserRow) -> rx.Component:
     )
 
 
-def _select(name: str, options: rx.Var, value: rx.Var) -> rx.Component:
+def _select(name: str, label: str, options: rx.Var, value: rx.Var) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(width="100%"),
+        rx.select.trigger(width="100%", aria_label=label),
         rx.select.content(rx.foreach(options, lambda option: rx.select.item(option[1], value=option[0]))),
         name=name, default_value=value, size="3",
     )
@@ -51,8 +51,8 @@ def user_dialog() -> rx.Component:
                             rx.text("用户名：", editing.username)),
                     labelled("姓名", rx.input(name="display_name", default_value=editing.display_name, size="3", width="100%"),
                              required=True),
-                    labelled("角色", _select("role", UsersAdminState.role_options, editing.role)),
-                    labelled("所属门店", _select("branch_id", UsersAdminState.branches, editing.branch_id)),
+                    labelled("角色", _select("role", "角色", UsersAdminState.role_options, editing.role)),
+                    labelled("所属门店", _select("branch_id", "所属门店", UsersAdminState.branches, editing.branch_id)),
                     rx.cond(UsersAdminState.editing_id == -1,
                             labelled("初始密码（至少8位）", rx.input(name="password", type="password", size="3", width="100%",
                                                               auto_complete="new-password"), required=True)),

@@ -152,7 +152,7 @@ def complaint_detail_page():
                     rx.cond(D.can_handle, rx.form(
                         rx.hstack(
                             rx.select.root(
-                                rx.select.trigger(placeholder="选择负责人", flex="1"),
+                                rx.select.trigger(placeholder="选择负责人", flex="1", aria_label="负责人"),
                                 rx.select.content(rx.foreach(D.assignable,
                                                              lambda u: rx.select.item(u[1], value=u[0]))),
                                 name="assignee", size="3", default_value=D.assignee_id,

@@ -109,7 +109,7 @@ def pending_section() -> rx.Component:
 
 def warehouse_select(name: str, **props) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder="选择仓库", width="100%"),
+        rx.select.trigger(placeholder="选择仓库", width="100%", aria_label="仓库"),
         rx.select.content(rx.foreach(StockState.warehouses,
                                      lambda w: rx.select.item(w.name, value=w.id))),
         name=name,

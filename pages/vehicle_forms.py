@@ -41,7 +41,7 @@ def customer_fields(errors: rx.Var, current: VehicleView | None = None, id_prefi
         text_field(errors, "手机号", "mobile", value("mobile", "owner_mobile"), required=True, type="tel",
                    input_mode="numeric", max_length=13, id_prefix=id_prefix),
         labelled("客户类型", rx.select.root(
-            rx.select.trigger(width="100%"),
+            rx.select.trigger(width="100%", aria_label="客户类型"),
             rx.select.content(rx.select.item("个人", value="individual"), rx.select.item("单位", value="company"),
                               rx.select.item("车队", value="fleet")),
             name="kind", size="3",
