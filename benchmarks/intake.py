@@ -22,8 +22,8 @@ from sqlmodel import Session
 
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import vehicles, work_orders
-from lantong_pwa.services.validation import PROVINCES
+from lantong_pwa.services.workshop import vehicles, work_orders
+from lantong_pwa.services.platform.validation import PROVINCES
 from models import Branch, Customer, JobLine, Role, User, Vehicle, WorkOrder
 from models.common import utc_now
 

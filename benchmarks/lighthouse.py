@@ -87,9 +87,11 @@ def stage_workshop_day(session) -> None:
     so my tasks, the vehicle card and the daily figures have what a working day puts on them."""
     from sqlmodel import select
 
-    from lantong_pwa.services import completion, dispatch, job_clock, payments, settlement, stock, work_orders
-    from lantong_pwa.services.payments import PaymentRequest
-    from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
+    from lantong_pwa.services.cashier import payments, settlement
+    from lantong_pwa.services.parts import stock
+    from lantong_pwa.services.workshop import completion, dispatch, job_clock, work_orders
+    from lantong_pwa.services.cashier.payments import PaymentRequest
+    from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
     from models import JobLine, Part, PartLine, PaymentMethod, User, Vehicle, Warehouse
 
     def user(username: str) -> User:
@@ -135,7 +137,7 @@ def signed_in_profile(profile: Path, url: str, token: str) -> None:
     """A Chromium profile holding the session cookie for ``url``."""
     from playwright.sync_api import sync_playwright
 
-    from lantong_pwa.services import auth
+    from lantong_pwa.services.platform import auth
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM),
@@ -177,8 +179,8 @@ def measure_lantong(work: Path, reports: Path | None, runs: int) -> dict[str, di
 
     from lantong_pwa import settings
     from lantong_pwa.db import make_engine
-    from lantong_pwa.services import auth
-    from lantong_pwa.services.demo import DEMO_PASSWORD
+    from lantong_pwa.services.platform import auth
+    from lantong_pwa.services.platform.demo import DEMO_PASSWORD
     from models import Vehicle
 
     data_dir = work / "data"

@@ -28,7 +28,9 @@ from sqlmodel import Session, SQLModel, select
 from benchmarks.intake import _plate, median_ms
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import churn, customers, figures, reports, satisfaction, work_orders
+from lantong_pwa.services.care import churn, customers, satisfaction
+from lantong_pwa.services.platform import figures
+from lantong_pwa.services.workshop import reports, work_orders
 from lantong_pwa.timezone import SHOP_TZ, local_day
 from models import (
     Branch,

@@ -11,7 +11,8 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.notifications.config import ConfigError
-from lantong_pwa.services import demo, messaging, reminders, users
+from lantong_pwa.services.care import messaging, reminders
+from lantong_pwa.services.platform import demo, users
 from lantong_pwa.settings import get_settings, load_or_create_secret
 from lantong_pwa.timezone import local_day
 from models import Role

@@ -18,9 +18,11 @@ from starlette.routing import Route
 
 from lantong_pwa.db import get_engine, session_scope
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
-from lantong_pwa.services import auth, churn, job_clock, photos, reports, vehicles
-from lantong_pwa.services.health import health
-from lantong_pwa.services.vehicle_cards import qr_png
+from lantong_pwa.services.care import churn
+from lantong_pwa.services.platform import auth
+from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
+from lantong_pwa.services.platform.health import health
+from lantong_pwa.services.workshop.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
 from models import Photo, User
 from models.common import utc_now

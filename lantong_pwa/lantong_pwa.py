@@ -6,46 +6,46 @@ from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.static_pages import serve_pages_in_place
-from pages.admin_users import users_page
-from pages.board import board_page
-from pages.care import care_page
-from pages.cashier import cashier_page, settle_page, settlement_sheet_page
-from pages.complaints import complaint_detail_page, complaints_page
+from pages.platform.admin_users import users_page
+from pages.workshop.board import board_page
+from pages.care.care import care_page
+from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
+from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
 from pages.connection import overlay
-from pages.customers import customer_file_page, customers_page
-from pages.figures import figures_page
-from pages.follow_up_detail import follow_up_detail_page
-from pages.follow_up_form import follow_up_form_page
-from pages.intake import intake_page
-from pages.login import login_page
-from pages.messages import messages_page
-from pages.parts import parts_page
-from pages.pick import pick_page
-from pages.reports import reports_page
-from pages.satisfaction import satisfaction_page
-from pages.settings import settings_page
-from pages.tasks import tasks_page
-from pages.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
-from state.admin_users import UsersAdminState
-from state.board import BoardState
-from state.care import CareState
-from state.cashier import CashierState, SettlementSheetState, SettleState
-from state.complaints import ComplaintDetailState, ComplaintsState
-from state.customers import CustomerFileState, CustomerSearchState
-from state.figures import FiguresState
-from state.follow_up_detail import FollowUpDetailState
-from state.follow_up_form import FollowUpFormState
-from state.intake import IntakeState
-from state.login import LoginState
-from state.messages import MessagesState
-from state.reports import ReportsState
-from state.satisfaction import SatisfactionState
-from state.session import SessionState
-from state.settings import SettingsState
-from state.stock import PickState, StockState
-from state.tasks import TasksState
-from state.vehicles import VehicleCardState
+from pages.care.customers import customer_file_page, customers_page
+from pages.platform.figures import figures_page
+from pages.care.follow_up_detail import follow_up_detail_page
+from pages.care.follow_up_form import follow_up_form_page
+from pages.workshop.intake import intake_page
+from pages.platform.login import login_page
+from pages.care.messages import messages_page
+from pages.parts.parts import parts_page
+from pages.parts.pick import pick_page
+from pages.workshop.reports import reports_page
+from pages.care.satisfaction import satisfaction_page
+from pages.platform.settings import settings_page
+from pages.workshop.tasks import tasks_page
+from pages.workshop.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
+from state.platform.admin_users import UsersAdminState
+from state.workshop.board import BoardState
+from state.care.care import CareState
+from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.care.complaints import ComplaintDetailState, ComplaintsState
+from state.care.customers import CustomerFileState, CustomerSearchState
+from state.platform.figures import FiguresState
+from state.care.follow_up_detail import FollowUpDetailState
+from state.care.follow_up_form import FollowUpFormState
+from state.workshop.intake import IntakeState
+from state.platform.login import LoginState
+from state.care.messages import MessagesState
+from state.workshop.reports import ReportsState
+from state.care.satisfaction import SatisfactionState
+from state.platform.session import SessionState
+from state.platform.settings import SettingsState
+from state.parts.stock import PickState, StockState
+from state.workshop.tasks import TasksState
+from state.workshop.vehicles import VehicleCardState
 
 # Registered after the page has loaded, so the worker's precache never competes with the first paint.
 _REGISTER_SERVICE_WORKER = """

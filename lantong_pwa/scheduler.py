@@ -33,7 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from lantong_pwa.db import session_scope
-from lantong_pwa.services import messaging, reminders
+from lantong_pwa.services.care import messaging, reminders
 from lantong_pwa.timezone import SHOP_TZ, local_day
 from models import SchedulerLease
 from models.common import utc_now

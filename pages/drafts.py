@@ -2,7 +2,7 @@
 
 ``form_draft`` saves a form's fields and the State's additions to localStorage while the person types
 (``form_draft.js``); after a reload or a dropped connection it hands the stored draft to the State's restore
-handler, which checks it and refills the form (state/drafts.py). ``draft_hint`` says a draft came back and offers
+handler, which checks it and refills the form (state/platform/drafts.py). ``draft_hint`` says a draft came back and offers
 放弃草稿.
 """
 

@@ -8,14 +8,14 @@ from collections.abc import Callable
 import reflex as rx
 
 from pages.media_only import media_only
-from state.session import SessionState
+from state.platform.session import SessionState
 
 # Radix's md breakpoint: the side navigation from here up, the bottom tab bar below. Each is rendered only on the
 # screens that show it.
 WIDE = "(min-width: 48em)"
 NARROW = "not all and (min-width: 48em)"
 
-# The icon of each page in NAV_PAGES (state/session.py), which also decides who sees it.
+# The icon of each page in NAV_PAGES (state/platform/session.py), which also decides who sees it.
 NAV_ICONS = {
     "/orders": "wrench",
     "/intake": "clipboard-plus",

@@ -21,7 +21,7 @@ from lantong_pwa import db as app_db
 from lantong_pwa import settings as app_settings
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services import auth
+from lantong_pwa.services.platform import auth
 
 POSTGRES_URL = os.environ.get("LANTONG_TEST_POSTGRES_URL", "")
 ON_CI = os.environ.get("CI", "").lower() == "true"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from lantong_pwa.services.vehicles import new_qr_token
+from lantong_pwa.services.workshop.vehicles import new_qr_token
 from models import Customer, Part, Vehicle
 
 

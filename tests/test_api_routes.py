@@ -17,9 +17,10 @@ with warnings.catch_warnings():  # Starlette 1.x prefers ``httpx2``; the install
 
 import lantong_pwa.api
 import models
-from lantong_pwa.services import auth, dispatch, photos, work_orders
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm
-from lantong_pwa.services.vehicle_cards import card_url
+from lantong_pwa.services.platform import auth
+from lantong_pwa.services.workshop import dispatch, photos, work_orders
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
+from lantong_pwa.services.workshop.vehicle_cards import card_url
 from tests.conftest import PASSWORD
 from tests.factories import add_vehicle
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from lantong_pwa.services import churn
+from lantong_pwa.services.care import churn
 from lantong_pwa.timezone import local_day
 from models.common import utc_now
-from tests.services.care_scene import care  # noqa: F401 - the hand-built branch
+from tests.services.care.care_scene import care  # noqa: F401 - the hand-built branch
 from tests.test_api_routes import PRIVATE, client, cookie, signed_in  # noqa: F401 - fixtures and helpers
 from tests.test_report_routes import assert_refused, sheet_rows
 

@@ -12,8 +12,8 @@ from lantong_pwa import settings as app_settings
 from lantong_pwa.__main__ import main
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import head_revision
-from lantong_pwa.services import auth, demo
-from lantong_pwa.services.health import health
+from lantong_pwa.services.platform import auth, demo
+from lantong_pwa.services.platform.health import health
 
 
 def _forget_cached_engine_and_settings() -> None:

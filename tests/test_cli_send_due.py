@@ -9,7 +9,7 @@ import models
 from lantong_pwa.__main__ import main
 from lantong_pwa.db import make_engine
 from lantong_pwa.notifications.config import get_notify_config
-from lantong_pwa.services import messaging
+from lantong_pwa.services.care import messaging
 from tests.http_stub import StubServer
 from tests.test_cli import cli_db  # noqa: F401 - the throwaway SQLite file the CLI uses
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from openpyxl import load_workbook
 
-from lantong_pwa.services import reports
-from tests.services.test_figures import scene  # noqa: F401 - the fixed day of the figures tests
+from lantong_pwa.services.workshop import reports
+from tests.services.platform.test_figures import scene  # noqa: F401 - the fixed day of the figures tests
 from tests.test_api_routes import PRIVATE, client, cookie, signed_in  # noqa: F401 - fixtures and helpers
 
 ORDERS = "/api/reports/orders.xlsx"

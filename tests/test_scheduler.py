@@ -15,7 +15,7 @@ from lantong_pwa import scheduler
 from lantong_pwa.__main__ import main
 from lantong_pwa.db import make_engine
 from lantong_pwa.scheduler import LEASE_SECONDS, JobRunner, acquire_lease, release_lease
-from lantong_pwa.services import messaging
+from lantong_pwa.services.care import messaging
 from lantong_pwa.timezone import SHOP_TZ
 from models import CareReminder, NotificationStatus, SchedulerLease
 from tests.factories import add_vehicle

@@ -14,8 +14,8 @@ from sqlmodel import select
 from models import ComplaintStatus, User, Vehicle, WorkOrderStatus
 from models.common import utc_now
 from tests.e2e.conftest import sign_in, wait_hydrated
-from tests.services.care_scene import complaint, follow_up
-from tests.services.test_figures import add_order, add_settlement
+from tests.services.care.care_scene import complaint, follow_up
+from tests.services.platform.test_figures import add_order, add_settlement
 
 pytestmark = pytest.mark.e2e
 

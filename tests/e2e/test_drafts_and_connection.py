@@ -19,9 +19,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from lantong_pwa.services import dispatch, users, work_orders
-from lantong_pwa.services.users import UserForm
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+from lantong_pwa.services.platform import users
+from lantong_pwa.services.workshop import dispatch, work_orders
+from lantong_pwa.services.platform.users import UserForm
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import JobLine, User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_hydrated
 from tests.factories import add_vehicle

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from models import Branch, FollowUp, PaymentMethod, User
 from tests.e2e.conftest import sign_in, wait_hydrated
-from tests.services.test_settlement import pay, settled_order
+from tests.services.cashier.test_settlement import pay, settled_order
 
 pytestmark = pytest.mark.e2e
 PLATE = "粤B67890"

@@ -11,8 +11,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlmodel import func, select
 
-from lantong_pwa.services import completion, dispatch, job_clock, stock, work_orders
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
+from lantong_pwa.services.parts import stock
+from lantong_pwa.services.workshop import completion, dispatch, job_clock, work_orders
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import JobLine, User, Vehicle, Warehouse
 from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.factories import add_part, add_vehicle

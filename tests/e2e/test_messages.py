@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from lantong_pwa.notifications.config import NotifyConfig
-from lantong_pwa.services import messaging
+from lantong_pwa.services.care import messaging
 from models import Channel, Customer, DeliveryAttempt, Notification, NotificationStatus
 from tests.e2e.conftest import sign_in, wait_hydrated
 

@@ -14,8 +14,8 @@ from PIL import ExifTags, Image
 from playwright.sync_api import Page, Route, expect
 from sqlmodel import select
 
-from lantong_pwa.services import dispatch, work_orders
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+from lantong_pwa.services.workshop import dispatch, work_orders
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import JobLine, User, Vehicle
 from tests.e2e.conftest import sign_in, wait_hydrated
 

@@ -29,9 +29,10 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import func, select
 
-from lantong_pwa.services import dispatch, stock, work_orders
-from lantong_pwa.services.vehicle_cards import url_qr_png
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm, PartLineInput
+from lantong_pwa.services.parts import stock
+from lantong_pwa.services.workshop import dispatch, work_orders
+from lantong_pwa.services.workshop.vehicle_cards import url_qr_png
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import JobLine, Part, PartLine, StockMoveKind, User, Vehicle, Warehouse
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_in, wait_hydrated
 from tests.factories import add_part, add_vehicle

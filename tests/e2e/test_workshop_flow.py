@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from lantong_pwa.services.figures import DayFigures, daily_figures
+from lantong_pwa.services.platform.figures import DayFigures, daily_figures
 from lantong_pwa.timezone import local_day, local_day_bounds
 from models import PaymentMethod, Settlement, SettlementStatus, User, Vehicle, WorkOrder
 from models.common import utc_now
@@ -39,7 +39,7 @@ CASH, CASH_TENDERED = Decimal("100.00"), Decimal("200.00")
 
 
 def money(amount: Decimal) -> str:
-    """As the screens show money (state.views.money)."""
+    """As the screens show money (state.platform.views.money)."""
     return f"¥{amount:,.2f}"
 
 
@@ -361,8 +361,8 @@ def test_one_order_from_intake_to_the_managers_figures(server, new_context):
 
 
 def test_on_a_phone_a_board_row_opens_its_vehicle_card_from_a_thumb_sized_link(server, new_context):
-    from lantong_pwa.services import work_orders
-    from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+    from lantong_pwa.services.workshop import work_orders
+    from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 
     with server.orm() as session:
         advisor = session.exec(select(User).where(User.username == "advisor")).one()

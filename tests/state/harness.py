@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import lantong_pwa.lantong_pwa  # noqa: F401 - registers the pages and the /v/[token] route argument
-from lantong_pwa.services import auth
+from lantong_pwa.services.platform import auth
 from lantong_pwa.settings import get_settings
 from tests.conftest import PASSWORD
 
@@ -71,7 +71,7 @@ def redirects_in(result) -> list[str]:
 
 
 def forgotten_drafts(result) -> list[str]:
-    """The localStorage keys the scripts in ``result`` remove (state/drafts.py ``forget_draft``)."""
+    """The localStorage keys the scripts in ``result`` remove (state/platform/drafts.py ``forget_draft``)."""
     scripts = [dict((k._js_expr, v._var_value) for k, v in spec.args)["javascript_code"] for spec in as_list(result)
                if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_script"]
     return [json.loads(match) for script in scripts

@@ -2,9 +2,9 @@
 
 import pytest
 
-from lantong_pwa.services.permissions import role_allows
+from lantong_pwa.services.platform.permissions import role_allows
 from models import Role
-from state.session import NAV_PAGES, PHONE_TABS, ROLE_HOME, nav_for
+from state.platform.session import NAV_PAGES, PHONE_TABS, ROLE_HOME, nav_for
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -24,44 +24,45 @@ from sqlmodel import Session, func, select
 import models
 import state as state_package
 from lantong_pwa import db as app_db
-from lantong_pwa.services import auth, photos, work_orders
-from lantong_pwa.services.permissions import ROLES_BY_PERMISSION, Permission
-from lantong_pwa.services.work_orders import JobLineInput, OrderForm
+from lantong_pwa.services.platform import auth
+from lantong_pwa.services.workshop import photos, work_orders
+from lantong_pwa.services.platform.permissions import ROLES_BY_PERMISSION, Permission
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import Role
-from state.admin_users import UserRow, UsersAdminState
-from state.board import BoardState
-from state.care import CareState
-from state.cashier import CashierState, SettlementSheetState, SettleState
-from state.complaints import ComplaintDetailState, ComplaintsState
-from state.customers import CustomerFileState, CustomerSearchState
-from state.dispatch import DispatchState
-from state.figures import FiguresState
-from state.follow_up_detail import FollowUpDetailState
-from state.follow_up_form import FollowUpFormState
-from state.intake import IntakeState, JobRow, PartRow
-from state.login import LoginState
-from state.messages import MessagesState
-from state.parts import PartsCatalogueState
-from state.reports import ReportsState
-from state.satisfaction import SatisfactionState
-from state.session import ROLE_HOME, SessionState
-from state.settings import SettingsState
-from state.stock import PickState, StockState
-from state.tasks import TasksState
-from state.vehicles import VehicleCardState, VehicleSearchState
-from state.views import PhotoView, VehicleView
+from state.platform.admin_users import UserRow, UsersAdminState
+from state.workshop.board import BoardState
+from state.care.care import CareState
+from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.care.complaints import ComplaintDetailState, ComplaintsState
+from state.care.customers import CustomerFileState, CustomerSearchState
+from state.workshop.dispatch import DispatchState
+from state.platform.figures import FiguresState
+from state.care.follow_up_detail import FollowUpDetailState
+from state.care.follow_up_form import FollowUpFormState
+from state.workshop.intake import IntakeState, JobRow, PartRow
+from state.platform.login import LoginState
+from state.care.messages import MessagesState
+from state.parts.parts import PartsCatalogueState
+from state.workshop.reports import ReportsState
+from state.care.satisfaction import SatisfactionState
+from state.platform.session import ROLE_HOME, SessionState
+from state.platform.settings import SettingsState
+from state.parts.stock import PickState, StockState
+from state.workshop.tasks import TasksState
+from state.workshop.vehicles import VehicleCardState, VehicleSearchState
+from state.platform.views import PhotoView, VehicleView
 from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
-from tests.state import complaint_cases as cpc
-from tests.state import cashier_cases as cc
-from tests.state import draft_cases as dc
-from tests.state import reminder_cases as rmc
-from tests.state import customer_cases as cuc
-from tests.state import messages_cases as mc
-from tests.state import report_cases as rc
-from tests.state import settings_cases as stc
-from tests.state import stock_cases as sc
-from tests.state import workshop_cases as ws
+from tests.state.care import complaint_cases as cpc
+from tests.state.cashier import cashier_cases as cc
+from tests.state.platform import draft_cases as dc
+from tests.state.care import reminder_cases as rmc
+from tests.state.care import customer_cases as cuc
+from tests.state.care import messages_cases as mc
+from tests.state.workshop import report_cases as rc
+from tests.state.platform import settings_cases as stc
+from tests.state.parts import stock_cases as sc
+from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
     as_list,
     changed_tables,
@@ -601,7 +602,7 @@ UI_ONLY = {
     **mc.UI_ONLY,
     **dc.UI_ONLY,
 }
-# Signing in and out and the page guards: tests/state/test_session_and_login.py.
+# Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
                     "SessionState.guard_intake", "SessionState.guard_parts", "SessionState.guard_admin",
                     "LoginState.on_load", "LoginState.submit"}
@@ -626,8 +627,8 @@ def app_event_handlers() -> set[str]:
 
 def test_every_state_class_is_listed():
     found = set()
-    for info in pkgutil.iter_modules(state_package.__path__):
-        module = importlib.import_module(f"state.{info.name}")
+    for info in pkgutil.walk_packages(state_package.__path__, prefix="state."):
+        module = importlib.import_module(info.name)
         found |= {obj for obj in vars(module).values()
                   if inspect.isclass(obj) and issubclass(obj, rx.State) and obj.__module__ == module.__name__}
     assert found == set(STATE_CLASSES)

@@ -1,0 +1,151 @@
+"""Payment (R9), cashiers only: money against a settled order's customer share, in one or several parts.
+
+Methods: cash (tendered ≥ amount, change given), bank card, WeChat, Alipay, member card (the customer's own card;
+its balance must cover the amount) and on account (挂账: what the customer already owes on account plus this may
+not exceed their credit limit). A payment never exceeds what is outstanding; when nothing is left the order closes.
+Each request carries a key: a double tap or a resent request finds the payment the first one made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services.cashier import member_cards
+from lantong_pwa.services.platform import audit
+from lantong_pwa.services.workshop import order_status
+from lantong_pwa.services.workshop.completion import locked_order
+from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.numbering import next_number
+from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
+from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
+from lantong_pwa.services.cashier.settlement import ZERO, active_settlement, paid_total
+from lantong_pwa.timezone import local_day
+from models import (
+    Customer,
+    Payment,
+    PaymentMethod,
+    Settlement,
+    SettlementStatus,
+    User,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from models.common import utc_now
+
+PAYMENT_PREFIX = "SK"
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    method: str
+    amount: str
+    request_key: str
+    tendered: str = ""  # cash handed over; empty: exactly the amount
+    card_id: int | None = None  # member card
+
+
+def on_account_owed(session: Session, customer_id: int) -> Decimal:
+    """What the customer owes on account: their on-account payments against settlements still standing."""
+    total = session.exec(
+        select(func.sum(Payment.amount))
+        .join(Settlement, Settlement.id == Payment.settlement_id)
+        .join(WorkOrder, WorkOrder.id == Settlement.work_order_id)
+        .where(WorkOrder.customer_id == customer_id, Payment.method == PaymentMethod.ON_ACCOUNT,
+               Settlement.status == SettlementStatus.ACTIVE)
+    ).one()
+    return to_fen(Decimal(total or 0))
+
+
+def _earlier(session: Session, branch_id: int, request_key: str) -> Payment | None:
+    return session.exec(select(Payment).where(Payment.branch_id == branch_id,
+                                              Payment.request_key == request_key)).first()
+
+
+@all_or_nothing
+def take_payment(session: Session, actor: User, order_id: int, request: PaymentRequest) -> Payment:
+    """Receive money against the order's settlement; returns the payment (the earlier one for a resent key)."""
+    require(actor, Permission.TAKE_PAYMENTS)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
+    key = (request.request_key or "").strip()
+    if not key or len(key) > 36:
+        raise DomainError("请求无效，请刷新页面后重试")
+    earlier = _earlier(session, order.branch_id, key)
+    if earlier is not None:
+        return earlier
+    try:
+        method = PaymentMethod(request.method)
+    except ValueError:
+        raise DomainError("请选择付款方式", field="method") from None
+    amount = to_fen(parse_decimal(request.amount, "amount", "收款金额"))
+    if amount <= 0:
+        raise DomainError("收款金额应大于0", field="amount")
+    tendered = None
+    if method == PaymentMethod.CASH:
+        tendered = parse_decimal(request.tendered, "tendered", "实收现金", required=False)
+        tendered = amount if tendered is None else to_fen(tendered)
+        if tendered < amount:
+            raise DomainError(f"实收现金¥{tendered}少于收款金额¥{amount}", field="tendered")
+
+    order = locked_order(session, actor, order.id)  # payments of one order happen one after another
+    earlier = _earlier(session, order.branch_id, key)
+    if earlier is not None:  # the same request finished while this one waited
+        return earlier
+    status = WorkOrderStatus(order.status)
+    if status == WorkOrderStatus.CLOSED:
+        raise DomainError(f"工单{order.number}已结清，无需再收款")
+    if status != WorkOrderStatus.SETTLED:
+        raise DomainError(f"工单{order.number}当前为“{status.label}”，结算后才能收款")
+    settlement = active_settlement(session, order.id)
+    if settlement is None:
+        raise DomainError(f"工单{order.number}没有有效的结算单")
+    outstanding = settlement.customer_amount - paid_total(session, settlement.id)
+    if amount > outstanding:
+        raise DomainError(f"收款金额不能超过未收金额¥{outstanding}", field="amount")
+
+    card = None
+    if method == PaymentMethod.MEMBER_CARD:
+        card = member_cards.usable_card(session, actor, request.card_id, order.customer_id, amount)
+    if method == PaymentMethod.ON_ACCOUNT:
+        customer = locked(session, Customer, order.customer_id)  # two on-account payments cannot both squeeze in
+        owed = on_account_owed(session, customer.id)
+        if owed + amount > customer.credit_limit:
+            room = max(customer.credit_limit - owed, ZERO)
+            raise DomainError(f"超出挂账额度：额度¥{customer.credit_limit}，已挂账¥{owed}，还可挂账¥{room}",
+                              field="amount")
+
+    now = utc_now()
+    payment = Payment(branch_id=order.branch_id, settlement_id=settlement.id,
+                      number=next_number(session, order.branch_id, PAYMENT_PREFIX, local_day(now)), method=method,
+                      amount=amount, tendered=tendered, change=(tendered - amount) if tendered is not None else ZERO,
+                      request_key=key, created_by_id=actor.id, created_at=now)
+    session.add(payment)
+    session.flush()
+    if card is not None:
+        member_cards.spend(session, actor, card, amount, payment.id)
+    audit.record(session, actor, "payment.take", "payment", payment.id, branch_id=order.branch_id,
+                 number=payment.number, work_order_id=order.id, settlement_id=settlement.id, method=method.value,
+                 amount=str(amount))
+    if amount == outstanding:
+        order_status.close_order(order, actor, session, now)
+    session.commit()
+    return payment
+
+
+def payments_of(session: Session, actor: User, settlement_id: int) -> list[Payment]:
+    require(actor, Permission.SETTLE)
+    settlement = row_in_branch(session, actor, Settlement, settlement_id, "结算单不存在")
+    return list(session.exec(select(Payment).where(Payment.settlement_id == settlement.id)
+                             .order_by(col(Payment.created_at), col(Payment.id))).all())
+
+
+def payment_by_number(session: Session, actor: User, number: str) -> Payment:
+    require(actor, Permission.SETTLE)
+    payment = session.exec(select(Payment).where(Payment.branch_id == actor.branch_id,
+                                                 Payment.number == (number or "").strip())).first()
+    if payment is None:
+        raise NotFound("收款记录不存在")
+    return payment

@@ -1,0 +1,524 @@
+"""Settlement (R8): what a completed order costs and who pays what, frozen into a settlement snapshot (结算单).
+
+Money rules, in the order they apply:
+
+* A line's amount is rounded to the fen once: labour at its stored amount (hours × rate, or the fixed price), a
+  parts line at (picked − returned) × its unit price, a fee at its amount. Line net = amount − line discount
+  (both in fen, so exact).
+* Per payer, the nets add up: customer (自费), warranty (三包), insurance (保险), internal (内部).
+  gross = the sum of all nets. The order discount comes off the customer's share only, and may not exceed it.
+* customer + warranty + insurance + internal + order discount = gross, with nothing negative.
+* Prices include VAT: vat = customer amount × rate / (100 + rate), rounded to the fen once.
+
+The snapshot copies every line, so later price edits do not change a settlement. A manager may reopen one (audited)
+while no payment has been taken against it; once money has been received it stays as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, col, func, select
+
+from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services.care import reminders
+from lantong_pwa.services.platform import audit
+from lantong_pwa.services.workshop import order_status
+from lantong_pwa.services.workshop.completion import locked_order
+from lantong_pwa.services.platform.locking import all_or_nothing
+from lantong_pwa.services.platform.numbering import next_number
+from lantong_pwa.services.workshop.order_status import ensure_workable
+from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
+from lantong_pwa.services.platform.permissions import Permission, require, require_branch, row_in_branch
+from lantong_pwa.timezone import local_day
+from models import (
+    Branch,
+    Customer,
+    FeeType,
+    JobLine,
+    OrderFee,
+    PartLine,
+    Payer,
+    Payment,
+    Settlement,
+    SettlementLine,
+    SettlementLineKind,
+    SettlementStatus,
+    StockMove,
+    StockMoveKind,
+    User,
+    Vehicle,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from models.common import utc_now
+
+SETTLEMENT_PREFIX = "JS"
+ZERO = Decimal("0.00")
+DEFAULT_VAT_RATE = Decimal("13.00")
+PARTY_MAX = 48
+REASON_MAX = 200
+Kind = SettlementLineKind
+# The kinds of line a person edits terms on, as the screens name them.
+LINE_MODELS = {"job": JobLine, "part": PartLine, "fee": OrderFee}
+
+
+# --- the arithmetic (pure: the property tests drive it directly) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One billable line before it is frozen: what it is, what it costs, who pays."""
+
+    kind: SettlementLineKind
+    description: str
+    amount: Decimal  # in fen
+    discount: Decimal = ZERO
+    payer: Payer = Payer.CUSTOMER
+    payer_party: str = ""
+    quantity: Decimal = Decimal("1.00")
+    unit_price: Decimal = ZERO
+    cost: Decimal = ZERO
+    hours: Decimal = ZERO
+    source: str = ""  # "job:12", "part:3", "fee:5": the line it came from, for the screens
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.discount
+
+
+@dataclass(frozen=True)
+class Figures:
+    charges: tuple[Charge, ...]
+    labor_total: Decimal
+    parts_total: Decimal
+    other_total: Decimal
+    gross: Decimal
+    by_payer: dict[Payer, Decimal]  # nets per payer, before the order discount
+    order_discount: Decimal
+    customer_amount: Decimal
+    vat_rate: Decimal
+    vat_amount: Decimal
+    parts_cost: Decimal
+    billed_hours: Decimal
+    problems: tuple[str, ...] = field(default=())  # why it cannot be settled as it stands
+
+    @property
+    def warranty_amount(self) -> Decimal:
+        return self.by_payer[Payer.WARRANTY]
+
+    @property
+    def insurance_amount(self) -> Decimal:
+        return self.by_payer[Payer.INSURANCE]
+
+    @property
+    def internal_amount(self) -> Decimal:
+        return self.by_payer[Payer.INTERNAL]
+
+
+def charge_problem(charge: Charge) -> str | None:
+    """What is wrong with one line's terms, or ``None``."""
+    payer = Payer(charge.payer)
+    if charge.amount < 0 or charge.discount < 0:
+        return f"“{charge.description}”：金额和折扣不能为负数"
+    if charge.discount > charge.amount:
+        return f"“{charge.description}”：折扣{charge.discount}元不能超过金额{charge.amount}元"
+    if payer in (Payer.WARRANTY, Payer.INSURANCE) and not charge.payer_party.strip():
+        who = "厂家" if payer == Payer.WARRANTY else "保险公司"
+        return f"“{charge.description}”：{payer.label}项目须填写{who}名称"
+    return None
+
+
+def vat_inside(amount: Decimal, rate: Decimal) -> Decimal:
+    """The VAT contained in a tax-inclusive amount, to the fen."""
+    return to_fen(amount * rate / (Decimal(100) + rate))
+
+
+def compute(charges: Iterable[Charge], order_discount: Decimal, vat_rate: Decimal) -> Figures:
+    charges = tuple(charges)
+    problems = [p for p in (charge_problem(c) for c in charges) if p]
+    by_payer = {payer: ZERO for payer in Payer}
+    totals = {kind: ZERO for kind in SettlementLineKind}
+    for charge in charges:
+        by_payer[Payer(charge.payer)] += charge.net
+        totals[SettlementLineKind(charge.kind)] += charge.net
+    gross = sum(totals.values(), ZERO)
+    order_discount = to_fen(order_discount)
+    if order_discount < 0:
+        problems.append("整单优惠不能为负数")
+    elif order_discount > by_payer[Payer.CUSTOMER]:
+        problems.append(f"整单优惠{order_discount}元不能超过自费部分{by_payer[Payer.CUSTOMER]}元")
+    customer_amount = by_payer[Payer.CUSTOMER] - order_discount
+    return Figures(
+        charges=charges,
+        labor_total=totals[Kind.LABOR],
+        parts_total=totals[Kind.PART],
+        other_total=totals[Kind.FEE],
+        gross=gross,
+        by_payer=by_payer,
+        order_discount=order_discount,
+        customer_amount=customer_amount,
+        vat_rate=vat_rate,
+        vat_amount=vat_inside(max(customer_amount, ZERO), vat_rate),
+        parts_cost=sum((c.cost for c in charges if c.kind == Kind.PART), ZERO),
+        billed_hours=sum((c.hours for c in charges if c.kind == Kind.LABOR), ZERO),
+        problems=tuple(problems),
+    )
+
+
+# --- reading an order's lines as charges ------------------------------------------------------------------------
+
+
+def used_quantity(line: PartLine) -> Decimal:
+    return (line.picked_quantity or ZERO) - (line.returned_quantity or ZERO)
+
+
+def part_amount(line: PartLine) -> Decimal:
+    return to_fen(used_quantity(line) * line.unit_price)
+
+
+def _parts_costs(session: Session, part_line_ids: Sequence[int]) -> dict[int, Decimal]:
+    """Cost of what each parts line used, from its picks and returns on the stock ledger."""
+    if not part_line_ids:
+        return {}
+    rows = session.exec(
+        select(StockMove.part_line_id, StockMove.quantity, StockMove.unit_cost)
+        .where(col(StockMove.part_line_id).in_(part_line_ids),
+               col(StockMove.kind).in_([StockMoveKind.PICK, StockMoveKind.RETURN]))
+    ).all()
+    costs: dict[int, Decimal] = {}
+    for line_id, quantity, unit_cost in rows:
+        costs[line_id] = costs.get(line_id, Decimal(0)) - Decimal(quantity) * Decimal(unit_cost)
+    return {line_id: to_fen(cost) for line_id, cost in costs.items()}
+
+
+@dataclass(frozen=True)
+class OrderLines:
+    jobs: list[JobLine]
+    parts: list[PartLine]
+    fees: list[OrderFee]
+
+
+def order_lines(session: Session, order_id: int) -> OrderLines:
+    return OrderLines(
+        jobs=list(session.exec(select(JobLine).where(JobLine.work_order_id == order_id)
+                               .order_by(JobLine.position, JobLine.id)).all()),
+        parts=list(session.exec(select(PartLine).where(PartLine.work_order_id == order_id)
+                                .order_by(PartLine.position, PartLine.id)).all()),
+        fees=list(session.exec(select(OrderFee).where(OrderFee.work_order_id == order_id)
+                               .order_by(OrderFee.id)).all()),
+    )
+
+
+def charges_of(session: Session, lines: OrderLines) -> list[Charge]:
+    """The order's billable lines. Parts lines with nothing used and no discount are left out (not fitted)."""
+    costs = _parts_costs(session, [line.id for line in lines.parts])
+    charges = []
+    for line in lines.jobs:
+        fixed = line.fixed_price is not None
+        charges.append(Charge(
+            kind=Kind.LABOR, description=line.name, amount=to_fen(line.amount), discount=line.discount,
+            payer=Payer(line.payer), payer_party=line.payer_party,
+            quantity=Decimal("1.00") if fixed else line.hours,
+            unit_price=line.fixed_price if fixed else (line.rate or ZERO), hours=line.hours, source=f"job:{line.id}"))
+    for line in lines.parts:
+        used = used_quantity(line)
+        if used == 0 and not line.discount:
+            continue
+        charges.append(Charge(
+            kind=Kind.PART, description=f"{line.part_name}（{line.part_code}）", amount=part_amount(line),
+            discount=line.discount, payer=Payer(line.payer), payer_party=line.payer_party, quantity=used,
+            unit_price=line.unit_price, cost=costs.get(line.id, ZERO), source=f"part:{line.id}"))
+    for fee in lines.fees:
+        charges.append(Charge(
+            kind=Kind.FEE, description=fee.name, amount=fee.amount, discount=fee.discount, payer=Payer(fee.payer),
+            payer_party=fee.payer_party, unit_price=fee.amount, source=f"fee:{fee.id}"))
+    return charges
+
+
+def branch_vat_rate(session: Session, branch_id: int) -> Decimal:
+    branch = session.get(Branch, branch_id)
+    return branch.vat_rate if branch is not None and branch.vat_rate is not None else DEFAULT_VAT_RATE
+
+
+def order_figures(session: Session, order: WorkOrder) -> Figures:
+    charges = charges_of(session, order_lines(session, order.id))
+    return compute(charges, order.discount or ZERO, branch_vat_rate(session, order.branch_id))
+
+
+def preview(session: Session, actor: User, order_id: int) -> Figures:
+    """The totals the order would settle at now (the settlement screen's live preview)."""
+    require(actor, Permission.SETTLE)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
+    return order_figures(session, order)
+
+
+# --- terms set before settling ----------------------------------------------------------------------------------
+
+
+def _editable_order(session: Session, actor: User, order_id: int) -> WorkOrder:
+    order = locked_order(session, actor, order_id)
+    ensure_workable(order, "修改结算信息")
+    return order
+
+
+def _parse_money(text, field_name: str, label: str) -> Decimal:
+    return to_fen(parse_decimal(text, field_name, label, required=False) or ZERO)
+
+
+@all_or_nothing
+def set_line_terms(session: Session, actor: User, kind: str, line_id: int, payer: str, payer_party: str = "",
+                   discount: str = "0") -> JobLine | PartLine | OrderFee:
+    """Set who pays a job, parts or fee line, the party named for warranty or insurance, and its discount."""
+    require(actor, Permission.SETTLE)
+    model = LINE_MODELS.get(kind)
+    if model is None:
+        raise NotFound("项目不存在")
+    line = row_in_branch(session, actor, model, line_id, "项目不存在")
+    _editable_order(session, actor, line.work_order_id)
+    try:
+        chosen = Payer(payer)
+    except ValueError:
+        raise DomainError("请选择付款方", field="payer") from None
+    party = (payer_party or "").strip() if chosen in (Payer.WARRANTY, Payer.INSURANCE) else ""
+    if len(party) > PARTY_MAX:
+        raise DomainError(f"厂家或保险公司名称不能超过{PARTY_MAX}字", field="payer_party")
+    amount = (part_amount(line) if isinstance(line, PartLine) else to_fen(line.amount))
+    description = line.name if not isinstance(line, PartLine) else line.part_name
+    charge = Charge(kind=Kind.LABOR, description=description, amount=amount,
+                    discount=_parse_money(discount, "discount", "折扣"), payer=chosen, payer_party=party)
+    problem = charge_problem(charge)
+    if problem:
+        raise DomainError(problem, field="discount" if "折扣" in problem else "payer_party")
+    before = dict(payer=Payer(line.payer).value, payer_party=line.payer_party, discount=str(line.discount))
+    line.payer, line.payer_party, line.discount = chosen, party, charge.discount
+    session.add(line)
+    audit.record(session, actor, "settlement.line_terms", model.__tablename__, line.id, branch_id=line.branch_id,
+                 before=before, after=dict(payer=chosen.value, payer_party=party, discount=str(charge.discount)))
+    session.commit()
+    return line
+
+
+@all_or_nothing
+def set_order_discount(session: Session, actor: User, order_id: int, discount: str) -> WorkOrder:
+    """The discount off the whole order, taken from the customer's share (not above it)."""
+    require(actor, Permission.SETTLE)
+    order = _editable_order(session, actor, order_id)
+    value = _parse_money(discount, "order_discount", "整单优惠")
+    figures = compute(charges_of(session, order_lines(session, order.id)), value, DEFAULT_VAT_RATE)
+    customer_share = figures.by_payer[Payer.CUSTOMER]
+    if value > customer_share:
+        raise DomainError(f"整单优惠不能超过自费部分{customer_share}元", field="order_discount")
+    before = order.discount
+    order.discount = value
+    session.add(order)
+    audit.record(session, actor, "settlement.order_discount", "work_order", order.id, branch_id=order.branch_id,
+                 before=str(before), after=str(value))
+    session.commit()
+    return order
+
+
+def fee_types(session: Session, actor: User) -> list[FeeType]:
+    """The branch's active kinds of other fee (外加工, 材料费, 管理费 …)."""
+    require(actor, Permission.SETTLE)
+    return list(session.exec(select(FeeType).where(FeeType.branch_id == actor.branch_id, FeeType.is_active)
+                             .order_by(FeeType.id)).all())
+
+
+@all_or_nothing
+def add_fee(session: Session, actor: User, order_id: int, fee_type_id: int, amount: str = "") -> OrderFee:
+    """Add an other fee to the order; an empty amount takes the fee type's default."""
+    require(actor, Permission.SETTLE)
+    order = _editable_order(session, actor, order_id)
+    fee_type = session.get(FeeType, fee_type_id)
+    if fee_type is None or fee_type.branch_id != order.branch_id or not fee_type.is_active:
+        raise DomainError("请选择费用类型", field="fee_type")
+    value = parse_decimal(amount, "fee_amount", "费用金额", required=False)
+    value = fee_type.default_amount if value is None else to_fen(value)
+    if value <= 0:
+        raise DomainError("费用金额应大于0", field="fee_amount")
+    fee = OrderFee(branch_id=order.branch_id, work_order_id=order.id, fee_type_id=fee_type.id, name=fee_type.name,
+                   amount=value)
+    session.add(fee)
+    session.flush()
+    audit.record(session, actor, "settlement.fee_add", "order_fee", fee.id, branch_id=order.branch_id,
+                 work_order_id=order.id, name=fee.name, amount=str(value))
+    session.commit()
+    return fee
+
+
+@all_or_nothing
+def remove_fee(session: Session, actor: User, fee_id: int) -> None:
+    require(actor, Permission.SETTLE)
+    fee = row_in_branch(session, actor, OrderFee, fee_id, "费用不存在")
+    order = _editable_order(session, actor, fee.work_order_id)
+    audit.record(session, actor, "settlement.fee_remove", "order_fee", fee.id, branch_id=order.branch_id,
+                 work_order_id=order.id, name=fee.name, amount=str(fee.amount))
+    session.delete(fee)
+    session.commit()
+
+
+# --- settling and reopening -------------------------------------------------------------------------------------
+
+
+def active_settlement(session: Session, order_id: int) -> Settlement | None:
+    return session.exec(select(Settlement).where(Settlement.work_order_id == order_id,
+                                                 Settlement.status == SettlementStatus.ACTIVE)).first()
+
+
+def paid_total(session: Session, settlement_id: int) -> Decimal:
+    total = session.exec(select(func.sum(Payment.amount)).where(Payment.settlement_id == settlement_id)).one()
+    return to_fen(Decimal(total or 0))
+
+
+@all_or_nothing
+def settle(session: Session, actor: User, order_id: int, *, next_service_date: str | date | None = None,
+           next_service_mileage: str | int | None = None) -> Settlement:
+    """Freeze a completed order's charges into a settlement; the order becomes settled (or closed at once when
+    the customer owes nothing, e.g. an all-warranty job). The next maintenance (date and/or mileage, optional) is
+    stored on the vehicle for the reminder centre; a wrong one refuses the whole step (``FormErrors``)."""
+    require(actor, Permission.SETTLE)
+    order = locked_order(session, actor, order_id)
+    status = WorkOrderStatus(order.status)
+    if status != WorkOrderStatus.COMPLETED:
+        if status in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED):
+            raise DomainError(f"工单{order.number}已结算")
+        raise DomainError(f"工单{order.number}当前为“{status.label}”，完工后才能结算")
+    figures = order_figures(session, order)
+    if figures.problems:
+        raise DomainError(figures.problems[0])
+    if not figures.charges:
+        raise DomainError("没有可结算的项目")
+    now = utc_now()
+    reminders.set_next_service(session, actor, session.get(Vehicle, order.vehicle_id), next_date=next_service_date,
+                               next_mileage=next_service_mileage, today=local_day(now),
+                               current_mileage=order.mileage_in)
+    settlement = Settlement(
+        branch_id=order.branch_id, work_order_id=order.id,
+        number=next_number(session, order.branch_id, SETTLEMENT_PREFIX, local_day(now)),
+        labor_total=figures.labor_total, parts_total=figures.parts_total, other_total=figures.other_total,
+        gross=figures.gross, order_discount=figures.order_discount, customer_amount=figures.customer_amount,
+        warranty_amount=figures.warranty_amount, insurance_amount=figures.insurance_amount,
+        internal_amount=figures.internal_amount, vat_rate=figures.vat_rate, vat_amount=figures.vat_amount,
+        parts_cost=figures.parts_cost, billed_hours=figures.billed_hours, created_by_id=actor.id, created_at=now)
+    session.add(settlement)
+    session.flush()
+    for charge in figures.charges:
+        session.add(SettlementLine(
+            settlement_id=settlement.id, kind=charge.kind, description=charge.description[:120],
+            quantity=charge.quantity, unit_price=charge.unit_price, amount=charge.amount, discount=charge.discount,
+            net=charge.net, payer=charge.payer, payer_party=charge.payer_party, cost=charge.cost, hours=charge.hours))
+    order_status.move(order, WorkOrderStatus.SETTLED, actor, session)
+    order.settled_at = now
+    audit.record(session, actor, "settlement.create", "settlement", settlement.id, branch_id=order.branch_id,
+                 number=settlement.number, work_order_id=order.id, gross=str(settlement.gross),
+                 customer=str(settlement.customer_amount), warranty=str(settlement.warranty_amount),
+                 insurance=str(settlement.insurance_amount), internal=str(settlement.internal_amount))
+    if settlement.customer_amount == 0:
+        order_status.close_order(order, actor, session, now)
+    session.add(order)
+    session.commit()
+    return settlement
+
+
+@all_or_nothing
+def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Settlement:
+    """A manager withdraws a settlement (with a reason) so the order can be corrected and settled again.
+    Refused once any payment has been taken against it."""
+    require(actor, Permission.REOPEN_SETTLEMENT)
+    settlement = row_in_branch(session, actor, Settlement, settlement_id, "结算单不存在")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写撤销结算的原因", field="reason")
+    if len(reason) > REASON_MAX:
+        raise DomainError(f"原因不能超过{REASON_MAX}字", field="reason")
+    order = locked_order(session, actor, settlement.work_order_id)
+    session.refresh(settlement)
+    if SettlementStatus(settlement.status) != SettlementStatus.ACTIVE:
+        raise DomainError(f"结算单{settlement.number}已撤销")
+    if paid_total(session, settlement.id) > 0:
+        raise DomainError(f"结算单{settlement.number}已收款，不能撤销")
+    order_status.move(order, WorkOrderStatus.COMPLETED, actor, session)
+    now = utc_now()
+    order.settled_at = None
+    session.add(order)
+    settlement.status = SettlementStatus.REOPENED
+    settlement.reopened_by_id = actor.id
+    settlement.reopened_at = now
+    settlement.reopen_reason = reason
+    session.add(settlement)
+    audit.record(session, actor, "settlement.reopen", "settlement", settlement.id, branch_id=settlement.branch_id,
+                 number=settlement.number, reason=reason)
+    session.commit()
+    return settlement
+
+
+# --- reading ----------------------------------------------------------------------------------------------------
+
+
+def order_by_number(session: Session, actor: User, number: str) -> WorkOrder:
+    """An order of the actor's branch by its number (numbers repeat across branches)."""
+    require(actor, Permission.SETTLE)
+    order = session.exec(select(WorkOrder).where(WorkOrder.branch_id == actor.branch_id,
+                                                 WorkOrder.number == (number or "").strip())).first()
+    if order is None:
+        raise NotFound("工单不存在")
+    return order
+
+
+def settlement_by_number(session: Session, actor: User, number: str) -> Settlement:
+    require(actor, Permission.SETTLE)
+    settlement = session.exec(select(Settlement).where(Settlement.branch_id == actor.branch_id,
+                                                       Settlement.number == (number or "").strip())).first()
+    if settlement is None:
+        raise NotFound("结算单不存在")
+    require_branch(actor, settlement.branch_id)
+    return settlement
+
+
+def settlement_lines(session: Session, settlement_id: int) -> list[SettlementLine]:
+    return list(session.exec(select(SettlementLine).where(SettlementLine.settlement_id == settlement_id)
+                             .order_by(SettlementLine.id)).all())
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    order: WorkOrder
+    vehicle: Vehicle
+    customer: Customer
+    settlement: Settlement | None  # the active one, once settled
+    paid: Decimal
+
+
+def cashier_queue(session: Session, actor: User) -> list[QueueEntry]:
+    """Completed orders waiting to be settled, then settled ones waiting for payment (with what is paid so far),
+    in three queries however long the queue."""
+    require(actor, Permission.SETTLE)
+    rows = session.exec(
+        select(WorkOrder, Vehicle, Customer)
+        .join(Vehicle, Vehicle.id == WorkOrder.vehicle_id)
+        .join(Customer, Customer.id == WorkOrder.customer_id)
+        .where(WorkOrder.branch_id == actor.branch_id,
+               col(WorkOrder.status).in_([WorkOrderStatus.COMPLETED, WorkOrderStatus.SETTLED]))
+        .order_by(WorkOrder.status, col(WorkOrder.completed_at), WorkOrder.id)
+    ).all()
+    settled_ids = [o.id for o, _v, _c in rows if WorkOrderStatus(o.status) == WorkOrderStatus.SETTLED]
+    settlements = {s.work_order_id: s for s in session.exec(
+        select(Settlement).where(col(Settlement.work_order_id).in_(settled_ids),
+                                 Settlement.status == SettlementStatus.ACTIVE)).all()} if settled_ids else {}
+    paid: dict[int, Decimal] = {}
+    if settlements:
+        for settlement_id, total in session.exec(
+                select(Payment.settlement_id, func.sum(Payment.amount))
+                .where(col(Payment.settlement_id).in_([s.id for s in settlements.values()]))
+                .group_by(Payment.settlement_id)).all():
+            paid[settlement_id] = to_fen(Decimal(total or 0))
+    entries = []
+    for order, vehicle, customer in rows:
+        active = settlements.get(order.id)
+        entries.append(QueueEntry(order=order, vehicle=vehicle, customer=customer, settlement=active,
+                                  paid=paid.get(active.id, ZERO) if active else ZERO))
+    return entries

@@ -1,0 +1,107 @@
+"""Sign-in: password hashes (argon2, via argon2-cffi), browser sessions, and the lock after repeated failures."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from lantong_pwa.errors import DomainError
+from lantong_pwa.services.platform import audit
+from lantong_pwa.settings import get_settings
+from models import User, UserSession
+from models.common import utc_now
+
+SESSION_COOKIE = "lantong_session"
+MAX_FAILED_SIGN_INS = 5
+LOCK_DURATION = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(days=7)
+MIN_PASSWORD_LENGTH = 8
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost the same time.
+_DUMMY_HASH = _hasher.hash("lantong-timing-guard")
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"密码至少{MIN_PASSWORD_LENGTH}位", field="password")
+    return _hasher.hash(password)
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hmac.new(get_settings().secret_key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def sign_in(session: Session, username: str, password: str, *, now: datetime | None = None) -> str:
+    """Check the credentials and return a new session token; raise ``DomainError`` with the reason otherwise.
+
+    After ``MAX_FAILED_SIGN_INS`` wrong passwords in a row the account is locked for ``LOCK_DURATION``; while
+    locked, even the right password is refused.
+    """
+    now = now or utc_now()
+    user = session.exec(select(User).where(User.username == (username or "").strip())).first()
+    if user is None:
+        _password_matches(_DUMMY_HASH, password or "")
+        raise DomainError("用户名或密码错误")
+    if user.locked_until and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise DomainError(f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试")
+    if not _password_matches(user.password_hash, password or ""):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_SIGN_INS:
+            user.failed_logins = 0
+            user.locked_until = now + LOCK_DURATION
+            audit.record(session, user, "user.locked", "user", user.id)
+        session.add(user)
+        session.commit()
+        raise DomainError("用户名或密码错误")
+    if not user.is_active:
+        raise DomainError("该账号已停用，请联系管理员")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME))
+    session.add(user)
+    session.commit()
+    return token
+
+
+def user_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:
+    """The active user a session token belongs to, or ``None`` for a missing, unknown or expired token."""
+    if not token:
+        return None
+    now = now or utc_now()
+    row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
+    if row is None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    if not token:
+        return
+    row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def end_sessions_of(session: Session, user_id: int) -> None:
+    """Sign a user out everywhere (after a password reset or when the account is disabled)."""
+    for row in session.exec(select(UserSession).where(UserSession.user_id == user_id)).all():
+        session.delete(row)

@@ -1,0 +1,151 @@
+"""Demo data for a first look: one branch, a user per role, a parts catalogue and a few customers with vehicles.
+
+Loaded only into an empty database, so running it again never touches real data.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from lantong_pwa.services.care import reminders
+from lantong_pwa.services.platform import auth
+from lantong_pwa.services.workshop.vehicles import new_qr_token
+from lantong_pwa.timezone import local_day
+from models import (
+    Branch,
+    Customer,
+    CustomerKind,
+    FeeType,
+    Part,
+    Role,
+    StockBalance,
+    StockMove,
+    StockMoveKind,
+    Team,
+    TeamMember,
+    User,
+    Vehicle,
+    Warehouse,
+)
+from models.common import utc_now
+
+DEMO_PASSWORD = "lantong123"
+DEMO_USERS = (
+    ("admin", "系统管理员", Role.ADMIN),
+    ("manager", "王店长", Role.MANAGER),
+    ("advisor", "李顾问", Role.ADVISOR),
+    ("tech", "张师傅", Role.TECHNICIAN),
+    ("tech2", "李师傅", Role.TECHNICIAN),
+    ("parts", "赵库管", Role.PARTS_CLERK),
+    ("cashier", "陈收银", Role.CASHIER),
+)
+DEMO_PARTS = (
+    ("JY-5W30-4L", "全合成机油 5W-30 4L", "美孚", "桶", "368.00", "245.00"),
+    ("JL-TY-001", "机油滤清器", "曼牌", "个", "58.00", "28.50"),
+    ("KL-TY-002", "空气滤清器", "曼牌", "个", "85.00", "41.00"),
+    ("KT-TY-003", "空调滤清器", "博世", "个", "95.00", "45.00"),
+    ("SCP-QL-01", "前刹车片（套）", "博世", "套", "420.00", "260.00"),
+    ("SCP-HL-01", "后刹车片（套）", "博世", "套", "360.00", "220.00"),
+    ("HHS-NGK-01", "火花塞", "NGK", "支", "65.00", "32.00"),
+    ("YS-WIPER-24", "雨刮片 24寸", "博世", "片", "88.00", "40.00"),
+    ("DP-6QW-60", "蓄电池 60Ah", "瓦尔塔", "个", "680.00", "450.00"),
+    ("FDY-DOT4-1L", "刹车油 DOT4 1L", "博世", "瓶", "78.00", "36.00"),
+)
+# Other fees the cashier can add at settlement (name, default amount).
+DEMO_FEE_TYPES = (("外加工", "0.00"), ("材料费", "30.00"), ("管理费", "20.00"), ("拖车费", "150.00"))
+# Warehouses and opening stock (part code → warehouse code, quantity), at each part's catalogue cost.
+DEMO_WAREHOUSES = (("ZK", "主仓库"), ("YP", "油品库"))
+DEMO_OPENING_STOCK = (("JY-5W30-4L", "YP", "24"), ("FDY-DOT4-1L", "YP", "12"), ("JL-TY-001", "ZK", "30"),
+                      ("KL-TY-002", "ZK", "15"), ("KT-TY-003", "ZK", "15"), ("SCP-QL-01", "ZK", "6"),
+                      ("SCP-HL-01", "ZK", "4"), ("HHS-NGK-01", "ZK", "32"), ("YS-WIPER-24", "ZK", "10"),
+                      ("DP-6QW-60", "ZK", "3"))
+DEMO_VEHICLES = (
+    ("刘建国", "13800138000", CustomerKind.INDIVIDUAL, "粤B12345", "LSVAU2181N2183927", "大众", "帕萨特", 2019, "黑色", 68500),
+    ("深圳市顺达物流有限公司", "13912345678", CustomerKind.FLEET, "粤BD12345", None, "比亚迪", "汉EV", 2022, "白色", 45200),
+    ("陈美玲", "13698765432", CustomerKind.INDIVIDUAL, "粤A8K2M6", None, "丰田", "凯美瑞", 2020, "银色", 52300),
+)
+# What the reminder centre (客户关怀中心) has to show on first start, in days from the day the demo is loaded:
+# plate -> vehicle dates; mobile -> customer details.
+DEMO_VEHICLE_DATES = {
+    "粤B12345": {"next_inspection_date": 5, "compulsory_policy_end": -2, "insurer": "中国人保"},
+    "粤BD12345": {"commercial_policy_end": 20, "compulsory_policy_end": 200, "insurer": "平安保险"},
+    "粤A8K2M6": {"next_service_date": 25, "next_service_mileage": 57300},
+}
+DEMO_CUSTOMER_CARE = {
+    "13800138000": {"sms_consent": True},  # 刘建国 agreed to text reminders
+    "13698765432": {"birthday": 10},  # 陈美玲's birthday is ten days away
+}
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(Branch)).first() is None
+
+
+def seed_demo(session: Session) -> bool:
+    """Load the demo data into an empty database; return whether anything was loaded."""
+    if not is_empty(session):
+        return False
+    branch = Branch(code="SZ01", name="蓝通汽修（深圳南山店）", address="深圳市南山区科技园南路88号", phone="0755-86001234")
+    session.add(branch)
+    session.flush()
+    password_hash = auth.hash_password(DEMO_PASSWORD)
+    for username, display_name, role in DEMO_USERS:
+        session.add(User(username=username, display_name=display_name, password_hash=password_hash, role=role,
+                         branch_id=branch.id))
+    session.flush()
+    _seed_team(session, branch.id)
+    for name, amount in DEMO_FEE_TYPES:
+        session.add(FeeType(branch_id=branch.id, name=name, default_amount=Decimal(amount)))
+    for code, name, brand, unit, price, cost in DEMO_PARTS:
+        session.add(Part(branch_id=branch.id, code=code, name=name, brand=brand, unit=unit,
+                         sale_price=Decimal(price), cost=Decimal(cost)))
+    today = local_day(utc_now())
+    for name, mobile, kind, plate, vin, make, model, year, colour, mileage in DEMO_VEHICLES:
+        care = dict(DEMO_CUSTOMER_CARE.get(mobile, {}))
+        if "birthday" in care:
+            care["birthday"] = (today + timedelta(days=care["birthday"])).replace(year=1988)  # a leap year
+        owner = Customer(branch_id=branch.id, name=name, mobile=mobile, kind=kind,
+                         credit_limit=Decimal("20000.00") if kind == CustomerKind.FLEET else Decimal("0.00"), **care)
+        session.add(owner)
+        session.flush()
+        dates = {"next_inspection_date": 104, **DEMO_VEHICLE_DATES.get(plate, {})}
+        dates = {field: today + timedelta(days=value) if field.endswith(("_date", "_end")) else value
+                 for field, value in dates.items()}
+        session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
+                            year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(), **dates))
+    _seed_stock(session, branch.id)
+    session.commit()
+    reminders.build_reminders(session, today)
+    return True
+
+
+def _seed_team(session: Session, branch_id: int) -> None:
+    """One workshop team (机修一组) of the two demo technicians, led by 张师傅."""
+    technicians = session.exec(select(User).where(User.branch_id == branch_id, User.role == Role.TECHNICIAN)
+                               .order_by(User.id)).all()
+    team = Team(branch_id=branch_id, name="机修一组", leader_id=technicians[0].id)
+    session.add(team)
+    session.flush()
+    session.add_all(TeamMember(team_id=team.id, user_id=user.id) for user in technicians)
+
+
+def _seed_stock(session: Session, branch_id: int) -> None:
+    """Two warehouses and opening stock, as ledger rows (期初) with balances that agree with them."""
+    clerk = session.exec(select(User).where(User.branch_id == branch_id, User.role == Role.PARTS_CLERK)).first()
+    warehouses = {}
+    for code, name in DEMO_WAREHOUSES:
+        warehouses[code] = Warehouse(branch_id=branch_id, code=code, name=name)
+        session.add(warehouses[code])
+    session.flush()
+    parts = {p.code: p for p in session.exec(select(Part).where(Part.branch_id == branch_id)).all()}
+    for part_code, warehouse_code, quantity in DEMO_OPENING_STOCK:
+        part, warehouse = parts[part_code], warehouses[warehouse_code]
+        cost = part.cost.quantize(Decimal("0.0001"))
+        session.add(StockMove(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
+                              kind=StockMoveKind.OPENING, quantity=Decimal(quantity), unit_cost=cost,
+                              note="演示期初库存", user_id=clerk.id))
+        session.add(StockBalance(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
+                                 on_hand=Decimal(quantity), average_cost=cost))

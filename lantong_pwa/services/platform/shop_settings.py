@@ -1,0 +1,93 @@
+"""A branch's own settings: the VAT rate inside its prices, the other-fee types (外加工, 材料费 …) it charges and the
+follow-up delay."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services.platform import audit
+from lantong_pwa.services.platform.parsing import parse_decimal, parse_int, to_fen
+from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
+from models import Branch, FeeType, User
+
+MAX_VAT_RATE = Decimal("30")
+FOLLOW_UP_DAYS_MIN, FOLLOW_UP_DAYS_MAX = 1, 60
+
+
+def branch_of(session: Session, actor: User) -> Branch:
+    require(actor, Permission.MANAGE_SETTINGS)
+    return session.get(Branch, actor.branch_id)
+
+
+def set_vat_rate(session: Session, actor: User, rate_text: str) -> Branch:
+    """The VAT rate (percent) shown inside tax-inclusive prices on new settlements; earlier ones keep theirs."""
+    branch = branch_of(session, actor)
+    rate = parse_decimal(rate_text, "vat_rate", "税率")
+    if rate > MAX_VAT_RATE:
+        raise DomainError(f"税率应在0到{MAX_VAT_RATE}之间", field="vat_rate")
+    rate = to_fen(rate)
+    if rate != branch.vat_rate:
+        audit.record(session, actor, "branch.vat_rate", "branch", branch.id, before=branch.vat_rate, after=rate)
+        branch.vat_rate = rate
+        session.add(branch)
+        session.commit()
+    return branch
+
+
+def all_fee_types(session: Session, actor: User) -> list[FeeType]:
+    require(actor, Permission.MANAGE_SETTINGS)
+    return list(session.exec(select(FeeType).where(FeeType.branch_id == actor.branch_id)
+                             .order_by(col(FeeType.is_active).desc(), FeeType.id)).all())
+
+
+def add_fee_type(session: Session, actor: User, name: str, default_amount: str) -> FeeType:
+    require(actor, Permission.MANAGE_SETTINGS)
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["fee_name"] = "请填写费用名称"
+    elif len(name) > 32:
+        errors["fee_name"] = "费用名称不能超过32字"
+    elif session.exec(select(FeeType.id).where(FeeType.branch_id == actor.branch_id, FeeType.name == name)).first():
+        errors["fee_name"] = f"已有名为“{name}”的费用"
+    amount = Decimal("0.00")
+    try:
+        amount = to_fen(parse_decimal(default_amount, "fee_amount", "默认金额", required=False) or Decimal("0"))
+    except DomainError as error:
+        errors["fee_amount"] = error.message
+    if errors:
+        raise FormErrors(errors)
+    fee_type = FeeType(branch_id=actor.branch_id, name=name, default_amount=amount)
+    session.add(fee_type)
+    session.flush()
+    audit.record(session, actor, "fee_type.create", "fee_type", fee_type.id, name=name, default_amount=amount)
+    session.commit()
+    return fee_type
+
+
+def set_fee_type_active(session: Session, actor: User, fee_type_id: int, active: bool) -> FeeType:
+    """Stop offering a fee (orders that already carry it keep it), or offer it again."""
+    require(actor, Permission.MANAGE_SETTINGS)
+    fee_type = row_in_branch(session, actor, FeeType, fee_type_id, "费用类型不存在")
+    if fee_type.is_active != active:
+        fee_type.is_active = active
+        session.add(fee_type)
+        audit.record(session, actor, "fee_type.enable" if active else "fee_type.disable", "fee_type", fee_type.id)
+        session.commit()
+    return fee_type
+
+
+def set_follow_up_days(session: Session, actor: User, days_text: str) -> Branch:
+    """How many days after an order closes its follow-up falls due (orders closing from now on)."""
+    branch = branch_of(session, actor)
+    days = parse_int(days_text, "follow_up_days", "回访天数", minimum=FOLLOW_UP_DAYS_MIN, maximum=FOLLOW_UP_DAYS_MAX)
+    if days != branch.follow_up_days:
+        audit.record(session, actor, "branch.follow_up_days", "branch", branch.id, before=branch.follow_up_days,
+                     after=days)
+        branch.follow_up_days = days
+        session.add(branch)
+        session.commit()
+    return branch

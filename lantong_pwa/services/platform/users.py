@@ -1,0 +1,139 @@
+"""Staff accounts, managed by an admin: create, edit role and branch, disable, reset password."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services.platform import audit, auth
+from lantong_pwa.services.platform.permissions import Permission, require
+from models import Branch, Role, User
+
+_USERNAME = re.compile(r"^[a-z0-9_.]{3,32}$")
+
+
+@dataclass(frozen=True)
+class UserForm:
+    username: str
+    display_name: str
+    role: str
+    branch_id: int | None
+
+
+def _checked_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise DomainError("请选择角色", field="role") from None
+
+
+def _checked_branch(session: Session, branch_id: int | None) -> int:
+    if branch_id is None or session.get(Branch, branch_id) is None:
+        raise DomainError("请选择所属门店", field="branch_id")
+    return branch_id
+
+
+def _checked_display_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请输入姓名", field="display_name")
+    if len(name) > 32:
+        raise DomainError("姓名不能超过32个字", field="display_name")
+    return name
+
+
+def list_users(session: Session, actor: User) -> list[User]:
+    require(actor, Permission.MANAGE_USERS)
+    return list(session.exec(select(User).order_by(User.branch_id, User.username)).all())
+
+
+def list_branches(session: Session) -> list[Branch]:
+    return list(session.exec(select(Branch).order_by(Branch.id)).all())
+
+
+def create_user(session: Session, actor: User | None, form: UserForm, password: str) -> User:
+    """An admin creates a staff account."""
+    require(actor, Permission.MANAGE_USERS)
+    return _create_user(session, actor, form, password)
+
+
+def create_user_from_command_line(session: Session, form: UserForm, password: str) -> User:
+    """The machine's owner creates an account (the first admin, say); the audit row names no user."""
+    return _create_user(session, None, form, password)
+
+
+def _create_user(session: Session, actor: User | None, form: UserForm, password: str) -> User:
+    username = (form.username or "").strip().lower()
+    if not _USERNAME.match(username):
+        raise DomainError("用户名为3–32位小写字母、数字、下划线或点", field="username")
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        raise DomainError("该用户名已存在", field="username")
+    user = User(
+        username=username,
+        display_name=_checked_display_name(form.display_name),
+        password_hash=auth.hash_password(password),
+        role=_checked_role(form.role),
+        branch_id=_checked_branch(session, form.branch_id),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.create", "user", user.id, branch_id=user.branch_id, role=user.role)
+    session.commit()
+    return user
+
+
+def _target(session: Session, actor: User, user_id: int) -> User:
+    require(actor, Permission.MANAGE_USERS)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def update_user(session: Session, actor: User, user_id: int, form: UserForm) -> User:
+    user = _target(session, actor, user_id)
+    role = _checked_role(form.role)
+    if user.id == actor.id and role != Role.ADMIN:
+        raise DomainError("不能取消自己的管理员角色", field="role")
+    changes = {}
+    for field, value in (
+        ("display_name", _checked_display_name(form.display_name)),
+        ("role", role),
+        ("branch_id", _checked_branch(session, form.branch_id)),
+    ):
+        if getattr(user, field) != value:
+            changes[field] = [getattr(user, field), value]
+            setattr(user, field, value)
+    if changes:
+        session.add(user)
+        audit.record(session, actor, "user.update", "user", user.id, branch_id=user.branch_id, changes=changes)
+        session.commit()
+    return user
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    user = _target(session, actor, user_id)
+    if user.id == actor.id and not active:
+        raise DomainError("不能停用自己的账号")
+    user.is_active = active
+    if not active:
+        auth.end_sessions_of(session, user.id)
+    session.add(user)
+    audit.record(session, actor, "user.enable" if active else "user.disable", "user", user.id, branch_id=user.branch_id)
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, actor: User, user_id: int, new_password: str) -> User:
+    user = _target(session, actor, user_id)
+    user.password_hash = auth.hash_password(new_password)
+    user.failed_logins = 0
+    user.locked_until = None
+    auth.end_sessions_of(session, user.id)
+    session.add(user)
+    audit.record(session, actor, "user.reset_password", "user", user.id, branch_id=user.branch_id)
+    session.commit()
+    return user

@@ -1,0 +1,198 @@
+"""Walk-around and workshop photos: checked to be real images, turned upright, stripped of metadata (GPS
+included), stored as a ≤1600 px JPEG plus a thumbnail under the data directory with random names."""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services.platform import audit
+from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
+from lantong_pwa.settings import get_settings
+from models import Photo, User, Vehicle, WorkOrder
+
+MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+MAX_SIDE = 1600
+THUMB_SIDE = 320
+JPEG_QUALITY = 85
+# Refuse images that would decode to more pixels than this (decompression bombs) before decoding them.
+MAX_PIXELS = 60_000_000
+# The key a device gives each shot (random, made in the browser): letters, digits and dashes.
+CLIENT_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
+
+
+@dataclass(frozen=True)
+class PhotoFiles:
+    image: Path
+    thumbnail: Path
+
+
+def _upright_rgb(data: bytes) -> Image.Image:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError("照片不能超过15MB", field="photos")
+    if not data:
+        raise DomainError("照片文件为空", field="photos")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.width * probe.height > MAX_PIXELS:
+                raise DomainError("照片像素过大，无法处理", field="photos")
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except DomainError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError("文件不是可识别的图片（支持JPEG、PNG、WebP等）", field="photos") from None
+    image = ImageOps.exif_transpose(image)
+    return image.convert("RGB")
+
+
+def _save_jpeg(image: Image.Image, side: int, path: Path) -> tuple[int, int]:
+    copy = image.copy()
+    copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh RGB image carries no EXIF, ICC or XMP blocks, so nothing of the original's metadata is written.
+    clean = Image.new("RGB", copy.size)
+    clean.paste(copy)
+    clean.save(path, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return clean.size
+
+
+def add_photo(
+    session: Session,
+    actor: User,
+    *,
+    vehicle_id: int,
+    data: bytes,
+    note: str = "",
+    work_order_id: int | None = None,
+    client_key: str | None = None,
+) -> Photo:
+    """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note.
+
+    With a ``client_key``, sending the same shot again (a retry after a dropped connection, when the first attempt
+    may have been stored) returns the photo already stored instead of storing a second one."""
+    require(actor, Permission.ADD_PHOTOS)
+    vehicle = row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
+    if work_order_id is not None:
+        order = session.get(WorkOrder, work_order_id)
+        if order is None or order.vehicle_id != vehicle.id:
+            raise NotFound("工单不存在")
+    note = _checked_note(note)
+    if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
+        raise DomainError("照片标识无效", field="photos")
+    stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
+    if stored is not None:
+        return stored
+    image = _upright_rgb(data)
+
+    name = secrets.token_hex(16)
+    relative_image = f"{name[:2]}/{name}.jpg"
+    relative_thumb = f"{name[:2]}/{name}_t.jpg"
+    photo_dir = get_settings().photo_dir
+    width, height = _save_jpeg(image, MAX_SIDE, photo_dir / relative_image)
+    _save_jpeg(image, THUMB_SIDE, photo_dir / relative_thumb)
+
+    photo = Photo(
+        branch_id=vehicle.branch_id,
+        vehicle_id=vehicle.id,
+        work_order_id=work_order_id,
+        note=note,
+        file_name=relative_image,
+        thumb_name=relative_thumb,
+        width=width,
+        height=height,
+        taken_by_id=actor.id,
+        client_key=client_key,
+    )
+    session.add(photo)
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same shot's other attempt was stored between our look-up and this insert: keep that one.
+        session.rollback()
+        for relative in (relative_image, relative_thumb):
+            (photo_dir / relative).unlink(missing_ok=True)
+        stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
+        if stored is None:
+            raise
+        return stored
+    audit.record(session, actor, "photo.add", "photo", photo.id, branch_id=vehicle.branch_id,
+                 work_order_id=work_order_id)
+    session.commit()
+    return photo
+
+
+def _stored_shot(session: Session, actor: User, client_key: str | None, vehicle_id: int,
+                 work_order_id: int | None) -> Photo | None:
+    """The photo already stored under ``client_key``; a key used by someone else or for another vehicle is refused."""
+    if client_key is None:
+        return None
+    photo = session.exec(select(Photo).where(Photo.client_key == client_key)).first()
+    if photo is None:
+        return None
+    if (photo.taken_by_id, photo.vehicle_id, photo.work_order_id) != (actor.id, vehicle_id, work_order_id):
+        raise DomainError("照片标识已被使用", field="photos")
+    return photo
+
+
+def add_order_photo(session: Session, actor: User, work_order_id: int, data: bytes, *,
+                    client_key: str | None = None) -> Photo:
+    """A walk-around photo taken for a work order (intake), kept with the order's vehicle."""
+    require(actor, Permission.ADD_PHOTOS)
+    order = row_in_branch(session, actor, WorkOrder, work_order_id, "工单不存在")
+    return add_photo(session, actor, vehicle_id=order.vehicle_id, data=data, work_order_id=order.id,
+                     client_key=client_key)
+
+
+def order_photo(session: Session, actor: User, photo_id: int, work_order_id: int) -> Photo:
+    """One photo of a work order, for the screen that has just uploaded it."""
+    require(actor, Permission.ADD_PHOTOS)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
+    if photo.work_order_id != work_order_id:
+        raise NotFound("照片不存在")
+    return photo
+
+
+def _checked_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise DomainError("照片备注不能超过200字", field="note")
+    return note
+
+
+def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
+    """Write or change the damage note of a photo."""
+    require(actor, Permission.ADD_PHOTOS)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
+    photo.note = _checked_note(note)
+    session.add(photo)
+    audit.record(session, actor, "photo.note", "photo", photo.id, branch_id=photo.branch_id)
+    session.commit()
+    return photo
+
+
+def photos_of_vehicle(session: Session, actor: User, vehicle_id: int) -> list[Photo]:
+    require(actor, Permission.VIEW_VEHICLES)
+    row_in_branch(session, actor, Vehicle, vehicle_id, "车辆不存在")
+    return list(session.exec(
+        select(Photo).where(Photo.vehicle_id == vehicle_id).order_by(col(Photo.created_at).desc(), col(Photo.id).desc())
+    ).all())
+
+
+def photo_file(session: Session, actor: User | None, photo_id: int, *, thumbnail: bool = False) -> Path:
+    """The stored file of a photo, for a signed-in user allowed to see it; raises otherwise."""
+    require(actor, Permission.VIEW_VEHICLES)
+    photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
+    path = get_settings().photo_dir / (photo.thumb_name if thumbnail else photo.file_name)
+    if not path.is_file():
+        raise NotFound("照片文件丢失")
+    return path

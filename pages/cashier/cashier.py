@@ -1,0 +1,520 @@
+"""The cashier's screens: the queue, settling and taking payment for one order, and the printable 结算单."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pages.components import back_link, banner_error, card, empty_note, labelled, page_loading, plate
+from pages.layout import page
+from state.cashier.cashier import (
+    CardEntryRow,
+    CashierState,
+    PaymentRow,
+    QueueRow,
+    SettlementSheetState,
+    SettleState,
+    SheetGroup,
+    SheetLine,
+    TermRow,
+)
+
+S = SettleState
+
+
+def _queue_row(row: QueueRow) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                plate(row.plate),
+                rx.vstack(rx.text(row.title, weight="bold"),
+                          rx.text(row.customer, " · ", row.number, size="2", color_scheme="gray"), spacing="0"),
+                rx.spacer(),
+                rx.vstack(rx.text(row.amount, weight="bold", size="4"), rx.text(row.when, size="1", color_scheme="gray"),
+                          spacing="0", align="end"),
+                align="center", width="100%", wrap="wrap",
+            ),
+            class_name="tap-card", width="100%",
+        ),
+        href=row.url, underline="none", width="100%",
+    )
+
+
+@page("收银")
+def cashier_page():
+    return [
+        banner_error(CashierState.error),
+        rx.heading("待结算（已完工）", size="5"),
+        rx.cond(CashierState.ready.length() > 0,
+                rx.vstack(rx.foreach(CashierState.ready, _queue_row), width="100%", spacing="2", id="ready-list"),
+                empty_note("没有待结算的工单")),
+        rx.heading("待收款（已结算）", size="5"),
+        rx.cond(CashierState.awaiting.length() > 0,
+                rx.vstack(rx.foreach(CashierState.awaiting, _queue_row), width="100%", spacing="2",
+                          id="awaiting-list"),
+                empty_note("没有待收款的工单")),
+    ]
+
+
+# --- one order --------------------------------------------------------------------------------------------------
+
+
+def _amount_row(label: str, value, strong: bool = False, **props) -> rx.Component:
+    return rx.hstack(rx.text(label, color_scheme="gray"), rx.spacer(),
+                     rx.text(value, weight="bold" if strong else "regular", size="4" if strong else "3"),
+                     width="100%", **props)
+
+
+def _header() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            plate(S.plate, size="7"),
+            rx.vstack(rx.text(S.vehicle_title, weight="bold", size="4"),
+                      rx.text(S.customer_name, " · ", S.customer_mobile, " · ", S.mileage, size="2",
+                              color_scheme="gray"), spacing="1"),
+            rx.spacer(),
+            rx.badge(S.status_label, size="3", id="order-status"),
+            width="100%", align="center", wrap="wrap",
+        ),
+        rx.text("工单 ", S.order_number_text, size="2", color_scheme="gray"),
+        rx.cond(S.qc != "", rx.text(S.qc, size="2", id="qc-result")),
+        width="100%", spacing="2",
+    )
+
+
+def _completion() -> rx.Component:
+    return rx.cond(
+        S.can_complete & ((S.status == "in_progress") | (S.status == "completed")),
+        card(
+            rx.heading("完工与质检", size="4"),
+            rx.cond(S.status == "in_progress",
+                    rx.button(rx.icon("circle-check"), "确认完工", size="3", on_click=S.complete, id="complete-order")),
+            rx.cond(
+                S.status == "completed",
+                rx.form(
+                    rx.vstack(
+                        rx.radio_group.root(
+                            rx.flex(rx.radio_group.item("合格", value="pass", class_name="fuel-option"),
+                                    rx.radio_group.item("不合格（退回维修）", value="fail", class_name="fuel-option"),
+                                    gap="2", wrap="wrap"),
+                            name="qc_result", default_value="pass", size="3",
+                        ),
+                        rx.input(name="qc_note", placeholder="质检说明（不合格时必填）", size="3", width="100%",
+                                 aria_label="质检说明"),
+                        rx.button(rx.icon("shield-check"), "记录质检", size="3", variant="soft", type="submit",
+                                  id="record-qc"),
+                        rx.text("质检须由未参与施工的人员进行；可跳过质检直接结算。", size="1", color_scheme="gray"),
+                        spacing="2", width="100%",
+                    ),
+                    on_submit=S.quality_check, reset_on_submit=True, width="100%",
+                ),
+            ),
+        ),
+    )
+
+
+def _small(label: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", color_scheme="gray"), control, spacing="1", width="100%")
+
+
+def _line_form(row: TermRow) -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(row.kind_label, variant="soft"),
+                rx.vstack(rx.text(row.description, weight="medium"), rx.text(row.detail, size="1", color_scheme="gray"),
+                          spacing="0"),
+                rx.spacer(),
+                rx.vstack(rx.text(row.amount), rx.cond(row.net != row.amount, rx.text("实收 ", row.net, size="1",
+                                                                                      color_scheme="green")),
+                          spacing="0", align="end"),
+                width="100%", align="center",
+            ),
+            rx.cond(
+                S.editable,
+                rx.grid(
+                    _small("付款方", rx.el.select(rx.foreach(S.payer_options, lambda o: rx.el.option(o[1], value=o[0])),
+                                               name="payer", default_value=row.payer, class_name="native-select",
+                                               aria_label="付款方")),
+                    _small("厂家 / 保险公司", rx.input(name="payer_party", default_value=row.party,
+                                                   placeholder="三包、保险必填", size="3",
+                                                   aria_label="厂家或保险公司")),
+                    _small("折扣（元）", rx.input(name="discount", default_value=row.discount, input_mode="decimal",
+                                               size="3", aria_label="折扣")),
+                    rx.hstack(
+                        rx.button("保存", size="3", variant="soft", type="submit"),
+                        rx.cond(row.kind == "fee",
+                                rx.icon_button(rx.icon("trash-2"), variant="ghost", color_scheme="red", size="3",
+                                               type="button", on_click=S.remove_fee(row.id), aria_label="删除费用")),
+                        align="end", height="100%",
+                    ),
+                    columns="2", spacing="2", width="100%",
+                ),
+                rx.text(row.payer_label, rx.cond(row.party != "", "（" + row.party + "）", ""), size="2",
+                        color_scheme="gray"),
+            ),
+            rx.el.input(type="hidden", name="kind", value=row.kind),
+            rx.el.input(type="hidden", name="line_id", value=row.id.to_string()),
+            spacing="2", width="100%",
+        ),
+        key=row.kind + row.id.to_string() + row.payer + row.party + row.discount,
+        on_submit=S.save_line, reset_on_submit=False, width="100%", class_name="line-row",
+    )
+
+
+def _lines() -> rx.Component:
+    return card(
+        rx.heading("结算项目", size="4"),
+        rx.text("为每一项选择付款方（自费 / 三包 / 保险 / 内部），三包、保险须填写厂家或保险公司；折扣按元填写。",
+                size="1", color_scheme="gray"),
+        rx.foreach(S.lines, _line_form),
+        rx.cond(
+            S.editable,
+            rx.vstack(
+                rx.form(
+                    rx.hstack(
+                        rx.el.select(rx.el.option("选择其他费用", value=""),
+                                     rx.foreach(S.fee_types, lambda o: rx.el.option(o[1], value=o[0])),
+                                     name="fee_type", class_name="native-select", aria_label="费用类型"),
+                        rx.input(name="fee_amount", placeholder="金额（空：默认）", input_mode="decimal", size="3",
+                                 width="9em", aria_label="费用金额"),
+                        rx.button(rx.icon("plus"), "加费用", size="3", variant="soft", type="submit", id="add-fee"),
+                        wrap="wrap", width="100%",
+                    ),
+                    on_submit=S.add_fee, reset_on_submit=True, width="100%",
+                ),
+                rx.form(
+                    rx.hstack(
+                        rx.text("整单优惠（从自费部分扣减）", size="2"),
+                        rx.input(name="order_discount", default_value=S.totals.order_discount_value,
+                                 key=S.totals.order_discount_value, input_mode="decimal", size="3", width="8em",
+                                 aria_label="整单优惠"),
+                        rx.button("保存优惠", size="3", variant="soft", type="submit"),
+                        wrap="wrap", align="center", width="100%",
+                    ),
+                    on_submit=S.set_discount, reset_on_submit=False, width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
+def _totals() -> rx.Component:
+    t = S.totals
+    return card(
+        rx.heading(rx.cond(S.settlement_number != "", "结算金额", "结算预览"), size="4"),
+        _amount_row("工时费", t.labor),
+        _amount_row("配件费", t.parts),
+        _amount_row("其他费用", t.other),
+        _amount_row("合计（折后）", t.gross, strong=True),
+        rx.divider(),
+        _amount_row("三包（厂家承担）", t.warranty),
+        _amount_row("保险（保险公司承担）", t.insurance),
+        _amount_row("内部", t.internal),
+        _amount_row("整单优惠", t.order_discount),
+        _amount_row("客户应付", t.customer, strong=True, id="customer-amount"),
+        rx.text("价格含税，其中增值税（", t.vat_rate, "）", t.vat, size="2", color_scheme="gray"),
+        rx.foreach(S.problems, lambda p: rx.text(p, color_scheme="red", size="2", role="alert")),
+        rx.cond(
+            (S.status == "completed") & (S.settlement_number == ""),
+            rx.form(
+                rx.vstack(
+                    rx.text("下次保养（选填，到期前提醒客户）", size="2", weight="medium"),
+                    rx.grid(
+                        labelled("下次保养日期", rx.input(name="next_service_date", type="date", size="3", width="100%",
+                                                      id="next-service-date"), S.settle_errors, "next_service_date"),
+                        labelled("下次保养里程（公里）",
+                                 rx.input(name="next_service_mileage", input_mode="numeric", size="3", width="100%",
+                                          placeholder=S.next_mileage_hint, id="next-service-mileage"),
+                                 S.settle_errors, "next_service_mileage"),
+                        columns=rx.breakpoints(initial="1", sm="2"), spacing="2", width="100%",
+                    ),
+                    rx.button(rx.icon("receipt"), "结算", size="4", type="submit", disabled=S.problems.length() > 0,
+                              id="settle", width="100%"),
+                    spacing="2", width="100%",
+                ),
+                on_submit=S.settle, reset_on_submit=False, width="100%",
+            ),
+        ),
+        rx.cond((S.status != "completed") & (S.settlement_number == ""),
+                rx.text("工单完工后才能结算", size="2", color_scheme="gray")),
+    )
+
+
+def _payment_row(p: PaymentRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(p.method, " ", p.amount, weight="medium"),
+                  rx.text(p.number, " · ", p.when, " · ", p.by, size="1", color_scheme="gray"), spacing="0"),
+        rx.spacer(),
+        rx.cond(p.change != "", rx.text("实收 ", p.tendered, " 找零 ", p.change, size="2")),
+        width="100%", class_name="line-row",
+    )
+
+
+def _method_button(option) -> rx.Component:
+    return rx.button(option[1], size="3", type="button",
+                     variant=rx.cond(S.pay_method == option[0], "solid", "outline"),
+                     on_click=S.choose_method(option[0]), class_name="method-button")
+
+
+def _payment_panel() -> rx.Component:
+    return rx.cond(
+        S.can_take_payments & (S.status == "settled"),
+        card(
+            rx.heading("收款", size="4"),
+            rx.flex(rx.foreach(S.method_options, _method_button), wrap="wrap", gap="2"),
+            rx.form(
+                rx.vstack(
+                    labelled("收款金额", rx.input(name="amount", default_value=S.outstanding_value, key=S.pay_key,
+                                              input_mode="decimal", size="3", width="100%", id="pay-amount")),
+                    rx.cond(S.pay_method == "cash",
+                            labelled("实收现金（找零自动计算）",
+                                     rx.input(name="tendered", input_mode="decimal", size="3", width="100%",
+                                              key=S.pay_key + "-t", placeholder="不填则等于收款金额",
+                                              id="pay-tendered"))),
+                    rx.cond(S.pay_method == "member_card",
+                            rx.cond(S.cards.length() > 0,
+                                    rx.el.select(rx.foreach(S.cards, lambda c: rx.el.option(
+                                        c.number + " 余额 " + c.balance, value=c.id.to_string())),
+                                        name="card_id", class_name="native-select", aria_label="会员卡"),
+                                    rx.text("该客户还没有会员卡", color_scheme="orange", size="2"))),
+                    rx.cond(S.pay_method == "on_account",
+                            rx.text("挂账额度 ", S.credit_limit, size="2", color_scheme="gray")),
+                    rx.el.input(type="hidden", name="request_key", value=S.pay_key),
+                    rx.button(rx.icon("banknote"), "确认收款", size="4", type="submit", width="100%",
+                              id="take-payment"),
+                    spacing="3", width="100%",
+                ),
+                on_submit=S.take_payment, reset_on_submit=False, width="100%",
+            ),
+        ),
+    )
+
+
+def _receipt() -> rx.Component:
+    r = S.receipt
+    return rx.cond(
+        r.number != "",
+        rx.callout(
+            rx.vstack(
+                rx.text("收款成功 · 收据号 ", rx.text.strong(r.number, id="receipt-number")),
+                rx.text(r.method, " ", r.amount, " · ", r.when),
+                rx.cond(r.change != "", rx.text("实收 ", r.tendered, "，找零 ", rx.text.strong(r.change),
+                                                id="receipt-change")),
+                spacing="1",
+            ),
+            icon="circle_check", color_scheme="green", width="100%",
+        ),
+    )
+
+
+def _settled() -> rx.Component:
+    return rx.cond(
+        S.settlement_number != "",
+        card(
+            rx.hstack(
+                rx.heading("结算单 ", S.settlement_number, size="4", id="settlement-number"),
+                rx.spacer(),
+                rx.link(rx.button(rx.icon("printer"), "打印结算单", size="3", variant="soft"),
+                        href="/settlements/" + S.settlement_number + "/print"),
+                width="100%", align="center", wrap="wrap",
+            ),
+            _amount_row("未收金额", S.outstanding, strong=True, id="outstanding"),
+            rx.foreach(S.payments, _payment_row),
+            rx.cond(
+                S.can_reopen & (S.payments.length() == 0) & (S.status == "settled"),
+                rx.form(
+                    rx.hstack(
+                        rx.input(name="reason", placeholder="撤销原因（必填）", size="3", flex="1",
+                                 aria_label="撤销原因"),
+                        rx.button(rx.icon("undo-2"), "撤销结算", size="3", color_scheme="red", variant="soft",
+                                  type="submit", id="reopen"),
+                        width="100%", wrap="wrap",
+                    ),
+                    on_submit=S.reopen, reset_on_submit=True, width="100%",
+                ),
+            ),
+        ),
+    )
+
+
+def _card_entry(e: CardEntryRow) -> rx.Component:
+    return rx.hstack(rx.text(e.when, size="1", color_scheme="gray"), rx.text(e.note, size="2"), rx.spacer(),
+                     rx.text(e.amount, size="2"), rx.text("余 ", e.balance_after, size="1", color_scheme="gray"),
+                     width="100%")
+
+
+def _member_card() -> rx.Component:
+    return rx.cond(
+        S.can_take_payments,
+        card(
+            rx.heading("会员卡", size="4"),
+            rx.cond(
+                S.cards.length() > 0,
+                rx.vstack(
+                    rx.text(S.cards[0].number, " · 余额 ", rx.text.strong(S.cards[0].balance, id="card-balance")),
+                    rx.form(
+                        rx.hstack(
+                            rx.input(name="top_up_amount", placeholder="充值金额", input_mode="decimal", size="3",
+                                     width="9em", aria_label="充值金额", key=S.top_up_key),
+                            rx.el.input(type="hidden", name="request_key", value=S.top_up_key),
+                            rx.button(rx.icon("wallet"), "充值", size="3", variant="soft", type="submit",
+                                      id="top-up"),
+                            wrap="wrap",
+                        ),
+                        on_submit=S.top_up, reset_on_submit=False, width="100%",
+                    ),
+                    rx.foreach(S.card_entries, _card_entry),
+                    width="100%", spacing="2",
+                ),
+                rx.button(rx.icon("credit-card"), "为", S.customer_name, "办理会员卡", size="3", variant="soft",
+                          on_click=S.issue_card, id="issue-card"),
+            ),
+        ),
+    )
+
+
+@page("结算收款")
+def settle_page():
+    return rx.cond(
+        S.found,
+        rx.vstack(
+            _header(),
+            banner_error(S.error),
+            _completion(),
+            rx.grid(
+                _lines(),
+                rx.vstack(_totals(), _settled(), _receipt(), _payment_panel(), _member_card(), width="100%",
+                          spacing="3"),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
+            ),
+            back_link("返回收银台", "/cashier"),
+            width="100%", spacing="3",
+        ),
+        rx.cond(S.error != "",
+                rx.vstack(rx.callout(S.error, icon="circle_x", color_scheme="orange", width="100%"),
+                          rx.link(rx.button("返回收银台", size="3"), href="/cashier"), spacing="3"),
+                page_loading()),
+    )
+
+
+# --- the printable sheet ----------------------------------------------------------------------------------------
+
+T = SettlementSheetState
+
+
+def _sheet_line(line: SheetLine) -> rx.Component:
+    return rx.el.tr(rx.el.td(line.kind), rx.el.td(line.description), rx.el.td(line.quantity, class_name="num"),
+                    rx.el.td(line.unit_price, class_name="num wide"), rx.el.td(line.amount, class_name="num wide"),
+                    rx.el.td(line.discount, class_name="num"), rx.el.td(line.net, class_name="num"))
+
+
+def _sheet_group(group: SheetGroup) -> rx.Component:
+    return rx.el.tbody(
+        # Spans add up to 7 columns on paper and 5 on a phone, where unit price and amount are hidden.
+        rx.el.tr(rx.el.th(group.title, col_span=5, class_name="group-title"),
+                 rx.el.th(col_span=2, class_name="group-title wide")),
+        rx.foreach(group.lines, _sheet_line),
+        rx.el.tr(rx.el.td("小计", col_span=4, class_name="num"), rx.el.td(col_span=2, class_name="wide"),
+                 rx.el.td(group.subtotal, class_name="num strong")),
+    )
+
+
+def _sheet_total(label: str, value, strong: bool = False) -> rx.Component:
+    return rx.el.tr(rx.el.th(label), rx.el.td(value, class_name="num strong" if strong else "num"))
+
+
+def _sheet_payment(p: PaymentRow) -> rx.Component:
+    return rx.el.tr(rx.el.td(p.number), rx.el.td(p.method), rx.el.td(p.amount, class_name="num"), rx.el.td(p.when))
+
+
+def settlement_sheet_page() -> rx.Component:
+    t = T.totals
+    return rx.box(
+        rx.cond(
+            T.found,
+            rx.el.article(
+                rx.el.header(
+                    rx.el.h1(T.shop_name),
+                    rx.el.p(T.shop_address, " · 电话 ", T.shop_phone),
+                    rx.el.h2("维修结算单"),
+                    rx.el.p("结算单号 ", rx.el.strong(T.number), " · 工单号 ", T.order_number, " · 结算时间 ",
+                            T.settled_at),
+                    class_name="sheet-header",
+                ),
+                rx.cond(T.reopened != "", rx.el.p(T.reopened, class_name="sheet-void")),
+                rx.el.table(
+                    rx.el.tbody(
+                        rx.el.tr(rx.el.th("车牌"), rx.el.td(T.plate, class_name="strong"), rx.el.th("车型"),
+                                 rx.el.td(T.vehicle_title)),
+                        rx.el.tr(rx.el.th("VIN"), rx.el.td(T.vin), rx.el.th("进厂里程"), rx.el.td(T.mileage)),
+                        rx.el.tr(rx.el.th("客户"), rx.el.td(T.customer_name), rx.el.th("电话"),
+                                 rx.el.td(T.customer_mobile)),
+                    ),
+                    class_name="sheet-info",
+                ),
+                rx.el.table(
+                    rx.el.thead(rx.el.tr(rx.el.th("类别"), rx.el.th("项目"), rx.el.th("数量/工时", class_name="num"),
+                                         rx.el.th("单价", class_name="num wide"), rx.el.th("金额", class_name="num wide"),
+                                         rx.el.th("折扣", class_name="num"), rx.el.th("实收", class_name="num"))),
+                    rx.foreach(T.groups, _sheet_group),
+                    class_name="sheet-lines",
+                ),
+                rx.el.div(
+                    rx.el.table(
+                        rx.el.tbody(
+                            _sheet_total("工时费", t.labor),
+                            _sheet_total("配件费", t.parts),
+                            _sheet_total("其他费用", t.other),
+                            _sheet_total("合计（折后）", t.gross, strong=True),
+                            _sheet_total("三包（厂家承担）", t.warranty),
+                            _sheet_total("保险（保险公司承担）", t.insurance),
+                            _sheet_total("内部", t.internal),
+                            _sheet_total("整单优惠", t.order_discount),
+                            _sheet_total("客户应付", t.customer, strong=True),
+                            _sheet_total("其中增值税（" + t.vat_rate + "）", t.vat),
+                            _sheet_total("已收", T.paid),
+                            _sheet_total("未收", T.outstanding, strong=True),
+                        ),
+                        class_name="sheet-totals",
+                    ),
+                    rx.cond(
+                        T.payments.length() > 0,
+                        rx.el.table(
+                            rx.el.thead(rx.el.tr(rx.el.th("收据号"), rx.el.th("方式"), rx.el.th("金额", class_name="num"),
+                                                 rx.el.th("时间"))),
+                            rx.el.tbody(rx.foreach(T.payments, _sheet_payment)),
+                            class_name="sheet-payments",
+                        ),
+                    ),
+                    class_name="sheet-bottom",
+                ),
+                rx.el.p("价格均含税。工时合计 ", T.billed_hours, " 小时。", class_name="sheet-note"),
+                rx.el.div(
+                    rx.el.div("客户签字：", class_name="sign"),
+                    rx.el.div("服务顾问：", T.advisor, class_name="sign"),
+                    rx.el.div("收银员：", T.cashier, class_name="sign"),
+                    class_name="sheet-signatures",
+                ),
+                rx.cond(
+                    T.follow_up_qr != "",
+                    rx.el.div(
+                        rx.el.img(src=T.follow_up_qr, alt="回访二维码", class_name="sheet-qr-image"),
+                        rx.el.div(rx.el.strong("扫码评价本次服务"),
+                                  rx.el.p("用手机扫描二维码，为本次维修打分或提出意见。")),
+                        class_name="sheet-qr",
+                    ),
+                ),
+                rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
+                class_name="settle-sheet",
+                id="settle-sheet",
+            ),
+            rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
+        ),
+        rx.hstack(
+            rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
+            rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
+            class_name="no-print", justify="center", padding="1em",
+        ),
+        class_name="sheet-page",
+    )

@@ -1,0 +1,1 @@
+"""客户关系: the customer file, follow-ups, reminders, complaints, messaging, satisfaction, churn."""

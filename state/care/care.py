@@ -1,0 +1,216 @@
+"""The reminder centre (``/care``, 客户关怀中心): counts per urgency band, the entries to contact most urgent first,
+and 已联系 / 推迟 / 发送提醒 on each."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import date
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError
+from lantong_pwa.notifications import templates
+from lantong_pwa.services.care import reminders
+from lantong_pwa.services.platform.permissions import Permission
+from lantong_pwa.services.care.reminders import Band, ReminderEntry
+from lantong_pwa.timezone import format_local, local_day
+from models import Channel, NotificationStatus, ReminderKind
+from models.common import utc_now
+from state.platform.session import SessionState
+from state.platform.views import mask_mobile
+
+SNOOZE_DAYS = (3, 7, 30)
+BAND_COLOURS = {Band.OVERDUE: "red", Band.TODAY: "orange", Band.WEEK: "orange", Band.MONTH: "gray", Band.LATER: "gray"}
+NOTICE_COLOURS = {"queued": "blue", "sent": "green", "failed": "red", "skipped": "gray"}
+
+
+def _today() -> date:
+    return local_day(utc_now())
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclasses.dataclass
+class ReminderRow:
+    id: int = 0
+    kind: str = ""
+    kind_label: str = ""
+    band: str = ""
+    band_label: str = ""
+    colour: str = "gray"
+    due: str = ""  # 2026-12-06（5天后）
+    detail: str = ""
+    customer: str = ""
+    mobile: str = ""  # masked
+    tel: str = ""  # tel: link with the full number
+    plate: str = ""
+    follow_up_url: str = ""
+    notice: str = ""  # the last message sent: 短信 · 已发送 · 12-01 10:05
+    notice_colour: str = "gray"
+    send_key: str = ""  # the request key a second tap on 发送提醒 repeats
+
+
+@dataclasses.dataclass
+class BandCount:
+    band: str = ""
+    label: str = ""
+    count: int = 0
+    colour: str = "gray"
+
+
+def _due_text(due_on: date, today: date) -> str:
+    days = (due_on - today).days
+    when = "今天" if days == 0 else (f"{days}天后" if days > 0 else f"逾期{-days}天")
+    return f"{due_on.isoformat()}（{when}）"
+
+
+def _notice(entry: ReminderEntry) -> tuple[str, str]:
+    note = entry.notification
+    if note is None:
+        return "", "gray"
+    status = NotificationStatus(note.status)
+    parts = [templates.label(note.message_type), Channel(note.channel).label, status.label,
+             format_local(note.created_at, "%m-%d %H:%M")]
+    if status == NotificationStatus.SKIPPED and note.skip_reason:
+        parts.append(note.skip_reason)
+    return " · ".join(parts), NOTICE_COLOURS[status.value]
+
+
+def reminder_row(entry: ReminderEntry, today: date) -> ReminderRow:
+    r, customer = entry.reminder, entry.customer
+    notice, notice_colour = _notice(entry)
+    return ReminderRow(
+        id=r.id, kind=ReminderKind(r.kind).value, kind_label=ReminderKind(r.kind).label, band=entry.band.value,
+        band_label=entry.band.label, colour=BAND_COLOURS[entry.band], due=_due_text(r.due_on, today),
+        detail=r.detail, customer=customer.name, mobile=mask_mobile(customer.mobile), tel=f"tel:{customer.mobile}",
+        plate=entry.vehicle.plate if entry.vehicle else "",
+        follow_up_url=f"/follow-ups/{r.follow_up_id}" if r.follow_up_id else "",
+        notice=notice, notice_colour=notice_colour, send_key=_new_key(),
+    )
+
+
+class CareState(SessionState):
+    rows: list[ReminderRow] = []
+    counts: list[BandCount] = []
+    band_filter: str = ""
+    kind_filter: str = ""
+    contacting_id: int = 0  # the entry whose 已联系 form is open
+    error: str = ""
+    contact_error: str = ""
+
+    @rx.var
+    def kind_options(self) -> list[list[str]]:
+        return [["", "全部类型"], *([kind.value, kind.label] for kind in ReminderKind)]
+
+    @rx.var
+    def snooze_options(self) -> list[int]:
+        return list(SNOOZE_DAYS)
+
+    @rx.var
+    def total(self) -> int:
+        return sum(c.count for c in self.counts)
+
+    def _show(self, action=None) -> bool:
+        """Run ``action`` (one service call) as the signed-in user, then show the list as it now is (nothing to
+        someone who may not see it); False when something was refused."""
+        self.error = ""
+        today = _today()
+        with session_scope() as db:
+            if action is not None:
+                try:
+                    action(db, self._actor(db), today)
+                except DomainError as error:
+                    self.error = error.message
+            try:
+                actor = self._actor(db)
+                entries = reminders.list_reminders(db, actor, today=today, band=self.band_filter or None,
+                                                   kind=self.kind_filter or None)
+                counts = reminders.band_counts(db, actor, today=today)
+            except DomainError as error:
+                self.error = self.error or error.message
+                self.rows, self.counts = [], []
+                return False
+        self.rows = [reminder_row(entry, today) for entry in entries]
+        self.counts = [BandCount(band=b.value, label=b.label, count=n, colour=BAND_COLOURS[b])
+                       for b, n in counts.items() if b != Band.LATER or n]
+        return not self.error
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.CUSTOMER_CARE)
+        if redirect is not None:
+            return redirect
+        self.contacting_id = 0
+        self.contact_error = ""
+        self._show()
+        return None
+
+    @rx.event
+    def filter_band(self, band: str):
+        self.band_filter = band if band in Band._value2member_map_ else ""
+        self._show()
+
+    @rx.event
+    def filter_kind(self, kind: str):
+        self.kind_filter = kind if kind in ReminderKind._value2member_map_ else ""
+        self._show()
+
+    @rx.event
+    def open_contact(self, reminder_id: int):
+        self.contacting_id = int(reminder_id)
+        self.contact_error = ""
+
+    @rx.event
+    def close_contact(self):
+        self.contacting_id = 0
+        self.contact_error = ""
+
+    @rx.event
+    def mark_contacted(self, form: dict):
+        try:
+            reminder_id = int(form.get("reminder_id", "0") or 0)
+        except ValueError:
+            reminder_id = 0
+        self.contact_error = ""
+        result = form.get("result", "")
+
+        def contact(db, actor, _today):
+            try:
+                reminders.mark_contacted(db, actor, reminder_id, result)
+            except DomainError as error:
+                if error.field == "result":  # beside the field; the form stays open
+                    self.contact_error = error.message
+                    return
+                raise
+
+        ok = self._show(contact)
+        if not ok:
+            return rx.toast.error(self.error)
+        if self.contact_error:
+            return None
+        self.contacting_id = 0
+        return rx.toast.success("已记录联系结果")
+
+    @rx.event
+    def snooze(self, reminder_id: int, days: int):
+        if not self._show(lambda db, actor, today: reminders.snooze(db, actor, int(reminder_id), today=today,
+                                                                     days=days)):
+            return rx.toast.error(self.error)
+        return rx.toast.success(f"已推迟{int(days)}天")
+
+    @rx.event
+    def send(self, reminder_id: int, request_key: str):
+        sent = []
+        ok = self._show(lambda db, actor, _today: sent.append(
+            reminders.send_reminder(db, actor, int(reminder_id), request_key)))
+        if not ok:
+            return rx.toast.error(self.error)
+        status = NotificationStatus(sent[0].status)
+        if status == NotificationStatus.SKIPPED:
+            return rx.toast.warning(f"未发送：{sent[0].skip_reason}")
+        return rx.toast.success("提醒已发送" if status == NotificationStatus.SENT else "提醒已排队发送")
+

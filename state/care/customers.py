@@ -1,0 +1,185 @@
+"""Customers (``/customers``) and the customer file (``/customers/[customer_id]``, C1)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError
+from lantong_pwa.services.care import customers
+from lantong_pwa.services.care.customers import CustomerFile
+from lantong_pwa.services.platform.parsing import parse_int
+from lantong_pwa.services.platform.permissions import Permission
+from lantong_pwa.services.care.satisfaction import ASPECTS
+from lantong_pwa.timezone import format_local
+from models import ComplaintStatus, CustomerKind, FollowUp, FollowUpChannel, FollowUpStatus, WorkOrderStatus
+from state.platform.session import SessionState
+from state.platform.views import money
+
+LOW_RATING = 2  # at or below: shown in red, as it opened a complaint
+
+
+@dataclasses.dataclass
+class CustomerRow:
+    id: int = 0
+    name: str = ""
+    mobile: str = ""
+    kind: str = ""
+    plates: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class CustomerVehicleRow:
+    plate: str = ""
+    title: str = ""
+    token: str = ""
+
+
+@dataclasses.dataclass
+class CustomerOrderRow:
+    number: str = ""
+    opened: str = ""
+    status: str = ""
+    plate: str = ""
+    amount: str = ""  # the order's total (all payers), or the planned lines' total before settlement
+    paid_by_customer: str = ""  # the customer's own share, settled orders only
+    settled: bool = False
+
+
+@dataclasses.dataclass
+class FollowUpRow:
+    when: str = ""  # answered at (or due on, for one still waiting)
+    status: str = ""
+    channel: str = ""
+    overall: str = ""  # "4 / 5"
+    stars: str = ""  # "★★★★☆"
+    aspects: str = ""  # "维修质量 5 · 维修速度 4 …"
+    comment: str = ""
+    unsolved: bool = False
+    low: bool = False
+    answered: bool = False
+
+
+@dataclasses.dataclass
+class ComplaintRow:
+    id: int = 0
+    number: str = ""
+    created: str = ""
+    status: str = ""
+    summary: str = ""
+    still_open: bool = False
+
+
+def follow_up_row(row: FollowUp) -> FollowUpRow:
+    answered = row.status == FollowUpStatus.ANSWERED
+    aspects = " · ".join(f"{label} {getattr(row, name)}" for name, label in ASPECTS if getattr(row, name))
+    low = row.overall is not None and (row.overall <= LOW_RATING or any(
+        (getattr(row, name) or LOW_RATING + 1) <= LOW_RATING for name, _label in ASPECTS))
+    return FollowUpRow(
+        when=format_local(row.answered_at) if answered else (f"应回访 {row.due_on}" if row.due_on else ""),
+        status=FollowUpStatus(row.status).label,
+        channel=FollowUpChannel(row.answered_via).label if row.answered_via else "",
+        overall=f"{row.overall} / 5" if row.overall else "",
+        stars="★" * (row.overall or 0) + "☆" * (5 - (row.overall or 0)) if row.overall else "",
+        aspects=aspects, comment=row.comment, unsolved=row.problem_unsolved, low=low or row.problem_unsolved,
+        answered=answered)
+
+
+class CustomerSearchState(SessionState):
+    query: str = ""
+    results: list[CustomerRow] = []
+    searched: bool = False
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        return self._guard(Permission.VIEW_CUSTOMERS)
+
+    @rx.event
+    def search(self, form: dict):
+        self.query = str(form.get("query") or "").strip()
+        self.error = ""
+        with session_scope() as db:
+            try:
+                hits = customers.find_customers(db, self._actor(db), self.query)
+            except DomainError as error:
+                self.error = error.message
+                self.results = []
+                return
+        self.results = [CustomerRow(id=hit.customer.id, name=hit.customer.name, mobile=hit.customer.mobile,
+                                    kind=CustomerKind(hit.customer.kind).label, plates=hit.plates) for hit in hits]
+        self.searched = True
+
+
+class CustomerFileState(SessionState):
+    found: bool = False
+    not_found_message: str = ""
+    name: str = ""
+    mobile: str = ""
+    kind: str = ""
+    birthday: str = ""
+    notes: str = ""
+    since: str = ""
+    sms_consent: bool = False
+    webhook_consent: bool = False
+    vehicles: list[CustomerVehicleRow] = []
+    orders: list[CustomerOrderRow] = []
+    spent: str = ""
+    visits: str = ""
+    average: str = ""
+    first_visit: str = ""
+    last_visit: str = ""
+    owed: str = ""
+    has_debt: bool = False
+    follow_ups: list[FollowUpRow] = []
+    complaints: list[ComplaintRow] = []
+
+    @rx.event
+    def load(self):
+        """``on_load`` of ``/customers/<id>``: the file of a customer of the user's branch."""
+        redirect = self._guard(Permission.VIEW_CUSTOMERS)
+        if redirect is not None:
+            return redirect
+        self.found = False
+        self.not_found_message = ""
+        with session_scope() as db:
+            try:
+                customer_id = parse_int(self.customer_id, "customer_id", "客户编号")
+                result = customers.customer_file(db, self._actor(db), customer_id)
+            except DomainError as error:
+                self.not_found_message = error.message
+                return None
+            self._show(result)
+        return None
+
+    def _show(self, result: CustomerFile) -> None:
+        customer, spending = result.customer, result.spending
+        self.name, self.mobile = customer.name, customer.mobile
+        self.kind = CustomerKind(customer.kind).label
+        self.birthday = str(customer.birthday or "")
+        self.notes = customer.notes
+        self.since = format_local(customer.created_at, "%Y-%m-%d")
+        self.sms_consent, self.webhook_consent = customer.sms_consent, customer.webhook_consent
+        self.vehicles = [CustomerVehicleRow(
+            plate=v.plate, title=" ".join(p for p in (v.make, v.model) if p) or "未填写车型", token=v.qr_token)
+            for v in result.vehicles]
+        self.orders = [CustomerOrderRow(
+            number=hit.order.number, opened=format_local(hit.order.created_at, "%Y-%m-%d"),
+            status=WorkOrderStatus(hit.order.status).label, plate=hit.plate, amount=money(hit.amount),
+            paid_by_customer=money(result.customer_amounts.get(hit.order.id)), settled=hit.settled)
+            for hit in result.orders]
+        self.spent = money(spending.total)
+        self.visits = str(spending.visits)
+        self.average = money(spending.average) or "—"
+        self.first_visit = format_local(spending.first_visit, "%Y-%m-%d") or "—"
+        self.last_visit = format_local(spending.last_visit, "%Y-%m-%d") or "—"
+        self.owed = money(spending.owed)
+        self.has_debt = spending.owed > 0
+        self.follow_ups = [follow_up_row(row) for row in result.follow_ups]
+        self.complaints = [ComplaintRow(
+            id=c.id, number=c.number, created=format_local(c.created_at), status=ComplaintStatus(c.status).label,
+            summary=c.summary, still_open=c.status in (ComplaintStatus.OPEN, ComplaintStatus.PROCESSING))
+            for c in result.complaints]
+        self.found = True

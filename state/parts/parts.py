@@ -1,0 +1,48 @@
+"""The parts catalogue with each part's on hand per warehouse (the 库存 tab of ``/parts``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError
+from lantong_pwa.services.parts import parts, stock
+from state.platform.session import SessionState
+from state.platform.views import money, quantity
+
+
+@dataclasses.dataclass
+class PartRow:
+    code: str = ""
+    name: str = ""
+    brand: str = ""
+    unit: str = ""
+    price: str = ""
+    stock: str = ""  # "主仓库 12 · 油品库 3"
+
+
+class PartsCatalogueState(SessionState):
+    results: list[PartRow] = []
+    searched: bool = False
+    error: str = ""
+
+    @rx.event
+    def search(self, form: dict):
+        self.error = ""
+        with session_scope() as db:
+            actor = self._actor(db)
+            try:
+                found = parts.search_parts(db, actor, form.get("query", ""))
+                balances = stock.on_hand(db, actor, part_ids=[p.id for p in found])
+            except DomainError as error:
+                self.error = error.message
+                return
+        on_hand: dict[int, list[str]] = {}
+        for row in balances:
+            on_hand.setdefault(row.part.id, []).append(f"{row.warehouse.name} {quantity(row.on_hand)}")
+        self.results = [PartRow(code=p.code, name=p.name, brand=p.brand, unit=p.unit, price=money(p.sale_price),
+                                stock=" · ".join(on_hand.get(p.id, [])) or "无库存")
+                        for p in found]
+        self.searched = True

@@ -1,0 +1,377 @@
+"""The parts clerk's workbench on a phone: pending picks, goods-in, on hand, warehouses (``/parts``), and one
+order's pick list (``/parts/orders/<id>``) with picks, returns and a scanned-code pick.
+
+Stock moves carry a request key from the form (a hidden input), captured when the button is pressed: a double tap
+sends the same key twice and the ledger moves once; after a move the key is renewed for the next one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from decimal import Decimal
+
+import reflex as rx
+from sqlmodel import select
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services.parts import parts, stock
+from lantong_pwa.services.platform.permissions import Permission, allows
+from lantong_pwa.timezone import format_local
+from models import StockMoveKind, User, WorkOrderStatus
+from state.platform.session import SessionState
+from state.platform.views import money, quantity
+
+PICK_ROUTE_ARG = "pick_order"
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclasses.dataclass
+class WarehouseView:
+    id: str = ""
+    code: str = ""
+    name: str = ""
+
+
+@dataclasses.dataclass
+class PendingView:
+    order_id: int = 0
+    number: str = ""
+    plate: str = ""
+    title: str = ""
+    status: str = ""
+    to_pick: str = ""  # "待领 2 项：前刹车片、机油滤清器"
+    requests: list[str] = dataclasses.field(default_factory=list)  # "前刹车片 ×2 · 张师傅 10:32"
+    url: str = ""
+
+
+@dataclasses.dataclass
+class ReceiptChoice:
+    id: int = 0
+    label: str = ""
+    cost: str = ""
+
+
+@dataclasses.dataclass
+class PickLineView:
+    id: int = 0
+    code: str = ""
+    name: str = ""
+    unit: str = ""
+    planned: str = ""
+    picked: str = ""
+    returned: str = ""
+    remaining: str = ""  # still to pick, the quantity input's default
+    out: str = ""  # picked − returned: at most this comes back
+    done: bool = False
+    can_return: bool = False
+    requested: bool = False
+    part_id: int = 0
+    on_hand: str = ""  # in the chosen warehouse
+
+
+def _warehouse_views(warehouses) -> list[WarehouseView]:
+    return [WarehouseView(id=str(w.id), code=w.code, name=w.name) for w in warehouses]
+
+
+def _names(users: dict[int, str], user_id: int) -> str:
+    return users.get(user_id, "")
+
+
+class StockState(SessionState):
+    """``/parts``: the clerk's 待领料 / 入库 / 库存 / 仓库 tabs (others with parts access see 库存 only)."""
+
+    tab: str = "stock"
+    can_move_stock: bool = False
+    error: str = ""
+    pending: list[PendingView] = []
+    warehouses: list[WarehouseView] = []
+
+    receipt_choices: list[ReceiptChoice] = []
+    receipt_part_id: int = 0
+    receipt_part_label: str = ""
+    receipt_cost: str = ""
+    receipt_errors: dict[str, str] = {}
+    receipt_key: str = ""
+    recent_receipts: list[str] = []
+
+    warehouse_errors: dict[str, str] = {}
+    created_code: str = ""
+
+    @rx.var
+    def first_warehouse(self) -> str:
+        return self.warehouses[0].id if self.warehouses else ""
+
+    def _load(self, db, actor: User) -> None:
+        self.warehouses = _warehouse_views(stock.list_warehouses(db, actor))
+        self.can_move_stock = allows(actor, Permission.MOVE_STOCK)
+        self.pending = self._pending(db, actor) if self.can_move_stock else []
+
+    @staticmethod
+    def _pending(db, actor: User) -> list[PendingView]:
+        pending = stock.pending_work(db, actor)  # checks the permission first
+        users = dict(db.exec(select(User.id, User.display_name).where(User.branch_id == actor.branch_id)).all())
+        views = []
+        for item in pending:
+            names = "、".join(line.part_name for line in item.lines)
+            views.append(PendingView(
+                order_id=item.order.id, number=item.order.number, plate=item.vehicle.plate,
+                title=" ".join(p for p in (item.vehicle.make, item.vehicle.model) if p),
+                status=WorkOrderStatus(item.order.status).label,
+                to_pick=f"待领 {len(item.lines)} 项：{names}",
+                requests=[f"{line_name(item.lines, r.part_line_id)} ×{quantity(r.quantity)} · "
+                          f"{_names(users, r.requested_by_id)} {format_local(r.created_at, '%H:%M')}"
+                          for r in item.requests],
+                url=f"/parts/orders/{item.order.id}"))
+        return views
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.VIEW_PARTS)
+        if redirect is not None:
+            return redirect
+        self.error = ""
+        self.receipt_errors = {}
+        self.warehouse_errors = {}
+        self.receipt_key = _new_key()
+        with session_scope() as db:
+            try:
+                self._load(db, self._actor(db))
+            except DomainError as error:
+                self.error = error.message
+                return None
+        self.tab = "pending" if self.can_move_stock else "stock"
+        return None
+
+    @rx.event
+    def set_tab(self, tab: str):
+        if tab in ("pending", "receive", "stock", "warehouses"):
+            self.tab = tab
+
+    @rx.event
+    def refresh(self):
+        self.error = ""
+        with session_scope() as db:
+            try:
+                self.pending = self._pending(db, self._actor(db))
+            except DomainError as error:
+                self.error = error.message
+
+    @rx.event
+    def search_receipt_parts(self, form: dict):
+        self.receipt_errors = {}
+        with session_scope() as db:
+            try:
+                found = parts.search_parts(db, self._actor(db), form.get("part_query", ""))
+            except DomainError as error:
+                self.receipt_errors = {"part_id": error.message}
+                return
+        self.receipt_choices = [ReceiptChoice(id=p.id, label=f"{p.name}（{p.code}）", cost=str(p.cost))
+                                for p in found]
+        if not found:
+            self.receipt_errors = {"part_id": "没有找到匹配的配件"}
+
+    @rx.event
+    def choose_receipt_part(self, part_id: int):
+        """Take a part from the search results already on screen (the receipt itself re-checks it)."""
+        for choice in self.receipt_choices:
+            if choice.id == part_id:
+                self.receipt_part_id = choice.id
+                self.receipt_part_label = choice.label
+                self.receipt_cost = choice.cost
+                self.receipt_choices = []
+                self.receipt_errors = {}
+
+    @rx.event
+    def receive(self, form: dict):
+        self.receipt_errors = {}
+        key = form.get("request_key") or self.receipt_key
+        with session_scope() as db:
+            try:
+                move = stock.receive_stock(
+                    db, self._actor(db), form.get("warehouse_id", ""), self.receipt_part_id,
+                    form.get("quantity", ""), form.get("unit_cost", ""), kind=form.get("kind", "receipt"),
+                    note=form.get("note", ""), request_key=key)
+            except FormErrors as errors:
+                self.receipt_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.receipt_errors = {"form": error.message}
+                return None
+            warehouse = next((w.name for w in self.warehouses if w.id == str(move.warehouse_id)), "")
+            line = (f"{StockMoveKind(move.kind).label} · {warehouse} · {self.receipt_part_label} "
+                    f"+{quantity(move.quantity)} @ {money(move.unit_cost.quantize(Decimal('0.01')))}")
+        if key == self.receipt_key:  # a resent submit finds the same move: keep the list and key as they are
+            self.recent_receipts = [line, *self.recent_receipts][:10]
+            self.receipt_key = _new_key()
+            self.receipt_part_id = 0
+            self.receipt_part_label = ""
+            self.receipt_cost = ""
+        return rx.toast.success(f"已入库：{self.receipt_part_label or line}")
+
+    @rx.event
+    def create_warehouse(self, form: dict):
+        self.warehouse_errors = {}
+        code = (form.get("code") or "").strip().upper()
+        if code and code == self.created_code:
+            return None  # the second tap of a double tap: already made
+        with session_scope() as db:
+            actor = self._actor(db)
+            try:
+                warehouse = stock.create_warehouse(db, actor, form.get("code", ""), form.get("name", ""))
+            except FormErrors as errors:
+                self.warehouse_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.warehouse_errors = {"form": error.message}
+                return None
+            self.created_code = warehouse.code
+            self.warehouses = _warehouse_views(stock.list_warehouses(db, actor))
+        return rx.toast.success(f"已新建仓库 {warehouse.name}")
+
+
+def line_name(lines, part_line_id: int | None) -> str:
+    return next((line.part_name for line in lines if line.id == part_line_id), "配件")
+
+
+class PickState(SessionState):
+    """``/parts/orders/<id>``: pick and return an order's parts lines."""
+
+    found: bool = False
+    pick_id: int = 0
+    number: str = ""
+    plate: str = ""
+    title: str = ""
+    status: str = ""
+    lines: list[PickLineView] = []
+    warehouses: list[WarehouseView] = []
+    warehouse_id: str = ""
+    error: str = ""
+    move_key: str = ""
+    returning_id: int = 0
+    highlight_id: int = 0
+    # (part id, warehouse id) → on hand, kept on the server to redraw the lines for another warehouse.
+    _stock: dict[str, str] = {}
+
+    def _reset(self) -> None:
+        self.found = False
+        self.pick_id = 0
+        self.number = self.plate = self.title = self.status = ""
+        self.lines = []
+        self.warehouses = []
+        self.error = ""
+        self.returning_id = 0
+        self.highlight_id = 0
+        self._stock = {}
+
+    def _load(self, db, order_id) -> None:
+        actor = self._actor(db)
+        listing = stock.pick_list(db, actor, order_id)
+        warehouses = stock.list_warehouses(db, actor)
+        order, vehicle = listing.order, listing.vehicle
+        self.found = True
+        self.pick_id = order.id
+        self.number = order.number
+        self.plate = vehicle.plate
+        self.title = " ".join(p for p in (vehicle.make, vehicle.model) if p)
+        self.status = WorkOrderStatus(order.status).label
+        self.warehouses = _warehouse_views(warehouses)
+        if self.warehouse_id not in {w.id for w in self.warehouses}:
+            self.warehouse_id = self._default_warehouse(listing)
+        self._stock = {f"{part}-{wh}": quantity(on_hand) for (part, wh), on_hand in listing.stock.items()}
+        self.lines = [self._line_view(line, line.id in listing.requested_line_ids) for line in listing.lines]
+
+    def _default_warehouse(self, listing) -> str:
+        """The first warehouse holding stock of the first line still to pick; else the first warehouse."""
+        first = next((line for line in listing.lines if stock.remaining_to_pick(line) > 0), None)
+        for view in self.warehouses:
+            if first is not None and listing.stock.get((first.part_id, int(view.id)), 0) > 0:
+                return view.id
+        return self.warehouses[0].id if self.warehouses else ""
+
+    def _line_view(self, line, requested: bool) -> PickLineView:
+        remaining = stock.remaining_to_pick(line)
+        out = line.picked_quantity - line.returned_quantity
+        return PickLineView(
+            id=line.id, code=line.part_code, name=line.part_name, unit=line.unit, planned=quantity(line.quantity),
+            picked=quantity(line.picked_quantity), returned=quantity(line.returned_quantity),
+            remaining=quantity(max(remaining, Decimal(0))), out=quantity(out), done=remaining <= 0,
+            can_return=out > 0, requested=requested, part_id=line.part_id,
+            on_hand=self._stock.get(f"{line.part_id}-{self.warehouse_id}", "0"))
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.MOVE_STOCK)
+        if redirect is not None:
+            return redirect
+        self._reset()
+        self.move_key = _new_key()
+        with session_scope() as db:
+            try:
+                self._load(db, self.router.page.params.get(PICK_ROUTE_ARG, ""))
+            except DomainError as error:
+                self._reset()
+                self.error = error.message
+        return None
+
+    @rx.event
+    def choose_warehouse(self, warehouse_id: str):
+        """Show on-hand for another warehouse (from what was loaded); the move itself re-checks the warehouse."""
+        self.warehouse_id = warehouse_id
+        for view in self.lines:
+            view.on_hand = self._stock.get(f"{view.part_id}-{warehouse_id}", "0")
+
+    @rx.event
+    def open_return(self, line_id: int):
+        self.returning_id = line_id
+        self.error = ""
+
+    @rx.event
+    def close_return(self):
+        self.returning_id = 0
+
+    def _move(self, do, form: dict, done: str):
+        """Run one stock move, then reload the list with a fresh key; a refusal is told in a toast (on a phone the
+        clerk is usually scrolled down to the line)."""
+        self.error = ""
+        key = form.get("request_key") or self.move_key
+        with session_scope() as db:
+            try:
+                move = do(db, self._actor(db), key)
+            except DomainError as error:
+                return rx.toast.error(error.message)
+            self._load(db, self.pick_id)
+        self.move_key = _new_key()
+        self.returning_id = 0
+        self.highlight_id = move.part_line_id or 0
+        return rx.toast.success(done.format(quantity=quantity(abs(move.quantity))))
+
+    @rx.event
+    def pick(self, form: dict):
+        line_id = form.get("line_id", "")
+        return self._move(lambda db, actor, key: stock.pick(db, actor, line_id, self.warehouse_id,
+                                                            form.get("quantity", ""), request_key=key),
+                          form, "已领料 {quantity}")
+
+    @rx.event
+    def return_part(self, form: dict):
+        line_id = form.get("line_id", "")
+        return self._move(lambda db, actor, key: stock.return_part(db, actor, line_id, self.warehouse_id,
+                                                                   form.get("quantity", ""), request_key=key),
+                          form, "已退料 {quantity}")
+
+    @rx.event
+    def scan(self, form: dict):
+        """A typed or scanned part code picks that line (one unit unless another quantity is given)."""
+        def do(db, actor, key):
+            line = stock.find_pick_line(db, actor, self.pick_id, form.get("code", ""))
+            return stock.pick(db, actor, line.id, self.warehouse_id, form.get("quantity") or "1", request_key=key)
+
+        key = self.move_key
+        result = self._move(do, form, "已领料 {quantity}")
+        return [result, rx.set_value("scan-code", "")] if self.move_key != key else result
+

@@ -1,0 +1,136 @@
+"""User administration (admin only): create accounts, change role and branch, disable, reset passwords."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError
+from lantong_pwa.services.platform import users
+from lantong_pwa.services.platform.permissions import Permission
+from lantong_pwa.timezone import format_local
+from models import Role
+from state.platform.session import SessionState
+
+
+@dataclasses.dataclass
+class UserRow:
+    id: int = 0
+    username: str = ""
+    display_name: str = ""
+    role: str = ""
+    role_label: str = ""
+    branch_id: str = ""
+    branch_name: str = ""
+    active: bool = True
+    last_login: str = ""
+
+
+class UsersAdminState(SessionState):
+    rows: list[UserRow] = []
+    branches: list[list[str]] = []  # [id, name]
+    error: str = ""
+    form_error: str = ""
+    # The dialog: 0 = closed, -1 = new user, otherwise the id of the user being edited.
+    editing_id: int = 0
+    editing: UserRow = UserRow()
+    password_for_id: int = 0
+    password_for_name: str = ""
+
+    @rx.var
+    def role_options(self) -> list[list[str]]:
+        return [[role.value, role.label] for role in Role]
+
+    def _refresh(self, db) -> None:
+        actor = self._actor(db)
+        branch_names = {b.id: b.name for b in users.list_branches(db)}
+        self.branches = [[str(i), name] for i, name in branch_names.items()]
+        self.rows = [
+            UserRow(id=u.id, username=u.username, display_name=u.display_name, role=Role(u.role).value,
+                    role_label=Role(u.role).label, branch_id=str(u.branch_id),
+                    branch_name=branch_names.get(u.branch_id, ""), active=u.is_active,
+                    last_login=format_local(u.last_login_at))
+            for u in users.list_users(db, actor)
+        ]
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.MANAGE_USERS)
+        if redirect is not None:
+            return redirect
+        self.error = ""
+        with session_scope() as db:
+            try:
+                self._refresh(db)
+            except DomainError as error:
+                self.error = error.message
+        return None
+
+    @rx.event
+    def open_new(self):
+        self.form_error = ""
+        self.editing = UserRow(role=Role.TECHNICIAN.value, branch_id=self.branches[0][0] if self.branches else "")
+        self.editing_id = -1
+
+    @rx.event
+    def open_edit(self, user_id: int):
+        self.form_error = ""
+        self.editing = next((row for row in self.rows if row.id == user_id), UserRow())
+        self.editing_id = user_id
+
+    @rx.event
+    def close_dialogs(self):
+        self.editing_id = 0
+        self.password_for_id = 0
+
+    @rx.event
+    def save(self, form: dict):
+        self.form_error = ""
+        branch = form.get("branch_id") or ""
+        user_form = users.UserForm(username=form.get("username", self.editing.username),
+                                   display_name=form.get("display_name", ""), role=form.get("role", ""),
+                                   branch_id=int(branch) if branch.isdigit() else None)
+        with session_scope() as db:
+            try:
+                actor = self._actor(db)
+                if self.editing_id == -1:
+                    users.create_user(db, actor, user_form, form.get("password", ""))
+                else:
+                    users.update_user(db, actor, self.editing_id, user_form)
+                self._refresh(db)
+            except DomainError as error:
+                self.form_error = error.message
+                return None
+        self.editing_id = 0
+        return rx.toast.success("已保存")
+
+    @rx.event
+    def set_active(self, user_id: int, active: bool):
+        with session_scope() as db:
+            try:
+                users.set_active(db, self._actor(db), user_id, active)
+                self._refresh(db)
+            except DomainError as error:
+                return rx.toast.error(error.message)
+        return rx.toast.success("已启用" if active else "已停用")
+
+    @rx.event
+    def open_password(self, user_id: int):
+        self.form_error = ""
+        self.password_for_id = user_id
+        self.password_for_name = next((row.display_name for row in self.rows if row.id == user_id), "")
+
+    @rx.event
+    def reset_password(self, form: dict):
+        self.form_error = ""
+        with session_scope() as db:
+            try:
+                users.reset_password(db, self._actor(db), self.password_for_id, form.get("password", ""))
+                self._refresh(db)
+            except DomainError as error:
+                self.form_error = error.message
+                return None
+        self.password_for_id = 0
+        return rx.toast.success("密码已重置，该用户需重新登录")

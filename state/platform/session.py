@@ -1,0 +1,160 @@
+"""The signed-in person: the session cookie, who they are, page guards and sign-out.
+
+Every other State subclasses ``SessionState`` and resolves the acting user from the cookie on the server for each
+event (``self._actor(db)``), so a forged or stale client value never grants anything.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+from sqlmodel import Session
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.services.platform import auth
+from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
+from models import Role, User
+from state.platform.drafts import forget_drafts_of
+
+# Where each role lands after signing in.
+ROLE_HOME = {
+    Role.ADMIN: "/admin/users",
+    Role.MANAGER: "/figures",
+    Role.ADVISOR: "/intake",
+    Role.TECHNICIAN: "/tasks",
+    Role.PARTS_CLERK: "/parts",
+    Role.CASHIER: "/cashier",
+}
+
+
+# Every page in the navigation: path → (label, the permission that opens it).
+NAV_PAGES = {
+    "/orders": ("在修", Permission.VIEW_VEHICLES),
+    "/intake": ("接车", Permission.INTAKE),
+    "/tasks": ("任务", Permission.CLOCK_JOBS),
+    "/vehicles": ("车辆", Permission.VIEW_VEHICLES),
+    "/care": ("关怀", Permission.CUSTOMER_CARE),
+    "/customers": ("客户", Permission.VIEW_CUSTOMERS),
+    "/complaints": ("投诉", Permission.CUSTOMER_CARE),
+    "/cashier": ("收银", Permission.SETTLE),
+    "/parts": ("配件", Permission.VIEW_PARTS),
+    "/figures": ("数据", Permission.VIEW_FIGURES),
+    "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
+    "/reports": ("查询", Permission.VIEW_REPORTS),
+    "/admin/users": ("用户", Permission.MANAGE_USERS),
+    "/settings": ("设置", Permission.MANAGE_SETTINGS),
+    "/messages": ("消息", Permission.CUSTOMER_CARE),
+}
+PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
+
+
+def nav_for(role: str) -> list[list[str]]:
+    """The pages a role may open as ``[path, label]``, its home first, then in ``NAV_PAGES`` order."""
+    if not role:
+        return []
+    home = ROLE_HOME[Role(role)]
+    paths = [home, *(path for path in NAV_PAGES if path != home)]
+    return [[path, NAV_PAGES[path][0]] for path in paths if role_allows(role, NAV_PAGES[path][1])]
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths may follow a sign-in (no ``//host`` or absolute URLs)."""
+    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
+        return target
+    return None
+
+
+class SessionState(rx.State):
+    auth_token: str = rx.Cookie("", name=auth.SESSION_COOKIE, path="/", max_age=int(auth.SESSION_LIFETIME.total_seconds()),
+                                same_site="lax")
+    user_id: int = 0  # scopes what the browser keeps for this person (form drafts)
+    user_display_name: str = ""
+    user_role: str = ""
+    user_role_label: str = ""
+
+    def _actor(self, db: Session) -> User | None:
+        """The active user behind this browser's cookie, looked up on the server."""
+        return auth.user_for_token(db, self.auth_token)
+
+    def _remember(self, user: User) -> None:
+        self.user_id = user.id
+        self.user_display_name = user.display_name
+        self.user_role = Role(user.role).value
+        self.user_role_label = Role(user.role).label
+
+    def _login_redirect(self):
+        url = self.router.url
+        here = url.path + (f"?{url.query}" if url.query else "")
+        return rx.redirect(f"/login?next={quote(here, safe='')}")
+
+    def _guard(self, permission: Permission):
+        """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
+        with session_scope() as db:
+            user = self._actor(db)
+            if user is None:
+                self.user_role = ""
+                return self._login_redirect()
+            self._remember(user)
+            if not allows(user, permission):
+                return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
+        return None
+
+    @rx.var
+    def phone_tabs(self) -> list[list[str]]:
+        return nav_for(self.user_role)[:PHONE_TABS]
+
+    @rx.var
+    def phone_more(self) -> list[list[str]]:
+        return nav_for(self.user_role)[PHONE_TABS:]
+
+    @rx.var
+    def nav_items(self) -> list[list[str]]:
+        return nav_for(self.user_role)
+
+    # What the navigation offers; each handler still checks on the server.
+    @rx.var
+    def can_intake(self) -> bool:
+        return role_allows(self.user_role, Permission.INTAKE)
+
+    @rx.var
+    def can_settle(self) -> bool:
+        return role_allows(self.user_role, Permission.SETTLE)
+
+    @rx.event
+    def go_home(self):
+        """``/``: each role's own home, or the sign-in page."""
+        with session_scope() as db:
+            user = self._actor(db)
+            if user is None:
+                return rx.redirect("/login")
+            self._remember(user)
+            return rx.redirect(ROLE_HOME[Role(user.role)])
+
+    @rx.event
+    def sign_out(self):
+        """End the session here and on the server, and clear the drafts this person left in the browser."""
+        with session_scope() as db:
+            auth.sign_out(db, self.auth_token)
+        leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
+        self.auth_token = ""
+        self.user_id = 0
+        self.user_role = ""
+        self.user_display_name = ""
+        return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
+
+    @rx.event
+    def guard_staff(self):
+        return self._guard(Permission.VIEW_VEHICLES)
+
+    @rx.event
+    def guard_intake(self):
+        return self._guard(Permission.INTAKE)
+
+    @rx.event
+    def guard_parts(self):
+        return self._guard(Permission.VIEW_PARTS)
+
+    @rx.event
+    def guard_admin(self):
+        return self._guard(Permission.MANAGE_USERS)

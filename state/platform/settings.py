@@ -1,0 +1,109 @@
+"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services.platform import shop_settings
+from lantong_pwa.services.workshop import teams
+from lantong_pwa.services.platform.permissions import Permission
+from state.platform.session import SessionState
+from state.platform.views import money
+
+
+@dataclasses.dataclass
+class FeeTypeRow:
+    id: int = 0
+    name: str = ""
+    default_amount: str = ""
+    active: bool = True
+
+
+@dataclasses.dataclass
+class TeamRow:
+    name: str = ""
+    leader: str = ""
+    members: str = ""
+
+
+class SettingsState(SessionState):
+    vat_rate: str = ""
+    follow_up_days: str = ""
+    fee_types: list[FeeTypeRow] = []
+    teams: list[TeamRow] = []
+    technicians: list[list[str]] = []  # [id, name]
+    errors: dict[str, str] = {}
+
+    def _refresh(self, db) -> None:
+        actor = self._actor(db)
+        branch = shop_settings.branch_of(db, actor)
+        self.vat_rate = f"{branch.vat_rate:f}"
+        self.follow_up_days = str(branch.follow_up_days)
+        self.fee_types = [FeeTypeRow(id=f.id, name=f.name, default_amount=money(f.default_amount), active=f.is_active)
+                          for f in shop_settings.all_fee_types(db, actor)]
+        self.teams = [TeamRow(name=info.team.name, leader=info.leader.display_name if info.leader else "",
+                              members="、".join(m.display_name for m in info.members))
+                      for info in teams.list_teams(db, actor)]
+        self.technicians = [[str(u.id), u.display_name] for u in teams.branch_technicians(db, actor)]
+
+    def _change(self, action, success: str):
+        """Run one settings change as the signed-in user, then show the settings as they now are."""
+        self.errors = {}
+        with session_scope() as db:
+            try:
+                action(db, self._actor(db))
+                self._refresh(db)
+            except FormErrors as errors:
+                self.errors = errors.errors
+                return None
+            except DomainError as error:
+                self.errors = {error.field or "form": error.message}
+                return None
+        return rx.toast.success(success)
+
+    @rx.event
+    def load(self):
+        redirect = self._guard(Permission.MANAGE_SETTINGS)
+        if redirect is not None:
+            return redirect
+        self.errors = {}
+        with session_scope() as db:
+            try:
+                self._refresh(db)
+            except DomainError as error:
+                self.errors = {"form": error.message}
+        return None
+
+    @rx.event
+    def save_vat_rate(self, form: dict):
+        return self._change(lambda db, actor: shop_settings.set_vat_rate(db, actor, form.get("vat_rate", "")),
+                            "税率已保存")
+
+    @rx.event
+    def save_follow_up_days(self, form: dict):
+        return self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
+                                                                               form.get("follow_up_days", "")),
+                            "回访天数已保存")
+
+    @rx.event
+    def add_fee_type(self, form: dict):
+        return self._change(lambda db, actor: shop_settings.add_fee_type(db, actor, form.get("fee_name", ""),
+                                                                         form.get("fee_amount", "")), "已添加费用类型")
+
+    @rx.event
+    def set_fee_type_active(self, fee_type_id: int, active: bool):
+        return self._change(lambda db, actor: shop_settings.set_fee_type_active(db, actor, fee_type_id, active),
+                            "已启用" if active else "已停用")
+
+    @rx.event
+    def create_team(self, form: dict):
+        members = [int(key.removeprefix("member_")) for key, value in form.items()
+                   if key.startswith("member_") and key.removeprefix("member_").isdigit() and value]
+        leader = form.get("leader", "")
+        return self._change(lambda db, actor: teams.create_team(db, actor, form.get("team_name", ""), members,
+                                                                int(leader) if leader.isdigit() else None),
+                            "班组已创建")

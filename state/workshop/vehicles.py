@@ -1,0 +1,167 @@
+"""Finding vehicles and the vehicle card that a QR code opens (``/v/<token>``)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from lantong_pwa.db import session_scope
+from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services.workshop import photos, progress, vehicles, work_orders
+from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
+from lantong_pwa.services.workshop.vehicle_cards import card_url, public_url_is_local
+from lantong_pwa.services.workshop.vehicles import VinWarning
+from state.platform.form_input import customer_form, vehicle_form, vin_confirmed
+from state.platform.session import SessionState
+from state.workshop.tasks import TaskGroupView, clock_tap, task_groups
+from state.platform.views import OrderView, VehicleView, order_view, vehicle_view
+
+
+def search_vehicles(state: SessionState, form: dict) -> None:
+    """Fill ``state.query``/``results``/``error``/``searched`` (a vehicle search box) with the vehicles whose plate,
+    VIN or owner's mobile matches what was typed."""
+    state.query = (form.get("query") or "").strip()
+    state.error = ""
+    try:
+        with session_scope() as db:
+            found = vehicles.find_vehicles(db, state._actor(db), state.query)
+            state.results = [vehicle_view(m.vehicle, m.owner) for m in found]
+    except DomainError as error:
+        state.error = error.message
+        state.results = []
+    state.searched = True
+
+
+class VehicleSearchState(SessionState):
+    query: str = ""
+    results: list[VehicleView] = []
+    searched: bool = False
+    error: str = ""
+
+    @rx.event
+    def search(self, form: dict):
+        search_vehicles(self, form)
+
+
+class VehicleCardState(SessionState):
+    found: bool = False
+    not_found_message: str = ""
+    vehicle: VehicleView = VehicleView()
+    open_orders: list[OrderView] = []
+    history: list[OrderView] = []
+    link: str = ""
+    link_unreachable: bool = False  # the QR points at localhost: phones cannot open it
+    # The signed-in technician's own lines on this vehicle: scan the QR, tap 开工.
+    my_tasks: list[TaskGroupView] = []
+
+    # Which edit dialog is open: "", "vehicle" or "customer".
+    editing: str = ""
+    edit_errors: dict[str, str] = {}
+    edit_vin_warning: str = ""
+
+    @rx.var
+    def can_view_customers(self) -> bool:
+        """Offer the owner's customer file (the file itself checks on the server)."""
+        return role_allows(self.user_role, Permission.VIEW_CUSTOMERS)
+
+    @rx.event
+    def load(self):
+        """``on_load`` of ``/v/<token>``: staff see the card; strangers go to sign in and come back."""
+        redirect = self._guard(Permission.VIEW_VEHICLES)
+        if redirect is not None:
+            return redirect
+        self.editing = ""
+        self._load_card(self.token)
+        return None
+
+    def _load_card(self, token: str) -> None:
+        self.found = False
+        self.not_found_message = ""
+        with session_scope() as db:
+            actor = self._actor(db)
+            try:
+                match = vehicles.vehicle_by_token(db, actor, token)
+                details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
+                vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
+                mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
+                    if allows(actor, Permission.CLOCK_JOBS) else []
+            except DomainError as error:  # missing, another branch's, or (on a reload) no longer signed in
+                self.not_found_message = error.message
+                return
+        self.my_tasks = task_groups(mine)
+        self.found = True
+        self.vehicle = vehicle_view(match.vehicle, match.owner)
+        orders = [order_view(detail, vehicle_photos) for detail in details]
+        self.open_orders = [order for order in orders if order.is_open]
+        self.history = [order for order in orders if not order.is_open]
+        self.link = card_url(match.vehicle.qr_token)
+        self.link_unreachable = public_url_is_local()
+
+    @rx.event
+    def refresh(self):
+        """Reload the card (after a clock tap or a dispatch), under the same checks as opening it."""
+        self._load_card(self.vehicle.qr_token or self.token)
+
+    def _tap(self, action: str, line_id: int):
+        result = clock_tap(self, action, line_id)
+        self._load_card(self.vehicle.qr_token or self.token)
+        return result
+
+    @rx.event
+    def start_line(self, line_id: int):
+        return self._tap("start", line_id)
+
+    @rx.event
+    def pause_line(self, line_id: int):
+        return self._tap("pause", line_id)
+
+    @rx.event
+    def finish_line(self, line_id: int):
+        return self._tap("finish", line_id)
+
+    @rx.event
+    def open_edit(self, which: str):
+        self.edit_errors = {}
+        self.edit_vin_warning = ""
+        self.editing = which if which in ("vehicle", "customer") else ""
+
+    @rx.event
+    def close_edit(self):
+        self.editing = ""
+
+    def _saved(self, message: str):
+        self.editing = ""
+        self.edit_vin_warning = ""
+        self._load_card(self.vehicle.qr_token)
+        return rx.toast.success(message)
+
+    @rx.event
+    def save_vehicle(self, form: dict):
+        self.edit_errors = {}
+        with session_scope() as db:
+            try:
+                vehicles.update_vehicle(db, self._actor(db), self.vehicle.id, vehicle_form(form),
+                                        accept_vin_warning=vin_confirmed(form, self.edit_vin_warning))
+            except VinWarning as warning:
+                self.edit_vin_warning = warning.message
+                return None
+            except FormErrors as errors:
+                self.edit_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.edit_errors = {"form": error.message}
+                return None
+        return self._saved("车辆信息已保存")
+
+    @rx.event
+    def save_customer(self, form: dict):
+        self.edit_errors = {}
+        with session_scope() as db:
+            try:
+                vehicles.update_customer(db, self._actor(db), self.vehicle.owner_id, customer_form(form))
+            except FormErrors as errors:
+                self.edit_errors = errors.errors
+                return None
+            except DomainError as error:
+                self.edit_errors = {"form": error.message}
+                return None
+        return self._saved("客户信息已保存")

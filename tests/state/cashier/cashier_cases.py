@@ -1,0 +1,111 @@
+"""Role-check cases for the cashier screens (queue, settle and pay, member card, settlement sheet): ``run_*`` drives a
+handler as the cookie's owner, ``refused_*`` checks a refused visitor saw nothing and was told.
+Listed in tests/state/test_role_checks.py's PROTECTED table as ``CASES`` (name, permission, run, refused)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+import models
+from lantong_pwa import db as app_db
+from lantong_pwa.services.platform.permissions import Permission as P
+from state.cashier.cashier import CashierState, SettlementSheetState, SettleState, TotalsView
+from tests.state.harness import is_toast, make_state, toast_text
+
+
+def _line_id(w) -> int:
+    with Session(app_db.get_engine()) as db:
+        return db.exec(select(models.JobLine.id).where(models.JobLine.work_order_id == w.order.id)).first()
+
+
+def _settle(cookie: str, w) -> SettleState:
+    """The settle screen as a browser could forge it: the scene's order named in the state, nothing loaded."""
+    number = w.order.number
+    s = make_state(SettleState, token=cookie, path=f"/cashier/{number}", route="/cashier/[order_no]",
+                   query={"order_no": number})
+    s.order_id = w.order.id
+    s.customer_id = w.vehicle.customer_id
+    s.settlement_id = 1
+    return s
+
+
+def _nothing_shown(s: SettleState) -> None:
+    assert s.found is False and s.lines == [] and s.payments == [] and s.cards == []
+    assert s.totals == TotalsView() and s.plate == "" and s.customer_name == ""
+
+
+def run_cashier_load(cookie, w):
+    s = make_state(CashierState, token=cookie, path="/cashier")
+    return s, s.load()
+
+
+def refused_cashier_load(s, result, w, visitor):
+    visitor.was_sent_away(result, "/cashier")
+    assert s.ready == [] and s.awaiting == []
+
+
+def run_settle_load(cookie, w):
+    s = _settle(cookie, w)
+    s.order_id = 0
+    return s, s.load()
+
+
+def refused_settle_load(s, result, w, visitor):
+    visitor.was_sent_away(result, f"/cashier/{w.order.number}")
+    _nothing_shown(s)
+
+
+def run_sheet_load(cookie, w):
+    s = make_state(SettlementSheetState, token=cookie, path="/settlements/JS20261126-0001/print",
+                   route="/settlements/[settlement_no]/print", query={"settlement_no": "JS20261126-0001"})
+    return s, s.load()
+
+
+def refused_sheet_load(s, result, w, visitor):
+    visitor.was_sent_away(result, "/settlements/JS20261126-0001/print")
+    assert s.found is False and s.groups == [] and s.plate == ""
+
+
+def _action(name: str, *args, **forged):
+    def run(cookie, w):
+        s = _settle(cookie, w)
+        for var, value in forged.items():
+            setattr(s, var, value)
+        values = [arg(w) if callable(arg) else arg for arg in args]
+        return s, getattr(s, name)(*values)
+    run.__name__ = f"run_settle_{name}"
+    return run
+
+
+def refused_action(s, result, w, visitor):
+    _nothing_shown(s)
+    assert is_toast(result, "error")
+    visitor.was_told(s.error)
+    visitor.was_told(toast_text(result))
+
+
+CASES = [
+    ("CashierState.load", P.SETTLE, run_cashier_load, refused_cashier_load),
+    ("SettleState.load", P.SETTLE, run_settle_load, refused_settle_load),
+    ("SettlementSheetState.load", P.SETTLE, run_sheet_load, refused_sheet_load),
+    ("SettleState.complete", P.COMPLETE_ORDERS, _action("complete"), refused_action),
+    ("SettleState.quality_check", P.COMPLETE_ORDERS, _action("quality_check", {"qc_result": "fail", "qc_note": "x"}),
+     refused_action),
+    ("SettleState.save_line", P.SETTLE,
+     _action("save_line", lambda w: {"kind": "job", "line_id": str(_line_id(w)), "payer": "internal",
+                                     "discount": "1"}), refused_action),
+    ("SettleState.add_fee", P.SETTLE, _action("add_fee", {"fee_type": "1", "fee_amount": "10"}), refused_action),
+    ("SettleState.remove_fee", P.SETTLE, _action("remove_fee", 1), refused_action),
+    ("SettleState.set_discount", P.SETTLE, _action("set_discount", {"order_discount": "1"}), refused_action),
+    ("SettleState.settle", P.SETTLE, _action("settle", settlement_id=0), refused_action),
+    ("SettleState.take_payment", P.TAKE_PAYMENTS,
+     _action("take_payment", {"amount": "10", "request_key": "forged-key"}), refused_action),
+    ("SettleState.issue_card", P.TAKE_PAYMENTS, _action("issue_card"), refused_action),
+    ("SettleState.top_up", P.TAKE_PAYMENTS, _action("top_up", {"top_up_amount": "100", "request_key": "k"}),
+     refused_action),
+    ("SettleState.reopen", P.REOPEN_SETTLEMENT, _action("reopen", {"reason": "改价"}), refused_action),
+]
+
+UI_ONLY = {
+    "SettleState.choose_method": ("wechat",),
+}

@@ -1,0 +1,250 @@
+"""Signing in and out through the State handlers, and the page guards every protected page runs on load."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+import pytest
+from sqlmodel import Session, func, select
+
+import models
+from lantong_pwa.services.platform import auth
+from models import Role, UserSession
+from state.platform.login import LoginState
+from state.platform.session import ROLE_HOME, SessionState
+from tests.conftest import PASSWORD
+from tests.state.harness import as_list, is_toast, make_state, redirect_target, redirects_in, toast_text, token_for
+
+
+@pytest.fixture
+def staff(app_engine, shop):
+    """The shop, in the database the State handlers use (``app_engine`` empties the tables before ``shop`` fills them)."""
+    with Session(app_engine) as check:
+        assert check.exec(select(func.count()).select_from(models.User)).one() == len(Role) + 1
+    return shop
+
+
+def session_rows(session: Session) -> int:
+    session.expire_all()
+    return session.exec(select(func.count()).select_from(UserSession)).one()
+
+
+def login_state(next_param: str | None = None) -> LoginState:
+    query = {} if next_param is None else {"next": next_param}
+    return make_state(LoginState, path="/login", query=query)
+
+
+# --- signing in -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[r.value for r in Role])
+def test_sign_in_sets_the_cookie_and_goes_to_the_roles_home(staff, session, role):
+    user = staff.users[role.value]
+    state = login_state()
+
+    result = state.submit({"username": user.username, "password": PASSWORD})
+
+    assert redirect_target(result) == ROLE_HOME[role]
+    assert state.error == ""
+    assert state.auth_token, "the session cookie var must be set"
+    resolved = auth.user_for_token(session, state.auth_token)
+    assert resolved is not None and resolved.id == user.id
+    assert state.user_role == role.value and state.user_display_name == user.display_name
+    assert session_rows(session) == 1
+
+
+def test_sign_in_follows_a_same_site_next(staff):
+    state = login_state("/v/abc123?tab=photos")
+
+    result = state.submit({"username": staff.technician.username, "password": PASSWORD})
+
+    assert redirect_target(result) == "/v/abc123?tab=photos"
+    assert state.auth_token
+
+
+@pytest.mark.parametrize("next_param", ["//evil.com", "https://evil.com", "http://evil.com/intake", "/\\evil.com",
+                                        "evil.com/intake", "javascript:alert(1)"])
+def test_sign_in_ignores_an_off_site_next(staff, next_param):
+    state = login_state(next_param)
+
+    result = state.submit({"username": staff.advisor.username, "password": PASSWORD})
+
+    assert redirect_target(result) == "/intake"
+    assert state.auth_token
+
+
+@pytest.mark.parametrize("username,password", [("advisor", "wrong-password"), ("nobody", PASSWORD), ("", "")])
+def test_wrong_credentials_show_a_message_and_set_no_cookie(staff, session, username, password):
+    state = login_state("/intake")
+
+    result = state.submit({"username": username, "password": password})
+
+    assert result is None
+    assert state.error == "用户名或密码错误"
+    assert state.auth_token == ""
+    assert state.user_role == ""
+    assert session_rows(session) == 0
+
+
+def test_a_wrong_password_counts_towards_the_lock(staff, session):
+    login_state().submit({"username": staff.advisor.username, "password": "wrong-password"})
+    session.expire_all()
+    assert session.get(models.User, staff.advisor.id).failed_logins == 1
+
+
+def test_a_disabled_account_cannot_sign_in(staff, session):
+    user = session.get(models.User, staff.cashier.id)
+    user.is_active = False
+    session.add(user)
+    session.commit()
+    state = login_state()
+
+    result = state.submit({"username": user.username, "password": PASSWORD})
+
+    assert result is None
+    assert state.error == "该账号已停用，请联系管理员"
+    assert state.auth_token == ""
+    assert session_rows(session) == 0
+
+
+def test_the_login_page_clears_an_old_error(staff):
+    state = login_state()
+    state.submit({"username": "advisor", "password": "nope-nope"})
+    assert state.error
+    state.on_load()
+    assert state.error == ""
+
+
+# --- the home page and signing out ------------------------------------------------------------------------------
+
+
+def test_home_sends_an_anonymous_visitor_to_sign_in(staff):
+    assert redirect_target(make_state(SessionState, path="/").go_home()) == "/login"
+
+
+def test_home_sends_a_stale_cookie_to_sign_in(staff):
+    assert redirect_target(make_state(SessionState, token="not-a-real-token", path="/").go_home()) == "/login"
+
+
+@pytest.mark.parametrize("role", [Role.ADVISOR, Role.TECHNICIAN, Role.ADMIN], ids=lambda r: r.value)
+def test_home_sends_staff_to_their_roles_home(staff, session, role):
+    state = make_state(SessionState, token=token_for(session, staff.users[role.value]), path="/")
+    assert redirect_target(state.go_home()) == ROLE_HOME[role]
+    assert state.user_role == role.value
+
+
+def test_sign_out_ends_the_session_on_the_server(staff, session):
+    token = token_for(session, staff.advisor)
+    other_device = token_for(session, staff.advisor)
+    state = make_state(SessionState, token=token, path="/intake")
+    state.go_home()
+    assert auth.user_for_token(session, token) is not None
+    assert session_rows(session) == 2
+
+    events = as_list(state.sign_out())
+
+    session.expire_all()
+    assert auth.user_for_token(session, token) is None, "the token must stop working, not just the cookie go away"
+    assert auth.user_for_token(session, other_device) is not None, "only this browser is signed out"
+    assert session_rows(session) == 1
+    assert state.auth_token == "" and state.user_role == "" and state.user_display_name == ""
+    assert [e.handler.fn.__qualname__ for e in events] == ["_call_script", "_remove_cookie", "_redirect"]
+    # This person's drafts leave the browser (a shared tablet keeps no customer's details), nobody else's.
+    assert f"lantong-draft:{staff.advisor.id}:" in repr(events[0].args)
+    assert auth.SESSION_COOKIE in repr(events[1].args)
+    assert redirect_target(events[2]) == "/login"
+    # The old cookie value, replayed, is anonymous now.
+    assert redirect_target(make_state(SessionState, token=token, path="/").go_home()) == "/login"
+
+
+def test_sign_out_without_a_session_still_clears_the_browser(staff):
+    events = as_list(make_state(SessionState, path="/").sign_out())
+    assert [e.handler.fn.__qualname__ for e in events] == ["_remove_cookie", "_redirect"]
+
+
+# --- page guards ------------------------------------------------------------------------------------------------
+
+GUARDS = {
+    "guard_staff": "/vehicles",
+    "guard_intake": "/intake",
+    "guard_parts": "/parts",
+    "guard_admin": "/admin/users",
+}
+
+
+@pytest.mark.parametrize("guard,path", GUARDS.items())
+@pytest.mark.parametrize("cookie", ["", "bogus-token"], ids=["no-cookie", "bogus-cookie"])
+def test_guards_send_anonymous_visitors_to_sign_in_and_back(staff, guard, path, cookie):
+    state = make_state(SessionState, token=cookie, path=path, query={"q": "粤B 1/2"})
+
+    result = getattr(state, guard)()
+
+    here = f"{path}?{urlencode({'q': '粤B 1/2'})}"
+    assert redirects_in(result) == [f"/login?next={quote(here, safe='')}"]
+    assert state.user_role == ""
+
+
+def test_guard_next_round_trips_through_sign_in(staff):
+    """The ``next`` a guard builds is what the sign-in page follows afterwards."""
+    guard_state = make_state(SessionState, path="/v/tok-123", route="/v/[token]", query={"token": "tok-123"})
+    target = redirects_in(guard_state.guard_staff())[0]
+    assert target == "/login?next=%2Fv%2Ftok-123"
+
+    next_param = parse_qs(urlsplit(target).query)["next"][0]
+    state = login_state(next_param)
+    assert redirect_target(state.submit({"username": staff.technician.username, "password": PASSWORD})) == \
+        "/v/tok-123"
+
+
+@pytest.mark.parametrize("guard,role", [
+    ("guard_intake", Role.TECHNICIAN),
+    ("guard_intake", Role.PARTS_CLERK),
+    ("guard_intake", Role.CASHIER),
+    ("guard_parts", Role.TECHNICIAN),
+    ("guard_parts", Role.CASHIER),
+    ("guard_admin", Role.ADVISOR),
+    ("guard_admin", Role.MANAGER),
+    ("guard_admin", Role.PARTS_CLERK),
+], ids=lambda v: v.value if isinstance(v, Role) else v)
+def test_guards_send_the_wrong_role_to_its_own_home(staff, session, guard, role):
+    state = make_state(SessionState, token=token_for(session, staff.users[role.value]), path=GUARDS[guard])
+
+    events = as_list(getattr(state, guard)())
+
+    assert redirects_in(events) == [ROLE_HOME[role]]
+    toasts = [e for e in events if is_toast(e, "error")]
+    assert len(toasts) == 1 and "您没有权限访问该页面" in toast_text(toasts[0])
+
+
+def test_technician_hitting_intake_lands_on_their_tasks(staff, session):
+    state = make_state(SessionState, token=token_for(session, staff.technician), path="/intake")
+    assert redirects_in(state.guard_intake()) == ["/tasks"]
+
+
+@pytest.mark.parametrize("guard,role", [
+    ("guard_staff", Role.CASHIER),
+    ("guard_staff", Role.TECHNICIAN),
+    ("guard_intake", Role.ADVISOR),
+    ("guard_intake", Role.MANAGER),
+    ("guard_parts", Role.PARTS_CLERK),
+    ("guard_parts", Role.ADVISOR),
+    ("guard_admin", Role.ADMIN),
+], ids=lambda v: v.value if isinstance(v, Role) else v)
+def test_guards_let_the_right_role_in(staff, session, guard, role):
+    state = make_state(SessionState, token=token_for(session, staff.users[role.value]), path=GUARDS[guard])
+
+    assert getattr(state, guard)() is None
+    assert state.user_role == role.value
+    assert state.user_display_name == staff.users[role.value].display_name
+
+
+def test_a_disabled_users_cookie_stops_working(staff, session):
+    token = token_for(session, staff.technician)
+    assert make_state(SessionState, token=token, path="/vehicles").guard_staff() is None
+    user = session.get(models.User, staff.technician.id)
+    user.is_active = False
+    session.add(user)
+    session.commit()
+
+    state = make_state(SessionState, token=token, path="/vehicles")
+    assert redirects_in(state.guard_staff()) == ["/login?next=%2Fvehicles"]
