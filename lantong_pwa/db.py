@@ -37,9 +37,45 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url)
 
 
+class ReadOnlySessionError(RuntimeError):
+    """A read scope tried to write: reads never write (open a ``unit_of_work`` for a change)."""
+
+
+def _refuse_writes(session: Session, _flush_context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError("a read scope tried to write: "
+                                   f"{[*session.new, *session.dirty, *session.deleted][:3]}")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One request's transaction, opened at the boundary (a State handler, an API route, a scheduled job, a CLI
+    command). Services only flush; this commits once when the block ends normally and rolls all of it back when
+    anything is raised (a ``DomainError`` included), so a refused request leaves nothing behind."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def read_scope() -> Iterator[Session]:
+    """A session for a request that only reads (a page load, a search, a report). It never commits, and a flush
+    with pending changes raises ``ReadOnlySessionError``, so a read cannot write by accident."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        event.listen(session, "before_flush", _refuse_writes)
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session for one request. Services commit the work they finish; whatever is left uncommitted when the block
-    ends (a refused request caught by the caller, or an error) is rolled back, never committed by accident."""
+    """The old per-request session, while callers move to ``unit_of_work`` / ``read_scope`` (issue 12): services
+    still commit what they finish; whatever is left uncommitted when the block ends is rolled back."""
     with Session(get_engine(), expire_on_commit=False) as session:
-        yield session  # closing rolls back what is uncommitted and detaches the rows, keeping what they hold
+        yield session

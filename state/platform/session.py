@@ -6,16 +6,41 @@ event (``self._actor(db)``), so a forged or stale client value never grants anyt
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+from collections.abc import Callable
+from typing import Generic, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
 
-from lantong_pwa.db import session_scope
+from lantong_pwa.db import read_scope, session_scope, unit_of_work
+from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
 from models import Role, User
 from state.platform.drafts import forget_drafts_of
+
+T = TypeVar("T")
+
+
+def new_request_key() -> str:
+    """A fresh key for a form's next submit: a resend of the same submit carries the same key, so the service
+    finds the first record instead of making a second one."""
+    return str(uuid.uuid4())
+
+
+@dataclasses.dataclass
+class Outcome(Generic[T]):
+    """What a State handler's unit of work ended with: the service's result, or the rule it broke."""
+    value: T | None = None
+    error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
 
 # Where each role lands after signing in.
 ROLE_HOME = {
@@ -76,6 +101,24 @@ class SessionState(rx.State):
     def _actor(self, db: Session) -> User | None:
         """The active user behind this browser's cookie, looked up on the server."""
         return auth.user_for_token(db, self.auth_token)
+
+    def _in_unit(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
+        """Run ``work(db, actor)`` as this request's one transaction: committed once if it returns, rolled back
+        whole if it raises. A ``DomainError`` comes back in the outcome for the page to show; anything else
+        propagates (after the rollback)."""
+        try:
+            with unit_of_work() as db:
+                return Outcome(value=work(db, self._actor(db)))
+        except DomainError as error:
+            return Outcome(error=error)
+
+    def _in_read(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
+        """Like ``_in_unit`` for a request that only reads: nothing is committed, and a write raises."""
+        try:
+            with read_scope() as db:
+                return Outcome(value=work(db, self._actor(db)))
+        except DomainError as error:
+            return Outcome(error=error)
 
     def _remember(self, user: User) -> None:
         self.user_id = user.id
