@@ -1,23 +1,35 @@
-"""Each role's navigation: its home first, only pages its permissions open, at most four tabs on a phone."""
+"""Each role's navigation: a deliberate order per role (home first), exactly the pages its permissions open, at most
+four tabs on a phone."""
 
 import pytest
 
 from lantong_pwa.services.platform.permissions import role_allows
 from models import Role
-from state.platform.session import NAV_PAGES, PHONE_TABS, ROLE_HOME, nav_for
+from state.platform.session import NAV_PAGES, PHONE_TABS, ROLE_HOME, ROLE_NAV, nav_for
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_nav_starts_at_home_and_offers_only_permitted_pages(role):
+def test_each_role_lists_every_page_it_may_open_once_home_first(role):
+    listed = ROLE_NAV[role]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {path for path, (_label, permission) in NAV_PAGES.items()
+                           if role_allows(role.value, permission)}
     items = nav_for(role.value)
+    assert [path for path, _label in items] == list(listed)
     assert items[0][0] == ROLE_HOME[role]
-    assert all(role_allows(role.value, NAV_PAGES[path][1]) for path, _label in items)
-    hidden = set(NAV_PAGES) - {path for path, _label in items}
-    assert all(not role_allows(role.value, NAV_PAGES[path][1]) for path in hidden)
 
 
-def test_examples_of_what_people_see():
+def phone_tabs(role: str) -> list[str]:
+    return [label for _path, label in nav_for(role)][:PHONE_TABS]
+
+
+def test_phone_tabs_lead_with_what_each_role_does_first():
+    # The manager runs the shop from a phone: figures, queries and satisfaction, not intake and tasks.
+    assert phone_tabs("manager") == ["数据", "查询", "满意度", "在修"]
+    assert phone_tabs("admin") == ["用户", "设置", "数据", "查询"]
+    assert phone_tabs("advisor") == ["接车", "在修", "车辆", "关怀"]
+    assert phone_tabs("cashier") == ["收银", "在修", "客户", "查询"]
     assert [label for _path, label in nav_for("technician")] == ["任务", "在修", "车辆"]
-    assert [label for _path, label in nav_for("manager")][:PHONE_TABS] == ["数据", "在修", "接车", "任务"]
+    assert [label for _path, label in nav_for("parts_clerk")] == ["配件", "在修", "车辆"]
     assert "用户" not in [label for _path, label in nav_for("manager")]
     assert nav_for("") == []
