@@ -9,7 +9,7 @@ from pages.drafts import draft_hint, form_draft
 from pages.layout import page
 from pages.photo_capture import photo_capture
 from pages.workshop.vehicle_forms import customer_fields, vehicle_fields
-from pages.workshop.vehicles import order_card, vehicle_summary
+from pages.workshop.vehicles import SEARCH_PLACEHOLDER, order_card, vehicle_summary
 from state.workshop.intake import IntakeState, JobRow, PartChoice, PartRow
 from state.platform.views import PhotoView, VehicleView
 
@@ -25,7 +25,7 @@ def search_step() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.hstack(
-                rx.input(name="query", placeholder="车牌（可输后3–4位）、VIN或车主手机号", size="3", flex="1",
+                rx.input(name="query", placeholder=SEARCH_PLACEHOLDER, size="3", flex="1",
                          aria_label="查找车辆", id="intake-query", auto_focus=True),
                 rx.button(rx.icon("search"), "查找", size="3", type="submit"),
                 width="100%",

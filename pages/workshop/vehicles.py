@@ -14,7 +14,11 @@ from state.workshop.vehicles import VehicleCardState, VehicleSearchState
 from state.platform.views import OrderView, VehicleView
 
 
-def search_form(state=VehicleSearchState, placeholder: str = "车牌（可输后3–4位）、VIN或车主手机号") -> rx.Component:
+# What a vehicle search box finds (services/workshop/vehicles.find_vehicles).
+SEARCH_PLACEHOLDER = "车牌（可输后3–4位）、VIN、车主手机号或姓名"
+
+
+def search_form(state=VehicleSearchState, placeholder: str = SEARCH_PLACEHOLDER) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="query", placeholder=placeholder, size="3", flex="1", auto_focus=True,

@@ -78,17 +78,19 @@ def new_qr_token() -> str:
 
 def find_vehicles(session: Session, actor: User, query: str) -> list[VehicleMatch]:
     """Vehicles whose plate contains the text (so the last 3–4 characters are enough), whose VIN contains it,
-    or whose owner's mobile contains it; in the actor's branch."""
+    or whose owner's mobile or name contains it; in the actor's branch. What was typed is matched literally
+    (``%`` and ``_`` are no wildcards)."""
     require(actor, Permission.VIEW_VEHICLES)
     text = plate_query(query)
     if len(text) < 2:
         return []
-    conditions = [Vehicle.plate.contains(text)]
+    conditions = [Vehicle.plate.contains(text, autoescape=True),
+                  Customer.name.icontains((query or "").strip(), autoescape=True)]
     if len(text) >= 6:
-        conditions.append(Vehicle.vin.contains(text))
+        conditions.append(Vehicle.vin.contains(text, autoescape=True))
     digits = re.sub(r"\D", "", query or "")
     if len(digits) >= 4 and digits == text:
-        conditions.append(Customer.mobile.contains(digits))
+        conditions.append(Customer.mobile.contains(digits, autoescape=True))
     statement = (
         select(Vehicle, Customer)
         .join(Customer, Customer.id == Vehicle.customer_id)

@@ -114,6 +114,23 @@ def test_find_by_plate_fragment_vin_and_mobile(session, shop):
     assert vehicles.find_vehicles(session, shop.technician, "Z") == []
 
 
+def test_find_by_the_owners_name(session, shop):
+    zhou = add_vehicle(session, shop.branch.id, plate="粤A8K2M6", mobile="13698765432", owner_name="周晓明")
+    fleet = add_vehicle(session, shop.branch.id, plate="粤B12345", mobile="13800138000",
+                        owner_name="Shenzhen Fleet 车队")
+    for query, expected in (("周晓明", zhou), ("晓明", zhou), (" 周晓 ", zhou), ("fleet", fleet), ("车队", fleet)):
+        assert [m.vehicle.id for m in vehicles.find_vehicles(session, shop.advisor, query)] == [expected.id], query
+    assert [m.owner.name for m in vehicles.find_vehicles(session, shop.advisor, "刘先生")] == []
+
+
+def test_percent_and_underscore_are_matched_literally(session, shop):
+    add_vehicle(session, shop.branch.id, plate="粤A8K2M6", mobile="13698765432", owner_name="周晓明")
+    percent = add_vehicle(session, shop.branch.id, plate="粤B12345", mobile="13800138000", owner_name="100%车行")
+    for query in ("周_", "%晓", "_晓明", "%%", "__"):
+        assert vehicles.find_vehicles(session, shop.advisor, query) == [], query
+    assert [m.vehicle.id for m in vehicles.find_vehicles(session, shop.advisor, "0%车")] == [percent.id]
+
+
 def test_search_and_cards_stay_inside_the_branch(session, shop):
     vehicle = add_vehicle(session, shop.branch.id)
     assert vehicles.find_vehicles(session, shop.other_branch_advisor, "12345") == []
