@@ -18,4 +18,6 @@ class Branch(SQLModel, table=True):
     phone: str = Field(default="", max_length=32)
     vat_rate: Decimal = Field(default=Decimal("13.00"), max_digits=5, decimal_places=2)  # percent, in prices
     follow_up_days: int = 3  # a closed order's follow-up falls due this many days later
+    # 技师可见客户电话和价格: technicians see the owner's mobile and every price on vehicle cards (off: only the job)
+    technicians_see_contact_and_prices: bool = False
     created_at: datetime = created_at_field()

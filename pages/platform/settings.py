@@ -74,6 +74,16 @@ def settings_page():
             field_error(ERRORS, "follow_up_days"),
         ),
         card(
+            rx.heading("车辆卡", size="4"),
+            rx.text("技师默认只看到维修所需的信息：不显示车主手机号，也不显示工时费、配件单价和金额。", size="2",
+                    color_scheme="gray"),
+            rx.text(rx.hstack(
+                rx.switch(checked=SettingsState.technicians_see_contact_and_prices, size="3",
+                          on_change=SettingsState.save_technicians_see_contact_and_prices,
+                          id="technicians-see-contact-and-prices"),
+                "技师可见客户电话和价格", align="center", spacing="3"), as_="label", size="3"),
+        ),
+        card(
             rx.heading("其他费用类型", size="4"),
             rx.text("结算时可添加的费用，如外加工、材料费、管理费。", size="2", color_scheme="gray"),
             rx.foreach(SettingsState.fee_types, _fee_row),

@@ -37,7 +37,8 @@ def vehicle_summary(vehicle: VehicleView) -> rx.Component:
             plate(vehicle.plate),
             rx.vstack(
                 rx.text(vehicle.title, weight="bold"),
-                rx.text(vehicle.owner_name, " · ", vehicle.owner_mobile, size="2", color_scheme="gray"),
+                rx.text(vehicle.owner_name, rx.cond(vehicle.owner_mobile != "", " · " + vehicle.owner_mobile, ""),
+                        size="2", color_scheme="gray"),
                 spacing="1",
             ),
             align="center",
@@ -138,16 +139,18 @@ def order_card(order: OrderView) -> rx.Component:
                           rx.link(rx.button(rx.icon("receipt"), "结算收款", size="3", variant="soft"),
                                   href="/cashier/" + order.number)),
                   rx.spacer(),
-                  rx.text("合计 ", order.total, weight="bold"), width="100%", align="center"),
+                  rx.cond(order.total != "", rx.text("合计 ", order.total, weight="bold")), width="100%",
+                  align="center"),
         rx.cond(order.photos.length() > 0, photo_gallery(order.photos)),
     )
 
 
 def local_link_warning() -> rx.Component:
+    """For those who can have it fixed (vehicle_cards.card_disclosure): the QR points at this machine only."""
     return rx.cond(
-        VehicleCardState.link_unreachable,
-        rx.callout("二维码指向本机地址，手机扫码无法打开。请设置 LANTONG_PUBLIC_URL 为手机可访问的地址后再打印。",
-                   icon="triangle_alert", color_scheme="amber", size="1"),
+        VehicleCardState.link_warning != "",
+        rx.callout(VehicleCardState.link_warning, icon="triangle_alert", color_scheme="amber", size="1",
+                   id="local-link-warning"),
     )
 
 
@@ -230,9 +233,11 @@ def _card_body() -> rx.Component:
             card(
                 rx.heading("车主", size="4"),
                 rx.text(v.owner_name, " ", rx.badge(v.owner_kind), size="4"),
-                rx.link(rx.hstack(rx.icon("phone", size=18), rx.text(v.owner_mobile), align="center", spacing="2"),
-                        href="tel:" + v.owner_mobile, class_name="tel-link"),
-                consent_badges(v.owner_sms_consent, v.owner_webhook_consent),
+                rx.cond(v.owner_mobile != "", rx.fragment(
+                    rx.link(rx.hstack(rx.icon("phone", size=18), rx.text(v.owner_mobile), align="center", spacing="2"),
+                            href="tel:" + v.owner_mobile, class_name="tel-link"),
+                    consent_badges(v.owner_sms_consent, v.owner_webhook_consent),
+                )),
                 rx.cond(VehicleCardState.can_view_customers,
                         rx.link(rx.button(rx.icon("contact"), "客户档案", size="3", variant="soft"),
                                 href="/customers/" + v.owner_id.to_string(), id="owner-file")),

@@ -1,4 +1,5 @@
-"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay."""
+"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay, what
+technicians see on vehicle cards."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class TeamRow:
 class SettingsState(SessionState):
     vat_rate: str = ""
     follow_up_days: str = ""
+    technicians_see_contact_and_prices: bool = False
     fee_types: list[FeeTypeRow] = []
     teams: list[TeamRow] = []
     technicians: list[list[str]] = []  # [id, name]
@@ -43,6 +45,7 @@ class SettingsState(SessionState):
         branch = shop_settings.branch_of(db, actor)
         self.vat_rate = f"{branch.vat_rate:f}"
         self.follow_up_days = str(branch.follow_up_days)
+        self.technicians_see_contact_and_prices = branch.technicians_see_contact_and_prices
         self.fee_types = [FeeTypeRow(id=f.id, name=f.name, default_amount=money(f.default_amount), active=f.is_active)
                           for f in shop_settings.all_fee_types(db, actor)]
         self.teams = [TeamRow(name=info.team.name, leader=info.leader.display_name if info.leader else "",
@@ -88,6 +91,18 @@ class SettingsState(SessionState):
         return self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
                                                                                form.get("follow_up_days", "")),
                             "回访天数已保存")
+
+    @rx.event
+    def save_technicians_see_contact_and_prices(self, allowed: bool):
+        """技师可见客户电话和价格, saved as it is switched."""
+        self.errors = {}
+        outcome = self._in_unit(lambda db, actor: shop_settings.set_technicians_see_contact_and_prices(
+            db, actor, bool(allowed)))
+        if not outcome.ok:
+            self.errors = {"form": outcome.error.message}
+            return None
+        self.technicians_see_contact_and_prices = outcome.value.technicians_see_contact_and_prices
+        return rx.toast.success("技师可以看到客户电话和价格" if allowed else "技师只看到维修所需的信息")
 
     @rx.event
     def add_fee_type(self, form: dict):

@@ -54,7 +54,9 @@ class VehicleView:
     owner_webhook_consent: bool = False
 
 
-def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
+def vehicle_view(vehicle: Vehicle, owner: Customer, *, contact: bool = True) -> VehicleView:
+    """The vehicle and its owner; without ``contact`` (a technician, see vehicle_cards.card_disclosure) the owner's
+    mobile and what they agreed to be contacted by stay out."""
     title = " ".join(part for part in (vehicle.make, vehicle.model, f"{vehicle.year}款" if vehicle.year else "") if part)
     return VehicleView(
         id=vehicle.id,
@@ -74,7 +76,7 @@ def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
         qr_token=vehicle.qr_token,
         owner_id=owner.id,
         owner_name=owner.name,
-        owner_mobile=owner.mobile,
+        owner_mobile=owner.mobile if contact else "",
         owner_kind=CustomerKind(owner.kind).label,
         make=vehicle.make,
         model=vehicle.model,
@@ -83,8 +85,8 @@ def vehicle_view(vehicle: Vehicle, owner: Customer) -> VehicleView:
         owner_kind_value=CustomerKind(owner.kind).value,
         owner_birthday=str(owner.birthday or ""),
         owner_notes=owner.notes,
-        owner_sms_consent=owner.sms_consent,
-        owner_webhook_consent=owner.webhook_consent,
+        owner_sms_consent=owner.sms_consent and contact,
+        owner_webhook_consent=owner.webhook_consent and contact,
     )
 
 
@@ -126,9 +128,15 @@ class OrderView:
     photos: list[PhotoView] = dataclasses.field(default_factory=list)
 
 
-def order_view(detail: OrderDetail, photos: list[Photo] = ()) -> OrderView:
+def order_view(detail: OrderDetail, photos: list[Photo] = (), *, prices: bool = True) -> OrderView:
+    """The order with its lines; without ``prices`` (a technician, see vehicle_cards.card_disclosure) no rate, unit
+    price, amount or total is in it."""
     order = detail.order
     status = WorkOrderStatus(order.status)
+
+    def priced(amount: Decimal | None) -> str:
+        return money(amount) if prices else ""
+
     return OrderView(
         id=order.id,
         number=order.number,
@@ -142,17 +150,19 @@ def order_view(detail: OrderDetail, photos: list[Photo] = ()) -> OrderView:
         jobs=[
             LineView(
                 name=line.name,
-                detail="一口价" if line.fixed_price is not None else f"{quantity(line.hours)} 工时 × {money(line.rate)}",
-                amount=money(line.amount),
+                detail="一口价" if line.fixed_price is not None else " × ".join(
+                    part for part in (f"{quantity(line.hours)} 工时", priced(line.rate)) if part),
+                amount=priced(line.amount),
             )
             for line in detail.job_lines
         ],
         parts=[
             LineView(name=f"{line.part_name}（{line.part_code}）",
-                     detail=f"{quantity(line.quantity)} {line.unit} × {money(line.unit_price)}",
-                     amount=money(line.amount))
+                     detail=" × ".join(part for part in (f"{quantity(line.quantity)} {line.unit}",
+                                                          priced(line.unit_price)) if part),
+                     amount=priced(line.amount))
             for line in detail.part_lines
         ],
-        total=money(detail.total),
+        total=priced(detail.total),
         photos=[photo_view(photo) for photo in photos if photo.work_order_id == order.id],
     )

@@ -233,13 +233,15 @@ class TasksState(SessionState):
         self.chosen_part = PartChoice()
         with session_scope() as db:
             try:
-                found = job_clock.parts_to_request(db, self._actor(db), form.get("part_query", ""))
+                actor = self._actor(db)
+                found = job_clock.parts_to_request(db, actor, form.get("part_query", ""))
+                prices = vehicle_cards.card_disclosure(db, actor).owner_contact_and_prices
             except DomainError as error:
                 self.part_error = error.message
                 self.part_choices = []
                 return
-        self.part_choices = [PartChoice(id=p.id, code=p.code, name=p.name, unit=p.unit, price=money(p.sale_price))
-                             for p in found]
+        self.part_choices = [PartChoice(id=p.id, code=p.code, name=p.name, unit=p.unit,
+                                        price=money(p.sale_price) if prices else "") for p in found]
         if not found:
             self.part_error = "没有找到匹配的配件"
 

@@ -8,7 +8,7 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.workshop import photos, progress, vehicles, work_orders
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
-from lantong_pwa.services.workshop.vehicle_cards import card_url, public_url_is_local
+from lantong_pwa.services.workshop.vehicle_cards import card_disclosure, card_url
 from lantong_pwa.services.workshop.vehicles import VinWarning
 from state.platform.form_input import customer_form, vehicle_form, vin_confirmed
 from state.platform.session import SessionState
@@ -18,13 +18,15 @@ from state.platform.views import OrderView, VehicleView, order_view, vehicle_vie
 
 def search_vehicles(state: SessionState, form: dict) -> None:
     """Fill ``state.query``/``results``/``error``/``searched`` (a vehicle search box) with the vehicles whose plate,
-    VIN or owner's mobile matches what was typed."""
+    VIN or owner's mobile or name matches what was typed, each shown as the card would show it to this person."""
     state.query = (form.get("query") or "").strip()
     state.error = ""
     try:
         with session_scope() as db:
-            found = vehicles.find_vehicles(db, state._actor(db), state.query)
-            state.results = [vehicle_view(m.vehicle, m.owner) for m in found]
+            actor = state._actor(db)
+            found = vehicles.find_vehicles(db, actor, state.query)
+            contact = card_disclosure(db, actor).owner_contact_and_prices
+            state.results = [vehicle_view(m.vehicle, m.owner, contact=contact) for m in found]
     except DomainError as error:
         state.error = error.message
         state.results = []
@@ -49,7 +51,7 @@ class VehicleCardState(SessionState):
     open_orders: list[OrderView] = []
     history: list[OrderView] = []
     link: str = ""
-    link_unreachable: bool = False  # the QR points at localhost: phones cannot open it
+    link_warning: str = ""  # for admins and managers: the QR points at localhost, and how to fix it
     # The signed-in technician's own lines on this vehicle: scan the QR, tap 开工.
     my_tasks: list[TaskGroupView] = []
 
@@ -82,6 +84,7 @@ class VehicleCardState(SessionState):
                 match = vehicles.vehicle_by_token(db, actor, token)
                 details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
                 vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
+                shown = card_disclosure(db, actor)
                 mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
                     if allows(actor, Permission.CLOCK_JOBS) else []
             except DomainError as error:  # missing, another branch's, or (on a reload) no longer signed in
@@ -89,12 +92,12 @@ class VehicleCardState(SessionState):
                 return
         self.my_tasks = task_groups(mine)
         self.found = True
-        self.vehicle = vehicle_view(match.vehicle, match.owner)
-        orders = [order_view(detail, vehicle_photos) for detail in details]
+        self.vehicle = vehicle_view(match.vehicle, match.owner, contact=shown.owner_contact_and_prices)
+        orders = [order_view(detail, vehicle_photos, prices=shown.owner_contact_and_prices) for detail in details]
         self.open_orders = [order for order in orders if order.is_open]
         self.history = [order for order in orders if not order.is_open]
         self.link = card_url(match.vehicle.qr_token)
-        self.link_unreachable = public_url_is_local()
+        self.link_warning = shown.link_warning
 
     @rx.event
     def refresh(self):

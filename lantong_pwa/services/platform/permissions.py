@@ -35,6 +35,10 @@ class Permission(StrEnum):
     CUSTOMER_CARE = "customer_care"  # the reminder centre, phone follow-ups, sending reminders and links, complaints
     HANDLE_COMPLAINTS = "handle_complaints"  # assign any complaint, change its status, close it
     VIEW_CARE_FIGURES = "view_care_figures"  # satisfaction rates and churn analysis
+    # The owner's mobile and every price on vehicle cards; technicians see them only where their branch allows it
+    # (门店设置: 技师可见客户电话和价格, see vehicle_cards.card_disclosure).
+    VIEW_CONTACT_AND_PRICES = "view_contact_and_prices"
+    FIX_SETUP = "fix_setup"  # told about the installation's faults (QR codes pointing at localhost) and the fix
 
 
 _STAFF = frozenset(Role)
@@ -60,6 +64,8 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.CUSTOMER_CARE: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
     Permission.HANDLE_COMPLAINTS: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_CARE_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_CONTACT_AND_PRICES: _STAFF - {Role.TECHNICIAN},
+    Permission.FIX_SETUP: frozenset({Role.ADMIN, Role.MANAGER}),
 }
 
 

@@ -1,5 +1,5 @@
-"""A branch's own settings: the VAT rate inside its prices, the other-fee types (外加工, 材料费 …) it charges and the
-follow-up delay."""
+"""A branch's own settings: the VAT rate inside its prices, the other-fee types (外加工, 材料费 …) it charges, the
+follow-up delay and what technicians see on vehicle cards."""
 
 from __future__ import annotations
 
@@ -90,4 +90,17 @@ def set_follow_up_days(session: Session, actor: User, days_text: str) -> Branch:
         branch.follow_up_days = days
         session.add(branch)
         session.commit()
+    return branch
+
+
+def set_technicians_see_contact_and_prices(session: Session, actor: User, allowed: bool) -> Branch:
+    """技师可见客户电话和价格: whether technicians see the owner's mobile and every price on vehicle cards (off: only
+    what the job needs). Flushes; the caller's unit of work commits."""
+    branch = branch_of(session, actor)
+    if allowed != branch.technicians_see_contact_and_prices:
+        audit.record(session, actor, "branch.technicians_see_contact_and_prices", "branch", branch.id,
+                     before=branch.technicians_see_contact_and_prices, after=allowed)
+        branch.technicians_see_contact_and_prices = allowed
+        session.add(branch)
+        session.flush()
     return branch

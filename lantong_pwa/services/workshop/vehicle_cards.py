@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import qrcode
@@ -15,10 +16,10 @@ from qrcode.image.pil import PilImage
 from sqlmodel import Session
 
 from lantong_pwa.errors import DomainError
-from lantong_pwa.services.platform.permissions import Permission, require
+from lantong_pwa.services.platform.permissions import Permission, allows, require
 from lantong_pwa.services.workshop.vehicles import VehicleMatch, vehicle_by_token
 from lantong_pwa.settings import get_settings
-from models import User
+from models import Branch, Role, User
 
 # A card link's path after the public URL's own: ``/v/<token>`` (URL-safe base64, see vehicles.new_qr_token).
 CARD_PATH = r"/v/([A-Za-z0-9_-]{16,43})/?"
@@ -32,6 +33,30 @@ def public_url_is_local() -> bool:
     """Whether QR codes point at this machine only (``LANTONG_PUBLIC_URL`` unset), which no phone can open."""
     host = urlsplit(get_settings().public_url).hostname or ""
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+LOCAL_LINK_WARNING = (
+    "车辆卡二维码现在指向本机地址（{url}），手机扫码打不开。请在服务器上把环境变量 LANTONG_PUBLIC_URL "
+    "设为店里手机能访问的地址（例如 http://192.168.1.10:3000 或 https://门店域名），重启蓝通后再打印车辆卡。"
+)
+
+
+@dataclass(frozen=True)
+class CardDisclosure:
+    """What a person is shown on a vehicle card and in the vehicle search that leads to it."""
+    owner_contact_and_prices: bool  # the owner's mobile, and rates, unit prices, line amounts and totals
+    link_warning: str = ""  # in Chinese, with the fix, for those who can have it fixed; "" when there is none
+
+
+def card_disclosure(session: Session, actor: User | None) -> CardDisclosure:
+    """A technician sees what the job needs (no mobile, no prices) unless the branch lets technicians see more;
+    admins and managers are told, with what to do, when the QR codes point at this machine only."""
+    require(actor, Permission.VIEW_VEHICLES)
+    everything = allows(actor, Permission.VIEW_CONTACT_AND_PRICES) or (
+        Role(actor.role) == Role.TECHNICIAN and session.get(Branch, actor.branch_id).technicians_see_contact_and_prices)
+    warn = public_url_is_local() and allows(actor, Permission.FIX_SETUP)
+    return CardDisclosure(owner_contact_and_prices=everything,
+                          link_warning=LOCAL_LINK_WARNING.format(url=get_settings().public_url) if warn else "")
 
 
 def qr_png(qr_token: str, *, box_size: int = 10) -> bytes:

@@ -8,12 +8,16 @@ import io
 import pytest
 import zxingcpp
 from PIL import Image
+from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.workshop import vehicle_cards
 from lantong_pwa.services.workshop.vehicle_cards import card_token, card_url, qr_png, scanned_vehicle
 from lantong_pwa.services.workshop.vehicles import new_qr_token
 from lantong_pwa.settings import get_settings
+from lantong_pwa.services.platform import shop_settings
+from models import AuditEvent, Role, User
+from tests.conftest import password_hash
 from tests.factories import add_vehicle
 
 
@@ -100,6 +104,42 @@ def test_a_local_public_url_is_flagged(monkeypatch, url, local):
         assert vehicle_cards.public_url_is_local() is local
     finally:
         get_settings.cache_clear()
+
+
+def test_technicians_see_what_the_job_needs_unless_the_branch_allows_more(session, shop):
+    def shown(role: Role) -> bool:
+        return vehicle_cards.card_disclosure(session, shop.users[role]).owner_contact_and_prices
+
+    assert {role: shown(role) for role in Role} == {role: role != Role.TECHNICIAN for role in Role}
+    shop_settings.set_technicians_see_contact_and_prices(session, shop.manager, True)
+    assert all(shown(role) for role in Role)
+    stranger = User(username="othertech", display_name="外店技师", password_hash=password_hash(),
+                    role=Role.TECHNICIAN, branch_id=shop.other_branch.id)
+    session.add(stranger)
+    session.flush()
+    assert not vehicle_cards.card_disclosure(session, stranger).owner_contact_and_prices  # its own branch decides
+    shop_settings.set_technicians_see_contact_and_prices(session, shop.admin, False)
+    assert not shown(Role.TECHNICIAN)
+    changes = session.exec(select(AuditEvent).where(
+        AuditEvent.action == "branch.technicians_see_contact_and_prices")).all()
+    assert [event.user_id for event in changes] == [shop.manager.id, shop.admin.id]
+    with pytest.raises(PermissionDenied):
+        shop_settings.set_technicians_see_contact_and_prices(session, shop.technician, True)
+    with pytest.raises(PermissionDenied):
+        vehicle_cards.card_disclosure(session, None)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:3000", "http://127.0.0.1:3000"])
+def test_only_admins_and_managers_are_told_to_set_the_public_url(session, shop, public_url, url):
+    public_url(url)
+    for role in Role:
+        warning = vehicle_cards.card_disclosure(session, shop.users[role]).link_warning
+        if role in (Role.ADMIN, Role.MANAGER):
+            assert "LANTONG_PUBLIC_URL" in warning and url in warning and "手机能访问的地址" in warning, role
+        else:
+            assert warning == "", role
+    public_url("http://192.168.1.20:3000")
+    assert vehicle_cards.card_disclosure(session, shop.admin).link_warning == ""
 
 
 TOKEN = "mukiGzTyKN940omB1MGDU2XYYU4c38OG"  # as new_qr_token makes them: 32 URL-safe characters

@@ -18,6 +18,7 @@ def _settings(cookie: str) -> SettingsState:
 def _nothing_shown(s: SettingsState) -> None:
     assert s.vat_rate == "" and s.follow_up_days == ""
     assert s.fee_types == [] and s.teams == [] and s.technicians == []
+    assert not s.technicians_see_contact_and_prices
 
 
 def run_load(cookie, w):
@@ -55,6 +56,11 @@ def run_create_team(cookie, w):
     return s, s.create_team({"team_name": "钣喷组", f"member_{w.shop.technician.id}": "on"})
 
 
+def run_save_technicians_see_contact_and_prices(cookie, w):
+    s = _settings(cookie)
+    return s, s.save_technicians_see_contact_and_prices(True)
+
+
 def refused_change(s, result, w, visitor):
     visitor.was_told(s.errors["form"])
     _nothing_shown(s)
@@ -78,5 +84,7 @@ CASES = [
     ("SettingsState.add_fee_type", P.MANAGE_SETTINGS, run_add_fee_type, refused_change),
     ("SettingsState.set_fee_type_active", P.MANAGE_SETTINGS, run_set_fee_type_active, refused_change),
     ("SettingsState.create_team", P.MANAGE_SETTINGS, run_create_team, refused_change),
+    ("SettingsState.save_technicians_see_contact_and_prices", P.MANAGE_SETTINGS,
+     run_save_technicians_see_contact_and_prices, refused_change),
 ]
 UI_ONLY: dict[str, tuple] = {}

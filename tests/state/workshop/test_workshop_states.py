@@ -12,11 +12,13 @@ import models
 from lantong_pwa.services.workshop import work_orders
 from lantong_pwa.services.workshop.vehicle_cards import card_url
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
+from lantong_pwa.settings import get_settings
 from models.common import utc_now
+from state.platform.settings import SettingsState
 from state.workshop.board import BoardState
 from state.workshop.dispatch import DispatchState
 from state.workshop.tasks import TasksState
-from state.workshop.vehicles import VehicleCardState
+from state.workshop.vehicles import VehicleCardState, VehicleSearchState
 from tests.factories import add_part, add_vehicle
 from tests.services.workshop.test_workshop_dispatch import add_technician
 from tests.state.harness import is_toast, make_state, redirects_in, toast_text, token_for
@@ -116,7 +118,7 @@ def test_technician_works_through_the_task_list(scene, session, shop):
     s.request_part({"quantity": "1"})
     assert s.part_error == "请先查找并选择配件"
     s.search_parts({"part_query": "机油"})
-    assert [c.code for c in s.part_choices] == ["JL-001"]
+    assert [(c.code, c.price) for c in s.part_choices] == [("JL-001", "")]  # the job needs no price
     s.choose_part(scene["part"].id)
     assert is_toast(s.request_part({"quantity": "2", "part_note": "原厂"}), "success")
     s.request_part({"quantity": "2", "part_note": "原厂"})  # the second tap, queued behind the first
@@ -166,3 +168,49 @@ def test_scan_then_start_on_the_vehicle_card(scene, session, shop):
     assert card(shop.advisor).my_tasks == []
     result = card(scene["tech2"]).start_line(oil.id)
     assert is_toast(result, "error") and "只能操作派给自己的维修项目" in toast_text(result)
+
+
+def test_the_card_shows_a_technician_what_the_job_needs_unless_the_branch_allows_more(scene, session, shop,
+                                                                                      monkeypatch):
+    monkeypatch.setenv("LANTONG_PUBLIC_URL", "http://localhost:3000")
+    get_settings.cache_clear()
+    token = scene["vehicle"].qr_token
+
+    def card(user) -> VehicleCardState:
+        s = make_state(VehicleCardState, token=token_for(session, user), path=f"/v/{token}", route="/v/[token]",
+                       query={"token": token})
+        assert s.load() is None and s.found
+        return s
+
+    def found_by_plate(user) -> VehicleSearchState:
+        s = make_state(VehicleSearchState, token=token_for(session, user), path="/vehicles")
+        s.search({"query": "12345"})
+        return s
+
+    try:
+        tech = card(shop.technician)
+        [order] = tech.open_orders
+        assert tech.vehicle.owner_mobile == "" and not tech.vehicle.owner_sms_consent
+        assert [(job.detail, job.amount) for job in order.jobs] == [("0.5 工时", ""), ("1 工时", "")]
+        assert order.total == "" and tech.link_warning == ""  # the label shows the same: no warning for them
+        assert [v.owner_mobile for v in found_by_plate(shop.technician).results] == [""]
+
+        manager = card(shop.manager)
+        assert manager.vehicle.owner_mobile == "13800138000"
+        assert [(job.detail, job.amount) for job in manager.open_orders[0].jobs] == [
+            ("0.5 工时 × ¥100.00", "¥50.00"), ("1 工时 × ¥100.00", "¥100.00")]
+        assert manager.open_orders[0].total == "¥150.00"
+        assert "LANTONG_PUBLIC_URL" in manager.link_warning and "手机能访问的地址" in manager.link_warning
+        assert card(shop.admin).link_warning == manager.link_warning
+        assert card(shop.advisor).link_warning == ""
+
+        settings = make_state(SettingsState, token=token_for(session, shop.manager), path="/settings")
+        assert settings.load() is None and not settings.technicians_see_contact_and_prices
+        assert is_toast(settings.save_technicians_see_contact_and_prices(True), "success")
+        assert settings.technicians_see_contact_and_prices
+        allowed = card(shop.technician)
+        assert allowed.vehicle.owner_mobile == "13800138000"
+        assert allowed.open_orders[0].total == "¥150.00" and allowed.link_warning == ""
+        assert [v.owner_mobile for v in found_by_plate(shop.technician).results] == ["13800138000"]
+    finally:
+        get_settings.cache_clear()
