@@ -3,7 +3,7 @@
 A whole order goes to one technician (100 % of every line) or to a team (every member an equal share of every line,
 rounded to 0.01 so the shares add up to exactly 100.00); one line can go to one or several technicians with typed
 shares. Reassigning replaces the line's assignments; every change is audited with before and after. A technician
-taken off a line has their running clock on it stopped at that moment.
+taken off a line has their running clock on it stopped at that moment, by the job clock (``job_clock.stop_others``).
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
+from lantong_pwa.services.workshop import job_clock
 from lantong_pwa.services.workshop.order_status import ensure_workable
 from lantong_pwa.services.platform.parsing import FEN, parse_decimal
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.services.workshop.teams import TeamInfo, active_technician, branch_technicians, list_teams, team_members
-from models import JobAssignment, JobLine, JobLineStatus, TimeEntry, User, Vehicle, WorkOrder
+from models import JobAssignment, JobLine, User, Vehicle, WorkOrder
 from models.common import utc_now
 
 HUNDRED = Decimal("100.00")
@@ -77,16 +78,7 @@ def _replace(session: Session, actor: User, line: JobLine, shares: list[tuple[Us
     for technician, share in shares:
         session.add(JobAssignment(branch_id=line.branch_id, job_line_id=line.id, technician_id=technician.id,
                                   share_percent=share, assigned_by_id=actor.id, assigned_at=now))
-    kept = {tech.id for tech, _share in shares}
-    running = list(session.exec(select(TimeEntry).where(TimeEntry.job_line_id == line.id,
-                                                        col(TimeEntry.ended_at).is_(None))).all())
-    for entry in running:
-        if entry.technician_id not in kept:
-            entry.ended_at = max(now, entry.started_at)
-            session.add(entry)
-    if JobLineStatus(line.status) == JobLineStatus.IN_PROGRESS and all(e.technician_id not in kept for e in running):
-        line.status = JobLineStatus.PAUSED
-        session.add(line)
+    job_clock.stop_others(session, actor, line, {tech.id for tech, _share in shares}, now)
     audit.record(session, actor, "job_line.assign", "job_line", line.id, branch_id=line.branch_id,
                  work_order_id=line.work_order_id, before=before, after=after)
     return True

@@ -86,6 +86,13 @@ def _paused_if_idle(session: Session, actor: User, line: JobLine, **detail) -> N
         _set_status(session, actor, line, JobLineStatus.PAUSED, **detail)
 
 
+def stop_others(session: Session, actor: User, line: JobLine, kept_ids: set[int], now: datetime) -> None:
+    """Stop the running clocks on ``line`` of everyone not in ``kept_ids`` (taken off the line by dispatch); the
+    line is paused, audited, once no clock runs on it."""
+    _stop(session, [e for e in _open_entries(session, line_id=line.id) if e.technician_id not in kept_ids], now)
+    _paused_if_idle(session, actor, line, reason="reassigned")
+
+
 def _lock_person(session: Session, user_id: int) -> None:
     """Serialise one person's clock taps (PostgreSQL row lock; SQLite serialises writers anyway)."""
     session.exec(select(User.id).where(User.id == user_id).with_for_update()).first()

@@ -149,10 +149,14 @@ def test_reassign_is_audited_with_before_and_after_and_stops_the_removed_clock(s
     dispatch.assign_line(session, shop.manager, lines[0].id, {tech2.id: "70", shop.technician.id: "30"},
                          now=T0 + timedelta(minutes=5))
     assert session.exec(select(TimeEntry)).one().ended_at is None, "a technician kept on the line keeps clocking"
+    assert session.get(JobLine, lines[0].id).status == JobLineStatus.IN_PROGRESS
     dispatch.assign_line(session, shop.manager, lines[0].id, {tech2.id: "100"}, now=T0 + timedelta(minutes=20))
     entry = session.exec(select(TimeEntry)).one()
     assert entry.ended_at == T0 + timedelta(minutes=20)
     assert session.get(JobLine, lines[0].id).status == JobLineStatus.PAUSED
+    # The line is paused by the job clock, with the same audit row as a pause at the car.
+    assert audits(session, "job_line.status")[-1] == {"work_order_id": order.id, "before": "in_progress",
+                                                       "after": "paused", "reason": "reassigned"}
     events = audits(session, "job_line.assign")
     assert events[-1]["before"] == sorted([{"technician_id": tech2.id, "share": "70.00"},
                                            {"technician_id": shop.technician.id, "share": "30.00"}],
