@@ -194,15 +194,3 @@ class SessionState(rx.State):
     @rx.event
     def guard_staff(self):
         return self._guard(Permission.VIEW_VEHICLES)
-
-    @rx.event
-    def guard_intake(self):
-        return self._guard(Permission.INTAKE)
-
-    @rx.event
-    def guard_parts(self):
-        return self._guard(Permission.VIEW_PARTS)
-
-    @rx.event
-    def guard_admin(self):
-        return self._guard(Permission.MANAGE_USERS)

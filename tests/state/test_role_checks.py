@@ -604,7 +604,6 @@ UI_ONLY = {
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
-                    "SessionState.guard_intake", "SessionState.guard_parts", "SessionState.guard_admin",
                     "LoginState.on_load", "LoginState.submit"}
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,

@@ -225,14 +225,6 @@ def complaint_detail(session: Session, actor: User, complaint_id: int) -> Compla
         assignable=assignable_users(session, complaint.branch_id))
 
 
-def complaints_of_customer(session: Session, actor: User, customer_id: int) -> list[Complaint]:
-    """A customer's complaints, newest first (for the customer file)."""
-    require(actor, Permission.VIEW_CUSTOMERS)
-    customer = row_in_branch(session, actor, Customer, customer_id, "客户不存在")
-    return list(session.exec(select(Complaint).where(Complaint.customer_id == customer.id)
-                             .order_by(col(Complaint.created_at).desc(), col(Complaint.id).desc())).all())
-
-
 # --- handling ---------------------------------------------------------------------------------------------------
 
 

@@ -439,12 +439,3 @@ def follow_up_detail(session: Session, actor: User, follow_up_id: int) -> Follow
         customer=session.get(Customer, follow_up.customer_id), vehicle=session.get(Vehicle, follow_up.vehicle_id),
         calls=[(call, user) for call, user in calls], complaint_id=complaint.id if complaint else None,
         complaint_number=complaint.number if complaint else "", link=link_url(session, follow_up))
-
-
-def follow_ups_of_customer(session: Session, actor: User, customer_id: int) -> list[FollowUp]:
-    """A customer's follow-ups, newest first (for the customer file)."""
-    require(actor, Permission.VIEW_CUSTOMERS)
-    customer = row_in_branch(session, actor, Customer, customer_id, "客户不存在")
-    return list(session.exec(select(FollowUp).where(FollowUp.customer_id == customer.id)
-                             .order_by(col(FollowUp.created_at).desc(), col(FollowUp.id).desc())).all())
-

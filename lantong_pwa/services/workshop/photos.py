@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -27,12 +26,6 @@ JPEG_QUALITY = 85
 MAX_PIXELS = 60_000_000
 # The key a device gives each shot (random, made in the browser): letters, digits and dashes.
 CLIENT_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
-
-
-@dataclass(frozen=True)
-class PhotoFiles:
-    image: Path
-    thumbnail: Path
 
 
 def _upright_rgb(data: bytes) -> Image.Image:
