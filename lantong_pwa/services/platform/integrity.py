@@ -1,0 +1,160 @@
+"""The invariants money and stock rest on, read over a whole database (``python -m lantong_pwa check``, the race
+tests). Each rule is one query; a rule that finds rows reports them by branch and document number.
+
+- An order has at most one active settlement.
+- An order's status agrees with its settlement: 已结算 and 已结清 have exactly one active settlement, every other status
+  none; 已结清 is paid in full, 已结算 is not.
+- A settlement is never paid above its customer amount, and money is only taken against an active settlement.
+- A stock balance's on hand equals the sum of its ledger moves.
+- A parts line never has more returned than picked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from models import (
+    Branch,
+    Part,
+    PartLine,
+    Payment,
+    Settlement,
+    SettlementStatus,
+    StockBalance,
+    StockMove,
+    Warehouse,
+    WorkOrder,
+    WorkOrderStatus,
+)
+
+ZERO = Decimal("0.00")
+SETTLED_STATUSES = (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str  # a stable name, e.g. "two_active_settlements"
+    title: str  # what is wrong, as the shop says it
+    rows: tuple[str, ...]  # the rows involved, one line each
+
+
+def _branch_codes(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(Branch.id, Branch.code)).all())
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def two_active_settlements(session: Session) -> Problem | None:
+    codes = _branch_codes(session)
+    doubled = select(Settlement.work_order_id).where(Settlement.status == SettlementStatus.ACTIVE) \
+        .group_by(Settlement.work_order_id).having(func.count() > 1)
+    rows = session.exec(select(WorkOrder.branch_id, WorkOrder.number, Settlement.number)
+                        .join(Settlement, Settlement.work_order_id == WorkOrder.id)
+                        .where(col(WorkOrder.id).in_(doubled), Settlement.status == SettlementStatus.ACTIVE)
+                        .order_by(WorkOrder.id, Settlement.id)).all()
+    found: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for branch_id, order_number, settlement_number in rows:
+        found[(branch_id, order_number)].append(settlement_number)
+    if not found:
+        return None
+    return Problem("two_active_settlements", "一个工单有多张有效结算单",
+                   tuple(f"{codes[b]} 工单{n}：结算单{'、'.join(s)}" for (b, n), s in found.items()))
+
+
+def status_against_settlement(session: Session) -> Problem | None:
+    codes = _branch_codes(session)
+    paid = select(Payment.settlement_id, func.sum(Payment.amount).label("paid")).group_by(Payment.settlement_id) \
+        .subquery()
+    rows = session.exec(
+        select(WorkOrder.branch_id, WorkOrder.number, WorkOrder.status, Settlement.number, Settlement.customer_amount,
+               paid.c.paid)
+        .outerjoin(Settlement, and_(Settlement.work_order_id == WorkOrder.id,
+                                    Settlement.status == SettlementStatus.ACTIVE))
+        .outerjoin(paid, paid.c.settlement_id == Settlement.id)
+        .order_by(WorkOrder.id)).all()
+    found = []
+    for branch_id, number, status, settlement_number, customer_amount, paid_amount in rows:
+        status = WorkOrderStatus(status)
+        where = f"{codes[branch_id]} 工单{number}（{status.label}）"
+        if status in SETTLED_STATUSES and settlement_number is None:
+            found.append(f"{where}：没有有效结算单")
+        elif status not in SETTLED_STATUSES and settlement_number is not None:
+            found.append(f"{where}：有有效结算单{settlement_number}")
+        elif status == WorkOrderStatus.CLOSED and _money(paid_amount) < _money(customer_amount):
+            found.append(f"{where}：结算单{settlement_number}应收¥{_money(customer_amount)}，只收了¥{_money(paid_amount)}")
+        elif status == WorkOrderStatus.SETTLED and _money(paid_amount) >= _money(customer_amount):
+            found.append(f"{where}：结算单{settlement_number}已收齐¥{_money(paid_amount)}，工单却未结清")
+    if not found:
+        return None
+    return Problem("status_against_settlement", "工单状态与结算单不符", tuple(found))
+
+
+def paid_above_settled(session: Session) -> Problem | None:
+    codes = _branch_codes(session)
+    rows = session.exec(
+        select(Settlement.branch_id, Settlement.number, Settlement.status, Settlement.customer_amount,
+               func.sum(Payment.amount), func.count(Payment.id))
+        .join(Payment, Payment.settlement_id == Settlement.id)
+        .group_by(Settlement.id, Settlement.branch_id, Settlement.number, Settlement.status,
+                  Settlement.customer_amount)
+        .order_by(Settlement.id)).all()
+    found = []
+    for branch_id, number, status, customer_amount, paid, payments in rows:
+        where = f"{codes[branch_id]} 结算单{number}"
+        if SettlementStatus(status) != SettlementStatus.ACTIVE:
+            found.append(f"{where}（已撤销）：有{payments}笔收款¥{_money(paid)}")
+        elif _money(paid) > _money(customer_amount):
+            found.append(f"{where}：应收¥{_money(customer_amount)}，已收¥{_money(paid)}")
+    if not found:
+        return None
+    return Problem("paid_above_settled", "收款超过结算金额或收在已撤销的结算单上", tuple(found))
+
+
+def stock_against_ledger(session: Session) -> Problem | None:
+    codes = _branch_codes(session)
+    ledger = {(b, p, w): Decimal(q) for b, p, w, q in session.exec(
+        select(StockMove.branch_id, StockMove.part_id, StockMove.warehouse_id, func.sum(StockMove.quantity))
+        .group_by(StockMove.branch_id, StockMove.part_id, StockMove.warehouse_id)).all()}
+    balances = {(b.branch_id, b.part_id, b.warehouse_id): b.on_hand
+                for b in session.exec(select(StockBalance)).all()}
+    wrong = sorted(key for key in set(ledger) | set(balances)
+                   if _money(ledger.get(key)) != _money(balances.get(key)))
+    if not wrong:
+        return None
+    parts = dict(session.exec(select(Part.id, Part.code).where(col(Part.id).in_({k[1] for k in wrong}))).all())
+    warehouses = dict(session.exec(select(Warehouse.id, Warehouse.code)
+                                   .where(col(Warehouse.id).in_({k[2] for k in wrong}))).all())
+    return Problem("stock_against_ledger", "库存余额与流水合计不符", tuple(
+        f"{codes[b]} 配件{parts[p]} 仓库{warehouses[w]}：余额{_money(balances.get((b, p, w)))}，"
+        f"流水合计{_money(ledger.get((b, p, w)))}" for b, p, w in wrong))
+
+
+def returned_above_picked(session: Session) -> Problem | None:
+    codes = _branch_codes(session)
+    rows = session.exec(
+        select(WorkOrder.branch_id, WorkOrder.number, PartLine.id, PartLine.part_code, PartLine.picked_quantity,
+               PartLine.returned_quantity)
+        .join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
+        .where(PartLine.picked_quantity - PartLine.returned_quantity < 0)
+        .order_by(PartLine.id)).all()
+    if not rows:
+        return None
+    return Problem("returned_above_picked", "配件行退料多于领料", tuple(
+        f"{codes[b]} 工单{n} 配件行{line_id}（{code}）：已领{_money(picked)}，已退{_money(returned)}"
+        for b, n, line_id, code, picked, returned in rows))
+
+
+RULES = (two_active_settlements, status_against_settlement, paid_above_settled, stock_against_ledger,
+         returned_above_picked)
+
+
+def check(session: Session) -> list[Problem]:
+    """Every broken invariant in the database, with the rows involved; empty when all hold."""
+    return [problem for rule in RULES if (problem := rule(session)) is not None]
