@@ -17,7 +17,6 @@ from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.cashier import member_cards
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
-from lantong_pwa.services.workshop.completion import locked_order
 from lantong_pwa.services.platform.locking import all_or_nothing, locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
@@ -90,15 +89,19 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
         if tendered < amount:
             raise DomainError(f"实收现金¥{tendered}少于收款金额¥{amount}", field="tendered")
 
-    order = locked_order(session, actor, order.id)  # payments of one order happen one after another
-    earlier = _earlier(session, order.branch_id, key)
-    if earlier is not None:  # the same request finished while this one waited
-        return earlier
     status = WorkOrderStatus(order.status)
     if status == WorkOrderStatus.CLOSED:
         raise DomainError(f"工单{order.number}已结清，无需再收款")
     if status != WorkOrderStatus.SETTLED:
         raise DomainError(f"工单{order.number}当前为“{status.label}”，结算后才能收款")
+    try:  # payments of one order happen one after another, and never beside a reopen of its settlement
+        order = order_status.guard(session, order, {WorkOrderStatus.SETTLED}, "收款")
+    except DomainError:
+        if _earlier(session, order.branch_id, key) is None:
+            raise
+    earlier = _earlier(session, order.branch_id, key)
+    if earlier is not None:  # the same request finished while this one waited (and perhaps closed the order)
+        return earlier
     settlement = active_settlement(session, order.id)
     if settlement is None:
         raise DomainError(f"工单{order.number}没有有效的结算单")

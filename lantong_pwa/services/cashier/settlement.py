@@ -27,10 +27,8 @@ from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import reminders
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
-from lantong_pwa.services.workshop.completion import locked_order
 from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.numbering import next_number
-from lantong_pwa.services.workshop.order_status import ensure_workable
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, require_branch, row_in_branch
 from lantong_pwa.timezone import local_day
@@ -260,9 +258,9 @@ def preview(session: Session, actor: User, order_id: int) -> Figures:
 
 
 def _editable_order(session: Session, actor: User, order_id: int) -> WorkOrder:
-    order = locked_order(session, actor, order_id)
-    ensure_workable(order, "修改结算信息")
-    return order
+    """The order, held workable for the rest of the request (a settlement cannot freeze it mid-edit)."""
+    return order_status.guard_workable(session, row_in_branch(session, actor, WorkOrder, order_id, "工单不存在"),
+                                       "修改结算信息")
 
 
 def _parse_money(text, field_name: str, label: str) -> Decimal:
@@ -279,6 +277,7 @@ def set_line_terms(session: Session, actor: User, kind: str, line_id: int, payer
         raise NotFound("项目不存在")
     line = row_in_branch(session, actor, model, line_id, "项目不存在")
     _editable_order(session, actor, line.work_order_id)
+    session.refresh(line)  # as it is now that the order is held
     try:
         chosen = Payer(payer)
     except ValueError:
@@ -381,12 +380,14 @@ def settle(session: Session, actor: User, order_id: int, *, next_service_date: s
     the customer owes nothing, e.g. an all-warranty job). The next maintenance (date and/or mileage, optional) is
     stored on the vehicle for the reminder centre; a wrong one refuses the whole step (``FormErrors``)."""
     require(actor, Permission.SETTLE)
-    order = locked_order(session, actor, order_id)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
     status = WorkOrderStatus(order.status)
     if status != WorkOrderStatus.COMPLETED:
         if status in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED):
             raise DomainError(f"工单{order.number}已结算")
         raise DomainError(f"工单{order.number}当前为“{status.label}”，完工后才能结算")
+    # 已完工 → 已结算 first: a second tab, a pick or a job reopen racing this one finds the order moved.
+    order = order_status.move(order, WorkOrderStatus.SETTLED, actor, session)
     figures = order_figures(session, order)
     if figures.problems:
         raise DomainError(figures.problems[0])
@@ -411,15 +412,14 @@ def settle(session: Session, actor: User, order_id: int, *, next_service_date: s
             settlement_id=settlement.id, kind=charge.kind, description=charge.description[:120],
             quantity=charge.quantity, unit_price=charge.unit_price, amount=charge.amount, discount=charge.discount,
             net=charge.net, payer=charge.payer, payer_party=charge.payer_party, cost=charge.cost, hours=charge.hours))
-    order_status.move(order, WorkOrderStatus.SETTLED, actor, session)
     order.settled_at = now
     audit.record(session, actor, "settlement.create", "settlement", settlement.id, branch_id=order.branch_id,
                  number=settlement.number, work_order_id=order.id, gross=str(settlement.gross),
                  customer=str(settlement.customer_amount), warranty=str(settlement.warranty_amount),
                  insurance=str(settlement.insurance_amount), internal=str(settlement.internal_amount))
+    session.add(order)
     if settlement.customer_amount == 0:
         order_status.close_order(order, actor, session, now)
-    session.add(order)
     session.commit()
     return settlement
 
@@ -435,13 +435,15 @@ def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Se
         raise DomainError("请填写撤销结算的原因", field="reason")
     if len(reason) > REASON_MAX:
         raise DomainError(f"原因不能超过{REASON_MAX}字", field="reason")
-    order = locked_order(session, actor, settlement.work_order_id)
+    if SettlementStatus(settlement.status) != SettlementStatus.ACTIVE:
+        raise DomainError(f"结算单{settlement.number}已撤销")
+    order = row_in_branch(session, actor, WorkOrder, settlement.work_order_id, "工单不存在")
+    order = order_status.reopen_settled(order, actor, session)  # payments hold the order too: none can slip in now
     session.refresh(settlement)
     if SettlementStatus(settlement.status) != SettlementStatus.ACTIVE:
         raise DomainError(f"结算单{settlement.number}已撤销")
     if paid_total(session, settlement.id) > 0:
         raise DomainError(f"结算单{settlement.number}已收款，不能撤销")
-    order_status.move(order, WorkOrderStatus.COMPLETED, actor, session)
     now = utc_now()
     order.settled_at = None
     session.add(order)

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, PermissionDenied
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.workshop.order_status import ensure_workable
+from lantong_pwa.services.workshop.order_status import guard_workable
 from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch
 from lantong_pwa.services.workshop.work_orders import PartLineInput, priced_part_line
 from models import JobAssignment, JobLine, PartLine, PickRequest, PickRequestStatus, Role, User, WorkOrder
@@ -18,8 +18,7 @@ def request_part(session: Session, actor: User, job_line_id: int, part_id: int, 
     """Ask for a part for a job line. A technician may ask only for lines assigned to them."""
     require(actor, Permission.REQUEST_PARTS)
     line = row_in_branch(session, actor, JobLine, job_line_id, "维修项目不存在")
-    order = session.get(WorkOrder, line.work_order_id)
-    ensure_workable(order, "申请领料")
+    order = guard_workable(session, session.get(WorkOrder, line.work_order_id), "申请领料")
     if Role(actor.role) == Role.TECHNICIAN and not allows(actor, Permission.LEAD_WORKSHOP):
         assigned = session.exec(select(JobAssignment.id).where(JobAssignment.job_line_id == line.id,
                                                               JobAssignment.technician_id == actor.id)).first()

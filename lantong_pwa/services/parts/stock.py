@@ -29,7 +29,7 @@ from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.parts import pick_requests
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.locking import all_or_nothing, locked
-from lantong_pwa.services.workshop.order_status import WORKABLE, ensure_workable
+from lantong_pwa.services.workshop.order_status import WORKABLE, guard_workable
 from lantong_pwa.services.platform.parsing import parse_decimal, to_hundredths
 from lantong_pwa.services.platform.permissions import (
     Permission,
@@ -253,14 +253,6 @@ def _line(session: Session, actor: User, part_line_id) -> PartLine:
     return row_in_branch(session, actor, PartLine, part_line_id, "配件行不存在")
 
 
-def _workable_order(session: Session, line: PartLine, doing: str) -> WorkOrder:
-    """The line's order under its write lock: a settlement (which takes the same lock) either waits for this move
-    or has already made the order unworkable."""
-    order = locked(session, WorkOrder, line.work_order_id)
-    ensure_workable(order, doing)
-    return order
-
-
 def _line_move(session: Session, actor: User, part_line_id, warehouse_id, quantity, request_key: str | None,
                doing: str) -> StockMove | tuple[WorkOrder, PartLine, Warehouse, Decimal]:
     """What a pick or a return against a parts line starts with: the earlier move of a resent request, or the
@@ -270,7 +262,9 @@ def _line_move(session: Session, actor: User, part_line_id, warehouse_id, quanti
     earlier = _earlier_move(session, line.branch_id, request_key)
     if earlier is not None:
         return earlier
-    order = _workable_order(session, line, doing)
+    # The order is held workable for the rest of the request: a settlement either waits for this move or has
+    # already made the order unworkable.
+    order = guard_workable(session, session.get(WorkOrder, line.work_order_id), doing)
     line = locked(session, PartLine, line.id)
     return order, line, _warehouse(session, actor, warehouse_id, line.branch_id), parse_quantity(quantity)
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from models import JobAssignment, JobLine, JobLineStatus, TimeEntry, User, WorkOrder, WorkOrderStatus
 from models.common import utc_now
@@ -20,19 +20,14 @@ from models.common import utc_now
 QC_NOTE_MAX = 200
 
 
-def locked_order(session: Session, actor: User, order_id: int) -> WorkOrder:
-    """The order (of a branch the actor may see), read again under its write lock."""
-    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
-    return locked(session, WorkOrder, order.id)
-
-
 @all_or_nothing
 def complete_order(session: Session, actor: User, order_id: int) -> WorkOrder:
     """Mark the order completed; every job line must be finished."""
     require(actor, Permission.COMPLETE_ORDERS)
-    order = locked_order(session, actor, order_id)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
     if WorkOrderStatus(order.status) == WorkOrderStatus.COMPLETED:
         return order  # a second tap: already done
+    order = order_status.move(order, WorkOrderStatus.COMPLETED, actor, session)  # only from 维修中
     lines = session.exec(select(JobLine).where(JobLine.work_order_id == order.id)
                          .order_by(JobLine.position)).all()
     if not lines:
@@ -40,7 +35,6 @@ def complete_order(session: Session, actor: User, order_id: int) -> WorkOrder:
     unfinished = [line.name for line in lines if JobLineStatus(line.status) != JobLineStatus.FINISHED]
     if unfinished:
         raise DomainError(f"还有未完工的维修项目：{'、'.join(unfinished)}")
-    order_status.move(order, WorkOrderStatus.COMPLETED, actor, session)
     order.completed_at = utc_now()
     order.qc_passed = None
     order.qc_by_id = None
@@ -67,9 +61,10 @@ def worked_on(session: Session, user_id: int, order_id: int) -> bool:
 def record_quality_check(session: Session, actor: User, order_id: int, passed: bool, note: str = "") -> WorkOrder:
     """Record the quality check of a completed order. A fail needs a note and sends the order back to work."""
     require(actor, Permission.COMPLETE_ORDERS)
-    order = locked_order(session, actor, order_id)
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
     if WorkOrderStatus(order.status) != WorkOrderStatus.COMPLETED:
         raise DomainError(f"工单{order.number}当前为“{WorkOrderStatus(order.status).label}”，只有已完工的工单可以质检")
+    order = order_status.guard(session, order, {WorkOrderStatus.COMPLETED}, "质检")
     if worked_on(session, actor.id, order.id):
         raise DomainError("质检须由未参与该工单施工的人员进行")
     note = (note or "").strip()
@@ -81,10 +76,10 @@ def record_quality_check(session: Session, actor: User, order_id: int, passed: b
     order.qc_by_id = actor.id
     order.qc_at = utc_now()
     order.qc_note = note
-    if not passed:
-        order_status.move(order, WorkOrderStatus.IN_PROGRESS, actor, session)
-        order.completed_at = None
     session.add(order)
+    if not passed:
+        order = order_status.move(order, WorkOrderStatus.IN_PROGRESS, actor, session)
+        order.completed_at = None
     audit.record(session, actor, "work_order.quality_check", "work_order", order.id, branch_id=order.branch_id,
                  passed=bool(passed), note=note)
     session.commit()

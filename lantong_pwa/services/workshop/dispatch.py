@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import job_clock
-from lantong_pwa.services.workshop.order_status import ensure_workable
+from lantong_pwa.services.workshop.order_status import guard_workable
 from lantong_pwa.services.platform.parsing import FEN, parse_decimal
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.services.workshop.teams import TeamInfo, active_technician, branch_technicians, list_teams, team_members
@@ -93,8 +93,7 @@ def assign_order(session: Session, actor: User, order_id: int, *, technician_id:
                  team_id: int | None = None, now: datetime | None = None) -> WorkOrder:
     """Send every job line of the order to one technician, or to a team whose members share each line equally."""
     require(actor, Permission.DISPATCH)
-    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
-    ensure_workable(order, "派工")
+    order = guard_workable(session, row_in_branch(session, actor, WorkOrder, order_id, "工单不存在"), "派工")
     if bool(technician_id) == bool(team_id):
         raise DomainError("请选择一名技师或一个班组", field="technician")
     now = now or utc_now()
@@ -127,8 +126,7 @@ def assign_line(session: Session, actor: User, job_line_id: int, typed_shares: d
     """Send one job line to one or several technicians with typed percentage shares (adding up to 100)."""
     require(actor, Permission.DISPATCH)
     line = row_in_branch(session, actor, JobLine, job_line_id, "维修项目不存在")
-    order = session.get(WorkOrder, line.work_order_id)
-    ensure_workable(order, "派工")
+    guard_workable(session, session.get(WorkOrder, line.work_order_id), "派工")
     shares = parse_shares(session, line.branch_id, typed_shares)
     _replace(session, actor, line, shares, now or utc_now())
     session.commit()

@@ -21,7 +21,6 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError, PermissionDenied
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status, photos
-from lantong_pwa.services.workshop.order_status import ensure_workable
 from lantong_pwa.services.parts.parts import catalogue_matches
 from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch
 from models import JobAssignment, JobLine, JobLineStatus, Part, Photo, Team, TimeEntry, User, WorkOrder
@@ -45,13 +44,15 @@ def is_assigned(session: Session, user_id: int, line_id: int) -> bool:
 
 
 def workable_line(session: Session, actor: User, job_line_id: int, doing: str) -> tuple[JobLine, WorkOrder]:
-    """The line and its order, if the actor may clock it and the order still takes work; raises otherwise."""
+    """The line and its order, if the actor may clock it and the order still takes work (held for the rest of the
+    request); raises otherwise."""
     require(actor, Permission.CLOCK_JOBS)
     line = row_in_branch(session, actor, JobLine, job_line_id, "维修项目不存在")
     order = session.get(WorkOrder, line.work_order_id)
     if not is_assigned(session, actor.id, line.id) and not is_lead(session, actor, order):
         raise PermissionDenied("只能操作派给自己的维修项目")
-    ensure_workable(order, doing)
+    order = order_status.guard_workable(session, order, doing)
+    session.refresh(line)  # as it is now that the order is held
     return line, order
 
 
@@ -160,7 +161,8 @@ def reopen(session: Session, actor: User, job_line_id: int) -> JobLine:
     order = session.get(WorkOrder, line.work_order_id)
     if not is_lead(session, actor, order):
         raise PermissionDenied("只有组长或店长可以重开已完工的项目")
-    ensure_workable(order, "重开项目")
+    order = order_status.guard_workable(session, order, "重开项目")
+    session.refresh(line)
     if JobLineStatus(line.status) != JobLineStatus.FINISHED:
         return line
     clocked = session.exec(select(TimeEntry.id).where(TimeEntry.job_line_id == line.id)).first() is not None
@@ -168,7 +170,7 @@ def reopen(session: Session, actor: User, job_line_id: int) -> JobLine:
     line.finished_at = None
     session.add(line)
     if S(order.status) == S.COMPLETED:
-        order_status.move(order, S.IN_PROGRESS, actor, session)
+        order = order_status.move(order, S.IN_PROGRESS, actor, session)
         order.completed_at = None
         order.qc_passed = None
         order.qc_by_id = None

@@ -5,51 +5,25 @@ picks, afterwards the order's status agrees with its settlement and every invari
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, select
 
 import models
-from lantong_pwa.db import unit_of_work
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.cashier import payments, settlement
 from lantong_pwa.services.cashier.payments import PaymentRequest
 from lantong_pwa.services.parts import stock
 from lantong_pwa.services.platform import integrity
-from lantong_pwa.services.workshop import completion, job_clock
+from lantong_pwa.services.workshop import completion, job_clock, order_status
 from models import JobLineStatus, Payment, Settlement, SettlementStatus, WorkOrder, WorkOrderStatus
+from tests.races import race
 from tests.services.cashier.test_settlement import completed_order, settled_order
 
 D = Decimal
 ORDERS = 3  # orders raced at once in each test: more interleavings per run
 RACERS = 8  # requests per order
-
-
-def race(calls) -> list:
-    """Run every call (``call(session)``) in its own unit of work on its own thread, all released together;
-    return what each returned, or the ``DomainError`` it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            with unit_of_work() as own:
-                results[index] = call(own)
-        except DomainError as error:
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads)
-    unexpected = [r for r in results if isinstance(r, BaseException) and not isinstance(r, DomainError)]
-    assert not unexpected, unexpected
-    return results
 
 
 def as_user(user_id: int, action):
@@ -88,6 +62,11 @@ def orders_of(session, shop, build, count=ORDERS) -> list[WorkOrder]:
     return [build(session, shop, plate=f"粤B5{index:04d}") for index in range(count)]
 
 
+def alternating(orders, first, second) -> list:
+    """``RACERS`` calls per order, taking turns: ``first(order, i)`` for even ``i``, ``second(order, i)`` for odd."""
+    return [(second if i % 2 else first)(order, i) for order in orders for i in range(RACERS)]
+
+
 @pytest.fixture
 def racing(app_engine, session, shop):
     """The scene is built in ``session``; the racers' units of work reach the same database."""
@@ -97,10 +76,8 @@ def racing(app_engine, session, shop):
 def test_settle_races_complete(session, racing):
     shop = racing
     orders = orders_of(session, shop, completed_order)
-    calls = [call for order in orders for i in range(RACERS)
-             for call in [settling(shop.cashier, order) if i % 2 else completing(shop.advisor, order)]]
-
-    results = race(calls)
+    results = race(alternating(orders, lambda order, _i: completing(shop.advisor, order),
+                               lambda order, _i: settling(shop.cashier, order)))
 
     assert sum(isinstance(r, Settlement) for r in results) == ORDERS, refused(results)
     assert_invariants(session)
@@ -112,18 +89,13 @@ def test_settle_races_complete(session, racing):
 def test_settle_races_job_reopen(session, racing):
     shop = racing
     orders = orders_of(session, shop, completed_order)
-    calls = []
-    for order in orders:
-        line_ids = [line.id for line in settlement.order_lines(session, order.id).jobs]
-        for i in range(RACERS):
-            if i % 2:
-                calls.append(settling(shop.cashier, order))
-            else:
-                line_id = line_ids[i // 2 % len(line_ids)]
-                calls.append(as_user(shop.manager.id, lambda own, actor, line_id=line_id:
-                                     job_clock.reopen(own, actor, line_id)))
+    line_ids = {order.id: [line.id for line in settlement.order_lines(session, order.id).jobs] for order in orders}
 
-    race(calls)
+    def reopening(order, i):
+        line_id = line_ids[order.id][i // 2 % len(line_ids[order.id])]
+        return as_user(shop.manager.id, lambda own, actor: job_clock.reopen(own, actor, line_id))
+
+    race(alternating(orders, reopening, lambda order, _i: settling(shop.cashier, order)))
 
     assert_invariants(session)
     for order in orders:
@@ -153,17 +125,13 @@ def test_two_tabs_settle_once(session, racing):
 def test_pay_races_reopening_the_settlement(session, racing):
     shop = racing
     orders = orders_of(session, shop, settled_order)
-    calls = []
-    for order in orders:
-        settlement_id = active_settlements(session, order)[0].id
-        for i in range(RACERS):
-            if i % 2:
-                calls.append(paying(shop.cashier, order, "100", f"pay-{order.id}-{i}"))
-            else:
-                calls.append(as_user(shop.manager.id, lambda own, actor, sid=settlement_id:
-                                     settlement.reopen(own, actor, sid, "价格有误")))
+    settlement_ids = {order.id: active_settlements(session, order)[0].id for order in orders}
 
-    race(calls)
+    def reopening(order, _i):
+        return as_user(shop.manager.id, lambda own, actor: settlement.reopen(own, actor, settlement_ids[order.id],
+                                                                               "价格有误"))
+
+    race(alternating(orders, reopening, lambda order, i: paying(shop.cashier, order, "100", f"pay-{order.id}-{i}")))
 
     assert_invariants(session)
     for order in orders:
@@ -198,17 +166,13 @@ def test_pick_races_settle(session, racing):
     warehouse = stock.create_warehouse(session, clerk, "MAIN", "主仓库")
     part_id = settlement.order_lines(session, orders[0].id).parts[0].part_id
     stock.receive_stock(session, clerk, warehouse.id, part_id, "100", "20")
-    calls = []
-    for order in orders:
-        line_id = settlement.order_lines(session, order.id).parts[0].id  # 2 planned, none picked
-        for i in range(RACERS):
-            if i % 2:
-                calls.append(settling(shop.cashier, order))
-            else:
-                calls.append(as_user(clerk.id, lambda own, actor, line_id=line_id, key=f"p-{order.id}-{i}":
-                                     stock.pick(own, actor, line_id, warehouse.id, "1", request_key=key)))
+    line_ids = {order.id: settlement.order_lines(session, order.id).parts[0].id for order in orders}  # 2 planned
 
-    race(calls)
+    def picking(order, i):
+        return as_user(clerk.id, lambda own, actor: stock.pick(own, actor, line_ids[order.id], warehouse.id, "1",
+                                                                request_key=f"p-{order.id}-{i}"))
+
+    race(alternating(orders, picking, lambda order, _i: settling(shop.cashier, order)))
 
     assert_invariants(session)
     for order in orders:
@@ -237,3 +201,21 @@ def test_confirming_completion_of_a_settled_order_is_refused(session, shop):
     assert session.get(WorkOrder, order.id).status == WorkOrderStatus.SETTLED
     assert len(active_settlements(session, order)) == 1
     assert integrity.check(session) == []
+
+
+def test_a_write_on_a_stale_read_changes_nothing(session, racing):
+    """Compare-and-set without threads: this session read two orders as 已完工, another request settled both since.
+    A move and a guarded write on what was read are refused, and nothing changes."""
+    shop = racing
+    moved, dispatched = orders_of(session, shop, completed_order, count=2)
+    race([settling(shop.cashier, moved), settling(shop.cashier, dispatched)])
+    assert moved.status == dispatched.status == WorkOrderStatus.COMPLETED  # as this session read them
+
+    with pytest.raises(DomainError, match=order_status.STALE):
+        order_status.move(moved, WorkOrderStatus.IN_PROGRESS, shop.manager, session)
+    assert moved.status == WorkOrderStatus.SETTLED  # refreshed to what the database holds
+    with pytest.raises(DomainError, match=order_status.STALE):
+        order_status.guard_workable(session, dispatched, "派工")
+    session.rollback()
+    assert_invariants(session)
+    assert all(session.get(WorkOrder, o.id).status == WorkOrderStatus.SETTLED for o in (moved, dispatched))
