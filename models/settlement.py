@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, text
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field
@@ -43,11 +44,24 @@ class SettlementStatus(StrEnum):
     REOPENED = "reopened"  # superseded: a manager reopened the order
 
 
+ACTIVE_ONLY = text("status = 'active'")
+
+
 class Settlement(SQLModel, table=True):
-    """A snapshot of what an order costs and who pays what (结算单). Later price edits never change it."""
+    """A snapshot of what an order costs and who pays what (结算单). Later price edits never change it.
+
+    The database holds the money rules too: one active settlement per order; ``paid_amount`` (the payments' sum,
+    kept in step by the payment in its own transaction) never above the customer amount, and nothing paid on a
+    settlement that is not active — so a paid settlement cannot be reopened."""
 
     __table_args__ = (UniqueConstraint("branch_id", "number", name="uq_settlement_branch_number"),
-                      Index("ix_settlement_branch_created", "branch_id", "created_at"))  # a branch's day
+                      Index("ix_settlement_branch_created", "branch_id", "created_at"),  # a branch's day
+                      Index("uq_settlement_one_active_per_order", "work_order_id", unique=True,
+                            sqlite_where=ACTIVE_ONLY, postgresql_where=ACTIVE_ONLY),
+                      UniqueConstraint("id", "status", name="uq_settlement_id_status"),  # payments point at both
+                      CheckConstraint("paid_amount >= 0 AND paid_amount <= customer_amount",
+                                      name="paid_within_customer_amount"),
+                      CheckConstraint("status = 'active' OR paid_amount = 0", name="paid_only_while_active"))
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
@@ -60,6 +74,7 @@ class Settlement(SQLModel, table=True):
     gross: Decimal = money_field()  # labor + parts + other, after line discounts, before the order discount
     order_discount: Decimal = money_field()
     customer_amount: Decimal = money_field()  # what the customer pays (order discount taken off)
+    paid_amount: Decimal = money_field()  # what the customer has paid so far: the sum of the payments
     warranty_amount: Decimal = money_field()
     insurance_amount: Decimal = money_field()
     internal_amount: Decimal = money_field()
@@ -113,15 +128,22 @@ class PaymentMethod(StrEnum):
 
 
 class Payment(SQLModel, table=True):
-    """Money received against a settlement (several partial payments allowed)."""
+    """Money received against a settlement (several partial payments allowed). It points at the settlement and
+    its status together, and that status must be active: the database refuses a payment on a reopened settlement,
+    and refuses to reopen a settlement that has payments."""
 
     __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_payment_request_key"),
                       UniqueConstraint("branch_id", "number", name="uq_payment_branch_number"),
-                      Index("ix_payment_branch_created", "branch_id", "created_at"))  # a branch's day
+                      Index("ix_payment_branch_created", "branch_id", "created_at"),  # a branch's day
+                      ForeignKeyConstraint(["settlement_id", "settlement_status"], ["settlement.id", "settlement.status"],
+                                           name="fk_payment_settlement_id_settlement"),
+                      CheckConstraint("settlement_status = 'active'", name="against_active_settlement"),
+                      CheckConstraint("amount > 0", name="amount_positive"))
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
-    settlement_id: int = Field(foreign_key="settlement.id", index=True)
+    settlement_id: int = Field(index=True)
+    settlement_status: SettlementStatus = enum_field(default=SettlementStatus.ACTIVE)
     number: str = Field(max_length=20)
     method: PaymentMethod = enum_field()
     amount: Decimal = money_field()

@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, Index, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field, utc_now
@@ -114,6 +115,8 @@ class PartLine(SQLModel, table=True):
     """A part planned for the order; code, name and unit are copied so history survives catalogue edits."""
 
     __tablename__ = "part_line"
+    __table_args__ = (CheckConstraint("returned_quantity >= 0 AND picked_quantity - returned_quantity >= 0",
+                                      name="returned_within_picked"),)
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)

@@ -145,3 +145,90 @@ def test_each_migration_upgrades_a_database_that_holds_data(kind, database_facto
         assert connection.execute(sa.text("SELECT vat_rate FROM branch")).scalar_one() == 13
         assert connection.execute(sa.text("SELECT number FROM work_order")).scalar_one() == "WX20261126-0001"
     engine.dispose()
+
+
+BEFORE_INTEGRITY = "0005_technician_card_view"
+SETTLEMENT_ROW = (
+    "INSERT INTO settlement (id, branch_id, work_order_id, number, status, labor_total, parts_total, other_total, "
+    "gross, order_discount, customer_amount, warranty_amount, insurance_amount, internal_amount, vat_rate, vat_amount, "
+    "parts_cost, billed_hours, created_by_id, created_at, reopen_reason) "
+    "VALUES ({id}, 1, 1, '{number}', '{status}', 100, 0, 0, 100, 0, 100, 0, 0, 0, 13, 11.5, 0, 1, 1, :now, '')")
+PAYMENT_ROW = (
+    "INSERT INTO payment (id, branch_id, settlement_id, number, method, amount, change, request_key, created_by_id, "
+    "created_at) VALUES ({id}, 1, {settlement_id}, '{number}', 'cash', {amount}, 0, '{number}', 1, :now)")
+BROKEN_ROWS = [
+    SETTLEMENT_ROW.format(id=1, number="JS-1", status="active"),
+    SETTLEMENT_ROW.format(id=2, number="JS-2", status="active"),  # a second active settlement of the order
+    SETTLEMENT_ROW.format(id=3, number="JS-3", status="reopened"),
+    PAYMENT_ROW.format(id=1, settlement_id=3, number="SK-1", amount=10),  # on a reopened settlement
+    PAYMENT_ROW.format(id=2, settlement_id=1, number="SK-2", amount=150),  # above the 100 owed
+    "UPDATE part_line SET picked_quantity = 1, returned_quantity = 2",  # returned more than picked
+]
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_the_integrity_migration_stops_on_rows_that_break_its_rules(kind, database_factory):
+    """The migration adding the constraints names the rows that already break them and changes nothing; once they
+    are corrected it goes through, and each settlement's paid amount is the sum of its payments."""
+    from alembic import command
+    from lantong_pwa.migrations import alembic_config
+    from models.common import utc_now
+
+    url = database_factory(kind)
+    config = alembic_config(url)
+    command.downgrade(config, BEFORE_INTEGRITY)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in [*ISSUE_2_ROWS, *BROKEN_ROWS]:
+            connection.execute(sa.text(statement), {"now": utc_now()})
+
+    with pytest.raises(RuntimeError) as caught:
+        command.upgrade(config, "head")
+    message = str(caught.value)
+    assert "迁移已停止" in message
+    assert "一个工单有多张有效结算单" in message and "work_order=WX20261126-0001, settlement=JS-1" in message
+    assert "settlement=JS-2" in message
+    assert "收款记在已撤销的结算单上" in message and "payment=SK-1, settlement=JS-3" in message
+    assert "收款合计超过结算单应收金额" in message and "settlement=JS-1" in message
+    assert "配件行退料多于领料" in message and "part_line=1" in message
+    assert current_revision(engine) == BEFORE_INTEGRITY
+    assert "paid_amount" not in {c["name"] for c in sa.inspect(engine).get_columns("settlement")}
+
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE settlement SET status = 'reopened' WHERE number = 'JS-2'"))
+        connection.execute(sa.text("DELETE FROM payment WHERE number = 'SK-1'"))
+        connection.execute(sa.text("UPDATE payment SET amount = 60 WHERE number = 'SK-2'"))
+        connection.execute(sa.text("UPDATE part_line SET returned_quantity = 0"))
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT number, paid_amount FROM settlement ORDER BY id")).all() == [
+            ("JS-1", 60), ("JS-2", 0), ("JS-3", 0)]
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_the_database_refuses_what_must_never_happen(kind, database_factory):
+    """At head, the rules hold even against code that skips the services."""
+    from models.common import utc_now
+
+    url = database_factory(kind)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for statement in [*ISSUE_2_ROWS, SETTLEMENT_ROW.format(id=1, number="JS-1", status="active"),
+                          SETTLEMENT_ROW.format(id=3, number="JS-3", status="reopened"),
+                          PAYMENT_ROW.format(id=2, settlement_id=1, number="SK-2", amount=60)]:
+            connection.execute(sa.text(statement), {"now": utc_now()})
+        connection.execute(sa.text("UPDATE settlement SET paid_amount = 60 WHERE id = 1"))
+    refused = [
+        SETTLEMENT_ROW.format(id=2, number="JS-2", status="active"),  # a second active settlement
+        PAYMENT_ROW.format(id=1, settlement_id=3, number="SK-1", amount=10),  # a payment on a reopened one
+        "UPDATE settlement SET paid_amount = 101 WHERE id = 1",  # paid above the customer amount
+        "UPDATE settlement SET status = 'reopened' WHERE id = 1",  # reopening a paid settlement
+        PAYMENT_ROW.format(id=3, settlement_id=1, number="SK-3", amount=0),  # nothing paid is not a payment
+        "UPDATE part_line SET picked_quantity = 1, returned_quantity = 2",  # returned above picked
+    ]
+    for statement in refused:
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(sa.text(statement), {"now": utc_now()})
+    engine.dispose()

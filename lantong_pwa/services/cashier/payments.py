@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
@@ -62,6 +63,20 @@ def on_account_owed(session: Session, customer_id: int) -> Decimal:
 def _earlier(session: Session, branch_id: int, request_key: str) -> Payment | None:
     return session.exec(select(Payment).where(Payment.branch_id == branch_id,
                                               Payment.request_key == request_key)).first()
+
+
+def _add_to_paid(session: Session, settlement: Settlement, amount: Decimal) -> None:
+    """Keep the settlement's ``paid_amount`` in step with its payments, in the payment's transaction: one conditional
+    UPDATE (the database's CHECKs refuse it too) while the settlement is active and the sum stays within what the
+    customer owes."""
+    done = session.execute(update(Settlement)
+                           .where(Settlement.id == settlement.id, Settlement.status == SettlementStatus.ACTIVE,
+                                  Settlement.paid_amount + amount <= Settlement.customer_amount)
+                           .values(paid_amount=Settlement.paid_amount + amount)
+                           .execution_options(synchronize_session=False))
+    if done.rowcount != 1:
+        raise DomainError(order_status.STALE)
+    session.refresh(settlement)
 
 
 @all_or_nothing
@@ -127,6 +142,7 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
                       request_key=key, created_by_id=actor.id, created_at=now)
     session.add(payment)
     session.flush()
+    _add_to_paid(session, settlement, amount)
     if card is not None:
         member_cards.spend(session, actor, card, amount, payment.id)
     audit.record(session, actor, "payment.take", "payment", payment.id, branch_id=order.branch_id,

@@ -4,7 +4,8 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
 - An order has at most one active settlement.
 - An order's status agrees with its settlement: 已结算 and 已结清 have exactly one active settlement, every other status
   none; 已结清 is paid in full, 已结算 is not.
-- A settlement is never paid above its customer amount, and money is only taken against an active settlement.
+- A settlement is never paid above its customer amount, money is only taken against an active settlement, and the
+  settlement's ``paid_amount`` is the sum of its payments.
 - A stock balance's on hand equals the sum of its ledger moves.
 - A parts line never has more returned than picked.
 """
@@ -15,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from models import (
@@ -98,23 +99,26 @@ def status_against_settlement(session: Session) -> Problem | None:
 
 def paid_above_settled(session: Session) -> Problem | None:
     codes = _branch_codes(session)
+    paid = select(Payment.settlement_id, func.sum(Payment.amount).label("paid"),
+                  func.count(Payment.id).label("payments")).group_by(Payment.settlement_id).subquery()
     rows = session.exec(
         select(Settlement.branch_id, Settlement.number, Settlement.status, Settlement.customer_amount,
-               func.sum(Payment.amount), func.count(Payment.id))
-        .join(Payment, Payment.settlement_id == Settlement.id)
-        .group_by(Settlement.id, Settlement.branch_id, Settlement.number, Settlement.status,
-                  Settlement.customer_amount)
+               Settlement.paid_amount, paid.c.paid, paid.c.payments)
+        .outerjoin(paid, paid.c.settlement_id == Settlement.id)
+        .where(or_(paid.c.payments > 0, Settlement.paid_amount != 0))
         .order_by(Settlement.id)).all()
     found = []
-    for branch_id, number, status, customer_amount, paid, payments in rows:
+    for branch_id, number, status, customer_amount, paid_amount, paid_sum, payments in rows:
         where = f"{codes[branch_id]} 结算单{number}"
-        if SettlementStatus(status) != SettlementStatus.ACTIVE:
-            found.append(f"{where}（已撤销）：有{payments}笔收款¥{_money(paid)}")
-        elif _money(paid) > _money(customer_amount):
-            found.append(f"{where}：应收¥{_money(customer_amount)}，已收¥{_money(paid)}")
+        if SettlementStatus(status) != SettlementStatus.ACTIVE and payments:
+            found.append(f"{where}（已撤销）：有{payments}笔收款¥{_money(paid_sum)}")
+        elif _money(paid_sum) > _money(customer_amount):
+            found.append(f"{where}：应收¥{_money(customer_amount)}，已收¥{_money(paid_sum)}")
+        if _money(paid_amount) != _money(paid_sum):
+            found.append(f"{where}：记为已收¥{_money(paid_amount)}，收款合计¥{_money(paid_sum)}")
     if not found:
         return None
-    return Problem("paid_above_settled", "收款超过结算金额或收在已撤销的结算单上", tuple(found))
+    return Problem("paid_above_settled", "收款超过结算金额、收在已撤销的结算单上，或与已收金额不符", tuple(found))
 
 
 def stock_against_ledger(session: Session) -> Problem | None:

@@ -96,6 +96,8 @@ def add_payment(session: Session, settlement: models.Settlement, user: models.Us
     session.add(models.Payment(branch_id=settlement.branch_id, settlement_id=settlement.id, number=number,
                                method=method, amount=D(amount), request_key=number, created_by_id=user.id,
                                created_at=created))
+    settlement.paid_amount += D(amount)
+    session.add(settlement)
     session.flush()
 
 
