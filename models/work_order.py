@@ -71,6 +71,8 @@ class WorkOrder(SQLModel, table=True):
     qc_by_id: int | None = Field(default=None, foreign_key="user.id")
     qc_at: datetime | None = None
     qc_note: str = Field(default="", max_length=200)
+    # Why it was completed with parts planned or asked for but not picked (empty when nothing was missing).
+    unpicked_parts_reason: str = Field(default="", max_length=200)
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     created_at: datetime = created_at_field()

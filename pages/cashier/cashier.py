@@ -81,15 +81,43 @@ def _header() -> rx.Component:
     )
 
 
+def _parts_decision() -> rx.Component:
+    """What 确认完工 found: parts planned or asked for but never picked, and the three ways on."""
+    return rx.cond(
+        S.parts_decision.length() > 0,
+        rx.vstack(
+            rx.text("以下配件还没有领料，完工前请决定：", weight="bold", color_scheme="orange"),
+            rx.foreach(S.parts_decision, lambda row: rx.hstack(
+                rx.text(row.text, size="2"), rx.spacer(),
+                rx.cond(row.can_drop, rx.button(rx.icon("trash-2"), "删除该配件", size="3", variant="soft",
+                                                color_scheme="red", type="button", on_click=S.drop_part(row.line_id))),
+                width="100%", align="center", wrap="wrap", class_name="unpicked-row")),
+            rx.text("需要这些配件：请配件员领料后再确认完工。", size="2", color_scheme="gray"),
+            rx.form(
+                rx.hstack(
+                    rx.input(name="parts_reason", placeholder="仍然完工的原因（必填，记在工单上）", size="3", flex="1",
+                             aria_label="仍然完工的原因", id="parts-reason"),
+                    rx.button("仍然完工", size="3", type="submit", color_scheme="orange", id="complete-anyway"),
+                    width="100%", wrap="wrap",
+                ),
+                on_submit=S.complete, reset_on_submit=False, width="100%",
+            ),
+            rx.button("先去领料", size="3", variant="soft", type="button", on_click=S.close_parts_decision),
+            width="100%", spacing="2", id="parts-decision", role="alert",
+        ),
+    )
+
+
 def _completion() -> rx.Component:
     return rx.cond(
-        S.can_complete & ((S.status == "in_progress") | (S.status == "completed")),
+        S.can_complete | S.can_quality_check | (S.parts_decision.length() > 0),
         card(
             rx.heading("完工与质检", size="4"),
-            rx.cond(S.status == "in_progress",
+            rx.cond(S.can_complete & (S.parts_decision.length() == 0),
                     rx.button(rx.icon("circle-check"), "确认完工", size="3", on_click=S.complete, id="complete-order")),
+            _parts_decision(),
             rx.cond(
-                S.status == "completed",
+                S.can_quality_check,
                 rx.form(
                     rx.vstack(
                         rx.radio_group.root(
@@ -116,65 +144,71 @@ def _small(label: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color_scheme="gray"), control, spacing="1", width="100%")
 
 
-def _line_form(row: TermRow) -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.hstack(
-                rx.badge(row.kind_label, variant="soft"),
-                rx.vstack(rx.text(row.description, weight="medium"), rx.text(row.detail, size="1", color_scheme="gray"),
-                          spacing="0"),
-                rx.spacer(),
-                rx.vstack(rx.text(row.amount), rx.cond(row.net != row.amount, rx.text("实收 ", row.net, size="1",
-                                                                                      color_scheme="green")),
-                          spacing="0", align="end"),
-                width="100%", align="center",
-            ),
-            rx.cond(
-                S.editable,
-                rx.grid(
-                    _small("付款方", rx.el.select(rx.foreach(S.payer_options, lambda o: rx.el.option(o[1], value=o[0])),
-                                               name="payer", default_value=row.payer, class_name="native-select",
-                                               aria_label="付款方")),
-                    _small("厂家 / 保险公司", rx.input(name="payer_party", default_value=row.party,
-                                                   placeholder="三包、保险必填", size="3",
-                                                   aria_label="厂家或保险公司")),
-                    _small("折扣（元）", rx.input(name="discount", default_value=row.discount, input_mode="decimal",
-                                               size="3", aria_label="折扣")),
-                    rx.hstack(
-                        rx.button("保存", size="3", variant="soft", type="submit"),
-                        rx.cond(row.kind == "fee",
-                                rx.icon_button(rx.icon("trash-2"), variant="ghost", color_scheme="red", size="3",
-                                               type="button", on_click=S.remove_fee(row.id), aria_label="删除费用")),
-                        align="end", height="100%",
-                    ),
-                    columns="2", spacing="2", width="100%",
-                ),
-                rx.text(row.payer_label, rx.cond(row.party != "", "（" + row.party + "）", ""), size="2",
-                        color_scheme="gray"),
-            ),
-            rx.el.input(type="hidden", name="kind", value=row.kind),
-            rx.el.input(type="hidden", name="line_id", value=row.id.to_string()),
-            spacing="2", width="100%",
+TERMS_FORM = "terms-form"  # the one form 结算 (or 保存结算信息) submits: every term field below belongs to it
+IN_TERMS = {"form": TERMS_FORM}
+
+
+def _line_row(row: TermRow) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.badge(row.kind_label, variant="soft"),
+            rx.vstack(rx.text(row.description, weight="medium"), rx.text(row.detail, size="1", color_scheme="gray"),
+                      spacing="0"),
+            rx.spacer(),
+            rx.vstack(rx.text(row.amount), rx.cond(row.net != row.amount, rx.text("实收 ", row.net, size="1",
+                                                                                  color_scheme="green")),
+                      spacing="0", align="end"),
+            width="100%", align="center",
         ),
-        key=row.kind + row.id.to_string() + row.payer + row.party + row.discount,
-        on_submit=S.save_line, reset_on_submit=False, width="100%", class_name="line-row",
+        rx.cond(
+            S.can_edit_terms,
+            rx.grid(
+                _small("付款方", rx.el.select(rx.foreach(S.payer_options, lambda o: rx.el.option(o[1], value=o[0])),
+                                           name="payer." + row.key, default_value=row.payer,
+                                           class_name="native-select", aria_label="付款方", custom_attrs=IN_TERMS,
+                                           on_change=lambda value: S.type_term("payer." + row.key, value))),
+                _small("厂家 / 保险公司", rx.input(name="party." + row.key, default_value=row.party,
+                                               placeholder="三包、保险必填", size="3", aria_label="厂家或保险公司",
+                                               custom_attrs=IN_TERMS,
+                                               on_blur=lambda value: S.type_term("party." + row.key, value))),
+                _small("折扣（元）", rx.input(name="discount." + row.key, default_value=row.discount,
+                                           input_mode="decimal", size="3", aria_label="折扣", custom_attrs=IN_TERMS,
+                                           on_blur=lambda value: S.type_term("discount." + row.key, value))),
+                rx.cond(row.kind == "fee",
+                        rx.hstack(rx.icon_button(rx.icon("trash-2"), variant="ghost", color_scheme="red", size="3",
+                                                 type="button", on_click=S.remove_fee(row.id), aria_label="删除费用"),
+                                  align="end", height="100%")),
+                columns="2", spacing="2", width="100%",
+            ),
+            rx.text(row.payer_label, rx.cond(row.party != "", "（" + row.party + "）", ""), size="2",
+                    color_scheme="gray"),
+        ),
+        spacing="2", width="100%", class_name="line-row",
+        key=row.key + "-" + S.terms_version.to_string(),  # remounted with the stored values after 结算 / 保存
     )
 
 
 def _lines() -> rx.Component:
     return card(
         rx.heading("结算项目", size="4"),
-        rx.text("为每一项选择付款方（自费 / 三包 / 保险 / 内部），三包、保险须填写厂家或保险公司；折扣按元填写。",
-                size="1", color_scheme="gray"),
-        rx.foreach(S.lines, _line_form),
+        rx.text("为每一项选择付款方（自费 / 三包 / 保险 / 内部），三包、保险须填写厂家或保险公司；折扣按元填写。"
+                "改动随“结算”一起提交。", size="1", color_scheme="gray"),
+        rx.cond(S.unpicked.length() > 0,
+                rx.callout(rx.vstack(rx.text("计划或申请的配件未领用，不计费：", weight="bold"),
+                                     rx.foreach(S.unpicked, lambda text: rx.text(text, size="2")),
+                                     rx.cond(S.parts_reason != "", rx.text("完工原因：", S.parts_reason, size="2")),
+                                     spacing="1"),
+                           icon="package", color_scheme="orange", width="100%", id="unpicked-parts")),
+        rx.foreach(S.lines, _line_row),
         rx.cond(
-            S.editable,
+            S.can_edit_terms,
             rx.vstack(
                 rx.form(
                     rx.hstack(
                         rx.el.select(rx.el.option("选择其他费用", value=""),
                                      rx.foreach(S.fee_types, lambda o: rx.el.option(o[1], value=o[0])),
-                                     name="fee_type", class_name="native-select", aria_label="费用类型"),
+                                     name="fee_type", class_name="native-select", aria_label="费用类型",
+                                     on_change=S.choose_fee),
                         rx.input(name="fee_amount", placeholder="金额（空：默认）", input_mode="decimal", size="3",
                                  width="9em", aria_label="费用金额"),
                         rx.button(rx.icon("plus"), "加费用", size="3", variant="soft", type="submit", id="add-fee"),
@@ -182,16 +216,13 @@ def _lines() -> rx.Component:
                     ),
                     on_submit=S.add_fee, reset_on_submit=True, width="100%",
                 ),
-                rx.form(
-                    rx.hstack(
-                        rx.text("整单优惠（从自费部分扣减）", size="2"),
-                        rx.input(name="order_discount", default_value=S.totals.order_discount_value,
-                                 key=S.totals.order_discount_value, input_mode="decimal", size="3", width="8em",
-                                 aria_label="整单优惠"),
-                        rx.button("保存优惠", size="3", variant="soft", type="submit"),
-                        wrap="wrap", align="center", width="100%",
-                    ),
-                    on_submit=S.set_discount, reset_on_submit=False, width="100%",
+                rx.hstack(
+                    rx.text("整单优惠（从自费部分扣减）", size="2", as_="label", html_for="order-discount"),
+                    rx.input(name="order_discount", default_value=S.totals.order_discount_value,
+                             key="order-discount-" + S.terms_version.to_string(), input_mode="decimal", size="3",
+                             width="8em", id="order-discount", custom_attrs=IN_TERMS,
+                             on_blur=lambda value: S.type_term("order_discount", value)),
+                    wrap="wrap", align="center", width="100%",
                 ),
                 width="100%",
             ),
@@ -216,7 +247,7 @@ def _totals() -> rx.Component:
         rx.text("价格含税，其中增值税（", t.vat_rate, "）", t.vat, size="2", color_scheme="gray"),
         rx.foreach(S.problems, lambda p: rx.text(p, color_scheme="red", size="2", role="alert")),
         rx.cond(
-            (S.status == "completed") & (S.settlement_number == ""),
+            S.can_settle,
             rx.form(
                 rx.vstack(
                     rx.text("下次保养（选填，到期前提醒客户）", size="2", weight="medium"),
@@ -229,15 +260,24 @@ def _totals() -> rx.Component:
                                  S.settle_errors, "next_service_mileage"),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="2", width="100%",
                     ),
-                    rx.button(rx.icon("receipt"), "结算", size="4", type="submit", disabled=S.problems.length() > 0,
-                              id="settle", width="100%"),
+                    rx.button(rx.icon("receipt"), "结算", size="4", type="submit", id="settle", width="100%"),
                     spacing="2", width="100%",
                 ),
-                on_submit=S.settle, reset_on_submit=False, width="100%",
+                on_submit=S.settle, reset_on_submit=False, width="100%", id=TERMS_FORM,
+            ),
+            rx.cond(
+                S.can_edit_terms,
+                rx.form(
+                    rx.vstack(
+                        rx.text("工单完工后才能结算；付款方、折扣可先保存。", size="2", color_scheme="gray"),
+                        rx.button(rx.icon("save"), "保存结算信息", size="3", variant="soft", type="submit",
+                                  id="save-terms", width="100%"),
+                        spacing="2", width="100%",
+                    ),
+                    on_submit=S.save_terms, reset_on_submit=False, width="100%", id=TERMS_FORM,
+                ),
             ),
         ),
-        rx.cond((S.status != "completed") & (S.settlement_number == ""),
-                rx.text("工单完工后才能结算", size="2", color_scheme="gray")),
     )
 
 
@@ -259,7 +299,7 @@ def _method_button(option) -> rx.Component:
 
 def _payment_panel() -> rx.Component:
     return rx.cond(
-        S.can_take_payments & (S.status == "settled"),
+        S.can_take_payments,
         card(
             rx.heading("收款", size="4"),
             rx.flex(rx.foreach(S.method_options, _method_button), wrap="wrap", gap="2"),
@@ -322,7 +362,7 @@ def _settled() -> rx.Component:
             _amount_row("未收金额", S.outstanding, strong=True, id="outstanding"),
             rx.foreach(S.payments, _payment_row),
             rx.cond(
-                S.can_reopen & (S.payments.length() == 0) & (S.status == "settled"),
+                S.can_reopen,
                 rx.form(
                     rx.hstack(
                         rx.input(name="reason", placeholder="撤销原因（必填）", size="3", flex="1",
@@ -346,7 +386,7 @@ def _card_entry(e: CardEntryRow) -> rx.Component:
 
 def _member_card() -> rx.Component:
     return rx.cond(
-        S.can_take_payments,
+        S.can_use_member_cards,
         card(
             rx.heading("会员卡", size="4"),
             rx.cond(

@@ -9,6 +9,7 @@ from pages.components import banner_error, empty_note, plate
 from pages.workshop.dispatch import dispatch_button, dispatch_dialog
 from pages.layout import page
 from pages.workshop.tasks import status_badge
+from pages.workshop.vehicles import complete_link
 from state.workshop.board import BoardLineView, BoardRow, BoardState
 
 
@@ -53,10 +54,11 @@ def board_row(row: BoardRow) -> rx.Component:
                 width="100%", wrap="wrap", align="center",
             ),
             rx.hstack(
+                rx.cond(row.can_complete, complete_link(row.number)),
                 rx.link(rx.button(rx.icon("car"), "车辆卡", size="3", variant="soft", color_scheme="gray"),
                         href=row.card_url),
-                dispatch_button(row.id),
-                justify="end", width="100%",
+                rx.cond(row.can_dispatch, dispatch_button(row.id)),
+                justify="end", width="100%", wrap="wrap",
             ),
             spacing="2",
             width="100%",

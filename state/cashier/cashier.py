@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from decimal import Decimal
 
 import reflex as rx
@@ -14,10 +13,11 @@ from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.cashier import member_cards, payments, settlement
-from lantong_pwa.services.workshop import completion
+from lantong_pwa.services.workshop import completion, order_actions
 from lantong_pwa.services.cashier.payments import PaymentRequest
 from lantong_pwa.services.platform.permissions import Permission, role_allows
-from lantong_pwa.services.cashier.settlement import Figures
+from lantong_pwa.services.cashier.settlement import Figures, LineTerms, Terms
+from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.workshop.vehicle_cards import qr_data_uri
 from lantong_pwa.timezone import format_local
 from models import (
@@ -35,16 +35,12 @@ from models import (
     WorkOrderStatus,
 )
 from models.common import utc_now
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 from state.platform.views import money, quantity
 
 PAYER_OPTIONS = [[payer.value, payer.label] for payer in Payer]
 METHOD_OPTIONS = [[method.value, method.label] for method in PaymentMethod]
 KIND_LABELS = {SettlementLineKind.LABOR: "工时", SettlementLineKind.PART: "配件", SettlementLineKind.FEE: "费用"}
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 def _vehicle_title(vehicle: Vehicle) -> str:
@@ -106,6 +102,7 @@ class CashierState(SessionState):
 class TermRow:
     kind: str = ""  # "job", "part", "fee"
     id: int = 0
+    key: str = ""  # "job.12": the suffix of the line's term fields (payer.job.12, party.job.12, discount.job.12)
     kind_label: str = ""
     description: str = ""
     detail: str = ""
@@ -115,6 +112,42 @@ class TermRow:
     party: str = ""
     discount: str = "0.00"
     net: str = ""
+
+
+@dataclasses.dataclass
+class UnpickedRow:
+    line_id: int = 0
+    text: str = ""
+    can_drop: bool = False  # nothing of it was picked: the line may go
+
+
+TERM_FIELDS = ("payer", "party", "discount")
+
+
+def term_field(name: str) -> tuple[str, str, int] | None:
+    """``payer.job.12`` → ("payer", "job", 12); ``None`` for any other form field."""
+    parts = name.split(".")
+    if len(parts) != 3 or parts[0] not in TERM_FIELDS or parts[1] not in settlement.LINE_MODELS:
+        return None
+    try:
+        return parts[0], parts[1], int(parts[2])
+    except ValueError:
+        return None
+
+
+def terms_of(form: dict) -> Terms:
+    """The terms in the settle form (or typed so far): each line's payer, party and discount, and the order
+    discount when the form has it."""
+    typed: dict[tuple[str, int], dict[str, str]] = {}
+    for name, value in form.items():
+        parsed = term_field(name)
+        if parsed is not None:
+            typed.setdefault((parsed[1], parsed[2]), {})[parsed[0]] = str(value)
+    lines = tuple(LineTerms(kind, line_id, fields.get("payer", ""), fields.get("party", ""),
+                            fields.get("discount", "0")) for (kind, line_id), fields in typed.items()
+                  if "payer" in fields)
+    discount = form.get("order_discount")
+    return Terms(lines=lines, order_discount=None if discount is None else str(discount))
 
 
 @dataclasses.dataclass
@@ -186,7 +219,8 @@ def _payment_rows(db: Session, rows) -> list[PaymentRow]:
 
 class SettleState(SessionState):
     """One order at the till: complete and quality check, the terms of each line, fees and discount, a live
-    preview, 结算, then payments and the member card."""
+    preview, 结算 (which takes every term on the screen with it), then payments and the member card. What is offered
+    is what ``order_actions`` allows this person on this order."""
 
     found: bool = False
     error: str = ""
@@ -194,8 +228,8 @@ class SettleState(SessionState):
 
     order_id: int = 0
     order_number_text: str = ""
-    status: str = ""
     status_label: str = ""
+    actions: list[str] = []  # what the service allows the signed-in person on this order now
     plate: str = ""
     vehicle_title: str = ""
     mileage: str = ""
@@ -208,9 +242,15 @@ class SettleState(SessionState):
     settle_errors: dict[str, str] = {}  # next-service date / mileage, beside their fields
 
     lines: list[TermRow] = []
+    terms_version: int = 0  # a new version remounts the term fields with the stored values
+    typed_terms: dict[str, str] = {}  # term fields changed on the screen and not yet settled: the preview uses them
+    fee_choice: str = ""  # an other-fee type chosen but not added yet
     fee_types: list[list[str]] = []
     totals: TotalsView = TotalsView()
     problems: list[str] = []
+    unpicked: list[str] = []  # planned or requested parts not picked: not billed
+    parts_reason: str = ""  # why the order was completed without them
+    parts_decision: list[UnpickedRow] = []  # shown when 确认完工 found parts not picked
 
     settlement_id: int = 0
     settlement_number: str = ""
@@ -235,35 +275,52 @@ class SettleState(SessionState):
 
     @rx.var
     def can_complete(self) -> bool:
-        return role_allows(self.user_role, Permission.COMPLETE_ORDERS)
+        return Action.COMPLETE.value in self.actions
+
+    @rx.var
+    def can_quality_check(self) -> bool:
+        return Action.QUALITY_CHECK.value in self.actions
+
+    @rx.var
+    def can_edit_terms(self) -> bool:
+        return Action.EDIT_TERMS.value in self.actions
+
+    @rx.var
+    def can_settle(self) -> bool:
+        return Action.SETTLE.value in self.actions
 
     @rx.var
     def can_take_payments(self) -> bool:
-        return role_allows(self.user_role, Permission.TAKE_PAYMENTS)
+        return Action.TAKE_PAYMENT.value in self.actions
 
     @rx.var
     def can_reopen(self) -> bool:
-        return role_allows(self.user_role, Permission.REOPEN_SETTLEMENT)
+        return Action.REOPEN_SETTLEMENT.value in self.actions
 
     @rx.var
-    def editable(self) -> bool:
-        return self.status in ("open", "in_progress", "completed")
+    def can_use_member_cards(self) -> bool:
+        return role_allows(self.user_role, Permission.TAKE_PAYMENTS)
 
     def _clear(self) -> None:
         self.found = False
         self.order_id = 0
         self.order_number_text = ""
-        self.status = ""
         self.status_label = ""
+        self.actions = []
         self.plate = self.vehicle_title = self.mileage = ""
         self.customer_id = 0
         self.customer_name = self.customer_mobile = self.credit_limit = self.qc = ""
         self.next_mileage_hint = ""
         self.settle_errors = {}
         self.lines = []
+        self.typed_terms = {}
+        self.fee_choice = ""
         self.fee_types = []
         self.totals = TotalsView()
         self.problems = []
+        self.unpicked = []
+        self.parts_reason = ""
+        self.parts_decision = []
         self.settlement_id = 0
         self.settlement_number = ""
         self.outstanding = ""
@@ -281,22 +338,21 @@ class SettleState(SessionState):
         self.message = ""
         self.receipt = PaymentRow()
         self.pay_method = PaymentMethod.CASH.value
-        self.pay_key = _new_key()
-        self.top_up_key = _new_key()
+        self.pay_key = new_request_key()
+        self.top_up_key = new_request_key()
         self._clear()
-        with session_scope() as db:
-            try:
-                order = settlement.order_by_number(db, self._actor(db), self.order_no)
-                self._show(db, order.id)
-            except DomainError as error:
-                self._clear()
-                self.error = error.message
+        self.terms_version += 1
+        shown = self._in_read(lambda db, actor: self._show(
+            db, actor, settlement.order_by_number(db, actor, self.order_no).id))
+        if not shown.ok:
+            self._clear()
+            self.error = shown.error.message
         return None
 
-    def _show(self, db: Session, order_id: int) -> None:
+    def _show(self, db: Session, actor: User | None, order_id: int) -> None:
         """Read the order afresh for the signed-in user (who must be allowed to settle)."""
-        actor = self._actor(db)
-        figures = settlement.preview(db, actor, order_id)
+        terms = terms_of(self.typed_terms)
+        figures = settlement.preview(db, actor, order_id, terms)
         order = db.get(WorkOrder, order_id)
         vehicle = db.get(Vehicle, order.vehicle_id)
         customer = db.get(Customer, order.customer_id)
@@ -316,6 +372,8 @@ class SettleState(SessionState):
         self.lines = rows
         self.fee_types = [[str(t.id), f"{t.name}（默认{money(t.default_amount)}）"]
                           for t in settlement.fee_types(db, actor)]
+        self.unpicked = [part.text for part in completion.unpicked_parts(db, order.id)]
+        self.parts_reason = order.unpicked_parts_reason
         active = settlement.active_settlement(db, order.id)
         if active is not None:
             self.totals = totals_view(active)
@@ -336,8 +394,8 @@ class SettleState(SessionState):
             self.payments = []
         self.order_id = order.id
         self.order_number_text = order.number
-        self.status = WorkOrderStatus(order.status).value
         self.status_label = WorkOrderStatus(order.status).label
+        self.actions = order_actions.names(order_actions.allowed(db, actor, order))
         self.plate = vehicle.plate
         self.vehicle_title = _vehicle_title(vehicle)
         self.mileage = f"{order.mileage_in:,} 公里"
@@ -364,26 +422,64 @@ class SettleState(SessionState):
 
     @staticmethod
     def _term_row(kind: str, line, description: str, detail: str, amount: Decimal, kind_label: str) -> TermRow:
-        return TermRow(kind=kind, id=line.id, kind_label=kind_label, description=description, detail=detail,
-                       amount=money(amount), payer=Payer(line.payer).value, payer_label=PAYER_LABELS[Payer(line.payer)],
-                       party=line.payer_party, discount=str(line.discount), net=money(amount - line.discount))
+        return TermRow(kind=kind, id=line.id, key=f"{kind}.{line.id}", kind_label=kind_label, description=description,
+                       detail=detail, amount=money(amount), payer=Payer(line.payer).value,
+                       payer_label=PAYER_LABELS[Payer(line.payer)], party=line.payer_party,
+                       discount=str(line.discount), net=money(amount - line.discount))
 
     def _act(self, action, success: str = ""):
-        """Run a service call for this order; on success reload the order and show ``success``."""
+        """Run a service call for this order as one unit of work; on success reload the order and show
+        ``success``."""
         self.error = ""
-        with session_scope() as db:
-            try:
-                result = action(db, self._actor(db))
-                self._show(db, self.order_id)
-            except DomainError as error:
-                self.error = error.message
-                return None, rx.toast.error(error.message)
-        return result, (rx.toast.success(success) if success else None)
+        done = self._in_unit(action)
+        if done.ok:
+            shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
+            error = shown.error
+        else:
+            error = done.error
+        if error is not None:
+            self.error = error.message
+            return None, rx.toast.error(error.message)
+        return done.value, (rx.toast.success(success) if success else None)
+
+    def _settled_terms(self, success: str):
+        """After the terms on the screen were kept: the fields show the stored values again."""
+        self.typed_terms = {}
+        self.terms_version += 1
+        return rx.toast.success(success)
 
     @rx.event
-    def complete(self):
-        _, event = self._act(lambda db, actor: completion.complete_order(db, actor, self.order_id), "已完工")
+    def complete(self, form: dict | None = None):
+        """确认完工; parts planned or asked for but never picked ask for a decision first (``parts_decision``):
+        pick them, remove the line, or complete anyway with the reason typed in ``form``."""
+        reason = (form or {}).get("parts_reason", "")
+        self.error = ""
+        if form is not None and not reason.strip():
+            self.error = "请填写仍然完工的原因"
+            return rx.toast.error(self.error)
+        done = self._in_unit(lambda db, actor: completion.complete_order(db, actor, self.order_id, reason))
+        if isinstance(done.error, completion.PartsUndecided):
+            self.parts_decision = [UnpickedRow(line_id=part.line_id, text=part.text, can_drop=part.used <= 0)
+                                   for part in done.error.parts]
+            return None
+        self.parts_decision = []
+        shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id)) if done.ok else done
+        if not shown.ok:
+            self.error = shown.error.message
+            return rx.toast.error(shown.error.message)
+        return rx.toast.success("已完工")
+
+    @rx.event
+    def drop_part(self, line_id: int):
+        """Take a never-picked part off the order from the completion decision."""
+        _, event = self._act(lambda db, actor: completion.drop_unpicked_part(db, actor, line_id), "已删除该配件")
+        if self.error == "":
+            self.parts_decision = [row for row in self.parts_decision if row.line_id != line_id]
         return event
+
+    @rx.event
+    def close_parts_decision(self):
+        self.parts_decision = []
 
     @rx.event
     def quality_check(self, form: dict):
@@ -393,15 +489,26 @@ class SettleState(SessionState):
         return event
 
     @rx.event
-    def save_line(self, form: dict):
-        try:
-            line_id = int(form.get("line_id", "0"))
-        except ValueError:
-            line_id = 0
-        _, event = self._act(lambda db, actor: settlement.set_line_terms(
-            db, actor, form.get("kind", ""), line_id, form.get("payer", ""), form.get("payer_party", ""),
-            form.get("discount", "")), "已保存")
-        return event
+    def type_term(self, field: str, value: str):
+        """A term field changed on the screen: the preview follows it (nothing is kept until 结算 or 保存)."""
+        parsed = term_field(field)
+        if parsed is None and field != "order_discount":
+            return None
+        typed = dict(self.typed_terms)
+        row = next((r for r in self.lines if parsed and r.key == f"{parsed[1]}.{parsed[2]}"), None)
+        if row is not None:  # the line's other fields as shown, so the preview has all three
+            for name, shown in (("payer", row.payer), ("party", row.party), ("discount", row.discount)):
+                typed.setdefault(f"{name}.{row.key}", shown)
+        self.typed_terms = {**typed, field: value}
+        shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
+        if not shown.ok:
+            self.error = shown.error.message
+            return rx.toast.error(shown.error.message)
+        return None
+
+    @rx.event
+    def choose_fee(self, fee_type: str):
+        self.fee_choice = fee_type
 
     @rx.event
     def add_fee(self, form: dict):
@@ -409,8 +516,10 @@ class SettleState(SessionState):
             fee_type_id = int(form.get("fee_type", "0") or 0)
         except ValueError:
             fee_type_id = 0
-        _, event = self._act(lambda db, actor: settlement.add_fee(db, actor, self.order_id, fee_type_id,
-                                                                  form.get("fee_amount", "")), "已添加费用")
+        added, event = self._act(lambda db, actor: settlement.add_fee(db, actor, self.order_id, fee_type_id,
+                                                                      form.get("fee_amount", "")), "已添加费用")
+        if added is not None:
+            self.fee_choice = ""
         return event
 
     @rx.event
@@ -418,23 +527,39 @@ class SettleState(SessionState):
         _, event = self._act(lambda db, actor: settlement.remove_fee(db, actor, fee_id), "已删除费用")
         return event
 
+    def _unsaved_fee(self):
+        if not self.fee_choice:
+            return None
+        self.error = "已选择的其他费用还没有添加：请点“加费用”，或把费用类型改回“选择其他费用”"
+        return rx.toast.error(self.error)
+
     @rx.event
-    def set_discount(self, form: dict):
-        _, event = self._act(lambda db, actor: settlement.set_order_discount(
-            db, actor, self.order_id, form.get("order_discount", "")), "整单优惠已保存")
-        return event
+    def save_terms(self, form: dict):
+        """保存结算信息: keep every term on the screen of an order not ready to settle yet."""
+        refused = self._unsaved_fee()
+        if refused is not None:
+            return refused
+        terms = terms_of(form)
+        saved, event = self._act(lambda db, actor: settlement.save_terms(db, actor, self.order_id, terms))
+        return event if saved is None else self._settled_terms("结算信息已保存")
 
     @rx.event
     def settle(self, form: dict | None = None):
-        """结算, with the next maintenance (date and/or mileage, optional) for the reminder centre."""
+        """结算 with every term on the screen (payers, parties, discounts, the order discount) and the next
+        maintenance (date and/or mileage, optional) for the reminder centre."""
         if self.settlement_id:
             return None  # a second tap queued behind the first: already settled
+        refused = self._unsaved_fee()
+        if refused is not None:
+            return refused
         form = form or {}
         self.settle_errors = {}
+        terms = terms_of(form)
 
         def settle(db, actor):
             try:
-                return settlement.settle(db, actor, self.order_id, next_service_date=form.get("next_service_date", ""),
+                return settlement.settle(db, actor, self.order_id, terms=terms,
+                                         next_service_date=form.get("next_service_date", ""),
                                          next_service_mileage=form.get("next_service_mileage", ""))
             except FormErrors as errors:
                 self.settle_errors = errors.errors
@@ -443,8 +568,8 @@ class SettleState(SessionState):
         done, event = self._act(settle, "")
         if done is None:
             return event
-        self.pay_key = _new_key()
-        return rx.toast.success(f"已结算 {done.number}")
+        self.pay_key = new_request_key()
+        return self._settled_terms(f"已结算 {done.number}")
 
     @rx.event
     def choose_method(self, method: str):
@@ -464,8 +589,8 @@ class SettleState(SessionState):
         if paid is None:
             return event
         self.receipt = _payment_row(paid)
-        self.pay_key = _new_key()
-        closed = self.status == WorkOrderStatus.CLOSED.value
+        self.pay_key = new_request_key()
+        closed = Decimal(self.outstanding_value) == 0
         return rx.toast.success(f"已收款 {money(paid.amount)}" + ("，工单已结清" if closed else ""))
 
     @rx.event
@@ -481,7 +606,7 @@ class SettleState(SessionState):
                                                                        key), "")
         if entry is None:
             return event
-        self.top_up_key = _new_key()
+        self.top_up_key = new_request_key()
         return rx.toast.success(f"已充值 {money(entry.amount)}")
 
     @rx.event
@@ -492,6 +617,7 @@ class SettleState(SessionState):
                                                                     form.get("reason", "")), "")
         if done is None:
             return event
+        self.terms_version += 1
         return rx.toast.success(f"已撤销结算单 {done.number}")
 
 

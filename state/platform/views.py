@@ -5,9 +5,13 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-from lantong_pwa.services.workshop.work_orders import OrderDetail
+from sqlmodel import Session
+
+from lantong_pwa.services.workshop import order_actions
+from lantong_pwa.services.workshop.order_actions import Action
+from lantong_pwa.services.workshop.work_orders import OPEN_STATUSES, OrderDetail
 from lantong_pwa.timezone import format_local
-from models import FUEL_LEVEL_LABELS, Customer, CustomerKind, Photo, Vehicle, WorkOrderStatus
+from models import FUEL_LEVEL_LABELS, Customer, CustomerKind, Photo, User, Vehicle, WorkOrderStatus
 
 
 def money(amount: Decimal | None) -> str:
@@ -117,6 +121,10 @@ class OrderView:
     number: str = ""
     status: str = ""
     is_open: bool = False
+    # What the signed-in person may do with it (order_actions): 确认完工, 派工, 结算收款 lead to their screens.
+    can_complete: bool = False
+    can_dispatch: bool = False
+    at_the_till: bool = False
     opened: str = ""
     promised: str = ""
     mileage: str = ""
@@ -128,9 +136,10 @@ class OrderView:
     photos: list[PhotoView] = dataclasses.field(default_factory=list)
 
 
-def order_view(detail: OrderDetail, photos: list[Photo] = (), *, prices: bool = True) -> OrderView:
-    """The order with its lines; without ``prices`` (a technician, see vehicle_cards.card_disclosure) no rate, unit
-    price, amount or total is in it."""
+def order_view(detail: OrderDetail, photos: list[Photo] = (), actions: frozenset[Action] = frozenset(), *,
+               prices: bool = True) -> OrderView:
+    """The order with its lines and what the person may do with it (``actions``); without ``prices`` (a
+    technician, see vehicle_cards.card_disclosure) no rate, unit price, amount or total is in it."""
     order = detail.order
     status = WorkOrderStatus(order.status)
 
@@ -141,7 +150,10 @@ def order_view(detail: OrderDetail, photos: list[Photo] = (), *, prices: bool = 
         id=order.id,
         number=order.number,
         status=status.label,
-        is_open=status in (WorkOrderStatus.OPEN, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.COMPLETED),
+        is_open=status in OPEN_STATUSES,
+        can_complete=Action.COMPLETE in actions,
+        can_dispatch=Action.DISPATCH in actions,
+        at_the_till=bool(actions & {Action.SETTLE, Action.TAKE_PAYMENT, Action.REOPEN_SETTLEMENT}),
         opened=format_local(order.created_at),
         promised=format_local(order.promised_at),
         mileage=f"{order.mileage_in:,} 公里",
@@ -166,3 +178,10 @@ def order_view(detail: OrderDetail, photos: list[Photo] = (), *, prices: bool = 
         total=priced(detail.total),
         photos=[photo_view(photo) for photo in photos if photo.work_order_id == order.id],
     )
+
+
+def order_views(db: Session, actor: User | None, details: list[OrderDetail], photos: list[Photo] = (), *,
+                prices: bool = True) -> list[OrderView]:
+    """The orders as cards, each offering what ``actor`` may do with it now."""
+    allowed = order_actions.allowed_each(db, actor, [detail.order for detail in details])
+    return [order_view(detail, photos, allowed[detail.order.id], prices=prices) for detail in details]

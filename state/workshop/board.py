@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
+from sqlmodel import Session
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
-from lantong_pwa.services.workshop import progress
+from lantong_pwa.services.workshop import order_actions, progress
 from lantong_pwa.services.platform.permissions import Permission
+from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.workshop.progress import BoardOrder
 from lantong_pwa.timezone import format_local
-from models import JobLineStatus, WorkOrderStatus
+from models import JobLineStatus, User, WorkOrderStatus
 from state.platform.session import SessionState
 from state.workshop.tasks import duration
 
@@ -44,16 +44,18 @@ class BoardRow:
     clocked: str = ""
     done: str = ""  # 1/3 完工
     card_url: str = ""
+    can_complete: bool = False  # every line finished and this person may complete it: 确认完工
+    can_dispatch: bool = False
     lines: list[BoardLineView] = dataclasses.field(default_factory=list)
 
 
 def _time_left(row: BoardOrder) -> str:
-    if row.minutes_left is None or WorkOrderStatus(row.order.status) == WorkOrderStatus.COMPLETED:
+    if row.minutes_left is None:
         return ""
     return f"剩{duration(row.minutes_left)}" if row.minutes_left >= 0 else f"超时{duration(row.minutes_left)}"
 
 
-def board_row(row: BoardOrder) -> BoardRow:
+def board_row(row: BoardOrder, actions: frozenset[Action]) -> BoardRow:
     order, vehicle = row.order, row.vehicle
     return BoardRow(
         id=order.id, number=order.number, plate=vehicle.plate,
@@ -62,6 +64,8 @@ def board_row(row: BoardOrder) -> BoardRow:
         promised=format_local(order.promised_at, "%m-%d %H:%M"), time_left=_time_left(row), late=row.late,
         waiting_parts=row.waiting_parts, clocked=duration(row.minutes) if row.minutes else "",
         done=f"{row.finished_lines}/{len(row.lines)} 完工" if row.lines else "", card_url=f"/v/{vehicle.qr_token}",
+        can_complete=Action.COMPLETE in actions,
+        can_dispatch=Action.DISPATCH in actions,
         lines=[BoardLineView(
             name=line.line.name, status=JobLineStatus(line.line.status).label, status_value=JobLineStatus(line.line.status).value,
             who="、".join(name if share == "100.00" else f"{name} {share.rstrip('0').rstrip('.')}%"
@@ -71,20 +75,21 @@ def board_row(row: BoardOrder) -> BoardRow:
     )
 
 
+def board_rows(db: Session, actor: User | None) -> list[BoardRow]:
+    """The board, each order offering what ``actor`` may do with it now."""
+    board = progress.board(db, actor)
+    allowed = order_actions.allowed_each(db, actor, [row.order for row in board])
+    return [board_row(row, allowed[row.order.id]) for row in board]
+
+
 class BoardState(SessionState):
     rows: list[BoardRow] = []
     error: str = ""
 
     def _refresh(self) -> None:
-        self.error = ""
-        with session_scope() as db:
-            try:
-                board = progress.board(db, self._actor(db))
-            except DomainError as error:
-                self.error = error.message
-                self.rows = []
-                return
-        self.rows = [board_row(row) for row in board]
+        shown = self._in_read(board_rows)
+        self.rows = shown.value if shown.ok else []
+        self.error = "" if shown.ok else shown.error.message
 
     @rx.event
     def load(self):

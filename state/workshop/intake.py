@@ -21,7 +21,7 @@ from state.platform.drafts import draft_fields, draft_key, draft_list, draft_req
 from state.platform.form_input import REGISTRATION_FIELDS, customer_form, vehicle_form, vin_confirmed
 from state.platform.session import SessionState
 from state.workshop.vehicles import search_vehicles
-from state.platform.views import OrderView, PhotoView, VehicleView, money, order_view, photo_view, quantity, vehicle_view
+from state.platform.views import OrderView, PhotoView, VehicleView, money, order_views, photo_view, quantity, vehicle_view
 
 ORDER_FIELDS = ("mileage_in", "fuel_level", "complaint", "promised_at")  # the order form's own fields
 
@@ -232,7 +232,7 @@ class IntakeState(SessionState):
         match = vehicles.get_vehicle(db, actor, vehicle_id)
         vehicle_photos = photos.photos_of_vehicle(db, actor, vehicle_id)
         self.vehicle = vehicle_view(match.vehicle, match.owner)
-        self.history = [order_view(d, vehicle_photos) for d in work_orders.vehicle_orders(db, actor, vehicle_id)]
+        self.history = order_views(db, actor, work_orders.vehicle_orders(db, actor, vehicle_id), vehicle_photos)
         self.step = "order"
 
     @rx.event

@@ -13,7 +13,7 @@ from lantong_pwa.services.workshop.vehicles import VinWarning
 from state.platform.form_input import customer_form, vehicle_form, vin_confirmed
 from state.platform.session import SessionState
 from state.workshop.tasks import TaskGroupView, clock_tap, task_groups
-from state.platform.views import OrderView, VehicleView, order_view, vehicle_view
+from state.platform.views import OrderView, VehicleView, order_views, vehicle_view
 
 
 def search_vehicles(state: SessionState, form: dict) -> None:
@@ -85,6 +85,7 @@ class VehicleCardState(SessionState):
                 details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
                 vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
                 shown = card_disclosure(db, actor)
+                orders = order_views(db, actor, details, vehicle_photos, prices=shown.owner_contact_and_prices)
                 mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
                     if allows(actor, Permission.CLOCK_JOBS) else []
             except DomainError as error:  # missing, another branch's, or (on a reload) no longer signed in
@@ -93,7 +94,6 @@ class VehicleCardState(SessionState):
         self.my_tasks = task_groups(mine)
         self.found = True
         self.vehicle = vehicle_view(match.vehicle, match.owner, contact=shown.owner_contact_and_prices)
-        orders = [order_view(detail, vehicle_photos, prices=shown.owner_contact_and_prices) for detail in details]
         self.open_orders = [order for order in orders if order.is_open]
         self.history = [order for order in orders if not order.is_open]
         self.link = card_url(match.vehicle.qr_token)

@@ -16,6 +16,7 @@ while no payment has been taken against it; once money has been received it stay
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,7 +27,8 @@ from sqlmodel import Session, col, func, select
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import reminders
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.workshop import order_status
+from lantong_pwa.services.workshop import order_actions, order_status
+from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
@@ -247,11 +249,12 @@ def order_figures(session: Session, order: WorkOrder) -> Figures:
     return compute(charges, order.discount or ZERO, branch_vat_rate(session, order.branch_id))
 
 
-def preview(session: Session, actor: User, order_id: int) -> Figures:
-    """The totals the order would settle at now (the settlement screen's live preview)."""
+def preview(session: Session, actor: User, order_id: int, terms: Terms | None = None) -> Figures:
+    """The totals the order would settle at now, or with the ``terms`` on the screen (the live preview)."""
     require(actor, Permission.SETTLE)
     order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
-    return order_figures(session, order)
+    figures = order_figures(session, order)
+    return figures if terms is None else _with_terms(figures, terms, figures.vat_rate)
 
 
 # --- terms set before settling ----------------------------------------------------------------------------------
@@ -259,65 +262,145 @@ def preview(session: Session, actor: User, order_id: int) -> Figures:
 
 def _editable_order(session: Session, actor: User, order_id: int) -> WorkOrder:
     """The order, held workable for the rest of the request (a settlement cannot freeze it mid-edit)."""
-    return order_status.guard_workable(session, row_in_branch(session, actor, WorkOrder, order_id, "工单不存在"),
-                                       "修改结算信息")
+    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
+    order_actions.require_action(session, actor, order, Action.EDIT_TERMS)
+    return order_status.guard_workable(session, order, "修改结算信息")
 
 
 def _parse_money(text, field_name: str, label: str) -> Decimal:
     return to_fen(parse_decimal(text, field_name, label, required=False) or ZERO)
 
 
-@all_or_nothing
-def set_line_terms(session: Session, actor: User, kind: str, line_id: int, payer: str, payer_party: str = "",
-                   discount: str = "0") -> JobLine | PartLine | OrderFee:
-    """Set who pays a job, parts or fee line, the party named for warranty or insurance, and its discount."""
-    require(actor, Permission.SETTLE)
-    model = LINE_MODELS.get(kind)
-    if model is None:
-        raise NotFound("项目不存在")
-    line = row_in_branch(session, actor, model, line_id, "项目不存在")
-    _editable_order(session, actor, line.work_order_id)
-    session.refresh(line)  # as it is now that the order is held
+@dataclass(frozen=True)
+class LineTerms:
+    """Who pays one job, parts or fee line, the manufacturer or insurer named, and its discount, as typed."""
+
+    kind: str  # "job", "part", "fee"
+    line_id: int
+    payer: str
+    payer_party: str = ""
+    discount: str = "0"
+
+    @property
+    def source(self) -> str:
+        return f"{self.kind}:{self.line_id}"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Everything the settle page lets a person set before 结算: each line's terms and the order discount
+    (``None``: leave it as stored). 结算 sends them all, so nothing set on the screen is left behind."""
+
+    lines: tuple[LineTerms, ...] = ()
+    order_discount: str | None = None
+
+
+def _typed(terms: LineTerms, charge: Charge) -> tuple[Charge, list[str]]:
+    """``charge`` with the typed terms; what cannot be read is left as it was and named."""
+    problems = []
     try:
-        chosen = Payer(payer)
+        payer = Payer(terms.payer)
     except ValueError:
-        raise DomainError("请选择付款方", field="payer") from None
-    party = (payer_party or "").strip() if chosen in (Payer.WARRANTY, Payer.INSURANCE) else ""
+        problems.append(f"“{charge.description}”：请选择付款方")
+        payer = Payer(charge.payer)
+    party = (terms.payer_party or "").strip() if payer in (Payer.WARRANTY, Payer.INSURANCE) else ""
     if len(party) > PARTY_MAX:
-        raise DomainError(f"厂家或保险公司名称不能超过{PARTY_MAX}字", field="payer_party")
-    amount = (part_amount(line) if isinstance(line, PartLine) else to_fen(line.amount))
-    description = line.name if not isinstance(line, PartLine) else line.part_name
-    charge = Charge(kind=Kind.LABOR, description=description, amount=amount,
-                    discount=_parse_money(discount, "discount", "折扣"), payer=chosen, payer_party=party)
-    problem = charge_problem(charge)
+        problems.append(f"“{charge.description}”：厂家或保险公司名称不能超过{PARTY_MAX}字")
+    try:
+        discount = _parse_money(terms.discount, terms.source, f"“{charge.description}”的折扣")
+    except DomainError as error:
+        problems.append(error.message)
+        discount = charge.discount
+    return dataclasses.replace(charge, payer=payer, payer_party=party, discount=discount), problems
+
+
+def _checked(terms: LineTerms, description: str, amount: Decimal) -> Charge:
+    """The line's terms as a charge, refused with the reason when they break a rule."""
+    charge, problems = _typed(terms, Charge(kind=Kind.LABOR, description=description, amount=amount,
+                                            source=terms.source))
+    problem = problems[0] if problems else charge_problem(charge)
     if problem:
-        raise DomainError(problem, field="discount" if "折扣" in problem else "payer_party")
+        raise DomainError(problem, field=terms.source)
+    return charge
+
+
+def _set_line_terms(session: Session, actor: User, line: JobLine | PartLine | OrderFee, terms: LineTerms) -> None:
+    amount = part_amount(line) if isinstance(line, PartLine) else to_fen(line.amount)
+    description = line.part_name if isinstance(line, PartLine) else line.name
+    charge = _checked(terms, description, amount)
     before = dict(payer=Payer(line.payer).value, payer_party=line.payer_party, discount=str(line.discount))
-    line.payer, line.payer_party, line.discount = chosen, party, charge.discount
+    after = dict(payer=Payer(charge.payer).value, payer_party=charge.payer_party, discount=str(charge.discount))
+    if before == after:
+        return
+    line.payer, line.payer_party, line.discount = charge.payer, charge.payer_party, charge.discount
     session.add(line)
-    audit.record(session, actor, "settlement.line_terms", model.__tablename__, line.id, branch_id=line.branch_id,
-                 before=before, after=dict(payer=chosen.value, payer_party=party, discount=str(charge.discount)))
-    session.commit()
-    return line
+    audit.record(session, actor, "settlement.line_terms", type(line).__tablename__, line.id,
+                 branch_id=line.branch_id, before=before, after=after)
 
 
-@all_or_nothing
-def set_order_discount(session: Session, actor: User, order_id: int, discount: str) -> WorkOrder:
-    """The discount off the whole order, taken from the customer's share (not above it)."""
-    require(actor, Permission.SETTLE)
-    order = _editable_order(session, actor, order_id)
+def _set_order_discount(session: Session, actor: User, order: WorkOrder, discount: str) -> None:
     value = _parse_money(discount, "order_discount", "整单优惠")
-    figures = compute(charges_of(session, order_lines(session, order.id)), value, DEFAULT_VAT_RATE)
-    customer_share = figures.by_payer[Payer.CUSTOMER]
+    customer_share = compute(charges_of(session, order_lines(session, order.id)), value,
+                             DEFAULT_VAT_RATE).by_payer[Payer.CUSTOMER]
     if value > customer_share:
         raise DomainError(f"整单优惠不能超过自费部分{customer_share}元", field="order_discount")
+    if value == order.discount:
+        return
     before = order.discount
     order.discount = value
     session.add(order)
     audit.record(session, actor, "settlement.order_discount", "work_order", order.id, branch_id=order.branch_id,
                  before=str(before), after=str(value))
+
+
+def _line_of(session: Session, actor: User, kind: str, line_id: int) -> JobLine | PartLine | OrderFee:
+    model = LINE_MODELS.get(kind)
+    if model is None:
+        raise NotFound("项目不存在")
+    return row_in_branch(session, actor, model, line_id, "项目不存在")
+
+
+def _apply_terms(session: Session, actor: User, order: WorkOrder, terms: Terms) -> None:
+    """Every line's terms, then the order discount (checked against the customer share they leave)."""
+    for line_terms in terms.lines:
+        line = _line_of(session, actor, line_terms.kind, line_terms.line_id)
+        if line.work_order_id != order.id:
+            raise NotFound("项目不存在")
+        _set_line_terms(session, actor, line, line_terms)
+    if terms.order_discount is not None:
+        session.flush()
+        _set_order_discount(session, actor, order, terms.order_discount)
+
+
+@all_or_nothing
+def save_terms(session: Session, actor: User, order_id: int, terms: Terms) -> WorkOrder:
+    """Keep the terms set on the settle page of an order not ready to settle yet (all of them, or none)."""
+    require(actor, Permission.SETTLE)
+    order = _editable_order(session, actor, order_id)
+    _apply_terms(session, actor, order, terms)
     session.commit()
     return order
+
+
+def _with_terms(figures: Figures, terms: Terms, vat_rate: Decimal) -> Figures:
+    """The figures as they would be with ``terms`` (nothing is written); a term that breaks a rule is named among
+    the problems."""
+    chosen = {t.source: t for t in terms.lines}
+    charges, problems = [], []
+    for charge in figures.charges:
+        typed = chosen.get(charge.source)
+        if typed is not None:
+            charge, unread = _typed(typed, charge)
+            problems.extend(unread)
+        charges.append(charge)
+    discount = figures.order_discount
+    if terms.order_discount is not None:
+        try:
+            discount = _parse_money(terms.order_discount, "order_discount", "整单优惠")
+        except DomainError as error:
+            problems.append(error.message)
+    shown = compute(charges, discount, vat_rate)
+    return dataclasses.replace(shown, problems=(*problems, *shown.problems))
 
 
 def fee_types(session: Session, actor: User) -> list[FeeType]:
@@ -374,20 +457,20 @@ def paid_total(session: Session, settlement_id: int) -> Decimal:
 
 
 @all_or_nothing
-def settle(session: Session, actor: User, order_id: int, *, next_service_date: str | date | None = None,
-           next_service_mileage: str | int | None = None) -> Settlement:
-    """Freeze a completed order's charges into a settlement; the order becomes settled (or closed at once when
-    the customer owes nothing, e.g. an all-warranty job). The next maintenance (date and/or mileage, optional) is
-    stored on the vehicle for the reminder centre; a wrong one refuses the whole step (``FormErrors``)."""
+def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None = None,
+           next_service_date: str | date | None = None, next_service_mileage: str | int | None = None) -> Settlement:
+    """Freeze a completed order's charges into a settlement, with the ``terms`` set on the screen applied first in
+    the same transaction; the order becomes settled (or closed at once when the customer owes nothing, e.g. an
+    all-warranty job). The next maintenance (date and/or mileage, optional) is stored on the vehicle for the
+    reminder centre; a wrong one refuses the whole step (``FormErrors``)."""
     require(actor, Permission.SETTLE)
     order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
-    status = WorkOrderStatus(order.status)
-    if status != WorkOrderStatus.COMPLETED:
-        if status in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED):
-            raise DomainError(f"工单{order.number}已结算")
-        raise DomainError(f"工单{order.number}当前为“{status.label}”，完工后才能结算")
+    order_actions.require_action(session, actor, order, Action.SETTLE)
     # 已完工 → 已结算 first: a second tab, a pick or a job reopen racing this one finds the order moved.
     order = order_status.move(order, WorkOrderStatus.SETTLED, actor, session)
+    if terms is not None:
+        _apply_terms(session, actor, order, terms)
+        session.flush()
     figures = order_figures(session, order)
     if figures.problems:
         raise DomainError(figures.problems[0])

@@ -134,7 +134,8 @@ class BoardOrder:
     vehicle: Vehicle
     lines: list[BoardLine]
     minutes: int  # clocked on the whole order
-    minutes_left: int | None  # to the promised time; negative once it has passed; None without a promise
+    minutes_left: int | None  # to the promised time; negative once it has passed; None without a promise or once
+    # the order is completed
     late: bool  # promised time passed and the work is not complete
     waiting_parts: bool
     finished_lines: int
@@ -164,11 +165,13 @@ def board(session: Session, actor: User, now: datetime | None = None) -> list[Bo
                            waiting_parts=facts[line.id].waiting_parts,
                            technicians=[(user.display_name, str(a.share_percent)) for a, user in people[line.id]])
                  for line in lines_by_order[order.id]]
-        left = None if order.promised_at is None else int((order.promised_at - now).total_seconds() // 60)
+        # A completed order is no longer racing its promise: no time left to show, never late.
+        left = None if order.promised_at is None or WorkOrderStatus(order.status) == WorkOrderStatus.COMPLETED \
+            else int((order.promised_at - now).total_seconds() // 60)
         result.append(BoardOrder(
             order=order, vehicle=vehicle, lines=lines, minutes=sum(line.minutes for line in lines),
             minutes_left=left,
-            late=left is not None and left < 0 and WorkOrderStatus(order.status) != WorkOrderStatus.COMPLETED,
+            late=left is not None and left < 0,
             waiting_parts=any(line.waiting_parts for line in lines),
             finished_lines=sum(1 for line in lines if JobLineStatus(line.line.status) == JobLineStatus.FINISHED)))
     return result

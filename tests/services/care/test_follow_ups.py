@@ -65,8 +65,8 @@ def test_full_payment_closes_the_order_and_the_follow_up_falls_due(session, shop
 
 def test_zero_customer_share_closes_at_settlement_with_a_follow_up(session, shop):
     order = completed_order(session, shop, parts=())
-    for job in lines(session, order).jobs:
-        settlement.set_line_terms(session, shop.advisor, "job", job.id, "warranty", "一汽大众")
+    settlement.save_terms(session, shop.advisor, order.id, settlement.Terms(lines=tuple(
+        settlement.LineTerms("job", job.id, "warranty", "一汽大众") for job in lines(session, order).jobs)))
     settlement.settle(session, shop.cashier, order.id)
     follow_up = session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one()
     assert follow_up.due_on is not None

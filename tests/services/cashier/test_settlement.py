@@ -12,6 +12,7 @@ from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.cashier import member_cards, payments, settlement
 from lantong_pwa.services.workshop import completion, order_status, work_orders
 from lantong_pwa.services.cashier.payments import PaymentRequest
+from lantong_pwa.services.cashier.settlement import LineTerms, Terms
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import (
     AuditEvent,
@@ -66,6 +67,12 @@ def completed_order(session, shop, **kwargs) -> WorkOrder:
     return make_order(session, shop, status=WorkOrderStatus.COMPLETED, **kwargs)
 
 
+def set_line_terms(session, user, kind, line_id, payer, party="", discount="0"):
+    """One line's terms kept from the settle page."""
+    order_id = session.get(settlement.LINE_MODELS[kind], line_id).work_order_id
+    return settlement.save_terms(session, user, order_id, Terms(lines=(LineTerms(kind, line_id, payer, party, discount),)))
+
+
 def lines(session, order):
     return settlement.order_lines(session, order.id)
 
@@ -103,7 +110,7 @@ def test_an_order_without_job_lines_cannot_be_completed(session, shop):
 
 def test_an_open_order_cannot_jump_to_completed(session, shop):
     order = make_order(session, shop, status=WorkOrderStatus.OPEN)
-    with pytest.raises(DomainError, match="不能改为“已完工”"):
+    with pytest.raises(DomainError, match="“已开单”，不能确认完工"):
         completion.complete_order(session, shop.advisor, order.id)
 
 
@@ -162,22 +169,22 @@ def test_line_terms_are_validated(session, shop):
     order = completed_order(session, shop)
     job = lines(session, order).jobs[0]  # 100.00
     with pytest.raises(DomainError, match="三包项目须填写厂家名称"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "warranty", "  ")
+        set_line_terms(session, shop.cashier, "job", job.id, "warranty", "  ")
     with pytest.raises(DomainError, match="保险项目须填写保险公司名称"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "insurance", "")
+        set_line_terms(session, shop.cashier, "job", job.id, "insurance", "")
     with pytest.raises(DomainError, match="折扣100.01元不能超过金额100.00元"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "100.01")
+        set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "100.01")
     with pytest.raises(DomainError, match="不能为负数"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "-1")
+        set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "-1")
     with pytest.raises(DomainError, match="请选择付款方"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "boss", "", "0")
+        set_line_terms(session, shop.cashier, "job", job.id, "boss", "", "0")
     session.refresh(job)
     assert (job.payer, job.payer_party, job.discount) == (Payer.CUSTOMER, "", D("0.00"))
 
-    settlement.set_line_terms(session, shop.cashier, "job", job.id, "warranty", " 一汽大众 ", "10")
+    set_line_terms(session, shop.cashier, "job", job.id, "warranty", " 一汽大众 ", "10")
     session.refresh(job)
     assert (job.payer, job.payer_party, job.discount) == (Payer.WARRANTY, "一汽大众", D("10.00"))
-    settlement.set_line_terms(session, shop.cashier, "job", job.id, "internal", "一汽大众", "0")
+    set_line_terms(session, shop.cashier, "job", job.id, "internal", "一汽大众", "0")
     session.refresh(job)
     assert (job.payer, job.payer_party) == (Payer.INTERNAL, ""), "a party is only kept for warranty/insurance"
 
@@ -187,9 +194,9 @@ def test_technicians_and_clerks_cannot_set_terms(session, shop):
     job = lines(session, order).jobs[0]
     for role in ("technician", "parts_clerk"):
         with pytest.raises(PermissionDenied):
-            settlement.set_line_terms(session, shop.users[role], "job", job.id, "internal")
+            set_line_terms(session, shop.users[role], "job", job.id, "internal")
         with pytest.raises(PermissionDenied):
-            settlement.set_order_discount(session, shop.users[role], order.id, "1")
+            settlement.save_terms(session, shop.users[role], order.id, Terms(order_discount="1"))
 
 
 def test_payer_split_fees_discounts_and_vat(session, shop):
@@ -208,12 +215,12 @@ def test_payer_split_fees_discounts_and_vat(session, shop):
     settlement.remove_fee(session, shop.cashier, extra.id)
 
     job_a, job_b = lines(session, order).jobs
-    settlement.set_line_terms(session, shop.advisor, "job", job_b.id, "warranty", "一汽大众", "0")
-    settlement.set_line_terms(session, shop.advisor, "part", part_line.id, "insurance", "人保", "7")
-    settlement.set_line_terms(session, shop.advisor, "job", job_a.id, "customer", "", "10")
-    settlement.set_order_discount(session, shop.cashier, order.id, "10.50")
+    set_line_terms(session, shop.advisor, "job", job_b.id, "warranty", "一汽大众", "0")
+    set_line_terms(session, shop.advisor, "part", part_line.id, "insurance", "人保", "7")
+    set_line_terms(session, shop.advisor, "job", job_a.id, "customer", "", "10")
+    settlement.save_terms(session, shop.cashier, order.id, Terms(order_discount="10.50"))
     with pytest.raises(DomainError, match="整单优惠不能超过自费部分110.00元"):
-        settlement.set_order_discount(session, shop.cashier, order.id, "110.01")
+        settlement.save_terms(session, shop.cashier, order.id, Terms(order_discount="110.01"))
 
     figures = settlement.preview(session, shop.cashier, order.id)
     assert figures.problems == ()
@@ -325,7 +332,7 @@ def test_no_terms_changes_after_settlement(session, shop):
     settlement.settle(session, shop.cashier, order.id)
     job = lines(session, order).jobs[0]
     with pytest.raises(DomainError, match="已结算，不能修改结算信息"):
-        settlement.set_line_terms(session, shop.cashier, "job", job.id, "internal")
+        set_line_terms(session, shop.cashier, "job", job.id, "internal")
 
 
 @pytest.mark.parametrize("role", ["technician", "parts_clerk"])
@@ -352,7 +359,7 @@ def test_a_settlement_is_a_snapshot(session, shop):
 def test_everything_to_warranty_closes_at_once(session, shop):
     order = completed_order(session, shop, parts=())
     for job in lines(session, order).jobs:
-        settlement.set_line_terms(session, shop.advisor, "job", job.id, "warranty", "一汽大众")
+        set_line_terms(session, shop.advisor, "job", job.id, "warranty", "一汽大众")
     settled = settlement.settle(session, shop.cashier, order.id)
     session.refresh(order)
     assert settled.customer_amount == D("0.00") and settled.warranty_amount == D("300.00")
@@ -388,7 +395,7 @@ def test_manager_reopens_with_a_reason_audited(session, shop):
         settlement.reopen(session, shop.manager, settled.id, "再来一次")
     # Corrected and settled again: a new number, the old one kept.
     job = lines(session, order).jobs[0]
-    settlement.set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "50")
+    set_line_terms(session, shop.cashier, "job", job.id, "customer", "", "50")
     second = settlement.settle(session, shop.cashier, order.id)
     assert second.number != settled.number and second.customer_amount == D("366.00")
     assert count(session, models.Settlement) == 2

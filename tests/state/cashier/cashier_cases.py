@@ -91,13 +91,16 @@ CASES = [
     ("SettleState.complete", P.COMPLETE_ORDERS, _action("complete"), refused_action),
     ("SettleState.quality_check", P.COMPLETE_ORDERS, _action("quality_check", {"qc_result": "fail", "qc_note": "x"}),
      refused_action),
-    ("SettleState.save_line", P.SETTLE,
-     _action("save_line", lambda w: {"kind": "job", "line_id": str(_line_id(w)), "payer": "internal",
-                                     "discount": "1"}), refused_action),
+    ("SettleState.drop_part", P.COMPLETE_ORDERS, _action("drop_part", 1), refused_action),
+    ("SettleState.type_term", P.SETTLE, _action("type_term", lambda w: f"payer.job.{_line_id(w)}", "internal"),
+     refused_action),
+    ("SettleState.save_terms", P.SETTLE,
+     _action("save_terms", lambda w: {f"payer.job.{_line_id(w)}": "internal", f"discount.job.{_line_id(w)}": "1",
+                                      "order_discount": "1"}), refused_action),
     ("SettleState.add_fee", P.SETTLE, _action("add_fee", {"fee_type": "1", "fee_amount": "10"}), refused_action),
     ("SettleState.remove_fee", P.SETTLE, _action("remove_fee", 1), refused_action),
-    ("SettleState.set_discount", P.SETTLE, _action("set_discount", {"order_discount": "1"}), refused_action),
-    ("SettleState.settle", P.SETTLE, _action("settle", settlement_id=0), refused_action),
+    ("SettleState.settle", P.SETTLE,
+     _action("settle", lambda w: {f"payer.job.{_line_id(w)}": "internal"}, settlement_id=0), refused_action),
     ("SettleState.take_payment", P.TAKE_PAYMENTS,
      _action("take_payment", {"amount": "10", "request_key": "forged-key"}), refused_action),
     ("SettleState.issue_card", P.TAKE_PAYMENTS, _action("issue_card"), refused_action),
@@ -108,4 +111,6 @@ CASES = [
 
 UI_ONLY = {
     "SettleState.choose_method": ("wechat",),
+    "SettleState.choose_fee": ("1",),
+    "SettleState.close_parts_decision": (),
 }

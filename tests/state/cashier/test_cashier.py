@@ -49,9 +49,10 @@ def settle_screen(session, user, order) -> SettleState:
 
 def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments(order, session, shop):
     advisor = settle_screen(session, shop.advisor, order)
-    assert advisor.found and advisor.status == "in_progress" and advisor.plate == "粤B12345"
-    assert advisor.can_complete and not advisor.can_take_payments
-    assert is_toast(advisor.complete(), "success") and advisor.status == "completed"
+    assert advisor.found and advisor.status_label == "维修中" and advisor.plate == "粤B12345"
+    assert advisor.can_complete and not advisor.can_take_payments and not advisor.can_settle
+    assert is_toast(advisor.complete(), "success") and advisor.status_label == "已完工"
+    assert not advisor.can_complete and advisor.can_settle
 
     manager = settle_screen(session, shop.manager, order)
     assert is_toast(manager.quality_check({"qc_result": "pass", "qc_note": ""}), "success")
@@ -59,24 +60,37 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
 
     cashier = settle_screen(session, shop.cashier, order)
     assert [row.description for row in cashier.lines] == ["更换机油", "更换变速箱", "机油滤清器（JL-001）"]
-    assert cashier.totals.customer == "¥378.00"
+    assert cashier.totals.customer == "¥378.00" and cashier.can_settle and not cashier.can_complete
     job = cashier.lines[1]
-    result = cashier.save_line({"kind": "job", "line_id": str(job.id), "payer": "warranty", "payer_party": ""})
-    assert is_toast(result, "error") and "厂家名称" in cashier.error
-    cashier.save_line({"kind": "job", "line_id": str(job.id), "payer": "warranty", "payer_party": "一汽丰田",
-                       "discount": "0"})
-    assert cashier.error == "" and cashier.lines[1].payer == "warranty" and cashier.lines[1].party == "一汽丰田"
+    # Chosen on the screen, nothing saved: the preview follows, and says what is missing.
+    assert cashier.type_term(f"payer.{job.key}", "warranty") is None
+    assert cashier.totals.warranty == "¥200.00" and any("厂家名称" in p for p in cashier.problems)
+    cashier.type_term(f"party.{job.key}", "一汽丰田")
+    assert cashier.problems == [] and cashier.totals.customer == "¥178.00"
+    session.expire_all()
+    assert session.get(models.JobLine, job.id).payer == models.Payer.CUSTOMER, "typing keeps nothing"
+    cashier.choose_fee(cashier.fee_types[0][0])
+    result = cashier.settle({})
+    assert is_toast(result, "error") and "加费用" in cashier.error, "a fee chosen but not added stops 结算"
     cashier.add_fee({"fee_type": cashier.fee_types[0][0], "fee_amount": ""})
-    assert cashier.lines[-1].description == "管理费"
-    cashier.set_discount({"order_discount": "8"})
+    assert cashier.lines[-1].description == "管理费" and cashier.fee_choice == ""
+    form = {f"{name}.{row.key}": value for row in cashier.lines
+            for name, value in (("payer", row.payer), ("party", row.party), ("discount", row.discount))}
+    form.update({f"payer.{job.key}": "warranty", f"party.{job.key}": "", "order_discount": "8"})
+    result = cashier.settle(dict(form))
+    assert is_toast(result, "error") and "厂家名称" in cashier.error and cashier.settlement_number == ""
+    form[f"party.{job.key}"] = "一汽丰田"
+    cashier.type_term("order_discount", "8")
     t = cashier.totals
     assert (t.gross, t.warranty, t.order_discount, t.customer, t.vat) == \
         ("¥398.00", "¥200.00", "¥8.00", "¥190.00", "¥21.86")
 
-    result = cashier.settle()
+    result = cashier.settle(form)
     assert is_toast(result, "success") and cashier.settlement_number.startswith("JS")
-    assert cashier.status == "settled" and cashier.outstanding == "¥190.00"
-    assert cashier.settle() is None, "a second tap queued behind the first does nothing"
+    assert cashier.status_label == "已结算" and cashier.outstanding == "¥190.00" and cashier.typed_terms == {}
+    assert cashier.lines[1].payer == "warranty" and cashier.lines[1].party == "一汽丰田"
+    assert cashier.actions == ["take_payment"]
+    assert cashier.settle(form) is None, "a second tap queued behind the first does nothing"
     assert session.exec(select(func.count()).select_from(models.Settlement)).one() == 1
 
     cashier.choose_method("cash")
@@ -91,7 +105,7 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
     cashier.choose_method("wechat")
     result = cashier.take_payment({"amount": "90", "request_key": cashier.pay_key})
     assert is_toast(result, "success") and "已结清" in toast_text(result)
-    assert cashier.status == "closed" and len(cashier.payments) == 2
+    assert cashier.status_label == "已结清" and len(cashier.payments) == 2 and cashier.actions == []
     session.expire_all()
     assert session.get(models.WorkOrder, order.id).status == WorkOrderStatus.CLOSED
 
@@ -124,7 +138,7 @@ def test_cashier_queue_and_member_card(order, session, shop):
     assert s.cards[0].balance == "¥500.00" and len(s.card_entries) == 1
     s.choose_method("member_card")
     s.take_payment({"amount": "378", "card_id": str(s.cards[0].id), "request_key": s.pay_key})
-    assert s.status == "closed" and s.cards[0].balance == "¥122.00"
+    assert s.status_label == "已结清" and s.cards[0].balance == "¥122.00"
 
     assert queue.load() is None and queue.ready == [] and queue.awaiting == []
 
@@ -141,7 +155,8 @@ def test_manager_reopens_an_unpaid_settlement(order, session, shop):
     result = manager.reopen({"reason": ""})
     assert is_toast(result, "error") and "原因" in manager.error
     result = manager.reopen({"reason": "配件价格录错"})
-    assert is_toast(result, "success") and manager.status == "completed" and manager.settlement_number == ""
+    assert is_toast(result, "success") and manager.status_label == "已完工" and manager.settlement_number == ""
+    assert manager.can_settle and not manager.can_reopen
     session.expire_all()
     stored = session.exec(select(models.Settlement)).one()
     assert stored.status == models.SettlementStatus.REOPENED and stored.reopen_reason == "配件价格录错"
@@ -158,3 +173,85 @@ def test_an_unknown_order_number_says_so(order, session, shop):
     s = make_state(SettleState, token=token_for(session, shop.cashier), path="/cashier/WX0",
                    route="/cashier/[order_no]", query={"order_no": "WX0"})
     assert s.load() is None and s.found is False and s.error == "工单不存在"
+
+
+def never_picked(session, order) -> models.PartLine:
+    """The order's part put back as never picked."""
+    line = session.exec(select(models.PartLine).where(models.PartLine.work_order_id == order.id)).one()
+    line.picked_quantity = D("0")
+    session.add(line)
+    session.commit()
+    return line
+
+
+def test_complete_asks_what_to_do_about_a_part_never_picked(order, session, shop):
+    line = never_picked(session, order)
+    advisor = settle_screen(session, shop.advisor, order)
+    assert advisor.unpicked == ["机油滤清器（JL-001）：计划1个，已领用0个"] and advisor.totals.parts == "¥0.00"
+    assert advisor.complete() is None and advisor.status_label == "维修中"
+    assert [(row.line_id, row.can_drop) for row in advisor.parts_decision] == [(line.id, True)]
+    result = advisor.complete({"parts_reason": "  "})
+    assert is_toast(result, "error") and advisor.error == "请填写仍然完工的原因"
+    result = advisor.complete({"parts_reason": "客户自带机滤"})
+    assert is_toast(result, "success") and advisor.status_label == "已完工" and advisor.parts_decision == []
+    assert advisor.parts_reason == "客户自带机滤"
+    session.expire_all()
+    assert session.get(models.WorkOrder, order.id).unpicked_parts_reason == "客户自带机滤"
+
+
+def test_the_decision_can_remove_the_unpicked_part(order, session, shop):
+    line = never_picked(session, order)
+    advisor = settle_screen(session, shop.advisor, order)
+    advisor.complete()
+    assert is_toast(advisor.drop_part(line.id), "success") and advisor.parts_decision == []
+    assert [row.description for row in advisor.lines] == ["更换机油", "更换变速箱"] and advisor.unpicked == []
+    assert is_toast(advisor.complete(), "success") and advisor.status_label == "已完工"
+
+
+def test_a_second_tab_cannot_undo_or_repeat_a_settlement(order, session, shop):
+    first = settle_screen(session, shop.advisor, order)
+    second = settle_screen(session, shop.advisor, order)  # opened while the order was in the workshop
+    assert first.can_complete and second.can_complete
+    first.complete()
+    late = settle_screen(session, shop.advisor, order)  # opened once it was complete
+    assert is_toast(first.settle({}), "success") and first.status_label == "已结算"
+
+    result = second.complete()
+    assert is_toast(result, "error") and "已结算" in second.error
+    result = late.settle({})
+    assert is_toast(result, "error") and "已结算" in late.error
+    session.expire_all()
+    assert session.get(models.WorkOrder, order.id).status == WorkOrderStatus.SETTLED
+    assert session.exec(select(func.count()).select_from(models.Settlement)).one() == 1
+
+
+def test_the_board_and_the_vehicle_card_offer_complete_once_every_line_is_finished(order, session, shop):
+    from lantong_pwa.services.workshop import completion
+    from state.workshop.board import BoardState
+    from state.workshop.vehicles import VehicleCardState
+
+    def board_row(user):
+        board = make_state(BoardState, token=token_for(session, user), path="/orders")
+        assert board.load() is None
+        return next(row for row in board.rows if row.number == order.number)
+
+    def card_order(user):
+        qr = session.get(models.Vehicle, order.vehicle_id).qr_token
+        card = make_state(VehicleCardState, token=token_for(session, user), path=f"/v/{qr}", route="/v/[token]",
+                          query={"token": qr})
+        assert card.load() is None
+        return card.open_orders[0]
+
+    assert board_row(shop.advisor).can_complete and card_order(shop.advisor).can_complete
+    assert not board_row(shop.technician).can_complete and not card_order(shop.cashier).can_complete
+    line = session.exec(select(models.JobLine).where(models.JobLine.work_order_id == order.id)).first()
+    line.status = JobLineStatus.PAUSED
+    session.add(line)
+    session.commit()
+    assert not board_row(shop.advisor).can_complete and not card_order(shop.advisor).can_complete
+    line.status = JobLineStatus.FINISHED
+    session.add(line)
+    session.commit()
+    completion.complete_order(session, shop.advisor, order.id)
+    done = card_order(shop.cashier)
+    assert not board_row(shop.advisor).can_complete and done.at_the_till and not done.can_complete
