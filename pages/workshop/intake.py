@@ -119,26 +119,35 @@ def _part_choice(choice: PartChoice) -> rx.Component:
                      on_click=IntakeState.add_part(choice.id), class_name="part-choice")
 
 
+def _job_input(name: str, placeholder: str, label: str, **props) -> rx.Component:
+    """A job-line input; what it holds when it loses focus is told to the state, so 开单 adds a line typed but
+    not added."""
+    return rx.input(name=name, id=name, placeholder=placeholder, size="3", aria_label=label,
+                    on_blur=lambda value: IntakeState.type_job(name, value), **props)
+
+
 def lines_section() -> rx.Component:
     return card(
         rx.heading("维修项目", size="4"),
         rx.foreach(IntakeState.job_rows, _job_row),
         rx.form(
             rx.grid(
-                rx.input(name="job_name", id="job_name", placeholder="项目名称，如 更换前刹车片", size="3",
-                         grid_column=rx.breakpoints(initial="span 2", md="span 1")),
-                rx.input(name="job_hours", placeholder="工时", input_mode="decimal", size="3", aria_label="工时"),
-                rx.input(name="job_rate", placeholder="工时单价", input_mode="decimal", size="3", aria_label="工时单价"),
-                rx.input(name="job_fixed", placeholder="或一口价", input_mode="decimal", size="3", aria_label="一口价"),
+                _job_input("job_name", "项目名称，如 更换前刹车片", "项目名称", grid_column=rx.breakpoints(
+                    initial="span 2", md="span 1")),
+                _job_input("job_hours", "工时", "工时", input_mode="decimal"),
+                _job_input("job_rate", "工时单价", "工时单价", input_mode="decimal"),
+                _job_input("job_fixed", "或一口价", "一口价", input_mode="decimal"),
                 rx.button(rx.icon("plus"), "添加项目", type="submit", size="3", variant="soft", id="add-job"),
                 columns=rx.breakpoints(initial="2", md="5"),
                 spacing="2",
                 width="100%",
             ),
             on_submit=IntakeState.add_job_line,
-            reset_on_submit=True,
+            reset_on_submit=False,  # a refused line keeps what was typed; an added one is cleared by the state
             width="100%",
         ),
+        rx.cond(IntakeState.job_error != "",
+                rx.text(IntakeState.job_error, color_scheme="red", size="2", role="alert", id="job-error")),
         rx.heading("配件", size="4"),
         rx.foreach(IntakeState.part_rows, _part_row),
         rx.form(

@@ -24,6 +24,7 @@ from state.workshop.vehicles import search_vehicles
 from state.platform.views import OrderView, PhotoView, VehicleView, money, order_views, photo_view, quantity, vehicle_view
 
 ORDER_FIELDS = ("mileage_in", "fuel_level", "complaint", "promised_at")  # the order form's own fields
+JOB_FIELDS = ("job_name", "job_hours", "job_rate", "job_fixed")  # a job line being typed (each input's id too)
 
 
 @dataclasses.dataclass
@@ -82,6 +83,11 @@ def _draft_part_input(line: dict) -> PartLineInput | None:
         return None
 
 
+def _clear_job_fields() -> list:
+    """Empty the job-line inputs once their line is added (a refused line keeps what was typed)."""
+    return [rx.set_value(name, "") for name in JOB_FIELDS]
+
+
 def _blank_registration() -> dict[str, str]:
     return {**dict.fromkeys(REGISTRATION_FIELDS, ""), "kind": "individual"}
 
@@ -114,6 +120,8 @@ class IntakeState(SessionState):
     part_rows: list[PartRow] = []
     part_choices: list[PartChoice] = []
     line_error: str = ""
+    typed_job: dict[str, str] = {}  # a job line typed but not added yet: 开单 adds it, or stops and says why
+    job_error: str = ""  # beside the job-line inputs
     order_errors: dict[str, str] = {}
     order_key: str = ""
     order_defaults: dict[str, str] = dict.fromkeys(ORDER_FIELDS, "")
@@ -194,6 +202,8 @@ class IntakeState(SessionState):
         self._fresh_order_form()
         self.part_choices = []
         self.line_error = ""
+        self.typed_job = {}
+        self.job_error = ""
         self.order_errors = {}
         self.order_id = 0
         self.order_number = ""
@@ -306,18 +316,27 @@ class IntakeState(SessionState):
         return forget_draft(self.register_draft_key)
 
     @rx.event
-    def add_job_line(self, form: dict):
-        self.line_error = ""
+    def type_job(self, field: str, value: str):
+        """What is in a job-line input when it loses focus: 开单 must not lose a line typed but not added."""
+        if field in JOB_FIELDS:
+            self.typed_job = {**self.typed_job, field: value}
+
+    def _add_job(self, form: dict) -> bool:
+        """Price the typed job line and add it; a refusal is shown beside the inputs, which keep what was typed."""
+        self.job_error = ""
         line = JobLineInput(name=form.get("job_name", ""), hours=form.get("job_hours", ""),
                             rate=form.get("job_rate", ""), fixed_price=form.get("job_fixed", ""))
-        with session_scope() as db:
-            try:
-                priced = work_orders.quote_job_line(self._actor(db), line)
-            except DomainError as error:
-                self.line_error = error.message
-                return None
-        self.job_rows.append(_job_row(priced))
-        return rx.set_value("job_name", "")
+        priced = self._in_read(lambda db, actor: work_orders.quote_job_line(actor, line))
+        if not priced.ok:
+            self.job_error = priced.error.message
+            return False
+        self.job_rows.append(_job_row(priced.value))
+        self.typed_job = {}
+        return True
+
+    @rx.event
+    def add_job_line(self, form: dict):
+        return _clear_job_fields() if self._add_job(form) else None
 
     @rx.event
     def remove_job_line(self, index: int):
@@ -376,6 +395,12 @@ class IntakeState(SessionState):
     @rx.event
     def open_order(self, form: dict):
         self.order_errors = {}
+        added = []
+        if any(str(value).strip() for value in self.typed_job.values()):  # typed, 添加项目 never tapped
+            if not self._add_job(self.typed_job):
+                self.job_error = f"这一行维修项目还没有添加：{self.job_error}"
+                return rx.toast.error(self.job_error)
+            added = _clear_job_fields()
         order_form = OrderForm(
             vehicle_id=self.vehicle.id,
             mileage_in=form.get("mileage_in", ""),
@@ -392,13 +417,13 @@ class IntakeState(SessionState):
                 order = work_orders.open_work_order(db, self._actor(db), order_form)
             except FormErrors as errors:
                 self.order_errors = errors.errors
-                return None
+                return added or None  # the typed line is on the list now: its inputs empty
             except DomainError as error:
                 self.order_errors = {"form": error.message}
-                return None
+                return added or None
         # The key stays until the next intake (``_reset``): a second tap's submit, already queued behind this one,
         # must find this order instead of opening another.
-        return self._opened(order, "已开单")
+        return [*added, *self._opened(order, "已开单")]
 
     def _opened(self, order, told: str):
         """On to the photos of the order just opened; its draft is done with."""

@@ -261,7 +261,7 @@ def run_add_job_line(cookie, w):
 
 def refused_add_job_line(s, result, w, visitor):
     assert s.job_rows == []
-    visitor.was_told(s.line_error)
+    visitor.was_told(s.job_error)
 
 
 def run_intake_search_parts(cookie, w):
@@ -584,6 +584,7 @@ UI_ONLY = {
     "IntakeState.start_registration": (),
     "IntakeState.back_to_search": (),
     "IntakeState.remove_job_line": (0,),
+    "IntakeState.type_job": ("job_name", "更换机油"),
     "IntakeState.remove_part_line": (0,),
     "UsersAdminState.open_new": (),
     "UsersAdminState.open_edit": (1,),
@@ -746,7 +747,7 @@ def test_advisor_does_a_whole_intake(world, session):
     assert s.vehicle.plate == "粤B99999" and s.step == "order"
 
     s.add_job_line({"job_name": "更换刹车片", "job_hours": "1.5", "job_rate": "120"})
-    assert s.line_error == "" and [row.value for row in s.job_rows] == ["180.00"]
+    assert s.job_error == "" and [row.value for row in s.job_rows] == ["180.00"]
     s.search_parts({"part_query": "机油"})
     assert [c.code for c in s.part_choices] == ["JL-001"]
     s.add_part(world.part.id)
