@@ -68,39 +68,38 @@ def line_card(line: PickLineView) -> rx.Component:
                 align="end",
                 wrap="wrap",
             ),
-            rx.cond(
-                PickState.returning_id == line.id,
-                _return_form(line),
-                rx.hstack(
-                    rx.form(
-                        rx.hstack(
-                            rx.input(name="quantity", default_value=line.remaining, size="3", input_mode="decimal",
-                                     width="6em", aria_label="领料数量", disabled=line.done,
-                                     key=PickState.move_key + "-p-" + line.id.to_string()),
-                            rx.button(rx.icon("package-minus"), "领料", type="submit", size="3", flex="1",
-                                      disabled=line.done),
-                            _hidden("line_id", line.id),
-                            _hidden("request_key", PickState.move_key),
-                            width="100%",
-                            align="center",
-                        ),
-                        on_submit=PickState.pick,
-                        reset_on_submit=False,
-                        flex="1",
-                    ),
-                    rx.button(rx.icon("undo-2"), "退料", type="button", size="3", variant="soft",
-                              color_scheme="orange", disabled=~line.can_return,
-                              on_click=PickState.open_return(line.id)),
-                    width="100%",
-                    align="center",
-                ),
-            ),
+            rx.cond(PickState.can_pick,
+                    rx.cond(PickState.returning_id == line.id, _return_form(line), _move_buttons(line))),
             spacing="3",
             width="100%",
         ),
         width="100%",
         id="pick-line-" + line.id.to_string(),
         class_name=rx.cond(PickState.highlight_id == line.id, "pick-line picked", "pick-line"),
+    )
+
+
+def _move_buttons(line: PickLineView) -> rx.Component:
+    return rx.hstack(
+        rx.form(
+            rx.hstack(
+                rx.input(name="quantity", default_value=line.remaining, size="3", input_mode="decimal",
+                         width="6em", aria_label="领料数量", disabled=line.done,
+                         key=PickState.move_key + "-p-" + line.id.to_string()),
+                rx.button(rx.icon("package-minus"), "领料", type="submit", size="3", flex="1", disabled=line.done),
+                _hidden("line_id", line.id),
+                _hidden("request_key", PickState.move_key),
+                width="100%",
+                align="center",
+            ),
+            on_submit=PickState.pick,
+            reset_on_submit=False,
+            flex="1",
+        ),
+        rx.button(rx.icon("undo-2"), "退料", type="button", size="3", variant="soft", color_scheme="orange",
+                  disabled=~line.can_return, on_click=PickState.open_return(line.id)),
+        width="100%",
+        align="center",
     )
 
 
@@ -129,8 +128,11 @@ def pick_page():
                     align="center",
                     width="100%",
                 ),
-                scan_button(_pick_scanned, "扫码领料", class_name="thumb-action"),
-                rx.form(
+                rx.cond(~PickState.can_pick,
+                        rx.callout("工单" + PickState.status + "，不能领料或退料", icon="info", color_scheme="gray",
+                                   width="100%", id="pick-closed")),
+                rx.cond(PickState.can_pick, scan_button(_pick_scanned, "扫码领料", class_name="thumb-action")),
+                rx.cond(PickState.can_pick, rx.form(
                     rx.hstack(
                         rx.input(name="code", id="scan-code", placeholder="输入或扫描配件编码", size="3", flex="1",
                                  auto_focus=True, aria_label="配件编码", auto_complete="off"),
@@ -144,7 +146,7 @@ def pick_page():
                     on_submit=PickState.scan,
                     reset_on_submit=False,
                     width="100%",
-                ),
+                )),
                 rx.cond(PickState.lines.length() > 0,
                         rx.vstack(rx.foreach(PickState.lines, line_card), width="100%", spacing="3"),
                         empty_note("这张工单没有配件")),

@@ -17,6 +17,8 @@ from sqlmodel import select
 from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.parts import parts, stock
+from lantong_pwa.services.workshop import order_actions
+from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local
 from models import StockMoveKind, User, WorkOrderStatus
@@ -247,6 +249,7 @@ class PickState(SessionState):
     plate: str = ""
     title: str = ""
     status: str = ""
+    can_pick: bool = False  # the order still takes picks and returns (order_actions)
     lines: list[PickLineView] = []
     warehouses: list[WarehouseView] = []
     warehouse_id: str = ""
@@ -261,6 +264,7 @@ class PickState(SessionState):
         self.found = False
         self.pick_id = 0
         self.number = self.plate = self.title = self.status = ""
+        self.can_pick = False
         self.lines = []
         self.warehouses = []
         self.error = ""
@@ -279,6 +283,7 @@ class PickState(SessionState):
         self.plate = vehicle.plate
         self.title = " ".join(p for p in (vehicle.make, vehicle.model) if p)
         self.status = WorkOrderStatus(order.status).label
+        self.can_pick = Action.PICK in order_actions.allowed(db, actor, order)
         self.warehouses = _warehouse_views(warehouses)
         if self.warehouse_id not in {w.id for w in self.warehouses}:
             self.warehouse_id = self._default_warehouse(listing)

@@ -101,6 +101,7 @@ def test_clerk_picks_returns_and_scans_on_the_pick_list(session, scene):
     s = pick_state(cookie, order.id)
     assert s.load() is None
     assert s.found and s.number == order.number and s.plate == "粤B12345" and s.title == "丰田 卡罗拉"
+    assert s.can_pick
     assert s.warehouse_id == str(scene["main"].id), "where the first line still to pick has stock"
     assert [(v.name, v.planned, v.remaining, v.on_hand) for v in s.lines] == [("前刹车片", "2", "2", "3"),
                                                                              ("全合成机油", "1", "1", "0")]
@@ -148,6 +149,7 @@ def test_the_pick_list_of_a_settled_order_refuses_moves(session, scene):
     result = s.pick({"line_id": str(s.lines[0].id), "quantity": "1", "request_key": s.move_key})
     assert is_toast(result, "error") and f"工单{order.number}已结算，不能领料" in toast_text(result)
     assert moves(session) == 2
+    assert s.load() is None and s.found and not s.can_pick, "read afresh, the list offers no picks"
 
 
 def test_other_roles_see_stock_but_not_the_clerks_tools(session, scene):
