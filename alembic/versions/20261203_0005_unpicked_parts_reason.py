@@ -1,7 +1,7 @@
 """unpicked parts reason: why an order was completed with parts planned or asked for but not picked
 
 Revision ID: 0005_unpicked_reason
-Revises: 0004_photo_key
+Revises: 0005_technician_card_view
 Create Date: 2026-12-03 09:40:00.000000
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0005_unpicked_reason'
-down_revision: Union[str, Sequence[str], None] = '0004_photo_key'
+down_revision: Union[str, Sequence[str], None] = '0005_technician_card_view'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -100,7 +100,7 @@ def _parts_decision() -> rx.Component:
                     rx.button("仍然完工", size="3", type="submit", color_scheme="orange", id="complete-anyway"),
                     width="100%", wrap="wrap",
                 ),
-                on_submit=S.complete, reset_on_submit=False, width="100%",
+                on_submit=S.complete_anyway, reset_on_submit=False, width="100%",
             ),
             rx.button("先去领料", size="3", variant="soft", type="button", on_click=S.close_parts_decision),
             width="100%", spacing="2", id="parts-decision", role="alert",
@@ -145,7 +145,12 @@ def _small(label: str, control: rx.Component) -> rx.Component:
 
 
 TERMS_FORM = "terms-form"  # the one form 结算 (or 保存结算信息) submits: every term field below belongs to it
-IN_TERMS = {"form": TERMS_FORM}
+
+
+def in_terms(label: str) -> dict[str, str]:
+    """A term field's attributes: it belongs to the terms form, wherever it stands, and is named for screen readers
+    (given here: ``custom_attrs`` replaces the ``aria_label`` prop)."""
+    return {"form": TERMS_FORM, "aria-label": label}
 
 
 def _line_row(row: TermRow) -> rx.Component:
@@ -165,14 +170,14 @@ def _line_row(row: TermRow) -> rx.Component:
             rx.grid(
                 _small("付款方", rx.el.select(rx.foreach(S.payer_options, lambda o: rx.el.option(o[1], value=o[0])),
                                            name="payer." + row.key, default_value=row.payer,
-                                           class_name="native-select", aria_label="付款方", custom_attrs=IN_TERMS,
+                                           class_name="native-select", custom_attrs=in_terms("付款方"),
                                            on_change=lambda value: S.type_term("payer." + row.key, value))),
                 _small("厂家 / 保险公司", rx.input(name="party." + row.key, default_value=row.party,
-                                               placeholder="三包、保险必填", size="3", aria_label="厂家或保险公司",
-                                               custom_attrs=IN_TERMS,
+                                               placeholder="三包、保险必填", size="3",
+                                               custom_attrs=in_terms("厂家或保险公司"),
                                                on_blur=lambda value: S.type_term("party." + row.key, value))),
                 _small("折扣（元）", rx.input(name="discount." + row.key, default_value=row.discount,
-                                           input_mode="decimal", size="3", aria_label="折扣", custom_attrs=IN_TERMS,
+                                           input_mode="decimal", size="3", custom_attrs=in_terms("折扣"),
                                            on_blur=lambda value: S.type_term("discount." + row.key, value))),
                 rx.cond(row.kind == "fee",
                         rx.hstack(rx.icon_button(rx.icon("trash-2"), variant="ghost", color_scheme="red", size="3",
@@ -220,7 +225,7 @@ def _lines() -> rx.Component:
                     rx.text("整单优惠（从自费部分扣减）", size="2", as_="label", html_for="order-discount"),
                     rx.input(name="order_discount", default_value=S.totals.order_discount_value,
                              key="order-discount-" + S.terms_version.to_string(), input_mode="decimal", size="3",
-                             width="8em", id="order-discount", custom_attrs=IN_TERMS,
+                             width="8em", id="order-discount", custom_attrs=in_terms("整单优惠"),
                              on_blur=lambda value: S.type_term("order_discount", value)),
                     wrap="wrap", align="center", width="100%",
                 ),

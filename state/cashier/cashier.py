@@ -448,15 +448,10 @@ class SettleState(SessionState):
         self.terms_version += 1
         return rx.toast.success(success)
 
-    @rx.event
-    def complete(self, form: dict | None = None):
+    def _complete(self, reason: str = ""):
         """确认完工; parts planned or asked for but never picked ask for a decision first (``parts_decision``):
-        pick them, remove the line, or complete anyway with the reason typed in ``form``."""
-        reason = (form or {}).get("parts_reason", "")
+        pick them, remove the line, or complete anyway with a reason."""
         self.error = ""
-        if form is not None and not reason.strip():
-            self.error = "请填写仍然完工的原因"
-            return rx.toast.error(self.error)
         done = self._in_unit(lambda db, actor: completion.complete_order(db, actor, self.order_id, reason))
         if isinstance(done.error, completion.PartsUndecided):
             self.parts_decision = [UnpickedRow(line_id=part.line_id, text=part.text, can_drop=part.used <= 0)
@@ -468,6 +463,19 @@ class SettleState(SessionState):
             self.error = shown.error.message
             return rx.toast.error(shown.error.message)
         return rx.toast.success("已完工")
+
+    @rx.event
+    def complete(self):
+        return self._complete()
+
+    @rx.event
+    def complete_anyway(self, form: dict):
+        """仍然完工: the parts not picked stay off the order, for the reason typed (kept on the order)."""
+        reason = form.get("parts_reason", "")
+        if not reason.strip():
+            self.error = "请填写仍然完工的原因"
+            return rx.toast.error(self.error)
+        return self._complete(reason)
 
     @rx.event
     def drop_part(self, line_id: int):

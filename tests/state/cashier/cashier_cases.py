@@ -91,6 +91,8 @@ CASES = [
     ("SettleState.complete", P.COMPLETE_ORDERS, _action("complete"), refused_action),
     ("SettleState.quality_check", P.COMPLETE_ORDERS, _action("quality_check", {"qc_result": "fail", "qc_note": "x"}),
      refused_action),
+    ("SettleState.complete_anyway", P.COMPLETE_ORDERS, _action("complete_anyway", {"parts_reason": "客户自带"}),
+     refused_action),
     ("SettleState.drop_part", P.COMPLETE_ORDERS, _action("drop_part", 1), refused_action),
     ("SettleState.type_term", P.SETTLE, _action("type_term", lambda w: f"payer.job.{_line_id(w)}", "internal"),
      refused_action),

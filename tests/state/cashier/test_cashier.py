@@ -190,9 +190,9 @@ def test_complete_asks_what_to_do_about_a_part_never_picked(order, session, shop
     assert advisor.unpicked == ["机油滤清器（JL-001）：计划1个，已领用0个"] and advisor.totals.parts == "¥0.00"
     assert advisor.complete() is None and advisor.status_label == "维修中"
     assert [(row.line_id, row.can_drop) for row in advisor.parts_decision] == [(line.id, True)]
-    result = advisor.complete({"parts_reason": "  "})
+    result = advisor.complete_anyway({"parts_reason": "  "})
     assert is_toast(result, "error") and advisor.error == "请填写仍然完工的原因"
-    result = advisor.complete({"parts_reason": "客户自带机滤"})
+    result = advisor.complete_anyway({"parts_reason": "客户自带机滤"})
     assert is_toast(result, "success") and advisor.status_label == "已完工" and advisor.parts_decision == []
     assert advisor.parts_reason == "客户自带机滤"
     session.expire_all()
