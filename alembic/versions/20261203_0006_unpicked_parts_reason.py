@@ -1,6 +1,6 @@
 """unpicked parts reason: why an order was completed with parts planned or asked for but not picked
 
-Revision ID: 0005_unpicked_reason
+Revision ID: 0006_unpicked_reason
 Revises: 0005_technician_card_view
 Create Date: 2026-12-03 09:40:00.000000
 """
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0005_unpicked_reason'
+revision: str = '0006_unpicked_reason'
 down_revision: Union[str, Sequence[str], None] = '0005_technician_card_view'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
