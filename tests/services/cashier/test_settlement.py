@@ -110,7 +110,7 @@ def test_an_order_without_job_lines_cannot_be_completed(session, shop):
 
 def test_an_open_order_cannot_jump_to_completed(session, shop):
     order = make_order(session, shop, status=WorkOrderStatus.OPEN)
-    with pytest.raises(DomainError, match="“已开单”，不能确认完工"):
+    with pytest.raises(DomainError, match="已开单，不能确认完工"):
         completion.complete_order(session, shop.advisor, order.id)
 
 
