@@ -1,7 +1,7 @@
 """unpicked parts reason: why an order was completed with parts planned or asked for but not picked
 
-Revision ID: 0006_unpicked_reason
-Revises: 0005_technician_card_view
+Revision ID: 0007_unpicked_reason
+Revises: 0006_integrity
 Create Date: 2026-12-03 09:40:00.000000
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0006_unpicked_reason'
-down_revision: Union[str, Sequence[str], None] = '0005_technician_card_view'
+revision: str = '0007_unpicked_reason'
+down_revision: Union[str, Sequence[str], None] = '0006_integrity'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
