@@ -201,6 +201,7 @@ def measure_lantong(work: Path, reports: Path | None, runs: int) -> dict[str, di
             profiles[name].parent.mkdir(parents=True)
             if username:
                 signed_in_profile(profiles[name], url, auth.sign_in(session, username, DEMO_PASSWORD))
+        session.commit()  # the sign-ins' sessions: services only flush
     engine.dispose()
 
     log_path = work / "lantong.log"

@@ -1,4 +1,7 @@
-"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due``."""
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due``.
+
+Each command is one unit of work: committed when it ends, rolled back whole when it fails. ``send-due`` is a batch
+that runs one unit per message (``messaging.deliver_due``)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import getpass
 import sys
 from datetime import date
 
-from lantong_pwa.db import session_scope
+from lantong_pwa.db import unit_of_work
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.notifications.config import ConfigError
@@ -30,7 +33,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed_demo(_args: argparse.Namespace) -> int:
-    with session_scope() as session:
+    with unit_of_work() as session:
         loaded = demo.seed_demo(session)
     print("已载入演示数据" if loaded else "数据库已有数据，未载入演示数据")
     return 0
@@ -40,15 +43,15 @@ def _create_user(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("密码: ")
     form = users.UserForm(username=args.username, display_name=args.name, role=args.role, branch_id=args.branch)
     try:
-        with session_scope() as session:
+        with unit_of_work() as session:
             if form.branch_id is None:
                 branches = users.list_branches(session)
                 form = users.UserForm(args.username, args.name, args.role, branches[0].id if branches else None)
             user = users.create_user_from_command_line(session, form, password)
-            print(f"已创建用户 {user.username}（{Role(user.role).label}）")
     except DomainError as error:
         print(f"错误：{error.message}", file=sys.stderr)
         return 2
+    print(f"已创建用户 {user.username}（{Role(user.role).label}）")
     return 0
 
 
@@ -61,7 +64,7 @@ def _day(text: str) -> date:
 
 def _care_daily(args: argparse.Namespace) -> int:
     today = args.date or local_day(utc_now())
-    with session_scope() as session:
+    with unit_of_work() as session:
         added = reminders.build_reminders(session, today)
     print(f"客户关怀提醒已更新（{today}）：新增{added}条")
     return 0
@@ -69,8 +72,7 @@ def _care_daily(args: argparse.Namespace) -> int:
 
 def _send_due(_args: argparse.Namespace) -> int:
     try:
-        with session_scope() as session:
-            delivered = messaging.deliver_due(session)
+        delivered = messaging.deliver_due(unit_of_work)
     except ConfigError as error:
         print(f"错误：消息通道配置无效：{error}", file=sys.stderr)
         return 2

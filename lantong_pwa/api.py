@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from lantong_pwa.db import get_engine, session_scope
+from lantong_pwa.db import get_engine, read_scope, session_scope
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.platform import auth
@@ -147,7 +147,7 @@ def technicians_export_route(request: Request) -> Response:
 def churn_export_route(request: Request) -> Response:
     """``/api/reports/churn.xlsx``: every customer's recency, frequency, spending and segment, those at risk first."""
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             analysis = churn.churn_analysis(session, actor, local_day(utc_now()))
             data = reports.export_xlsx(churn.churn_table(analysis), churn.CHURN_HEADERS, "客户流失分析")

@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from lantong_pwa.db import session_scope
+from lantong_pwa.db import unit_of_work
 from lantong_pwa.services.care import messaging, reminders
 from lantong_pwa.timezone import SHOP_TZ, local_day
 from models import SchedulerLease
@@ -61,8 +61,8 @@ def new_holder_id() -> str:
 def acquire_lease(session: Session, holder: str, now: datetime, *, name: str = LEASE_NAME,
                   seconds: int = LEASE_SECONDS) -> bool:
     """Take or renew the lease ``name`` for ``holder`` until ``now + seconds``, in one statement: it inserts the
-    row, or updates it only when ``holder`` holds it already or it has lapsed. Returns whether ``holder`` holds it.
-    Commits."""
+    row, or updates it only when ``holder`` holds it already or it has lapsed. Returns whether ``holder`` holds it
+    (once the caller's unit of work commits)."""
     table = SchedulerLease.__table__
     insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(table).values(name=name, holder=holder, expires_at=now + timedelta(seconds=seconds))
@@ -71,16 +71,13 @@ def acquire_lease(session: Session, holder: str, now: datetime, *, name: str = L
         set_={"holder": statement.excluded.holder, "expires_at": statement.excluded.expires_at},
         where=or_(table.c.holder == holder, table.c.expires_at <= now),
     ).returning(table.c.holder)
-    got = session.execute(statement).scalar_one_or_none()
-    session.commit()
-    return got == holder
+    return session.execute(statement).scalar_one_or_none() == holder
 
 
 def release_lease(session: Session, holder: str, *, name: str = LEASE_NAME) -> None:
-    """Give the lease back (if ``holder`` has it), so another worker takes over at its next renewal. Commits."""
+    """Give the lease back (if ``holder`` has it), so another worker takes over at its next renewal."""
     table = SchedulerLease.__table__
     session.execute(delete(table).where(table.c.name == name, table.c.holder == holder))
-    session.commit()
 
 
 # --- the jobs ---------------------------------------------------------------------------------------------------
@@ -88,7 +85,8 @@ def release_lease(session: Session, holder: str, *, name: str = LEASE_NAME) -> N
 
 class JobRunner:
     """The jobs of one worker, each run only while this worker holds the lease. ``clock`` gives the time (tests
-    pass a fixed one); every call opens its own database session."""
+    pass a fixed one). Each run is one unit of work (the lease renewal is another, committed before the job starts);
+    delivering opens one per message (``messaging.deliver_due``)."""
 
     def __init__(self, holder: str | None = None, clock: Callable[[], datetime] = utc_now):
         self.holder = holder or new_holder_id()
@@ -100,7 +98,7 @@ class JobRunner:
         """Take or renew the lease; on taking it, rebuild the reminders (a restart may have missed the morning)."""
         with self._lock:
             try:
-                with session_scope() as session:
+                with unit_of_work() as session:
                     held = acquire_lease(session, self.holder, self.clock())
             except Exception:  # the database is away: hold nothing until it is back
                 log.exception("scheduler lease: renewal failed")
@@ -119,18 +117,17 @@ class JobRunner:
         """The every-minute job: send the queued messages that are due."""
         if not self.renew():
             return None
-        with session_scope() as session:
-            return messaging.deliver_due(session, self.clock())
+        return messaging.deliver_due(unit_of_work, self.clock())
 
     def release(self) -> None:
         with self._lock:
-            with session_scope() as session:
+            with unit_of_work() as session:
                 release_lease(session, self.holder)
             self.holding = False
 
     def _build(self) -> int:
         today = local_day(self.clock())
-        with session_scope() as session:
+        with unit_of_work() as session:
             added = reminders.build_reminders(session, today)
         log.info("reminders for %s: %d added", today, added)
         return added

@@ -111,10 +111,17 @@ def session(engine) -> Session:
 
 
 @pytest.fixture
-def app_engine(engine, monkeypatch):
+def units(engine, monkeypatch):
+    """``unit_of_work`` on the test database, beside ``session`` and keeping its rows: for a test that runs a
+    service the way the boundary does, or code that opens units itself (a batch job)."""
+    monkeypatch.setattr(app_db, "get_engine", lambda: engine)
+    return app_db.unit_of_work
+
+
+@pytest.fixture
+def app_engine(engine, units):
     """Point the app's own engine (used by State handlers and routes) at the test database."""
     clear_tables(engine)
-    monkeypatch.setattr(app_db, "get_engine", lambda: engine)
     yield engine
 
 

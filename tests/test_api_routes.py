@@ -54,7 +54,10 @@ def cookie(token: str) -> dict[str, str]:
 
 
 def signed_in(session: Session, user) -> dict[str, str]:
-    return cookie(auth.sign_in(session, user.username, PASSWORD))
+    """The cookie of a fresh sign-in by ``user`` (committed: each route looks it up in a session of its own)."""
+    token = auth.sign_in(session, user.username, PASSWORD)
+    session.commit()
+    return cookie(token)
 
 
 def assert_refused(response, status: int, message: str) -> None:
@@ -139,8 +142,10 @@ def test_an_unknown_photo_is_not_found(scene, client, session):
 def test_a_signed_out_or_disabled_cookie_gets_no_photo(scene, client, session):
     shop, _, photo = scene
     token = auth.sign_in(session, shop.technician.username, PASSWORD)
+    session.commit()
     assert client.get(f"/api/photos/{photo.id}", headers=cookie(token)).status_code == 200
     auth.sign_out(session, token)
+    session.commit()
     assert_refused(client.get(f"/api/photos/{photo.id}", headers=cookie(token)), 401, "请先登录")
 
     token = auth.sign_in(session, shop.cashier.username, PASSWORD)

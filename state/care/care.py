@@ -4,13 +4,10 @@ and 已联系 / 推迟 / 发送提醒 on each."""
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from datetime import date
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.notifications import templates
 from lantong_pwa.services.care import reminders
 from lantong_pwa.services.platform.permissions import Permission
@@ -18,7 +15,7 @@ from lantong_pwa.services.care.reminders import Band, ReminderEntry
 from lantong_pwa.timezone import format_local, local_day
 from models import Channel, NotificationStatus, ReminderKind
 from models.common import utc_now
-from state.platform.session import SessionState
+from state.platform.session import Outcome, SessionState, new_request_key
 from state.platform.views import mask_mobile
 
 SNOOZE_DAYS = (3, 7, 30)
@@ -28,10 +25,6 @@ NOTICE_COLOURS = {"queued": "blue", "sent": "green", "failed": "red", "skipped":
 
 def _today() -> date:
     return local_day(utc_now())
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclasses.dataclass
@@ -89,7 +82,7 @@ def reminder_row(entry: ReminderEntry, today: date) -> ReminderRow:
         detail=r.detail, customer=customer.name, mobile=mask_mobile(customer.mobile), tel=f"tel:{customer.mobile}",
         plate=entry.vehicle.plate if entry.vehicle else "",
         follow_up_url=f"/follow-ups/{r.follow_up_id}" if r.follow_up_id else "",
-        notice=notice, notice_colour=notice_colour, send_key=_new_key(),
+        notice=notice, notice_colour=notice_colour, send_key=new_request_key(),
     )
 
 
@@ -114,30 +107,25 @@ class CareState(SessionState):
     def total(self) -> int:
         return sum(c.count for c in self.counts)
 
-    def _show(self, action=None) -> bool:
-        """Run ``action`` (one service call) as the signed-in user, then show the list as it now is (nothing to
-        someone who may not see it); False when something was refused."""
-        self.error = ""
-        today = _today()
-        with session_scope() as db:
-            if action is not None:
-                try:
-                    action(db, self._actor(db), today)
-                except DomainError as error:
-                    self.error = error.message
-            try:
-                actor = self._actor(db)
-                entries = reminders.list_reminders(db, actor, today=today, band=self.band_filter or None,
-                                                   kind=self.kind_filter or None)
-                counts = reminders.band_counts(db, actor, today=today)
-            except DomainError as error:
-                self.error = self.error or error.message
-                self.rows, self.counts = [], []
-                return False
+    def _list(self, db, actor, today: date) -> None:
+        entries = reminders.list_reminders(db, actor, today=today, band=self.band_filter or None,
+                                           kind=self.kind_filter or None)
+        counts = reminders.band_counts(db, actor, today=today)
         self.rows = [reminder_row(entry, today) for entry in entries]
         self.counts = [BandCount(band=b.value, label=b.label, count=n, colour=BAND_COLOURS[b])
                        for b, n in counts.items() if b != Band.LATER or n]
-        return not self.error
+
+    def _show(self, action=None) -> Outcome:
+        """Run ``action`` (one service call, its own unit of work) as the signed-in user, then show the list as it
+        now is (nothing to someone who may not see it). Returns the action's outcome; ``error`` says what was
+        refused."""
+        today = _today()
+        done = self._in_unit(lambda db, actor: action(db, actor, today)) if action is not None else Outcome()
+        shown = self._in_read(lambda db, actor: self._list(db, actor, today))
+        if not shown.ok:
+            self.rows, self.counts = [], []
+        self.error = next((outcome.error.message for outcome in (done, shown) if outcome.error), "")
+        return done
 
     @rx.event
     def load(self):
@@ -177,40 +165,30 @@ class CareState(SessionState):
             reminder_id = 0
         self.contact_error = ""
         result = form.get("result", "")
-
-        def contact(db, actor, _today):
-            try:
-                reminders.mark_contacted(db, actor, reminder_id, result)
-            except DomainError as error:
-                if error.field == "result":  # beside the field; the form stays open
-                    self.contact_error = error.message
-                    return
-                raise
-
-        ok = self._show(contact)
-        if not ok:
-            return rx.toast.error(self.error)
-        if self.contact_error:
+        done = self._show(lambda db, actor, _today: reminders.mark_contacted(db, actor, reminder_id, result))
+        if done.error is not None and done.error.field == "result":  # beside the field; the form stays open
+            self.contact_error, self.error = done.error.message, ""
             return None
+        if self.error:
+            return rx.toast.error(self.error)
         self.contacting_id = 0
         return rx.toast.success("已记录联系结果")
 
     @rx.event
     def snooze(self, reminder_id: int, days: int):
-        if not self._show(lambda db, actor, today: reminders.snooze(db, actor, int(reminder_id), today=today,
-                                                                     days=days)):
+        self._show(lambda db, actor, today: reminders.snooze(db, actor, int(reminder_id), today=today, days=days))
+        if self.error:
             return rx.toast.error(self.error)
         return rx.toast.success(f"已推迟{int(days)}天")
 
     @rx.event
     def send(self, reminder_id: int, request_key: str):
-        sent = []
-        ok = self._show(lambda db, actor, _today: sent.append(
-            reminders.send_reminder(db, actor, int(reminder_id), request_key)))
-        if not ok:
+        sent = self._show(lambda db, actor, _today: reminders.send_reminder(db, actor, int(reminder_id),
+                                                                             request_key)).value
+        if self.error:
             return rx.toast.error(self.error)
-        status = NotificationStatus(sent[0].status)
+        status = NotificationStatus(sent.status)
         if status == NotificationStatus.SKIPPED:
-            return rx.toast.warning(f"未发送：{sent[0].skip_reason}")
+            return rx.toast.warning(f"未发送：{sent.skip_reason}")
         return rx.toast.success("提醒已发送" if status == NotificationStatus.SENT else "提醒已排队发送")
 

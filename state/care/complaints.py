@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import complaints
 from lantong_pwa.services.care.complaints import ComplaintForm
 from lantong_pwa.services.platform.permissions import Permission, role_allows
 from lantong_pwa.timezone import format_local
 from models import AuditEvent, ComplaintSource, ComplaintStatus, User
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 from state.platform.views import mask_mobile
 
 # The status filter's choices: "" is every status.
@@ -29,10 +26,6 @@ MOVES = {
     ComplaintStatus.CLOSED: [],
 }
 HISTORY_LABELS = {"complaint.create": "登记投诉", "complaint.assign": "指派", "complaint.status": "状态变更"}
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclasses.dataclass
@@ -75,20 +68,16 @@ class ComplaintsState(SessionState):
     def status_filters(self) -> list[list[str]]:
         return STATUS_FILTERS
 
-    def _refresh(self, db) -> None:
-        actor = self._actor(db)
+    def _refresh(self, db, actor) -> None:
         found = complaints.list_complaints(db, actor, status=self.status_filter,
                                            assignee_id=actor.id if (self.mine and actor) else None)
         self.rows = [row_view(row) for row in found]
 
     def _reload(self) -> None:
-        self.error = ""
-        with session_scope() as db:
-            try:
-                self._refresh(db)
-            except DomainError as error:
-                self.rows = []
-                self.error = error.message
+        shown = self._in_read(self._refresh)
+        if not shown.ok:
+            self.rows = []
+        self.error = "" if shown.ok else shown.error.message
 
     @rx.event
     def load(self):
@@ -97,7 +86,7 @@ class ComplaintsState(SessionState):
             self.rows = []
             return redirect
         self.form_errors = {}
-        self.entry_key = _new_key()
+        self.entry_key = new_request_key()
         self._reload()
         return None
 
@@ -113,21 +102,20 @@ class ComplaintsState(SessionState):
 
     @rx.event
     def create(self, form: dict):
-        self.form_errors = {}
         entry = ComplaintForm(summary=form.get("summary", ""), plate=form.get("plate", ""),
                               request_key=form.get("request_key", "") or self.entry_key)
-        with session_scope() as db:
-            try:
-                made = complaints.create_complaint(db, self._actor(db), entry)
-                self._refresh(db)
-            except FormErrors as errors:
-                self.form_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.form_errors = {error.field or "form": error.message}
-                return None
-        self.entry_key = _new_key()
-        return rx.toast.success(f"已登记投诉 {made.number}")
+
+        def create(db, actor) -> str:
+            made = complaints.create_complaint(db, actor, entry)
+            self._refresh(db, actor)
+            return made.number
+
+        created = self._in_unit(create)
+        self.form_errors = created.field_errors
+        if not created.ok:
+            return None
+        self.entry_key = new_request_key()
+        return rx.toast.success(f"已登记投诉 {created.value}")
 
 
 @dataclasses.dataclass
@@ -202,29 +190,15 @@ class ComplaintDetailState(SessionState):
         self._clear()
         if redirect is not None:
             return redirect
-        self.error = ""
         self.errors = {}
-        with session_scope() as db:
-            try:
-                self._show(db, self._actor(db))
-            except DomainError as error:
-                self.error = error.message
+        shown = self._in_read(self._show)
+        self.error = "" if shown.ok else shown.error.message
         return None
 
     def _act(self, action, success: str):
-        self.errors = {}
-        with session_scope() as db:
-            try:
-                actor = self._actor(db)
-                action(db, actor)
-                self._show(db, actor)
-            except FormErrors as errors:
-                self.errors = errors.errors
-                return None
-            except DomainError as error:
-                self.errors = {error.field or "form": error.message}
-                return None
-        return rx.toast.success(success)
+        done = self._in_unit(lambda db, actor: (action(db, actor), self._show(db, actor)))
+        self.errors = done.field_errors
+        return rx.toast.success(success) if done.ok else None
 
     @rx.event
     def assign(self, form: dict):

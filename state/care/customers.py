@@ -6,8 +6,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.care import customers
 from lantong_pwa.services.care.customers import CustomerFile
 from lantong_pwa.services.platform.parsing import parse_int
@@ -100,17 +98,13 @@ class CustomerSearchState(SessionState):
     @rx.event
     def search(self, form: dict):
         self.query = str(form.get("query") or "").strip()
-        self.error = ""
-        with session_scope() as db:
-            try:
-                hits = customers.find_customers(db, self._actor(db), self.query)
-            except DomainError as error:
-                self.error = error.message
-                self.results = []
-                return
-        self.results = [CustomerRow(id=hit.customer.id, name=hit.customer.name, mobile=hit.customer.mobile,
-                                    kind=CustomerKind(hit.customer.kind).label, plates=hit.plates) for hit in hits]
-        self.searched = True
+        found = self._in_read(lambda db, actor: [
+            CustomerRow(id=hit.customer.id, name=hit.customer.name, mobile=hit.customer.mobile,
+                        kind=CustomerKind(hit.customer.kind).label, plates=hit.plates)
+            for hit in customers.find_customers(db, actor, self.query)])
+        self.error = "" if found.ok else found.error.message
+        self.results = found.value or []
+        self.searched = self.searched or found.ok
 
 
 class CustomerFileState(SessionState):
@@ -143,15 +137,9 @@ class CustomerFileState(SessionState):
         if redirect is not None:
             return redirect
         self.found = False
-        self.not_found_message = ""
-        with session_scope() as db:
-            try:
-                customer_id = parse_int(self.customer_id, "customer_id", "客户编号")
-                result = customers.customer_file(db, self._actor(db), customer_id)
-            except DomainError as error:
-                self.not_found_message = error.message
-                return None
-            self._show(result)
+        shown = self._in_read(lambda db, actor: self._show(customers.customer_file(
+            db, actor, parse_int(self.customer_id, "customer_id", "客户编号"))))
+        self.not_found_message = "" if shown.ok else shown.error.message
         return None
 
     def _show(self, result: CustomerFile) -> None:

@@ -4,25 +4,18 @@ phone calls made, the form to record a call, and sending the personal link. The 
 from __future__ import annotations
 
 import dataclasses
-import uuid
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.care.follow_ups import ASPECTS, RATING_LABELS, CallForm
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.services.workshop.vehicle_cards import qr_data_uri
 from lantong_pwa.timezone import format_local
 from models import CallResult, FollowUpChannel, FollowUpStatus, NotificationStatus
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 
 CALL_RESULTS = [[result.value, result.label] for result in CallResult]
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclasses.dataclass
@@ -73,8 +66,8 @@ class FollowUpDetailState(SessionState):
         self.customer = self.mobile = self.plate = self.link = self.qr = self.comment = ""
         self.ratings, self.calls = [], []
 
-    def _show(self, db) -> None:
-        detail = follow_ups.follow_up_detail(db, self._actor(db), self._follow_up_id())
+    def _show(self, db, actor) -> None:
+        detail = follow_ups.follow_up_detail(db, actor, self._follow_up_id())
         follow_up, order = detail.follow_up, detail.order
         status = FollowUpStatus(follow_up.status)
         self.status, self.status_value = status.label, status.value
@@ -103,15 +96,11 @@ class FollowUpDetailState(SessionState):
         self._clear()
         if redirect is not None:
             return redirect
-        self.error = ""
         self.errors = {}
-        self.call_key, self.send_key = _new_key(), _new_key()
+        self.call_key, self.send_key = new_request_key(), new_request_key()
         self.call_result = CallResult.REACHED.value
-        with session_scope() as db:
-            try:
-                self._show(db)
-            except DomainError as error:
-                self.error = error.message
+        shown = self._in_read(self._show)
+        self.error = "" if shown.ok else shown.error.message
         return None
 
     @rx.event
@@ -120,36 +109,31 @@ class FollowUpDetailState(SessionState):
 
     @rx.event
     def record_call(self, form: dict):
-        self.errors = {}
         call = CallForm(result=self.call_result, satisfaction=form.get("satisfaction", ""),
                         problem_unsolved=bool(form.get("problem_unsolved")), handling=form.get("handling", ""),
                         request_key=form.get("request_key", "") or self.call_key)
-        with session_scope() as db:
-            try:
-                follow_ups.record_call(db, self._actor(db), self._follow_up_id(), call)
-                self._show(db)
-            except FormErrors as errors:
-                self.errors = errors.errors
-                return None
-            except DomainError as error:
-                self.errors = {error.field or "form": error.message}
-                return None
-        self.call_key = _new_key()
+        recorded = self._in_unit(lambda db, actor: (follow_ups.record_call(db, actor, self._follow_up_id(), call),
+                                                    self._show(db, actor)))
+        self.errors = recorded.field_errors
+        if not recorded.ok:
+            return None
+        self.call_key = new_request_key()
         return rx.toast.success("已记录电话回访" + (f"，已生成投诉 {self.complaint_number}" if self.complaint_number
                                               else ""))
 
     @rx.event
     def send_link(self):
-        self.errors = {}
-        with session_scope() as db:
-            try:
-                sent = follow_ups.send_link(db, self._actor(db), self._follow_up_id(), self.send_key)
-                self._show(db)
-            except DomainError as error:
-                self.errors = {"send": error.message}
-                return None
-        self.send_key = _new_key()
-        status = NotificationStatus(sent.status)
+        def send(db, actor):
+            sent = follow_ups.send_link(db, actor, self._follow_up_id(), self.send_key)
+            self._show(db, actor)
+            return sent
+
+        sent = self._in_unit(send)
+        self.errors = {} if sent.ok else {"send": sent.error.message}
+        if not sent.ok:
+            return None
+        self.send_key = new_request_key()
+        status = NotificationStatus(sent.value.status)
         if status == NotificationStatus.SKIPPED:
-            return rx.toast.warning(f"未发送：{sent.skip_reason}")
+            return rx.toast.warning(f"未发送：{sent.value.skip_reason}")
         return rx.toast.success(f"回访链接{status.label}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
+from lantong_pwa.db import read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.care.follow_ups import ASPECTS, Answer, LinkError
@@ -52,12 +52,12 @@ class FollowUpFormState(rx.State):
         self.errors = {}
         self.ratings = {}
         self.problem_unsolved = False
-        with session_scope() as db:
-            try:
+        try:
+            with read_scope() as db:
                 view = follow_ups.public_view(db, follow_ups.verify_token(db, self.token))
-            except DomainError as error:
-                self._show_link_error(error)
-                return
+        except DomainError as error:
+            self._show_link_error(error)
+            return
         self.page = "form"
         self.message = ""
         self.greeting, self.masked_plate, self.shop = view.greeting, view.masked_plate, view.shop
@@ -76,21 +76,24 @@ class FollowUpFormState(rx.State):
 
     @rx.event
     def submit(self, form: dict):
+        """Count the submit against the rate limits in a unit of work of its own, then record the answer in another:
+        a refused answer (bad input, a second tab) rolls back its own unit and is still counted."""
         if self.page != "form":
             return None
         given = Answer(**{field: self.ratings.get(field) for field in RATED}, comment=form.get("comment", ""),
                        problem_unsolved=self.problem_unsolved)
         self.errors = {}
-        with session_scope() as db:
-            try:
-                answered = follow_ups.answer(db, self.token, given, self.router.session.client_ip or "unknown")
-            except FormErrors as errors:
-                self.errors = errors.errors
-                return None
-            except DomainError as error:
-                self._show_link_error(error)
-                return None
-            raised_complaint = follow_ups.needs_complaint(answered)
+        try:
+            with unit_of_work() as db:
+                follow_ups.count_submit(db, self.token, self.router.session.client_ip or "unknown")
+            with unit_of_work() as db:
+                raised_complaint = follow_ups.needs_complaint(follow_ups.answer(db, self.token, given))
+        except FormErrors as errors:
+            self.errors = errors.errors
+            return None
+        except DomainError as error:
+            self._show_link_error(error)
+            return None
         self.page = "thanks"
         self.message = "我们已收到您的反馈，门店负责人会尽快与您联系。" if raised_complaint else "期待再次为您服务。"
         return None

@@ -6,14 +6,12 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.notifications import templates
 from lantong_pwa.services.care import messaging
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.timezone import format_local
 from models import Channel, NotificationStatus
-from state.platform.session import SessionState
+from state.platform.session import Outcome, SessionState
 from state.platform.views import mask_mobile
 
 STATUS_COLOURS = {"queued": "blue", "sent": "green", "failed": "red", "skipped": "gray"}
@@ -78,24 +76,17 @@ class MessagesState(SessionState):
     def status_options(self) -> list[list[str]]:
         return [["", "全部"], *([status.value, status.label] for status in NotificationStatus)]
 
-    def _refresh(self, db) -> None:
-        self.rows = [_row(entry) for entry in messaging.delivery_log(db, self._actor(db), self.status_filter)]
+    def _refresh(self, db, actor) -> None:
+        self.rows = [_row(entry) for entry in messaging.delivery_log(db, actor, self.status_filter)]
 
     def _show(self, action=None) -> bool:
-        """Run ``action`` (a service call) as the signed-in user, then show the log as it now is (nothing at all to
-        someone who may not see it); False when something was refused."""
-        self.error = ""
-        with session_scope() as db:
-            if action is not None:
-                try:
-                    action(db, self._actor(db))
-                except DomainError as error:
-                    self.error = error.message
-            try:
-                self._refresh(db)
-            except DomainError as error:
-                self.error = self.error or error.message
-                self.rows = []
+        """Run ``action`` (a service call, its own unit of work) as the signed-in user, then show the log as it now
+        is (nothing at all to someone who may not see it); False when something was refused."""
+        done = self._in_unit(action) if action is not None else Outcome()
+        shown = self._in_read(self._refresh)
+        if not shown.ok:
+            self.rows = []
+        self.error = next((outcome.error.message for outcome in (done, shown) if outcome.error), "")
         return not self.error
 
     @rx.event

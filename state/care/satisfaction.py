@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.care import churn, satisfaction
 from lantong_pwa.services.workshop import reports
 from lantong_pwa.services.platform.permissions import Permission
@@ -107,14 +105,12 @@ class SatisfactionState(SessionState):
         self._period(form)
 
     def _period(self, form: dict) -> None:
-        self.error = ""
         dates = {"from": str(form.get("from") or "").strip(), "to": str(form.get("to") or "").strip()}
-        with session_scope() as db:
-            try:
-                result = satisfaction.satisfaction(db, self._actor(db), *reports.report_dates(dates))
-            except DomainError as error:
-                self.error = error.message
-                return
+        read = self._in_read(lambda db, actor: satisfaction.satisfaction(db, actor, *reports.report_dates(dates)))
+        self.error = "" if read.ok else read.error.message
+        if not read.ok:
+            return
+        result = read.value
         self.date_from, self.date_to = dates["from"], dates["to"]
         overall = result.overall
         self.rate = percent(overall.rate)
@@ -129,13 +125,11 @@ class SatisfactionState(SessionState):
                       for m in result.trend]
 
     def _churn(self) -> None:
-        self.churn_error = ""
-        with session_scope() as db:
-            try:
-                result = churn.churn_analysis(db, self._actor(db), local_day(utc_now()))
-            except DomainError as error:
-                self.churn_error = error.message
-                return
+        read = self._in_read(lambda db, actor: churn.churn_analysis(db, actor, local_day(utc_now())))
+        self.churn_error = "" if read.ok else read.error.message
+        if not read.ok:
+            return
+        result = read.value
         self.segments = [SegmentRow(key=key, label=label, count=str(count))
                          for key, label, count in result.segment_counts]
         self.customers_scored = str(len(result.customers))

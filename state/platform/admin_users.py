@@ -6,8 +6,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import users
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.timezone import format_local
@@ -43,8 +41,7 @@ class UsersAdminState(SessionState):
     def role_options(self) -> list[list[str]]:
         return [[role.value, role.label] for role in Role]
 
-    def _refresh(self, db) -> None:
-        actor = self._actor(db)
+    def _refresh(self, db, actor) -> None:
         branch_names = {b.id: b.name for b in users.list_branches(db)}
         self.branches = [[str(i), name] for i, name in branch_names.items()]
         self.rows = [
@@ -60,12 +57,8 @@ class UsersAdminState(SessionState):
         redirect = self._guard(Permission.MANAGE_USERS)
         if redirect is not None:
             return redirect
-        self.error = ""
-        with session_scope() as db:
-            try:
-                self._refresh(db)
-            except DomainError as error:
-                self.error = error.message
+        shown = self._in_read(self._refresh)
+        self.error = "" if shown.ok else shown.error.message
         return None
 
     @rx.event
@@ -92,28 +85,30 @@ class UsersAdminState(SessionState):
         user_form = users.UserForm(username=form.get("username", self.editing.username),
                                    display_name=form.get("display_name", ""), role=form.get("role", ""),
                                    branch_id=int(branch) if branch.isdigit() else None)
-        with session_scope() as db:
-            try:
-                actor = self._actor(db)
-                if self.editing_id == -1:
-                    users.create_user(db, actor, user_form, form.get("password", ""))
-                else:
-                    users.update_user(db, actor, self.editing_id, user_form)
-                self._refresh(db)
-            except DomainError as error:
-                self.form_error = error.message
-                return None
+
+        def save(db, actor):
+            if self.editing_id == -1:
+                users.create_user(db, actor, user_form, form.get("password", ""))
+            else:
+                users.update_user(db, actor, self.editing_id, user_form)
+            self._refresh(db, actor)
+
+        saved = self._in_unit(save)
+        if not saved.ok:
+            self.form_error = saved.error.message
+            return None
         self.editing_id = 0
         return rx.toast.success("已保存")
 
     @rx.event
     def set_active(self, user_id: int, active: bool):
-        with session_scope() as db:
-            try:
-                users.set_active(db, self._actor(db), user_id, active)
-                self._refresh(db)
-            except DomainError as error:
-                return rx.toast.error(error.message)
+        def switch(db, actor):
+            users.set_active(db, actor, user_id, active)
+            self._refresh(db, actor)
+
+        switched = self._in_unit(switch)
+        if not switched.ok:
+            return rx.toast.error(switched.error.message)
         return rx.toast.success("已启用" if active else "已停用")
 
     @rx.event
@@ -125,12 +120,13 @@ class UsersAdminState(SessionState):
     @rx.event
     def reset_password(self, form: dict):
         self.form_error = ""
-        with session_scope() as db:
-            try:
-                users.reset_password(db, self._actor(db), self.password_for_id, form.get("password", ""))
-                self._refresh(db)
-            except DomainError as error:
-                self.form_error = error.message
-                return None
+        def reset(db, actor):
+            users.reset_password(db, actor, self.password_for_id, form.get("password", ""))
+            self._refresh(db, actor)
+
+        done = self._in_unit(reset)
+        if not done.ok:
+            self.form_error = done.error.message
+            return None
         self.password_for_id = 0
         return rx.toast.success("密码已重置，该用户需重新登录")

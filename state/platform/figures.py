@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import figures
 from lantong_pwa.services.platform.figures import DailyFigures, DayFigures
@@ -137,18 +136,20 @@ class FiguresState(SessionState):
     def _show(self, day: date | None = None, branch: str | None = None):
         """Load the figures for ``day`` and ``branch`` (default: what is on screen); messages go to ``error``."""
         self.error = ""
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                chosen_day = day or parse_date(self.day, "day", "日期") or local_day(utc_now())
-                choice = self.branch if branch is None else branch
-                branch_id = None if choice in ("", ALL_BRANCHES) else parse_int(choice, "branch", "门店")
-                options = figures.branch_choices(db, actor)
-                result = figures.daily_figures(db, actor, chosen_day, branch_id)
-            except DomainError as error:
-                self.error = error.message
-                return
-            is_admin = sees_all_branches(actor)
+
+        def read(db, actor):
+            chosen_day = day or parse_date(self.day, "day", "日期") or local_day(utc_now())
+            choice = self.branch if branch is None else branch
+            branch_id = None if choice in ("", ALL_BRANCHES) else parse_int(choice, "branch", "门店")
+            options = figures.branch_choices(db, actor)
+            return chosen_day, choice, options, figures.daily_figures(db, actor, chosen_day, branch_id), \
+                sees_all_branches(actor)
+
+        shown = self._in_read(read)
+        if not shown.ok:
+            self.error = shown.error.message
+            return
+        chosen_day, choice, options, result, is_admin = shown.value
         self.day = chosen_day.isoformat()
         self.branch = choice if choice else ("" if not is_admin else ALL_BRANCHES)
         self.branch_options = ([[ALL_BRANCHES, "全部门店"]] if len(options) > 1 else []) + [

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import auth
 from models import Role
 from state.platform.session import ROLE_HOME, SessionState, safe_next
@@ -18,15 +16,21 @@ class LoginState(SessionState):
 
     @rx.event
     def submit(self, form: dict):
+        """Sign in. A wrong password rolls the sign-in's unit back like any refusal, so it is counted towards the
+        lock in a unit of its own afterwards (``auth.count_failed_sign_in``)."""
         self.error = ""
-        with session_scope() as db:
-            try:
-                token = auth.sign_in(db, form.get("username", ""), form.get("password", ""))
-            except DomainError as error:
-                self.error = error.message
-                return None
-            user = auth.user_for_token(db, token)
-            self.auth_token = token
-            self._remember(user)
-            home = ROLE_HOME[Role(user.role)]
-        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")) or home)
+        username, password = form.get("username", ""), form.get("password", "")
+
+        def sign_in(db, _actor):
+            token = auth.sign_in(db, username, password)
+            return token, auth.user_for_token(db, token)
+
+        signed = self._in_unit(sign_in)
+        if isinstance(signed.error, auth.WrongPassword):
+            self._in_unit(lambda db, _actor: auth.count_failed_sign_in(db, signed.error.user_id))
+        if not signed.ok:
+            self.error = signed.error.message
+            return None
+        self.auth_token, user = signed.value
+        self._remember(user)
+        return rx.redirect(safe_next(self.router.url.query_parameters.get("next")) or ROLE_HOME[Role(user.role)])

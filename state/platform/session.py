@@ -15,8 +15,8 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from lantong_pwa.db import read_scope, session_scope, unit_of_work
-from lantong_pwa.errors import DomainError
+from lantong_pwa.db import read_scope, unit_of_work
+from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
 from models import Role, User
@@ -40,6 +40,16 @@ class Outcome(Generic[T]):
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        """The refusal beside the form fields it names (every field of a ``FormErrors``; "form" when it names
+        none); empty when the work went through."""
+        if self.error is None:
+            return {}
+        if isinstance(self.error, FormErrors):
+            return dict(self.error.errors)
+        return {self.error.field or "form": self.error.message}
 
 
 # Every page in the navigation: path → (label, the permission that opens it).
@@ -138,15 +148,17 @@ class SessionState(rx.State):
 
     def _guard(self, permission: Permission):
         """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
-        with session_scope() as db:
-            user = self._actor(db)
+
+        def check(_db: Session, user: User | None):
             if user is None:
                 self.user_role = ""
                 return self._login_redirect()
             self._remember(user)
             if not allows(user, permission):
                 return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
-        return None
+            return None
+
+        return self._in_read(check).value
 
     @rx.var
     def phone_tabs(self) -> list[list[str]]:
@@ -172,18 +184,18 @@ class SessionState(rx.State):
     @rx.event
     def go_home(self):
         """``/``: each role's own home, or the sign-in page."""
-        with session_scope() as db:
-            user = self._actor(db)
+        def home(_db: Session, user: User | None):
             if user is None:
                 return rx.redirect("/login")
             self._remember(user)
             return rx.redirect(ROLE_HOME[Role(user.role)])
 
+        return self._in_read(home).value
+
     @rx.event
     def sign_out(self):
         """End the session here and on the server, and clear the drafts this person left in the browser."""
-        with session_scope() as db:
-            auth.sign_out(db, self.auth_token)
+        self._in_unit(lambda db, _actor: auth.sign_out(db, self.auth_token))
         leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
         self.auth_token = ""
         self.user_id = 0

@@ -7,8 +7,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.platform import shop_settings
 from lantong_pwa.services.workshop import teams
 from lantong_pwa.services.platform.permissions import Permission
@@ -40,8 +38,7 @@ class SettingsState(SessionState):
     technicians: list[list[str]] = []  # [id, name]
     errors: dict[str, str] = {}
 
-    def _refresh(self, db) -> None:
-        actor = self._actor(db)
+    def _refresh(self, db, actor) -> None:
         branch = shop_settings.branch_of(db, actor)
         self.vat_rate = f"{branch.vat_rate:f}"
         self.follow_up_days = str(branch.follow_up_days)
@@ -55,30 +52,17 @@ class SettingsState(SessionState):
 
     def _change(self, action, success: str):
         """Run one settings change as the signed-in user, then show the settings as they now are."""
-        self.errors = {}
-        with session_scope() as db:
-            try:
-                action(db, self._actor(db))
-                self._refresh(db)
-            except FormErrors as errors:
-                self.errors = errors.errors
-                return None
-            except DomainError as error:
-                self.errors = {error.field or "form": error.message}
-                return None
-        return rx.toast.success(success)
+        changed = self._in_unit(lambda db, actor: (action(db, actor), self._refresh(db, actor)))
+        self.errors = changed.field_errors
+        return rx.toast.success(success) if changed.ok else None
 
     @rx.event
     def load(self):
         redirect = self._guard(Permission.MANAGE_SETTINGS)
         if redirect is not None:
             return redirect
-        self.errors = {}
-        with session_scope() as db:
-            try:
-                self._refresh(db)
-            except DomainError as error:
-                self.errors = {"form": error.message}
+        shown = self._in_read(self._refresh)
+        self.errors = {} if shown.ok else {"form": shown.error.message}
         return None
 
     @rx.event

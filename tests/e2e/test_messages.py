@@ -4,6 +4,7 @@ attempt, filters the failed ones and sends one again with 重试."""
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 
 import pytest
 from playwright.sync_api import expect
@@ -26,7 +27,7 @@ def add_messages(server) -> tuple[str, int, int]:
                                 fields={"plate": "粤B12345", "date": "2026-12-20"}, actor=None,
                                 config=NotifyConfig())
         session.commit()
-        messaging.deliver_due(session, config=NotifyConfig())
+        messaging.deliver_due(lambda: nullcontext(session), config=NotifyConfig())  # committed below
         failed = Notification(branch_id=customer.branch_id, customer_id=customer.id, message_type="maintenance",
                               channel=Channel.LOG, recipient=customer.mobile, body="【蓝通汽修】保养提醒测试",
                               status=NotificationStatus.FAILED, attempts=1, last_error="HTTP 400：bad template")

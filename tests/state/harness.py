@@ -49,8 +49,11 @@ def set_page(state: rx.State, path: str, *, route: str | None = None, query: dic
 
 
 def token_for(session: Session, user) -> str:
-    """A real session token for ``user``, as the sign-in page would set in the cookie."""
-    return auth.sign_in(session, user.username, PASSWORD)
+    """A real session token for ``user``, as the sign-in page would set in the cookie (committed: the handlers
+    look it up in sessions of their own)."""
+    token = auth.sign_in(session, user.username, PASSWORD)
+    session.commit()
+    return token
 
 
 def as_list(result) -> list:

@@ -822,6 +822,7 @@ def test_admin_manages_users(world, session):
     created = session.exec(select(models.User).where(models.User.username == "intruder")).one()
     assert created.role == Role.ADMIN and created.branch_id == world.shop.branch.id
     assert auth.sign_in(session, "intruder", NEW_ACCOUNT["password"])
+    session.commit()  # the sign-in is a unit of its own
 
     s, result = run_users_update(cookie, world)
     assert s.form_error == "" and is_toast(result, "success")
@@ -834,6 +835,7 @@ def test_admin_manages_users(world, session):
     session.expire_all()
     assert auth.user_for_token(session, technician_cookie) is None, "a reset signs the user out everywhere"
     assert auth.sign_in(session, "technician", "brand-new-pass-9")
+    session.commit()
 
     s, result = run_users_set_active(cookie, world)
     assert is_toast(result, "success")

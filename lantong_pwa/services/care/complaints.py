@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.permissions import (
     Permission,
@@ -108,7 +108,6 @@ def _by_plate(session: Session, actor: User, plate_text: str) -> Vehicle:
     return vehicle
 
 
-@all_or_nothing
 def create_complaint(session: Session, actor: User, form: ComplaintForm) -> Complaint:
     """A complaint staff take at the counter or on the phone (到店/来电); a resent key returns the earlier row."""
     require(actor, Permission.CUSTOMER_CARE)
@@ -152,7 +151,7 @@ def create_complaint(session: Session, actor: User, form: ComplaintForm) -> Comp
     session.flush()
     audit.record(session, actor, "complaint.create", "complaint", complaint.id, branch_id=complaint.branch_id,
                  number=complaint.number, source=ComplaintSource.WALK_IN.value)
-    session.commit()
+    session.flush()
     return complaint
 
 
@@ -236,7 +235,6 @@ def _locked_complaint(session: Session, actor: User, complaint_id: int) -> Compl
     return locked(session, Complaint, complaint.id)
 
 
-@all_or_nothing
 def assign(session: Session, actor: User, complaint_id: int, assignee_id: int) -> Complaint:
     """Give the complaint to a person of its branch who works with customers."""
     require(actor, Permission.HANDLE_COMPLAINTS)
@@ -252,7 +250,7 @@ def assign(session: Session, actor: User, complaint_id: int, assignee_id: int) -
         complaint.assignee_id = assignee.id
         complaint.updated_at = utc_now()
         session.add(complaint)
-        session.commit()
+        session.flush()
     return complaint
 
 
@@ -262,7 +260,6 @@ def may_move(actor: User, complaint: Complaint, to: ComplaintStatus) -> bool:
         to in ASSIGNEE_MOVES and complaint.assignee_id == actor.id and allows(actor, Permission.CUSTOMER_CARE))
 
 
-@all_or_nothing
 def change_status(session: Session, actor: User, complaint_id: int, to: str, resolution: str = "") -> Complaint:
     """Move the complaint on; resolving needs the resolution (处理结果) written down."""
     require(actor, Permission.CUSTOMER_CARE)
@@ -292,5 +289,5 @@ def change_status(session: Session, actor: User, complaint_id: int, to: str, res
     session.add(complaint)
     audit.record(session, actor, "complaint.status", "complaint", complaint.id, branch_id=complaint.branch_id,
                  before=current.value, after=target.value, resolution=resolution)
-    session.commit()
+    session.flush()
     return complaint

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import complaints, messaging
 from lantong_pwa.services.platform import audit, rate_limit
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch
 from lantong_pwa.settings import get_settings
 from lantong_pwa.timezone import local_day
@@ -171,7 +171,8 @@ def schedule_on_close(session: Session, order: WorkOrder, closed_at: datetime) -
 
 def follow_up_for_order(session: Session, actor: User, order_id: int) -> FollowUp:
     """The follow-up of a settled or closed order (created if it has none yet, and committed): the settlement sheet
-    prints its link, and customer care opens it from the order."""
+    prints its link. The one service here that still commits: the sheet's page load calls it in the old
+    ``session_scope`` until settling makes the follow-up (issue 12); then it goes."""
     if not allows(actor, Permission.CUSTOMER_CARE):
         require(actor, Permission.SETTLE)
     order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
@@ -205,7 +206,6 @@ def mask_plate(plate: str) -> str:
     return f"{plate[:2]}***{plate[-2:]}" if len(plate) > 4 else "***"
 
 
-@all_or_nothing
 def send_link(session: Session, actor: User, follow_up_id: int, request_key: str,
               now: datetime | None = None) -> Notification:
     """Queue the follow-up message with the customer's personal link (a repeated key returns the earlier message)."""
@@ -236,7 +236,7 @@ def send_link(session: Session, actor: User, follow_up_id: int, request_key: str
     session.add(follow_up)
     audit.record(session, actor, "follow_up.send_link", "follow_up", follow_up.id, branch_id=follow_up.branch_id,
                  notification_id=notification.id)
-    session.commit()
+    session.flush()
     return notification
 
 
@@ -295,15 +295,26 @@ def _answer_summary(follow_up: FollowUp, prefix: str, note: str) -> str:
     return f"{text}。{note}" if note else text
 
 
-@all_or_nothing
-def answer(session: Session, token: str, given: Answer, client: str, now: datetime | None = None) -> FollowUp:
-    """The customer's answer from the public form (no account). The link is checked first (a bad link records
-    nothing), then the submit is counted against the rate limits, then the answer is validated (nothing saved on
-    bad input). A low rating or "问题未解决" opens a complaint. A second answer is refused (``LinkAnswered``)."""
+def count_submit(session: Session, token: str, client: str, now: datetime | None = None) -> FollowUp:
+    """Count one submit of the public form against its rate limits (per client address and per link); the link is
+    checked first, so a bad link records nothing.
+
+    The boundary runs this in a unit of work of its own, before the unit that records the ``answer``: a submit
+    that is then refused (bad input, a second answer) rolls its own unit back, and a hit rolled back with it would
+    limit nothing."""
     now = now or utc_now()
     follow_up = verify_token(session, token, now)
     rate_limit.hit(session, "follow_up_form", {f"addr:{client}": SUBMITS_PER_ADDRESS,
                                                f"link:{follow_up.id}": SUBMITS_PER_LINK}, SUBMIT_WINDOW, now)
+    return follow_up
+
+
+def answer(session: Session, token: str, given: Answer, now: datetime | None = None) -> FollowUp:
+    """The customer's answer from the public form (no account), once its submit was counted (``count_submit``, in
+    its own unit). The answer is validated (nothing saved on bad input). A low rating or "问题未解决" opens a
+    complaint. A second answer is refused (``LinkAnswered``)."""
+    now = now or utc_now()
+    follow_up = verify_token(session, token, now)
     values = _validated(given)
     follow_up = locked(session, FollowUp, follow_up.id)  # two tabs submitting at once: the second sees the first
     verify_token(session, token, now)
@@ -318,7 +329,7 @@ def answer(session: Session, token: str, given: Answer, client: str, now: dateti
     if needs_complaint(follow_up):
         complaints.raise_complaint(session, follow_up, ComplaintSource.FOLLOW_UP,
                                    _answer_summary(follow_up, "客户评价", values["comment"]), None, now)
-    session.commit()
+    session.flush()
     return follow_up
 
 
@@ -352,7 +363,6 @@ class CallForm:
     handling: str = ""
 
 
-@all_or_nothing
 def record_call(session: Session, actor: User, follow_up_id: int, form: CallForm,
                 now: datetime | None = None) -> FollowUpCall:
     """A staff phone follow-up. A reached call with a satisfaction answers the follow-up by phone (unless the
@@ -408,7 +418,7 @@ def record_call(session: Session, actor: User, follow_up_id: int, form: CallForm
         points += ["问题未解决"] if form.problem_unsolved else []
         summary = f"电话回访：{'；'.join(points)}" + (f"。{handling}" if handling else "")
         complaints.raise_complaint(session, follow_up, ComplaintSource.PHONE, summary, actor, now)
-    session.commit()
+    session.flush()
     return call
 
 

@@ -14,6 +14,8 @@ Time is passed in (``now``) so tests drive the clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,7 +27,6 @@ from lantong_pwa.errors import DomainError
 from lantong_pwa.notifications import gateway, templates
 from lantong_pwa.notifications.config import NotifyConfig, get_notify_config
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch, sees_all_branches
 from models import Branch, Channel, Customer, DeliveryAttempt, Notification, NotificationStatus, User
 from models.common import utc_now
@@ -117,23 +118,49 @@ def _defer_quiet_sms(session: Session, now: datetime, config: NotifyConfig) -> N
                            col(Notification.channel) == Channel.SMS,
                            col(Notification.next_attempt_at) <= now)
                     .values(next_attempt_at=quiet_end))
-    session.commit()
 
 
-def _claim(session: Session, notification_id: int, now: datetime, config: NotifyConfig) -> bool:
-    """Take the message for this process: only one caller's UPDATE finds it still due."""
+def _due(session: Session, now: datetime, config: NotifyConfig, limit: int) -> list[int]:
+    """The messages to try at ``now``, oldest due first (quiet-hours SMS put off first)."""
+    _defer_quiet_sms(session, now, config)
+    return list(session.exec(select(Notification.id)
+                             .where(col(Notification.status) == NotificationStatus.QUEUED,
+                                    col(Notification.next_attempt_at) <= now)
+                             .order_by(col(Notification.next_attempt_at), col(Notification.id))
+                             .limit(limit)).all())
+
+
+def _claim(session: Session, notification_id: int, now: datetime, config: NotifyConfig) -> gateway.Message | None:
+    """Take the message for this process (only one caller's conditional UPDATE finds it still due) and return what
+    to send; ``None`` when another process has it, it is no longer due, or the customer withdrew consent since it
+    was queued (then it is SKIPPED)."""
     claimed_until = now + timedelta(seconds=config.timeout) + CLAIM_GRACE
     result = session.execute(update(Notification)
                              .where(col(Notification.id) == notification_id,
                                     col(Notification.status) == NotificationStatus.QUEUED,
                                     col(Notification.next_attempt_at) <= now)
                              .values(next_attempt_at=claimed_until))
-    session.commit()
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return None
+    notification = _fresh(session, Notification, notification_id)
+    customer = _fresh(session, Customer, notification.customer_id) if notification.customer_id else None
+    reason = _consent_missing(customer, notification.channel)
+    if reason:
+        notification.status = NotificationStatus.SKIPPED
+        notification.skip_reason = reason
+        notification.next_attempt_at = None
+        session.add(notification)
+        session.flush()
+        return None
+    return gateway.Message(notification_id=notification.id, channel=notification.channel,
+                           message_type=notification.message_type, recipient=notification.recipient,
+                           text=notification.body, fields=dict(notification.template_fields or {}),
+                           customer_id=notification.customer_id)
 
 
-def _record(session: Session, notification: Notification, outcome: gateway.Outcome, now: datetime,
+def _record(session: Session, notification_id: int, outcome: gateway.Outcome, now: datetime,
             config: NotifyConfig) -> None:
+    notification = _fresh(session, Notification, notification_id)
     earlier = session.exec(select(func.count()).select_from(DeliveryAttempt)
                            .where(DeliveryAttempt.notification_id == notification.id)).one()
     session.add(DeliveryAttempt(notification_id=notification.id, attempt_no=earlier + 1, ok=outcome.ok,
@@ -156,52 +183,34 @@ def _record(session: Session, notification: Notification, outcome: gateway.Outco
         notification.next_attempt_at = None
         notification.last_error = outcome.error[:300]
     session.add(notification)
-    session.commit()
+    session.flush()
 
 
-def _deliver_one(session: Session, client: httpx.Client, notification_id: int, now: datetime,
-                 config: NotifyConfig) -> bool:
-    if not _claim(session, notification_id, now, config):
-        return False  # another process has it, or it is no longer due
-    notification = _fresh(session, Notification, notification_id)
-    customer = _fresh(session, Customer, notification.customer_id) if notification.customer_id else None
-    reason = _consent_missing(customer, notification.channel)
-    if reason:  # consent withdrawn since the message was queued
-        notification.status = NotificationStatus.SKIPPED
-        notification.skip_reason = reason
-        notification.next_attempt_at = None
-        session.add(notification)
-        session.commit()
-        return False
-    message = gateway.Message(notification_id=notification.id, channel=notification.channel,
-                              message_type=notification.message_type, recipient=notification.recipient,
-                              text=notification.body, fields=dict(notification.template_fields or {}),
-                              customer_id=notification.customer_id)
-    outcome = gateway.deliver(client, config, message)
-    _record(session, notification, outcome, now, config)
-    return outcome.ok
+def deliver_due(units: Callable[[], AbstractContextManager[Session]], now: datetime | None = None, *,
+                config: NotifyConfig | None = None, limit: int = 500) -> int:
+    """Send the queued messages due at ``now`` (at most ``limit``); returns how many were delivered. Safe to call
+    from several processes at once.
 
-
-def deliver_due(session: Session, now: datetime | None = None, *, config: NotifyConfig | None = None,
-                limit: int = 500) -> int:
-    """Send the queued messages due at ``now`` (at most ``limit``); returns how many were delivered.
-
-    Commits as it goes: each message is claimed in its own short transaction, sent outside any transaction, and its
-    outcome recorded in another. Safe to call from several processes at once.
+    A batch job, so it runs several units of work from ``units`` (the boundary's ``unit_of_work``): the due list is
+    read in one; then each message is claimed in a unit of its own, committed at once so no other process sends it
+    too; it is sent outside any transaction, so no database lock is held while the provider answers; and its outcome
+    is recorded in another unit. A failure with one message never undoes what was recorded for the others.
     """
     config = config or get_notify_config()
     now = now or utc_now()
-    _defer_quiet_sms(session, now, config)
-    due = session.exec(select(Notification.id)
-                       .where(col(Notification.status) == NotificationStatus.QUEUED,
-                              col(Notification.next_attempt_at) <= now)
-                       .order_by(col(Notification.next_attempt_at), col(Notification.id))
-                       .limit(limit)).all()
-    session.commit()  # end the read before claiming: SQLite cannot turn a stale read into a write
+    with units() as session:
+        due = _due(session, now, config, limit)
     delivered = 0
     with httpx.Client(timeout=config.timeout) as client:
         for notification_id in due:
-            delivered += _deliver_one(session, client, notification_id, now, config)
+            with units() as session:
+                message = _claim(session, notification_id, now, config)
+            if message is None:
+                continue
+            outcome = gateway.deliver(client, config, message)
+            with units() as session:
+                _record(session, notification_id, outcome, now, config)
+            delivered += outcome.ok
     return delivered
 
 
@@ -238,7 +247,6 @@ def delivery_log(session: Session, actor: User, status: str = "", limit: int = 1
     return [LogEntry(notification, name or "", attempts.get(notification.id, [])) for notification, name in rows]
 
 
-@all_or_nothing
 def retry(session: Session, actor: User, notification_id: int, now: datetime | None = None) -> Notification:
     """Queue a FAILED message again for a fresh round of tries (a repeated tap finds it already queued)."""
     require(actor, Permission.CUSTOMER_CARE)
@@ -255,5 +263,5 @@ def retry(session: Session, actor: User, notification_id: int, now: datetime | N
     audit.record(session, actor, "notification.retry", "notification", notification.id,
                  branch_id=notification.branch_id, message_type=notification.message_type,
                  last_error=notification.last_error)
-    session.commit()
+    session.flush()
     return notification

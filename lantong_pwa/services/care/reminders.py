@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups, messaging
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.parsing import parse_date, parse_int
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch, sees_all_branches
 from lantong_pwa.timezone import local_day
@@ -265,13 +265,12 @@ def candidates(session: Session, today: date, rules: ReminderRules = ReminderRul
     return found
 
 
-@all_or_nothing
 def build_reminders(session: Session, today: date, rules: ReminderRules | None = None) -> int:
     """Bring the reminder centre up to date for ``today`` in every branch; return how many entries were added.
 
     Adds each new entry once (a row whose key another run added meanwhile is skipped inside its own savepoint),
     brings snoozed entries back when their day has come, dismisses open entries that no longer apply and opens a
-    dismissed one again if its thing is due once more. Commits."""
+    dismissed one again if its thing is due once more. Flushes; the job's unit of work commits."""
     rules = rules or ReminderRules.from_environment()
     wanted = {(c.branch_id, c.dedupe_key): c for c in candidates(session, today, rules)}
     rows = list(session.exec(select(CareReminder).where(
@@ -305,7 +304,7 @@ def build_reminders(session: Session, today: date, rules: ReminderRules | None =
             added += 1
         except IntegrityError:
             continue  # another run added this entry first
-    session.commit()
+    session.flush()
     return added
 
 
@@ -394,13 +393,11 @@ def _actionable(session: Session, actor: User, reminder_id: int) -> CareReminder
     return locked(session, CareReminder, reminder_id)
 
 
-@all_or_nothing
 def mark_contacted(session: Session, actor: User, reminder_id: int, result: str) -> CareReminder:
     """Record that the customer was contacted and what came of it. A second tap finds it done and changes nothing."""
     reminder = _actionable(session, actor, reminder_id)
     if ReminderStatus(reminder.status) == ReminderStatus.CONTACTED:
-        session.commit()  # releases the row; nothing changed
-        return reminder
+        return reminder  # nothing changes
     text = (result or "").strip()
     if not text:
         raise DomainError("请填写联系结果", field="result")
@@ -417,11 +414,10 @@ def mark_contacted(session: Session, actor: User, reminder_id: int, result: str)
     session.add(reminder)
     audit.record(session, actor, "care_reminder.contacted", "care_reminder", reminder.id,
                  branch_id=reminder.branch_id, kind=ReminderKind(reminder.kind).value, before=before, result=text)
-    session.commit()
+    session.flush()
     return reminder
 
 
-@all_or_nothing
 def snooze(session: Session, actor: User, reminder_id: int, *, today: date, days: int | str | None = None,
            until: date | str | None = None) -> CareReminder:
     """Put an entry aside until a later day (``until``, or ``days`` from ``today``); it comes back on that day."""
@@ -442,7 +438,7 @@ def snooze(session: Session, actor: User, reminder_id: int, *, today: date, days
     session.add(reminder)
     audit.record(session, actor, "care_reminder.snooze", "care_reminder", reminder.id, branch_id=reminder.branch_id,
                  before=before, until=str(day))
-    session.commit()
+    session.flush()
     return reminder
 
 
@@ -457,10 +453,9 @@ def message_fields(session: Session, reminder: CareReminder) -> dict[str, str]:
     return fields
 
 
-@all_or_nothing
 def send_reminder(session: Session, actor: User, reminder_id: int, request_key: str) -> Notification:
     """Send the customer the message for this entry through the gateway (the follow-up link for a follow-up);
-    both record who sent what. A resend with the same ``request_key`` returns the first message. Commits."""
+    both record who sent what. A resend with the same ``request_key`` returns the first message."""
     require(actor, Permission.CUSTOMER_CARE)
     reminder = row_in_branch(session, actor, CareReminder, reminder_id, "提醒不存在")
     if ReminderStatus(reminder.status) == ReminderStatus.DISMISSED:
@@ -472,7 +467,6 @@ def send_reminder(session: Session, actor: User, reminder_id: int, request_key: 
     notification = messaging.queue_message(
         session, customer=session.get(Customer, reminder.customer_id), message_type=ReminderKind(reminder.kind).value,
         fields=message_fields(session, reminder), actor=actor, reminder_id=reminder.id, request_key=request_key)
-    session.commit()
     return notification
 
 

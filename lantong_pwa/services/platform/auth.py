@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.settings import get_settings
 from models import User, UserSession
 from models.common import utc_now
@@ -45,12 +46,19 @@ def _token_hash(token: str) -> str:
     return hmac.new(get_settings().secret_key, token.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_in(session: Session, username: str, password: str, *, now: datetime | None = None) -> str:
-    """Check the credentials and return a new session token; raise ``DomainError`` with the reason otherwise.
+class WrongPassword(DomainError):
+    """A known account's password did not match. The refused sign-in's unit of work rolls back, so the boundary
+    counts the failure (``count_failed_sign_in``) in a unit of its own; ``user_id`` never reaches the page."""
 
-    After ``MAX_FAILED_SIGN_INS`` wrong passwords in a row the account is locked for ``LOCK_DURATION``; while
-    locked, even the right password is refused.
-    """
+    def __init__(self, user_id: int):
+        super().__init__("用户名或密码错误")
+        self.user_id = user_id
+
+
+def sign_in(session: Session, username: str, password: str, *, now: datetime | None = None) -> str:
+    """Check the credentials and return a new session token; raise ``DomainError`` with the reason otherwise
+    (``WrongPassword`` for a known account, to be counted). While an account is locked (``count_failed_sign_in``),
+    even the right password is refused. Flushes, never commits."""
     now = now or utc_now()
     user = session.exec(select(User).where(User.username == (username or "").strip())).first()
     if user is None:
@@ -60,14 +68,7 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise DomainError(f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试")
     if not _password_matches(user.password_hash, password or ""):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_SIGN_INS:
-            user.failed_logins = 0
-            user.locked_until = now + LOCK_DURATION
-            audit.record(session, user, "user.locked", "user", user.id)
-        session.add(user)
-        session.commit()
-        raise DomainError("用户名或密码错误")
+        raise WrongPassword(user.id)
     if not user.is_active:
         raise DomainError("该账号已停用，请联系管理员")
     user.failed_logins = 0
@@ -76,8 +77,24 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME))
     session.add(user)
-    session.commit()
+    session.flush()
     return token
+
+
+def count_failed_sign_in(session: Session, user_id: int, *, now: datetime | None = None) -> None:
+    """One more wrong password in a row for the account (``WrongPassword``); the ``MAX_FAILED_SIGN_INS``-th locks it
+    for ``LOCK_DURATION``. The failure must be counted although the sign-in fails, so the boundary runs this in a
+    short unit of work of its own after the refused sign-in's unit rolled back. The row is locked first, so failures
+    racing from several tabs are all counted."""
+    now = now or utc_now()
+    user = locked(session, User, user_id)
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_SIGN_INS:
+        user.failed_logins = 0
+        user.locked_until = now + LOCK_DURATION
+        audit.record(session, user, "user.locked", "user", user.id)
+    session.add(user)
+    session.flush()
 
 
 def user_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:
@@ -98,7 +115,7 @@ def sign_out(session: Session, token: str | None) -> None:
     row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
     if row is not None:
         session.delete(row)
-        session.commit()
+        session.flush()
 
 
 def end_sessions_of(session: Session, user_id: int) -> None:

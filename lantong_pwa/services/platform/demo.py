@@ -117,7 +117,7 @@ def seed_demo(session: Session) -> bool:
         session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
                             year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(), **dates))
     _seed_stock(session, branch.id)
-    session.commit()
+    session.flush()
     reminders.build_reminders(session, today)
     return True
 

@@ -32,8 +32,12 @@ def hashed(value: str) -> str:
 
 def hit(session: Session, bucket: str, limits: dict[str, int], window: timedelta,
         now: datetime | None = None) -> None:
-    """Count one request against every ``key -> allowed`` in ``limits`` (e.g. the client address and the link) and
-    commit the hits; raise ``RateLimited`` (counting nothing) when any key already used its allowance."""
+    """Count one request against every ``key -> allowed`` in ``limits`` (e.g. the client address and the link);
+    raise ``RateLimited`` (counting nothing) when any key already used its allowance. Flushes, never commits.
+
+    A hit must outlive the request it counts: a refused request is rolled back, and a hit rolled back with it limits
+    nothing. So the boundary counts the hit in a short unit of work of its own, committed before the request's main
+    unit opens (see ``follow_ups.count_submit``)."""
     now = now or utc_now()
     since = now - window
     session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.created_at < since))
@@ -42,7 +46,6 @@ def hit(session: Session, bucket: str, limits: dict[str, int], window: timedelta
         used = session.exec(select(func.count()).select_from(RateLimitHit).where(
             RateLimitHit.bucket == bucket, RateLimitHit.key == key, RateLimitHit.created_at >= since)).one()
         if used >= allowed:
-            session.commit()  # the pruning
             raise RateLimited(window)
     session.add_all(RateLimitHit(bucket=bucket, key=key, created_at=now) for key in keys)
-    session.commit()
+    session.flush()

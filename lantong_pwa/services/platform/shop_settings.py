@@ -33,7 +33,7 @@ def set_vat_rate(session: Session, actor: User, rate_text: str) -> Branch:
         audit.record(session, actor, "branch.vat_rate", "branch", branch.id, before=branch.vat_rate, after=rate)
         branch.vat_rate = rate
         session.add(branch)
-        session.commit()
+        session.flush()
     return branch
 
 
@@ -64,7 +64,7 @@ def add_fee_type(session: Session, actor: User, name: str, default_amount: str) 
     session.add(fee_type)
     session.flush()
     audit.record(session, actor, "fee_type.create", "fee_type", fee_type.id, name=name, default_amount=amount)
-    session.commit()
+    session.flush()
     return fee_type
 
 
@@ -76,7 +76,7 @@ def set_fee_type_active(session: Session, actor: User, fee_type_id: int, active:
         fee_type.is_active = active
         session.add(fee_type)
         audit.record(session, actor, "fee_type.enable" if active else "fee_type.disable", "fee_type", fee_type.id)
-        session.commit()
+        session.flush()
     return fee_type
 
 
@@ -89,7 +89,7 @@ def set_follow_up_days(session: Session, actor: User, days_text: str) -> Branch:
                      after=days)
         branch.follow_up_days = days
         session.add(branch)
-        session.commit()
+        session.flush()
     return branch
 
 

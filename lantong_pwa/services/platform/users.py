@@ -81,7 +81,7 @@ def _create_user(session: Session, actor: User | None, form: UserForm, password:
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", user.id, branch_id=user.branch_id, role=user.role)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -110,7 +110,7 @@ def update_user(session: Session, actor: User, user_id: int, form: UserForm) -> 
     if changes:
         session.add(user)
         audit.record(session, actor, "user.update", "user", user.id, branch_id=user.branch_id, changes=changes)
-        session.commit()
+        session.flush()
     return user
 
 
@@ -123,7 +123,7 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
         auth.end_sessions_of(session, user.id)
     session.add(user)
     audit.record(session, actor, "user.enable" if active else "user.disable", "user", user.id, branch_id=user.branch_id)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -135,5 +135,5 @@ def reset_password(session: Session, actor: User, user_id: int, new_password: st
     auth.end_sessions_of(session, user.id)
     session.add(user)
     audit.record(session, actor, "user.reset_password", "user", user.id, branch_id=user.branch_id)
-    session.commit()
+    session.flush()
     return user

@@ -11,7 +11,7 @@ from lantong_pwa.services.care import complaints, follow_ups
 from lantong_pwa.services.care.complaints import ComplaintForm
 from models import AuditEvent, Complaint, ComplaintSource, ComplaintStatus, Role, User
 from tests.factories import add_vehicle
-from tests.services.care.test_follow_ups import SOON, closed_follow_up, token_of
+from tests.services.care.test_follow_ups import SOON, closed_follow_up, submit, token_of
 from tests.services.cashier.test_settlement import count
 
 
@@ -29,6 +29,17 @@ def test_staff_record_a_walk_in_complaint_once(session, shop):
     assert made.number.startswith("TS") and made.source == ComplaintSource.WALK_IN
     assert made.status == ComplaintStatus.OPEN and made.created_by_id == shop.advisor.id
     assert made.vehicle_id == vehicle.id
+
+
+def test_one_unit_of_work_keeps_nothing_when_its_second_step_is_refused(session, shop, units):
+    """A complaint taken and moved in one request: the move is refused, and the complaint goes with it."""
+    vehicle = add_vehicle(session, shop.branch.id)
+    with pytest.raises(DomainError, match="不能改为"), units() as unit:
+        made = walk_in(unit, shop, vehicle=vehicle)
+        assert unit.get(Complaint, made.id) is not None
+        complaints.change_status(unit, shop.manager, made.id, "closed")  # an open complaint cannot close at once
+    assert count(session, Complaint) == 0
+    assert session.exec(select(AuditEvent).where(AuditEvent.entity == "complaint")).all() == []
 
 
 def test_staff_complaint_is_validated(session, shop):
@@ -136,9 +147,9 @@ def test_reopened_complaint_goes_back_to_processing(session, shop):
     assert complaint.status == ComplaintStatus.PROCESSING and complaint.resolved_at is None
 
 
-def test_detail_links_the_follow_up_behind_a_form_complaint(session, shop):
+def test_detail_links_the_follow_up_behind_a_form_complaint(session, shop, units):
     follow_up = closed_follow_up(session, shop)
-    follow_ups.answer(session, token_of(follow_up), follow_ups.Answer(
+    submit(units, token_of(follow_up), follow_ups.Answer(
         overall="1", quality="1", speed="1", attitude="1", price="1", environment="1", comment="车还是响"),
         "10.0.0.1", SOON)
     complaint = session.exec(select(Complaint)).one()

@@ -49,6 +49,14 @@ def token_of(follow_up: FollowUp) -> str:
 SOON = CLOSED_AT + timedelta(days=3)
 
 
+def submit(units, token: str, given: Answer, client: str, now: datetime) -> FollowUp:
+    """What the public form does: the submit counted in a unit of work of its own, then the answer in another."""
+    with units() as counting:
+        follow_ups.count_submit(counting, token, client, now)
+    with units() as answering:
+        return follow_ups.answer(answering, token, given, now)
+
+
 # --- due date when the order closes -----------------------------------------------------------------------------
 
 
@@ -152,7 +160,7 @@ def test_a_link_whose_follow_up_is_gone_is_unknown(session, shop):
         follow_ups.verify_token(session, token, SOON)
 
 
-def test_links_expire_with_a_controlled_clock(session, shop):
+def test_links_expire_with_a_controlled_clock(session, shop, units):
     follow_up = closed_follow_up(session, shop)
     token = token_of(follow_up)
     ends = CLOSED_AT + timedelta(days=follow_ups.LINK_VALID_DAYS)
@@ -160,7 +168,7 @@ def test_links_expire_with_a_controlled_clock(session, shop):
     with pytest.raises(follow_ups.LinkExpired):
         follow_ups.verify_token(session, token, ends)
     with pytest.raises(follow_ups.LinkExpired):
-        follow_ups.answer(session, token, GOOD, "10.0.0.1", ends)
+        submit(units, token, GOOD, "10.0.0.1", ends)
     session.refresh(follow_up)
     assert follow_up.status == FollowUpStatus.OPEN and count(session, RateLimitHit) == 0
 
@@ -168,26 +176,26 @@ def test_links_expire_with_a_controlled_clock(session, shop):
 # --- the customer's answer --------------------------------------------------------------------------------------
 
 
-def test_good_answer_is_saved_once_and_replays_change_nothing(session, shop):
+def test_good_answer_is_saved_once_and_replays_change_nothing(session, shop, units):
     follow_up = closed_follow_up(session, shop)
     token = token_of(follow_up)
-    follow_ups.answer(session, token, GOOD, "10.0.0.1", SOON)
+    submit(units, token, GOOD, "10.0.0.1", SOON)
     session.refresh(follow_up)
     assert (follow_up.status, follow_up.answered_via, follow_up.overall, follow_up.speed, follow_up.comment) == (
         FollowUpStatus.ANSWERED, FollowUpChannel.LINK, 5, 4, "很满意")
     assert count(session, Complaint) == 0
     with pytest.raises(follow_ups.LinkAnswered):
-        follow_ups.answer(session, token, Answer(overall="1", quality="1", speed="1", attitude="1", price="1",
+        submit(units, token, Answer(overall="1", quality="1", speed="1", attitude="1", price="1",
                                                  environment="1", problem_unsolved=True), "10.0.0.2", SOON)
     session.refresh(follow_up)
     assert follow_up.overall == 5 and count(session, Complaint) == 0
     assert audit_actions(session).count("follow_up.answer") == 1
 
 
-def test_bad_answers_save_nothing_and_name_each_field(session, shop):
+def test_bad_answers_save_nothing_and_name_each_field(session, shop, units):
     follow_up = closed_follow_up(session, shop)
     with pytest.raises(FormErrors) as error:
-        follow_ups.answer(session, token_of(follow_up), Answer(overall="6", quality="", speed="4", attitude="x",
+        submit(units, token_of(follow_up), Answer(overall="6", quality="", speed="4", attitude="x",
                                                                price="3", environment="0", comment="长" * 501),
                           "10.0.0.1", SOON)
     assert set(error.value.errors) == {"overall", "quality", "attitude", "environment", "comment"}
@@ -202,9 +210,9 @@ def test_bad_answers_save_nothing_and_name_each_field(session, shop):
     Answer(overall="4", quality="5", speed="5", attitude="5", price="1", environment="5"),
     Answer(overall="5", quality="5", speed="5", attitude="5", price="5", environment="5", problem_unsolved=True),
 ])
-def test_low_rating_or_not_solved_opens_one_complaint(session, shop, answer):
+def test_low_rating_or_not_solved_opens_one_complaint(session, shop, answer, units):
     follow_up = closed_follow_up(session, shop)
-    follow_ups.answer(session, token_of(follow_up), answer, "10.0.0.1", SOON)
+    submit(units, token_of(follow_up), answer, "10.0.0.1", SOON)
     complaint = session.exec(select(Complaint)).one()
     assert complaint.number.startswith("TS20261205-") and complaint.source == ComplaintSource.FOLLOW_UP
     assert (complaint.follow_up_id, complaint.work_order_id, complaint.customer_id) == (
@@ -214,50 +222,50 @@ def test_low_rating_or_not_solved_opens_one_complaint(session, shop, answer):
     assert ("问题未解决" in complaint.summary) == answer.problem_unsolved
 
 
-def test_three_is_not_low(session, shop):
+def test_three_is_not_low(session, shop, units):
     follow_up = closed_follow_up(session, shop)
-    follow_ups.answer(session, token_of(follow_up), Answer(overall="3", quality="3", speed="3", attitude="3",
+    submit(units, token_of(follow_up), Answer(overall="3", quality="3", speed="3", attitude="3",
                                                            price="3", environment="3"), "10.0.0.1", SOON)
     assert count(session, Complaint) == 0
 
 
-def test_submits_are_rate_limited_per_link_and_per_address(session, shop):
+def test_submits_are_rate_limited_per_link_and_per_address(session, shop, units):
     follow_up = closed_follow_up(session, shop)
     token = token_of(follow_up)
     bad = Answer(overall="")
     for _ in range(follow_ups.SUBMITS_PER_LINK):
         with pytest.raises(FormErrors):
-            follow_ups.answer(session, token, bad, f"10.0.0.{_}", SOON)
+            submit(units, token, bad, f"10.0.0.{_}", SOON)
     with pytest.raises(rate_limit.RateLimited, match="提交过于频繁"):
-        follow_ups.answer(session, token, GOOD, "10.0.0.99", SOON)
+        submit(units, token, GOOD, "10.0.0.99", SOON)
     session.refresh(follow_up)
     assert follow_up.status == FollowUpStatus.OPEN
     # The window passes: the link may answer again, and old hits are pruned.
     later = SOON + follow_ups.SUBMIT_WINDOW + timedelta(seconds=1)
-    follow_ups.answer(session, token, GOOD, "10.0.0.99", later)
+    submit(units, token, GOOD, "10.0.0.99", later)
     assert count(session, RateLimitHit) == 2
     session.refresh(follow_up)
     assert follow_up.status == FollowUpStatus.ANSWERED
 
 
-def test_one_address_is_limited_across_links(session, shop):
+def test_one_address_is_limited_across_links(session, shop, units):
     tokens = [token_of(closed_follow_up(session, shop, plate=f"粤B1234{n}")) for n in range(3)]
     used = 0
     with pytest.raises(rate_limit.RateLimited):
         while True:
             with pytest.raises(FormErrors):
-                follow_ups.answer(session, tokens[used // follow_ups.SUBMITS_PER_LINK], Answer(), "1.2.3.4", SOON)
+                submit(units, tokens[used // follow_ups.SUBMITS_PER_LINK], Answer(), "1.2.3.4", SOON)
             used += 1
     assert used == follow_ups.SUBMITS_PER_ADDRESS
-    follow_ups.answer(session, tokens[2], GOOD, "5.6.7.8", SOON)  # another address is not held up
+    submit(units, tokens[2], GOOD, "5.6.7.8", SOON)  # another address is not held up
 
 
-def test_bad_links_record_nothing(session, shop):
+def test_bad_links_record_nothing(session, shop, units):
     follow_up = closed_follow_up(session, shop)
     before = audit_actions(session)
     for token in ("", "1.2.3.4", token_of(follow_up)[:-1] + "x"):
         with pytest.raises(follow_ups.LinkError):
-            follow_ups.answer(session, token, GOOD, "10.0.0.1", SOON)
+            submit(units, token, GOOD, "10.0.0.1", SOON)
     assert count(session, RateLimitHit) == 0 and count(session, Complaint) == 0
     assert audit_actions(session) == before
 
@@ -299,9 +307,9 @@ def test_reached_call_answers_the_follow_up_by_phone(session, shop):
         follow_ups.verify_token(session, token_of(follow_up), SOON)
 
 
-def test_call_after_the_customer_answered_keeps_the_answer(session, shop):
+def test_call_after_the_customer_answered_keeps_the_answer(session, shop, units):
     follow_up = closed_follow_up(session, shop)
-    follow_ups.answer(session, token_of(follow_up), GOOD, "10.0.0.1", SOON)
+    submit(units, token_of(follow_up), GOOD, "10.0.0.1", SOON)
     call(session, shop.manager, follow_up, result="reached", satisfaction="3")
     session.refresh(follow_up)
     assert follow_up.overall == 5 and follow_up.answered_via == FollowUpChannel.LINK
@@ -356,9 +364,10 @@ def test_send_link_queues_the_follow_up_message_once(session, shop):
         follow_ups.send_link(session, shop.other_branch_advisor, follow_up.id, "send-3", SOON)
 
 
-def test_send_link_refused_once_answered(session, shop):
+def test_send_link_refused_once_answered(session, shop, units):
     follow_up = closed_follow_up(session, shop)
-    follow_ups.answer(session, token_of(follow_up), GOOD, "10.0.0.1", SOON)
+    submit(units, token_of(follow_up), GOOD, "10.0.0.1", SOON)
+    session.refresh(follow_up)  # answered in the form's own units
     with pytest.raises(DomainError, match="已回访"):
         follow_ups.send_link(session, shop.advisor, follow_up.id, "send-1", SOON)
     assert count(session, models.Notification) == 0

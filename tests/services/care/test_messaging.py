@@ -106,18 +106,18 @@ def test_a_repeated_request_key_returns_the_earlier_message(session, shop):
 # --- the log channel, consent --------------------------------------------------------------------------------------
 
 
-def test_the_log_channel_needs_no_consent_and_records_the_attempt(session, shop):
+def test_the_log_channel_needs_no_consent_and_records_the_attempt(session, shop, units):
     customer = add_customer(session, shop.branch.id)
     notification = queue(session, customer)
-    assert messaging.deliver_due(session, NOON, config=LOG) == 1
+    assert messaging.deliver_due(units, NOON, config=LOG) == 1
     notification = reload(session, notification)
     assert notification.status == NotificationStatus.SENT and notification.sent_at == NOON
     assert [(a.attempt_no, a.ok, a.http_status) for a in attempts_of(session, notification)] == [(1, True, None)]
-    assert messaging.deliver_due(session, NOON + timedelta(hours=1), config=LOG) == 0  # nothing sent twice
+    assert messaging.deliver_due(units, NOON + timedelta(hours=1), config=LOG) == 0  # nothing sent twice
 
 
 @pytest.mark.parametrize("channel", [Channel.SMS, Channel.WEBHOOK])
-def test_without_consent_the_message_is_skipped_and_never_sent(session, shop, channel):
+def test_without_consent_the_message_is_skipped_and_never_sent(session, shop, channel, units):
     customer = add_customer(session, shop.branch.id)
     with StubServer() as server:
         config = server.config(channel)
@@ -125,12 +125,12 @@ def test_without_consent_the_message_is_skipped_and_never_sent(session, shop, ch
         assert notification.status == NotificationStatus.SKIPPED
         assert notification.skip_reason == messaging.CONSENT_REASONS[channel]
         assert notification.next_attempt_at is None
-        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
         assert server.requests == []
     assert attempts_of(session, notification) == []
 
 
-def test_consent_withdrawn_after_queueing_stops_the_message(session, shop):
+def test_consent_withdrawn_after_queueing_stops_the_message(session, shop, units):
     customer = add_customer(session, shop.branch.id, webhook_consent=True)
     with StubServer() as server:
         config = server.config(Channel.WEBHOOK)
@@ -138,7 +138,7 @@ def test_consent_withdrawn_after_queueing_stops_the_message(session, shop):
         customer.webhook_consent = False
         session.add(customer)
         session.commit()
-        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
         assert server.requests == []
     notification = reload(session, notification)
     assert notification.status == NotificationStatus.SKIPPED
@@ -159,30 +159,30 @@ def test_quiet_hours_end_in_shanghai():
     assert QuietHours(time(12), time(14)).end_of(NOON) == datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 
 
-def test_no_sms_at_night_it_waits_for_the_morning(session, shop):
+def test_no_sms_at_night_it_waits_for_the_morning(session, shop, units):
     customer = add_customer(session, shop.branch.id, sms_consent=True)
     with StubServer() as server:
         config = server.config(Channel.SMS)
         notification = queue(session, customer, config=config, now=LATE)
         assert notification.status == NotificationStatus.QUEUED
         assert notification.next_attempt_at == MORNING_END
-        assert messaging.deliver_due(session, LATE + timedelta(hours=2), config=config) == 0
+        assert messaging.deliver_due(units, LATE + timedelta(hours=2), config=config) == 0
         assert server.requests == []
-        assert messaging.deliver_due(session, MORNING_END, config=config) == 1
+        assert messaging.deliver_due(units, MORNING_END, config=config) == 1
         assert len(server.requests) == 1
     assert reload(session, notification).status == NotificationStatus.SENT
 
 
-def test_a_retry_falling_in_quiet_hours_waits_too(session, shop):
+def test_a_retry_falling_in_quiet_hours_waits_too(session, shop, units):
     customer = add_customer(session, shop.branch.id, sms_consent=True)
     evening = datetime(2026, 12, 1, 12, 59, tzinfo=UTC)  # 20:59 local
     with StubServer(statuses=[503]) as server:
         config = server.config(Channel.SMS)
         notification = queue(session, customer, config=config, now=evening)
-        assert messaging.deliver_due(session, evening, config=config) == 0
+        assert messaging.deliver_due(units, evening, config=config) == 0
         retry_at = reload(session, notification).next_attempt_at
         assert retry_at == evening + timedelta(seconds=config.backoff)  # 21:00 local: inside quiet hours
-        assert messaging.deliver_due(session, retry_at, config=config) == 0
+        assert messaging.deliver_due(units, retry_at, config=config) == 0
         assert len(server.requests) == 1
         assert reload(session, notification).next_attempt_at == MORNING_END
 
@@ -190,7 +190,7 @@ def test_a_retry_falling_in_quiet_hours_waits_too(session, shop):
 # --- retries, failures --------------------------------------------------------------------------------------------
 
 
-def test_failures_back_off_exponentially_then_give_up(session, shop):
+def test_failures_back_off_exponentially_then_give_up(session, shop, units):
     customer = add_customer(session, shop.branch.id, webhook_consent=True)
     with StubServer(statuses=[500] * 10) as server:
         config = server.config(Channel.WEBHOOK, max_attempts=3, backoff=30)
@@ -198,11 +198,11 @@ def test_failures_back_off_exponentially_then_give_up(session, shop):
         now = NOON
         waits = []
         for _ in range(3):
-            assert messaging.deliver_due(session, now, config=config) == 0
+            assert messaging.deliver_due(units, now, config=config) == 0
             row = reload(session, notification)
             if row.next_attempt_at:
                 waits.append(row.next_attempt_at - now)
-                assert messaging.deliver_due(session, row.next_attempt_at - timedelta(seconds=1), config=config) == 0
+                assert messaging.deliver_due(units, row.next_attempt_at - timedelta(seconds=1), config=config) == 0
                 now = row.next_attempt_at
         assert waits == [timedelta(seconds=30), timedelta(seconds=60)]
         assert len(server.requests) == 3
@@ -213,12 +213,12 @@ def test_failures_back_off_exponentially_then_give_up(session, shop):
         (1, False, 500), (2, False, 500), (3, False, 500)]
 
 
-def test_staff_retry_a_failed_message_and_it_is_audited(session, shop):
+def test_staff_retry_a_failed_message_and_it_is_audited(session, shop, units):
     customer = add_customer(session, shop.branch.id, webhook_consent=True)
     with StubServer(statuses=[404, 200]) as server:
         config = server.config(Channel.WEBHOOK)
         notification = queue(session, customer, config=config)
-        messaging.deliver_due(session, NOON, config=config)
+        messaging.deliver_due(units, NOON, config=config)
         assert reload(session, notification).status == NotificationStatus.FAILED  # 404 is final
 
         with pytest.raises(PermissionDenied):
@@ -228,7 +228,8 @@ def test_staff_retry_a_failed_message_and_it_is_audited(session, shop):
         later = NOON + timedelta(hours=1)
         messaging.retry(session, shop.advisor, notification.id, now=later)
         messaging.retry(session, shop.advisor, notification.id, now=later)  # a double tap changes nothing
-        assert messaging.deliver_due(session, later, config=config) == 1
+        session.commit()
+        assert messaging.deliver_due(units, later, config=config) == 1
         assert len(server.requests) == 2
     row = reload(session, notification)
     assert row.status == NotificationStatus.SENT
@@ -239,11 +240,11 @@ def test_staff_retry_a_failed_message_and_it_is_audited(session, shop):
     assert raised.value.message == "只有发送失败的消息可以重试"
 
 
-def test_the_delivery_log_shows_the_branch_only_and_filters_by_status(session, shop):
+def test_the_delivery_log_shows_the_branch_only_and_filters_by_status(session, shop, units):
     mine = add_customer(session, shop.branch.id)
     theirs = add_customer(session, shop.other_branch.id, mobile="13900139000")
     sent = queue(session, mine)
-    messaging.deliver_due(session, NOON, config=LOG)
+    messaging.deliver_due(units, NOON, config=LOG)
     queued = queue(session, mine, now=NOON + timedelta(minutes=1))
     foreign = queue(session, theirs)
 
@@ -261,7 +262,7 @@ def test_the_delivery_log_shows_the_branch_only_and_filters_by_status(session, s
 # --- two processes at once ----------------------------------------------------------------------------------------
 
 
-def test_two_processes_delivering_at_once_send_each_message_once(engine, session, shop):
+def test_two_processes_delivering_at_once_send_each_message_once(session, shop, units):
     customer = add_customer(session, shop.branch.id, webhook_consent=True)
     with StubServer(delay=0.05) as server:
         config = server.config(Channel.WEBHOOK)
@@ -271,9 +272,8 @@ def test_two_processes_delivering_at_once_send_each_message_once(engine, session
         barrier = threading.Barrier(2)
 
         def worker():
-            with Session(engine, expire_on_commit=False) as own:
-                barrier.wait()
-                counts.append(messaging.deliver_due(own, NOON, config=config))
+            barrier.wait()
+            counts.append(messaging.deliver_due(units, NOON, config=config))
 
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:

@@ -26,13 +26,13 @@ def sms_customer(session, shop):
     return add_customer(session, shop.branch.id, mobile="13912345678", sms_consent=True, webhook_consent=True)
 
 
-def test_sms_success_sends_mobile_template_id_text_and_credentials(session, shop):
+def test_sms_success_sends_mobile_template_id_text_and_credentials(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer() as server:
         base = server.config(Channel.SMS)
         config = replace(base, sms=replace(base.sms, templates=TEMPLATE_IDS))
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=config) == 1
+        assert messaging.deliver_due(units, NOON, config=config) == 1
         (request,) = server.requests
     assert request.path == "/sms"
     assert request.headers["X-Sms-Account"] == "lantong" and request.headers["X-Sms-Key"] == "s3cret"
@@ -45,7 +45,7 @@ def test_sms_success_sends_mobile_template_id_text_and_credentials(session, shop
     assert attempt.duration_ms >= 0
 
 
-def test_sms_credentials_in_the_body_under_the_providers_field_names(session, shop):
+def test_sms_credentials_in_the_body_under_the_providers_field_names(session, shop, units):
     customer = sms_customer(session, shop)
     renames = {"mobile": "phone", "text": "content", "params": "templateParam", "account": "accessKeyId",
                "key": "accessSecret", "template_id": "templateCode"}
@@ -54,7 +54,7 @@ def test_sms_credentials_in_the_body_under_the_providers_field_names(session, sh
         config = replace(base, sms=SmsConfig(url=base.sms.url, account="acc", key="k", auth="body",
                                              templates=TEMPLATE_IDS, fields=renames))
         queue(session, customer, config=config, message_type="birthday", fields={})
-        assert messaging.deliver_due(session, NOON, config=config) == 1
+        assert messaging.deliver_due(units, NOON, config=config) == 1
         (request,) = server.requests
     assert set(request.json) == set(renames.values())
     assert request.json["phone"] == "13912345678" and request.json["templateCode"] == TEMPLATE_IDS["birthday"]
@@ -62,26 +62,26 @@ def test_sms_credentials_in_the_body_under_the_providers_field_names(session, sh
     assert "X-Sms-Key" not in request.headers
 
 
-def test_sms_bearer_credentials_and_no_template_id_when_none_configured(session, shop):
+def test_sms_bearer_credentials_and_no_template_id_when_none_configured(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer() as server:
         base = server.config(Channel.SMS)
         config = replace(base, sms=replace(base.sms, auth="bearer"))
         queue(session, customer, config=config)
-        messaging.deliver_due(session, NOON, config=config)
+        messaging.deliver_due(units, NOON, config=config)
         (request,) = server.requests
     assert request.headers["Authorization"] == "Bearer s3cret"
     assert "template_id" not in request.json
 
 
-def test_webhook_posts_the_message_signed_with_the_shared_secret(session, shop):
+def test_webhook_posts_the_message_signed_with_the_shared_secret(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer() as server:
         base = server.config(Channel.WEBHOOK)
         config = replace(base, webhook=replace(base.webhook, secret="hook-secret"))
         notification = queue(session, customer, config=config, message_type="follow_up",
                              fields={"plate": "粤B12345", "link": "https://shop.example/f/abc"})
-        assert messaging.deliver_due(session, NOON, config=config) == 1
+        assert messaging.deliver_due(units, NOON, config=config) == 1
         (request,) = server.requests
     assert request.path == "/hook"
     assert request.json == {"id": notification.id, "type": "follow_up", "recipient": "13912345678",
@@ -93,24 +93,24 @@ def test_webhook_posts_the_message_signed_with_the_shared_secret(session, shop):
     assert request.headers[gateway.SIGNATURE_HEADER] != gateway.sign("wrong", stamp, request.body)
 
 
-def test_webhook_without_a_secret_is_not_signed(session, shop):
+def test_webhook_without_a_secret_is_not_signed(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer() as server:
         config = server.config(Channel.WEBHOOK)
         queue(session, customer, config=config)
-        messaging.deliver_due(session, NOON, config=config)
+        messaging.deliver_due(units, NOON, config=config)
         (request,) = server.requests
     assert gateway.SIGNATURE_HEADER not in request.headers
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
-def test_a_4xx_is_final_after_one_try(session, shop, status):
+def test_a_4xx_is_final_after_one_try(session, shop, status, units):
     customer = sms_customer(session, shop)
     with StubServer(statuses=[status]) as server:
         config = server.config(Channel.SMS)
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=config) == 0
-        assert messaging.deliver_due(session, NOON + timedelta(days=1), config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON + timedelta(days=1), config=config) == 0
         assert len(server.requests) == 1
     row = reload(session, notification)
     assert row.status == NotificationStatus.FAILED and row.next_attempt_at is None
@@ -119,18 +119,18 @@ def test_a_4xx_is_final_after_one_try(session, shop, status):
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 408, 429])
-def test_5xx_408_and_429_are_retried_then_succeed(session, shop, status):
+def test_5xx_408_and_429_are_retried_then_succeed(session, shop, status, units):
     customer = sms_customer(session, shop)
     with StubServer(statuses=[status, status]) as server:
         config = server.config(Channel.WEBHOOK, backoff=10)
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
         first_retry = reload(session, notification).next_attempt_at
         assert first_retry == NOON + timedelta(seconds=10)
-        assert messaging.deliver_due(session, first_retry, config=config) == 0
+        assert messaging.deliver_due(units, first_retry, config=config) == 0
         second_retry = reload(session, notification).next_attempt_at
         assert second_retry == first_retry + timedelta(seconds=20)
-        assert messaging.deliver_due(session, second_retry, config=config) == 1
+        assert messaging.deliver_due(units, second_retry, config=config) == 1
         assert len(server.requests) == 3
     row = reload(session, notification)
     assert row.status == NotificationStatus.SENT and row.sent_at == second_retry and row.last_error == ""
@@ -140,32 +140,32 @@ def test_5xx_408_and_429_are_retried_then_succeed(session, shop, status):
 
 @pytest.mark.parametrize(("retry_after", "wait"), [("120", timedelta(minutes=2)), ("5", timedelta(seconds=10)),
                                                  ("86400", timedelta(hours=1)), ("soon", timedelta(seconds=10))])
-def test_a_providers_retry_after_is_honoured_within_reason(session, shop, retry_after, wait):
+def test_a_providers_retry_after_is_honoured_within_reason(session, shop, retry_after, wait, units):
     customer = sms_customer(session, shop)
     with StubServer(statuses=[429], headers={"Retry-After": retry_after}) as server:
         config = server.config(Channel.SMS, backoff=10)
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
         assert reload(session, notification).next_attempt_at == NOON + wait
-        assert messaging.deliver_due(session, NOON + wait, config=config) == 1
+        assert messaging.deliver_due(units, NOON + wait, config=config) == 1
 
 
-def test_a_timeout_is_retried(session, shop):
+def test_a_timeout_is_retried(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer(hang=2.0, hang_on=(1,)) as server:
         config = server.config(Channel.SMS, timeout=0.3)
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=config) == 0
+        assert messaging.deliver_due(units, NOON, config=config) == 0
         row = reload(session, notification)
         assert row.status == NotificationStatus.QUEUED and row.last_error == "超时（0.3秒）"
-        assert messaging.deliver_due(session, row.next_attempt_at, config=config) == 1
+        assert messaging.deliver_due(units, row.next_attempt_at, config=config) == 1
         assert len(server.requests) == 2
     attempts = attempts_of(session, row)
     assert [(a.ok, a.http_status) for a in attempts] == [(False, None), (True, 200)]
     assert attempts[0].error == "超时（0.3秒）" and attempts[0].duration_ms >= 300
 
 
-def test_a_connection_error_is_retried_until_the_last_attempt(session, shop):
+def test_a_connection_error_is_retried_until_the_last_attempt(session, shop, units):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -174,26 +174,26 @@ def test_a_connection_error_is_retried_until_the_last_attempt(session, shop):
         base = server.config(Channel.WEBHOOK, max_attempts=2)
     config = replace(base, webhook=replace(base.webhook, url=f"http://127.0.0.1:{port}/hook"))
     notification = queue(session, customer, config=config)
-    messaging.deliver_due(session, NOON, config=config)
+    messaging.deliver_due(units, NOON, config=config)
     row = reload(session, notification)
     assert row.status == NotificationStatus.QUEUED and row.last_error.startswith("连接失败")
-    messaging.deliver_due(session, row.next_attempt_at, config=config)
+    messaging.deliver_due(units, row.next_attempt_at, config=config)
     row = reload(session, notification)
     assert row.status == NotificationStatus.FAILED and row.attempts == 2
 
 
-def test_a_channel_missing_from_the_configuration_fails_the_message(session, shop):
+def test_a_channel_missing_from_the_configuration_fails_the_message(session, shop, units):
     customer = sms_customer(session, shop)
     with StubServer() as server:
         config = server.config(Channel.SMS)
         notification = queue(session, customer, config=config)
-        assert messaging.deliver_due(session, NOON, config=replace(config, sms=None)) == 0
+        assert messaging.deliver_due(units, NOON, config=replace(config, sms=None)) == 0
         assert server.requests == []
     row = reload(session, notification)
     assert row.status == NotificationStatus.FAILED and "LANTONG_SMS_URL" in row.last_error
 
 
-def test_quiet_hours_and_missing_consent_send_nothing_to_the_server(session, shop):
+def test_quiet_hours_and_missing_consent_send_nothing_to_the_server(session, shop, units):
     night = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 23:00 Shanghai
     consenting = sms_customer(session, shop)
     refusing = add_customer(session, shop.branch.id, mobile="13700000000")
@@ -201,9 +201,9 @@ def test_quiet_hours_and_missing_consent_send_nothing_to_the_server(session, sho
         config = server.config(Channel.SMS)
         deferred = queue(session, consenting, config=config, now=night)
         skipped = queue(session, refusing, config=config, now=night)
-        assert messaging.deliver_due(session, night + timedelta(hours=8), config=config) == 0  # 07:00
+        assert messaging.deliver_due(units, night + timedelta(hours=8), config=config) == 0  # 07:00
         assert server.requests == []
-        assert messaging.deliver_due(session, night + timedelta(hours=9), config=config) == 1  # 08:00
+        assert messaging.deliver_due(units, night + timedelta(hours=9), config=config) == 1  # 08:00
         assert [r.json["mobile"] for r in server.requests] == ["13912345678"]
     assert reload(session, deferred).status == NotificationStatus.SENT
     skipped = reload(session, skipped)

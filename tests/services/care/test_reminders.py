@@ -124,7 +124,7 @@ def test_running_twice_adds_nothing_and_the_window_moves_on(session, shop):
     assert len(entries(session)) == 1
 
 
-def test_two_builds_at_once_add_each_entry_once(engine, session, shop):
+def test_two_builds_at_once_add_each_entry_once(session, shop, units):
     for n in range(12):
         add_vehicle(session, shop.branch.id, plate=f"粤B2{n:04d}", mobile=f"1390000{n:04d}",
                     next_inspection_date=TODAY + D(days=n), commercial_policy_end=TODAY + D(days=n + 1))
@@ -133,7 +133,7 @@ def test_two_builds_at_once_add_each_entry_once(engine, session, shop):
 
     def run():
         try:
-            with Session(engine, expire_on_commit=False) as own:
+            with units() as own:  # each run is the job's one unit of work
                 barrier.wait()
                 added.append(reminders.build_reminders(own, TODAY, RULES))
         except Exception as error:  # noqa: BLE001 - reported below

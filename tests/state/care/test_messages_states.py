@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
+from lantong_pwa.db import unit_of_work
 from lantong_pwa.notifications.config import NotifyConfig
 from lantong_pwa.services.care import messaging
 from models import AuditEvent, Channel, DeliveryAttempt, Notification, NotificationStatus
@@ -24,7 +25,7 @@ def scene(session, shop):
                                    fields={"plate": "粤B12345", "date": "2026-12-20"}, actor=None, now=NOON,
                                    config=NotifyConfig())
     session.commit()
-    messaging.deliver_due(session, NOON, config=NotifyConfig())
+    messaging.deliver_due(unit_of_work, NOON, config=NotifyConfig())
     skipped = messaging.queue_message(session, customer=customer, message_type="birthday", fields={}, actor=None,
                                       now=NOON + timedelta(minutes=1), config=NotifyConfig(channel=Channel.SMS))
     session.commit()

@@ -87,9 +87,17 @@ def test_wrong_credentials_show_a_message_and_set_no_cookie(staff, session, user
 
 
 def test_a_wrong_password_counts_towards_the_lock(staff, session):
+    """The refused sign-in rolls back, and its failure is still counted: the fifth locks the account."""
     login_state().submit({"username": staff.advisor.username, "password": "wrong-password"})
     session.expire_all()
     assert session.get(models.User, staff.advisor.id).failed_logins == 1
+    for _ in range(auth.MAX_FAILED_SIGN_INS - 1):
+        login_state().submit({"username": staff.advisor.username, "password": "wrong-password"})
+    state = login_state()
+    state.submit({"username": staff.advisor.username, "password": PASSWORD})
+    assert "账号已锁定" in state.error and state.auth_token == ""
+    session.expire_all()
+    assert session.get(models.User, staff.advisor.id).locked_until is not None
 
 
 def test_a_disabled_account_cannot_sign_in(staff, session):
