@@ -16,12 +16,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import reflex as rx
-from reflex_base.constants import ReactRouter
 
+from lantong_pwa import reflex_internals
 from lantong_pwa.static_pages import is_dynamic, prerendered_path
 
 MODULE_PRELOAD = re.compile(r'<link rel="modulepreload" href="(?P<href>[^"]+)"/>')
@@ -48,7 +47,7 @@ def defer_module_preloads(html: str) -> str:
 def prerender_dynamic_routes(config_js: str, routes: list[str]) -> str:
     """React Router's config (``export default {…};``, as Reflex writes it) with each of ``routes`` that has a
     parameter prerendered at its stand-in address besides the static pages; unchanged when it prerenders nothing."""
-    config = json.loads(config_js.strip().removeprefix("export default").strip().removesuffix(";"))
+    config = reflex_internals.read_react_router_config(config_js)
     if config.get("prerender") is not True:
         return config_js
     stand_ins = sorted(prerendered_path(route) for route in routes if is_dynamic(route))
@@ -61,13 +60,12 @@ def prerender_dynamic_routes(config_js: str, routes: list[str]) -> str:
 @dataclasses.dataclass
 class FirstPaintPlugin(rx.plugins.Plugin):
     def pre_compile(self, **context: Any) -> None:
-        routes = [page.route for page in context["unevaluated_pages"]]
-        context["add_modify_task"](ReactRouter.CONFIG_FILE,
-                                   lambda config_js: prerender_dynamic_routes(config_js, routes))
+        routes = reflex_internals.page_routes(context)
+        reflex_internals.modify_generated_file(context, reflex_internals.REACT_ROUTER_CONFIG_FILE,
+                                               lambda config_js: prerender_dynamic_routes(config_js, routes))
 
     def post_build(self, **context: Any) -> None:
-        static_dir: Path = context["static_dir"]
-        for page in static_dir.rglob("*.html"):
+        for page in reflex_internals.built_site_dir(context).rglob("*.html"):
             html = page.read_text(encoding="utf-8")
             deferred = defer_module_preloads(html)
             if deferred != html:

@@ -4,6 +4,7 @@ import reflex as rx
 
 from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
+from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.static_pages import serve_pages_in_place
 from pages.platform.admin_users import users_page
@@ -59,7 +60,7 @@ app = rx.App(
     api_transformer=[api, serve_pages_in_place],
     html_lang="zh-CN",
     stylesheets=["/app.css"],
-    extra_app_wraps={(5, "Overlay"): overlay},  # our Chinese connection banner instead of Reflex's English toast
+    extra_app_wraps={OVERLAY_APP_WRAP: overlay},  # our Chinese connection banner instead of Reflex's English toast
     # Messages show at the top, away from the thumb's reach where the main actions sit (and app.css lets taps
     # through them), so a toast never covers the next button to press.
     toaster=rx.toast.provider(position="top-center"),

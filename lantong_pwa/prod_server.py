@@ -19,6 +19,8 @@ from typing import IO
 
 import httpx
 
+from lantong_pwa.reflex_internals import REFLEX_TOOL_ENV
+
 REPO = Path(__file__).parents[1]
 STARTUP_TIMEOUT = 240  # seconds; a cold production build takes up to a minute
 
@@ -55,7 +57,7 @@ def missing_tools() -> list[Path]:
 def reflex_env() -> dict[str, str]:
     """The environment any ``reflex`` command needs here (bun from npm, no telemetry), without Lantong settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANTONG_")}
-    env.update(PATH=tool_path(), REFLEX_USE_SYSTEM_BUN="1", REFLEX_TELEMETRY_ENABLED="false", PYTHONUNBUFFERED="1")
+    env.update(REFLEX_TOOL_ENV, PATH=tool_path(), PYTHONUNBUFFERED="1")
     return env
 
 

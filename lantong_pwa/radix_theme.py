@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import reflex as rx
+from lantong_pwa.reflex_internals import RadixThemesPlugin
 
 PACKAGE = "@radix-ui/themes"
 # Every colour scale named in pages/, state/, lantong_pwa/ or assets/app.css (accent blue, gray slate included).
@@ -21,7 +21,7 @@ COLOURS = ("amber", "blue", "gray", "green", "indigo", "orange", "red", "slate")
 
 
 @dataclasses.dataclass
-class LeanRadixThemesPlugin(rx.plugins.RadixThemesPlugin):
+class LeanRadixThemesPlugin(RadixThemesPlugin):
     def get_stylesheet_paths(self, **context: Any) -> tuple[str, ...]:
         return (f"{PACKAGE}/tokens/base.css", *(f"{PACKAGE}/tokens/colors/{colour}.css" for colour in COLOURS),
                 f"{PACKAGE}/components.css", f"{PACKAGE}/utilities.css")

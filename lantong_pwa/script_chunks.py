@@ -16,9 +16,10 @@ import dataclasses
 from typing import Any
 
 import reflex as rx
-from reflex_base.constants import ReactRouter
 
-GROUPS_ANCHOR = "          groups: [\n"
+from lantong_pwa import reflex_internals
+from lantong_pwa.reflex_internals import VITE_CONFIG_FILE, VITE_GROUPS_ANCHOR
+
 UI_KIT_GROUP = """            {
               name: "ui",
               test: /node_modules[\\\\/](@radix-ui|lucide-react|@emotion)[\\\\/]/,
@@ -32,12 +33,12 @@ def bundle_ui_kit(vite_config: str) -> str:
     already has it is returned as it is."""
     if UI_KIT_GROUP in vite_config:
         return vite_config
-    if vite_config.count(GROUPS_ANCHOR) != 1:
-        raise ValueError(f"{ReactRouter.VITE_CONFIG_FILE} has no code-splitting groups: check it after upgrading Reflex")
-    return vite_config.replace(GROUPS_ANCHOR, GROUPS_ANCHOR + UI_KIT_GROUP)
+    if vite_config.count(VITE_GROUPS_ANCHOR) != 1:
+        raise ValueError(f"{VITE_CONFIG_FILE} has no code-splitting groups: check it after upgrading Reflex")
+    return vite_config.replace(VITE_GROUPS_ANCHOR, VITE_GROUPS_ANCHOR + UI_KIT_GROUP)
 
 
 @dataclasses.dataclass
 class OneUiKitFilePlugin(rx.plugins.Plugin):
     def pre_compile(self, **context: Any) -> None:
-        context["add_modify_task"](ReactRouter.VITE_CONFIG_FILE, bundle_ui_kit)
+        reflex_internals.modify_generated_file(context, VITE_CONFIG_FILE, bundle_ui_kit)

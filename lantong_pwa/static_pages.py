@@ -19,10 +19,9 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from reflex.utils.exec import get_routes_manifest_router
-from reflex.utils.prerequisites import get_web_dir
-from reflex_base import constants
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lantong_pwa import reflex_internals
 
 PARAMETER = re.compile(r"\[[^\]/]+\]")
 STAND_IN = "_"  # the value each parameter takes in the prerendered page
@@ -39,13 +38,12 @@ def prerendered_path(route: str) -> str:
 
 @cache
 def _build_dir() -> Path:
-    return (get_web_dir() / constants.Dirs.STATIC).resolve()
+    return reflex_internals.site_dir()
 
 
 @cache
 def _route_of() -> Callable[[str], str | None]:
-    """The route an address belongs to, from the routes the compile wrote (none when it wrote none)."""
-    return get_routes_manifest_router() or (lambda _path: None)
+    return reflex_internals.route_matcher()
 
 
 def _prerendered_file(name: str) -> bool:

@@ -9,7 +9,8 @@ reconnects, so an edit made offline (a blur, a quantity) still arrives; a submit
 from __future__ import annotations
 
 import reflex as rx
-from reflex.components.core.banner import has_connection_errors
+
+from lantong_pwa.reflex_internals import has_connection_errors
 
 
 class ConnectionBanner(rx.Component):

@@ -9,7 +9,8 @@ handler, which checks it and refills the form (state/platform/drafts.py). ``draf
 from __future__ import annotations
 
 import reflex as rx
-from reflex_base.event import passthrough_event_spec
+
+from lantong_pwa.reflex_internals import passthrough_event_spec
 
 
 class FormDraft(rx.Component):

@@ -8,7 +8,8 @@ device, so 重试 after a dropped connection never stores it twice. ``on_uploade
 from __future__ import annotations
 
 import reflex as rx
-from reflex.event import passthrough_event_spec
+
+from lantong_pwa.reflex_internals import passthrough_event_spec
 
 
 class PhotoCapture(rx.Component):

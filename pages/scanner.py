@@ -9,7 +9,8 @@ there is no camera. What a scanned text means is the page's handler's business (
 from __future__ import annotations
 
 import reflex as rx
-from reflex.event import passthrough_event_spec
+
+from lantong_pwa.reflex_internals import passthrough_event_spec
 
 
 class Scanner(rx.Component):

@@ -7,7 +7,6 @@ import json
 import subprocess
 
 import pytest
-from reflex.utils import exec as reflex_exec
 
 from lantong_pwa import static_pages
 from lantong_pwa.first_paint import defer_module_preloads, prerender_dynamic_routes
@@ -71,8 +70,7 @@ def web_dir(tmp_path, monkeypatch):
         (tmp_path / "build" / "client" / page / "index.html").write_text("<html></html>")
     (tmp_path / "routes.json").write_text(json.dumps(["index", "login", "v/[token]", "v/[token]/label",
                                                       "customers/[customer_id]", "404"]))
-    monkeypatch.setattr(static_pages, "get_web_dir", lambda: tmp_path)
-    monkeypatch.setattr(reflex_exec, "get_web_dir", lambda: tmp_path)  # where Reflex reads routes.json
+    monkeypatch.setenv("REFLEX_WEB_WORKDIR", str(tmp_path))  # Reflex's web directory, where it reads routes.json
     static_pages._build_dir.cache_clear()
     static_pages._route_of.cache_clear()
     yield tmp_path

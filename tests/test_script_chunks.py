@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from reflex.utils.frontend_skeleton import _compile_vite_config
-from reflex_base.config import get_config
-
+from lantong_pwa.reflex_internals import generated_vite_config
 from lantong_pwa.script_chunks import UI_KIT_GROUP, bundle_ui_kit
 
 
 def test_the_ui_kit_group_comes_first_among_reflexs_own_groups():
-    config = _compile_vite_config(get_config())
+    config = generated_vite_config()
     bundled = bundle_ui_kit(config)
     groups = bundled.split("groups: [", 1)[1]
     assert groups.index('name: "ui"') < groups.index('name: "reflex-env"')
@@ -18,7 +16,7 @@ def test_the_ui_kit_group_comes_first_among_reflexs_own_groups():
 
 
 def test_a_config_that_has_the_group_is_left_as_it_is():
-    once = bundle_ui_kit(_compile_vite_config(get_config()))
+    once = bundle_ui_kit(generated_vite_config())
     assert bundle_ui_kit(once) == once
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from lantong_pwa.chromium import CHROMIUM, CHROMIUM_ARGS
+from lantong_pwa.reflex_internals import EVENT_SOCKET_PATH
 from models import Vehicle
 from tests.e2e.conftest import PHONE, sign_in
 
@@ -101,7 +102,7 @@ def test_a_phone_loads_my_tasks_in_a_few_script_files_the_ui_kit_in_one(server, 
 def test_on_a_phone_the_more_tab_stays_in_place_when_the_roles_tabs_arrive(server, new_context):
     # The page before its state: its websocket answered by nobody, so the tab bar has only 更多.
     waiting = new_context("phone").new_page()
-    waiting.route_web_socket(re.compile(r"/_event"), lambda _socket: None)
+    waiting.route_web_socket(re.compile(re.escape(EVENT_SOCKET_PATH)), lambda _socket: None)
     waiting.goto("/tasks")
     expect(waiting.locator(".tab-link")).to_have_count(1)
     painted = waiting.locator("#tab-more").bounding_box()
@@ -122,7 +123,7 @@ def test_a_screen_waiting_for_its_data_shows_its_spinner_only_after_a_second(ser
     page = new_context("phone").new_page()
     sign_in(page, "advisor")
     # A socket that never answers: the card's data never arrives, as on a stalled workshop connection.
-    page.route_web_socket(re.compile(r"/_event"), lambda socket: None)
+    page.route_web_socket(re.compile(re.escape(EVENT_SOCKET_PATH)), lambda socket: None)
     page.goto(f"/v/{token}")
     spinner = page.locator(".page-loading .rt-Spinner")
     # A spinner that has just appeared is invisible (a copy of the page's own, taken now, is at its first frame) …

@@ -14,13 +14,13 @@ from urllib.parse import urlencode
 
 import reflex as rx
 from PIL import Image
-from reflex.istate.data import RouterData
-from reflex_base.event import EventSpec
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import lantong_pwa.lantong_pwa  # noqa: F401 - registers the pages and the /v/[token] route argument
+from lantong_pwa.reflex_internals import (EVENT_HANDLERS, event_arguments, event_name, is_toast_of_kind,
+                                          router_data, substate)
 from lantong_pwa.services.platform import auth
 from lantong_pwa.settings import get_settings
 from tests.conftest import PASSWORD
@@ -31,8 +31,7 @@ ORIGIN = "http://testserver"
 def make_state(cls: type[rx.State], *, token: str = "", path: str = "/", route: str | None = None,
                query: dict[str, str] | None = None) -> rx.State:
     """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``."""
-    root = rx.State()
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    state = substate(rx.State(), cls)
     set_page(state, path, route=route, query=query)
     state.auth_token = token
     return state
@@ -43,9 +42,7 @@ def set_page(state: rx.State, path: str, *, route: str | None = None, query: dic
     # Route arguments (``token`` of /v/[token]) arrive in ``query`` but are not part of the address's query string.
     visible = {k: v for k, v in query.items() if route is None or f"[{k}]" not in route}
     as_path = path + (f"?{urlencode(visible)}" if visible else "")
-    state.router = RouterData.from_router_data({
-        "pathname": route or path, "asPath": as_path, "query": query, "headers": {"origin": ORIGIN},
-    })
+    state.router = router_data(pathname=route or path, as_path=as_path, query=query, headers={"origin": ORIGIN})
 
 
 def token_for(session: Session, user) -> str:
@@ -64,9 +61,9 @@ def as_list(result) -> list:
 
 def redirect_target(spec) -> str | None:
     """The path of an ``rx.redirect`` event, or ``None`` if ``spec`` is some other event."""
-    if not isinstance(spec, EventSpec) or spec.handler.fn.__qualname__ != "_redirect":
+    if event_name(spec) != EVENT_HANDLERS["redirect"]:
         return None
-    return dict((k._js_expr, v._var_value) for k, v in spec.args)["path"]
+    return event_arguments(spec)["path"]
 
 
 def redirects_in(result) -> list[str]:
@@ -75,16 +72,15 @@ def redirects_in(result) -> list[str]:
 
 def forgotten_drafts(result) -> list[str]:
     """The localStorage keys the scripts in ``result`` remove (state/platform/drafts.py ``forget_draft``)."""
-    scripts = [dict((k._js_expr, v._var_value) for k, v in spec.args)["javascript_code"] for spec in as_list(result)
-               if isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_script"]
+    scripts = [event_arguments(spec)["javascript_code"] for spec in as_list(result)
+               if event_name(spec) == EVENT_HANDLERS["call_script"]]
     return [json.loads(match) for script in scripts
             for match in re.findall(r'localStorage\.removeItem\(("[^"]*")\)', script)]
 
 
 def is_toast(spec, kind: str) -> bool:
-    """``rx.toast.<kind>(...)``: a ``_call_function`` event calling ``refs['__toast']?.["<kind>"]``."""
-    return (isinstance(spec, EventSpec) and spec.handler.fn.__qualname__ == "_call_function"
-            and f'["{kind}"]' in repr(spec.args))
+    """``rx.toast.<kind>(...)``."""
+    return is_toast_of_kind(spec, kind)
 
 
 def toast_text(spec) -> str:

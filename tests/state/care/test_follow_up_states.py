@@ -11,6 +11,7 @@ from sqlmodel import select
 
 import models
 from lantong_pwa import db as app_db
+from lantong_pwa.reflex_internals import substate
 from lantong_pwa.services.care import follow_ups
 from models import Complaint, ComplaintStatus, FollowUp, FollowUpStatus, PaymentMethod
 from state.cashier.cashier import SettlementSheetState
@@ -35,8 +36,7 @@ def follow_up(app_engine, shop, session) -> FollowUp:
 
 def public_form(token: str) -> FollowUpFormState:
     """The form as a phone opening ``/f/<token>`` has it: no cookie at all."""
-    root = rx.State()
-    state = root.get_substate(FollowUpFormState.get_full_name().split(".")[1:])
+    state = substate(rx.State(), FollowUpFormState)  # a public page's state: no session, no auth_token
     set_page(state, f"/f/{token}", route="/f/[token]", query={"token": token})
     return state
 

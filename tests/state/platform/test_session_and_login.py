@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 import models
+from lantong_pwa.reflex_internals import EVENT_HANDLERS, event_name
 from lantong_pwa.services.platform import auth
 from models import Role, UserSession
 from state.platform.login import LoginState
@@ -156,7 +157,8 @@ def test_sign_out_ends_the_session_on_the_server(staff, session):
     assert auth.user_for_token(session, other_device) is not None, "only this browser is signed out"
     assert session_rows(session) == 1
     assert state.auth_token == "" and state.user_role == "" and state.user_display_name == ""
-    assert [e.handler.fn.__qualname__ for e in events] == ["_call_script", "_remove_cookie", "_redirect"]
+    assert [event_name(e) for e in events] == [EVENT_HANDLERS[name] for name in ("call_script", "remove_cookie",
+                                                                                 "redirect")]
     # This person's drafts leave the browser (a shared tablet keeps no customer's details), nobody else's.
     assert f"lantong-draft:{staff.advisor.id}:" in repr(events[0].args)
     assert auth.SESSION_COOKIE in repr(events[1].args)
@@ -167,7 +169,7 @@ def test_sign_out_ends_the_session_on_the_server(staff, session):
 
 def test_sign_out_without_a_session_still_clears_the_browser(staff):
     events = as_list(make_state(SessionState, path="/").sign_out())
-    assert [e.handler.fn.__qualname__ for e in events] == ["_remove_cookie", "_redirect"]
+    assert [event_name(e) for e in events] == [EVENT_HANDLERS["remove_cookie"], EVENT_HANDLERS["redirect"]]
 
 
 # --- page guards ------------------------------------------------------------------------------------------------

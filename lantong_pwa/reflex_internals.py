@@ -1,0 +1,142 @@
+"""Every place Lantong reaches past Reflex's public API, in one module: the rest of the code imports them from here.
+
+Reflex is pinned (``pyproject.toml``, ``requirements.lock``), and nothing below is part of its documented API: an
+upgrade may move or reshape any of it. ``tests/test_reflex_internals.py`` checks each touchpoint against the
+installed Reflex and names the one that moved, so an upgrade fails there, by name, instead of in a build, a browser
+test or production. When it fails: adapt the touchpoint here (and the module that uses it), not around it.
+
+The touchpoints, and who uses them:
+- the build's files: the web directory, the site it builds, its routes manifest (``static_pages``);
+- files Reflex generates and our build plugins edit: React Router's config (``first_paint``) and Vite's config
+  (``script_chunks``), each edited as the text Reflex writes;
+- what Reflex hands the plugins' hooks (``first_paint``, ``script_chunks``), and the Radix Themes plugin whose
+  stylesheet and package hooks ``radix_theme`` overrides;
+- the app wrap our connection banner replaces, and the variable it reads (``pages/connection.py``, the app);
+- the event-trigger spec of our own React components (``pages/photo_capture.py``, ``scanner.py``, ``drafts.py``);
+- the websocket's address (the browser tests cut or stall it) and the environment variables the tools set
+  (``prod_server``; ``.ci/setup`` sets the same);
+- for the State tests (``tests/state/harness.py``): a page's router data, the state tree's paths, and how the
+  events a handler returns are recognised.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import reflex as rx
+from reflex.components.core.banner import has_connection_errors  # noqa: F401 - for pages/connection.py
+from reflex.istate.data import RouterData
+from reflex.utils.exec import get_routes_manifest_router
+from reflex.utils.frontend_skeleton import _compile_vite_config, _update_react_router_config
+from reflex.utils.prerequisites import get_web_dir
+from reflex_base.config import get_config
+from reflex_base.constants import Dirs, Endpoint, ReactRouter
+from reflex_base.event import EventSpec, passthrough_event_spec  # noqa: F401 - for our components' triggers
+
+# --- the build's files -------------------------------------------------------------------------------------------
+
+
+def site_dir() -> Path:
+    """Where the production build writes the site: each page as ``<route>/index.html``."""
+    return (get_web_dir() / Dirs.STATIC).resolve()
+
+
+def route_matcher() -> Callable[[str], str | None]:
+    """The route an address belongs to, from the routes manifest the compile wrote (none when it wrote none)."""
+    return get_routes_manifest_router() or (lambda _path: None)
+
+
+# --- generated files the build plugins edit ----------------------------------------------------------------------
+
+REACT_ROUTER_CONFIG_FILE = ReactRouter.CONFIG_FILE
+VITE_CONFIG_FILE = ReactRouter.VITE_CONFIG_FILE
+# React Router's config as Reflex writes it: ``export default {<JSON>};``, with ``"prerender": true`` in a build.
+_REACT_ROUTER_EXPORT = "export default"
+# The line of Reflex's Vite config that opens its code-splitting groups (build.rollupOptions.output.codeSplitting).
+VITE_GROUPS_ANCHOR = "          groups: [\n"
+
+
+def read_react_router_config(config_js: str) -> dict[str, Any]:
+    """The settings in React Router's config as Reflex writes it."""
+    return json.loads(config_js.strip().removeprefix(_REACT_ROUTER_EXPORT).strip().removesuffix(";"))
+
+
+def generated_react_router_config(*, prerender: bool) -> str:
+    """React Router's config as Reflex writes it for this app (``prerender``: as for a production build)."""
+    return _update_react_router_config(get_config(), prerender_routes=prerender)
+
+
+def generated_vite_config() -> str:
+    """Vite's config as Reflex writes it for this app."""
+    return _compile_vite_config(get_config())
+
+
+# --- what the plugins' hooks are handed ----------------------------------------------------------------------------
+
+
+def page_routes(pre_compile_context: dict[str, Any]) -> list[str]:
+    """The routes of every page the app added, from a plugin's ``pre_compile`` context."""
+    return [page.route for page in pre_compile_context["unevaluated_pages"]]
+
+
+def modify_generated_file(pre_compile_context: dict[str, Any], name: str, change: Callable[[str], str]) -> None:
+    """Have the compile pass the generated file ``name`` (in the web directory) through ``change``."""
+    pre_compile_context["add_modify_task"](name, change)
+
+
+def built_site_dir(post_build_context: dict[str, Any]) -> Path:
+    """The built site's directory, from a plugin's ``post_build`` context."""
+    return post_build_context["static_dir"]
+
+
+# Radix Themes' plugin: ``radix_theme`` overrides its ``get_stylesheet_paths`` (Reflex's: the whole stylesheet) and
+# its ``get_frontend_dependencies`` (Reflex's: the package, which also puts all of it on ``window``).
+RadixThemesPlugin = rx.plugins.RadixThemesPlugin
+RADIX_THEMES_PLUGIN_HOOKS = ("get_stylesheet_paths", "get_frontend_dependencies")
+
+
+# --- the app's frame ---------------------------------------------------------------------------------------------
+
+# ``rx.App(extra_app_wraps=...)`` under this key replaces Reflex's own connection toaster.
+OVERLAY_APP_WRAP = (5, "Overlay")
+# The websocket every page talks to the State over.
+EVENT_SOCKET_PATH = f"/{Endpoint.EVENT.value}"
+# What any ``reflex`` command needs here: bun from the npm registry (Reflex's own installer downloads it), and no
+# telemetry. ``.ci/setup`` exports the same.
+REFLEX_TOOL_ENV = {"REFLEX_USE_SYSTEM_BUN": "1", "REFLEX_TELEMETRY_ENABLED": "false"}
+
+
+# --- for the State tests -----------------------------------------------------------------------------------------
+
+
+def substate(root: Any, cls: type) -> Any:
+    """``cls``'s instance in the state tree under ``root`` (an ``rx.State()``)."""
+    return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+def router_data(*, pathname: str, as_path: str, query: dict[str, str], headers: dict[str, str]) -> RouterData:
+    """A page's router data, as Reflex builds it from what the browser sends with an event."""
+    return RouterData.from_router_data({"pathname": pathname, "asPath": as_path, "query": query, "headers": headers})
+
+
+# The handler behind the event each of Reflex's ``rx.<name>(...)`` returns.
+EVENT_HANDLERS = {"redirect": "_redirect", "call_script": "_call_script", "call_function": "_call_function",
+                  "remove_cookie": "_remove_cookie"}
+
+
+def event_name(spec: Any) -> str | None:
+    """The name of the handler an event calls (``EVENT_HANDLERS``, or ``State.handler``); None for no event."""
+    return spec.handler.fn.__qualname__ if isinstance(spec, EventSpec) else None
+
+
+def event_arguments(spec: EventSpec) -> dict[str, Any]:
+    """An event's arguments by name, as the Python values they were given."""
+    return {name._js_expr: value._var_value for name, value in spec.args}
+
+
+def is_toast_of_kind(spec: Any, kind: str) -> bool:
+    """``rx.toast.<kind>(...)``: a ``call_function`` event calling ``refs['__toast']?.["<kind>"]``."""
+    return event_name(spec) == EVENT_HANDLERS["call_function"] and f'["{kind}"]' in repr(spec.args)
