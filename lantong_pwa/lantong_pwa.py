@@ -13,6 +13,7 @@ from pages.care.care import care_page
 from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
+from pages.form_errors import SCROLL_TO_FIRST_ERROR
 from pages.connection import overlay
 from pages.care.customers import customer_file_page, customers_page
 from pages.platform.figures import figures_page
@@ -62,8 +63,9 @@ app = rx.App(
     stylesheets=["/app.css"],
     extra_app_wraps={OVERLAY_APP_WRAP: overlay},  # our Chinese connection banner instead of Reflex's English toast
     # Messages show at the top, away from the thumb's reach where the main actions sit (and app.css lets taps
-    # through them), so a toast never covers the next button to press.
-    toaster=rx.toast.provider(position="top-center"),
+    # through them), so a toast never covers the next button to press; one at a time, so quick taps never stack
+    # them down over the plate under the page title.
+    toaster=rx.toast.provider(position="top-center", visible_toasts=1),
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
@@ -71,6 +73,7 @@ app = rx.App(
         rx.el.link(rel="manifest", href="/manifest.json"),
         rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
         rx.script(_REGISTER_SERVICE_WORKER),
+        rx.script(SCROLL_TO_FIRST_ERROR),  # a refused form's first error is scrolled into view (pages/form_errors.py)
     ],
 )
 

@@ -24,9 +24,15 @@ class Scanner(rx.Component):
     on_result: rx.EventHandler[passthrough_event_spec(str)]
 
 
-def scan_button(on_result, label: str = "扫码", **button_props) -> rx.Component:
-    """A thumb-sized scan button; ``on_result`` (an event handler or a lambda of the text) gets what was read."""
-    return Scanner.create(
-        rx.button(rx.icon("scan-line", size=22), label, type="button", size="4", id="scan-button", **button_props),
-        on_result=on_result,
+def scan_button(on_result, label: str = "扫码") -> rx.Component:
+    """A thumb-sized scan button, the screen's main action; ``on_result`` (an event handler or a lambda of the text)
+    gets what was read. On a phone it stands at the right of a bar of its own just above the tab bar, and the page
+    ends above that bar (app.css ``.thumb-bar``), so it never lies over a control."""
+    return rx.box(
+        Scanner.create(
+            rx.button(rx.icon("scan-line", size=22), label, type="button", size="4", id="scan-button",
+                      class_name="thumb-action"),
+            on_result=on_result,
+        ),
+        class_name="thumb-bar",
     )

@@ -131,7 +131,7 @@ def pick_page():
                 rx.cond(~PickState.can_pick,
                         rx.callout("工单" + PickState.status + "，不能领料或退料", icon="info", color_scheme="gray",
                                    width="100%", id="pick-closed")),
-                rx.cond(PickState.can_pick, scan_button(_pick_scanned, "扫码领料", class_name="thumb-action")),
+                rx.cond(PickState.can_pick, scan_button(_pick_scanned, "扫码领料")),
                 rx.cond(PickState.can_pick, rx.form(
                     rx.hstack(
                         rx.input(name="code", id="scan-code", placeholder="输入或扫描配件编码", size="3", flex="1",

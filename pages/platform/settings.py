@@ -77,11 +77,10 @@ def settings_page():
             rx.heading("车辆卡", size="4"),
             rx.text("技师默认只看到维修所需的信息：不显示车主手机号，也不显示工时费、配件单价和金额。", size="2",
                     color_scheme="gray"),
-            rx.text(rx.hstack(
-                rx.switch(checked=SettingsState.technicians_see_contact_and_prices, size="3",
-                          on_change=SettingsState.save_technicians_see_contact_and_prices,
-                          id="technicians-see-contact-and-prices"),
-                "技师可见客户电话和价格", align="center", spacing="3"), as_="label", size="3"),
+            rx.text(rx.switch(checked=SettingsState.technicians_see_contact_and_prices, size="3",
+                              on_change=SettingsState.save_technicians_see_contact_and_prices,
+                              id="technicians-see-contact-and-prices"),
+                    "技师可见客户电话和价格", as_="label", size="3"),
         ),
         card(
             rx.heading("其他费用类型", size="4"),

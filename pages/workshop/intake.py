@@ -133,12 +133,15 @@ def lines_section() -> rx.Component:
         rx.form(
             rx.grid(
                 _job_input("job_name", "项目名称，如 更换前刹车片", "项目名称", grid_column=rx.breakpoints(
-                    initial="span 2", md="span 1")),
+                    initial="span 2", md="auto")),
                 _job_input("job_hours", "工时", "工时", input_mode="decimal"),
                 _job_input("job_rate", "工时单价", "工时单价", input_mode="decimal"),
                 _job_input("job_fixed", "或一口价", "一口价", input_mode="decimal"),
                 rx.button(rx.icon("plus"), "添加项目", type="submit", size="3", variant="soft", id="add-job"),
-                columns=rx.breakpoints(initial="2", md="5"),
+                # The name is the widest field, room for its placeholder: a row of its own on a phone, the first
+                # and widest column from a tablet up.
+                grid_template_columns=rx.breakpoints(initial="repeat(2, minmax(0, 1fr))",
+                                                     md="minmax(15em, 2fr) repeat(3, minmax(5em, 1fr)) auto"),
                 spacing="2",
                 width="100%",
             ),

@@ -202,7 +202,7 @@ def tasks_page():
     return [
         banner_error(TasksState.error),
         rx.hstack(
-            scan_button(TasksState.open_scanned, class_name="thumb-action"),
+            scan_button(TasksState.open_scanned),
             rx.text("扫描车辆二维码可直接开工。", color_scheme="gray", size="2", flex="1"),
             rx.button(rx.icon("refresh-cw"), "刷新", size="2", variant="soft", on_click=TasksState.refresh),
             width="100%",

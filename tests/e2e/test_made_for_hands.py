@@ -189,3 +189,119 @@ def test_on_a_phone_a_manager_makes_a_team_by_tapping_the_technicians_names(serv
                          "WHERE team.name = ?", f"手感{n}组") == 2
     assert server.scalar("SELECT u.display_name FROM team JOIN user u ON u.id = team.leader_id WHERE team.name = ?",
                          f"手感{n}组") == "李师傅"
+
+
+# The controls of the last line on the page, each as whether what lies at its centre is the control itself (or its
+# own icon and text): ``[[name, uncovered], …]``.
+LAST_LINE_CONTROLS_UNCOVERED = """(line) => {
+  const lines = document.querySelectorAll(line);
+  const last = lines[lines.length - 1];
+  return [...last.querySelectorAll('button, input:not([type=hidden])')].map((control) => {
+    const box = control.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    const name = (control.innerText || control.getAttribute('aria-label') || control.tagName).trim();
+    return [name, !!hit && (hit === control || control.contains(hit))];
+  });
+}"""
+# Every control of the page whose centre is on the screen above the scan button's bar, and what covers it.
+COVERED_CONTROLS = """() => {
+  const bar = document.querySelector('.thumb-bar').getBoundingClientRect();
+  const covered = [];
+  for (const control of document.querySelectorAll('main button, main a[href], main input:not([type=hidden])')) {
+    if (control.closest('.thumb-bar')) continue;
+    const box = control.getBoundingClientRect();
+    const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+    if (box.width === 0 || y < 0 || y >= bar.top - 1) continue;  // (a centre on the bar's edge rounds onto it)
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(hit === control || control.contains(hit))) {
+      const name = (control.innerText || control.id || control.tagName).trim();
+      covered.push(`${name} at ${Math.round(x)},${Math.round(y)} under ${hit?.className} (bar from ${bar.top})`);
+    }
+  }
+  return covered;
+}"""
+SCROLL_TO_END = "() => window.scrollTo(0, document.scrollingElement.scrollHeight)"
+
+
+@pytest.fixture
+def long_lists(server, day) -> Day:
+    """``day``, with three more cars on 张师傅's list and a pick list of five parts: screens longer than a phone."""
+    with server.orm() as session:
+        advisor, tech, clerk = _user(session, "advisor"), _user(session, "tech"), _user(session, "parts")
+        n = session.exec(select(func.max(Vehicle.id))).one() or 0
+        parts = [add_part(session, clerk.branch_id, code=f"CD-{n:05d}-{i}", name=f"长单配件{i}", price="30.00")
+                 for i in range(5)]
+        for k in range(3):
+            vehicle = _vehicle(session, advisor.branch_id, f"长单{k}")
+            order = work_orders.open_work_order(session, advisor, OrderForm(
+                vehicle_id=vehicle.id, mileage_in=str(vehicle.mileage + 1000), fuel_level=2, complaint="保养",
+                job_lines=[JobLineInput(name=f"保养项目{j}", hours="0.5", rate="100") for j in range(2)],
+                part_lines=[PartLineInput(part_id=part.id, quantity="1") for part in parts] if k == 0 else []))
+            dispatch.assign_order(session, advisor, order.id, technician_id=tech.id)
+            if k == 0:
+                pick_order_id = order.id
+        return Day(token=day.token, pick_order_id=pick_order_id, settle_number=day.settle_number)
+
+
+@pytest.mark.parametrize(("screen", "line"), [("我的任务", ".task-line"), ("领料", ".pick-line")])
+def test_on_a_phone_the_scan_button_covers_no_control(server, new_context, long_lists, screen, line):
+    username, address, ready, _ = SCREENS[screen]
+    page = new_context("phone").new_page()
+    sign_in(page, username)
+    open_screen(page, long_lists, address, ready)
+    assert page.evaluate("document.scrollingElement.scrollHeight") > 1.5 * page.viewport_size["height"]
+    # Wherever the page is scrolled, a control on the screen is free to press (the next car's 完工 included) ...
+    for y in range(0, page.evaluate("document.scrollingElement.scrollHeight"), 40):  # steps under a button's height
+        page.evaluate("(y) => window.scrollTo(0, y)", y)
+        assert page.evaluate(COVERED_CONTROLS) == [], y
+    # ... and scrolled to the end, the last line stands clear of the scan button.
+    page.evaluate(SCROLL_TO_END)
+    page.wait_for_function("() => window.scrollY + innerHeight >= document.scrollingElement.scrollHeight - 1")
+    controls = page.evaluate(LAST_LINE_CONTROLS_UNCOVERED, line)
+    assert controls and all(uncovered for _name, uncovered in controls), controls
+    scan, tabs = page.locator("#scan-button").bounding_box(), page.locator(".tab-bar").bounding_box()
+    assert scan["y"] + scan["height"] <= tabs["y"], "the scan button itself stays clear of the tab bar"
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+SHOWN_TOASTS = """() => [...document.querySelectorAll('[data-sonner-toast]:not([data-removed=true])')]
+  .filter((toast) => toast.dataset.visible === 'true').map((toast) => toast.getBoundingClientRect().toJSON())"""
+
+
+def _codes_on_no_line(page: Page) -> None:
+    """领料: four codes that are on no line, four error messages in a row (each two lines long on a phone)."""
+    code = page.locator("#scan-code")
+    for n in range(1, 5):
+        code.fill(f"NO-SUCH-{n}")
+        code.press("Enter")
+        expect(page.locator("[data-sonner-toast]", has_text=f"NO-SUCH-{n}")).to_be_attached()
+
+
+def _clock_taps(page: Page) -> None:
+    """车辆卡: the technician's 开工, 暂停, 继续, 暂停 on their line, a message each."""
+    lines = page.locator("#my-lines")
+    for button, then in (("开工", "暂停"), ("暂停", "继续"), ("继续", "暂停"), ("暂停", "继续")):
+        lines.get_by_role("button", name=button).click()
+        expect(lines.get_by_role("button", name=then)).to_be_visible()
+
+
+@pytest.mark.parametrize(("username", "address", "messages"), [("parts", "/parts/orders/{pick_order_id}",
+                                                                _codes_on_no_line),
+                                                               ("tech", "/v/{token}", _clock_taps)],
+                         ids=["领料", "车辆卡"])
+def test_on_a_phone_messages_never_cover_the_plate(server, new_context, day, username, address, messages):
+    page = new_context("phone").new_page()
+    sign_in(page, username)
+    open_screen(page, day, address, ".plate")
+    plate = page.locator(".plate").first.bounding_box()
+
+    messages(page)
+    # Where the messages have come to rest, while all four are still within their time on the screen.
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
+    shown = page.evaluate(SHOWN_TOASTS)
+    assert len(shown) == 1, shown  # one at a time: a new message replaces the last instead of stacking
+    assert not any(_overlap(plate, box) for box in shown), (plate, shown)
