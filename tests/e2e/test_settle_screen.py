@@ -2,7 +2,8 @@
 
 - a second tab left open on the settle page can neither move a settled order back (确认完工) nor settle it again;
 - 确认完工 is reached from the progress board on a phone, without typing an address;
-- a payer, insurer and order discount chosen on a phone, with no separate save, are what gets settled.
+- a payer, insurer and order discount chosen on a phone, with no separate save, are what gets settled;
+- 确认完工 with a planned part never picked asks for a decision, and 仍然完工 keeps the reason on the order.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from lantong_pwa.services.workshop import completion, work_orders
-from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
-from models import JobLine, JobLineStatus, User, WorkOrderStatus
+from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
+from models import JobLine, JobLineStatus, Part, User, WorkOrderStatus
 from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.factories import add_vehicle
 
@@ -25,8 +26,9 @@ FILTER, FILTER_PRICE = "更换空调滤芯", "120"
 CHASSIS = "检查底盘"  # 1 hour × 100
 
 
-def finished_order(server, owner: str, *, complete: bool = False) -> tuple[int, str]:
-    """An order of a new car whose two job lines are finished (in progress, or completed when ``complete``)."""
+def finished_order(server, owner: str, *, complete: bool = False, part: bool = False) -> tuple[int, str]:
+    """An order of a new car whose two job lines are finished (in progress, or completed when ``complete``); with
+    ``part``, a planned part too, never picked."""
     with server.orm() as session:
         advisor = session.exec(select(User).where(User.username == "advisor")).one()
         n = server.scalar("SELECT max(id) FROM vehicle") + 1
@@ -35,7 +37,10 @@ def finished_order(server, owner: str, *, complete: bool = False) -> tuple[int, 
         order = work_orders.open_work_order(session, advisor, OrderForm(
             vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint=owner,
             job_lines=[JobLineInput(name=FILTER, fixed_price=FILTER_PRICE),
-                       JobLineInput(name=CHASSIS, hours="1", rate="100")]))
+                       JobLineInput(name=CHASSIS, hours="1", rate="100")],
+            part_lines=[PartLineInput(part_id=session.exec(select(Part.id).where(
+                Part.branch_id == advisor.branch_id, Part.is_active).order_by(Part.code)).first(), quantity="1")]
+            if part else []))
         order.status = WorkOrderStatus.IN_PROGRESS
         session.add(order)
         for line in session.exec(select(JobLine).where(JobLine.work_order_id == order.id)).all():
@@ -131,3 +136,23 @@ def test_on_a_phone_a_payer_chosen_without_saving_settles_as_chosen(server, new_
     assert [tuple(row) for row in insured] == [(CHASSIS, "insurance", "人保财险")]
     assert (float(sheet["insurance_amount"]), float(sheet["order_discount"]), float(sheet["customer_amount"])) == (
         100.0, 20.0, 100.0)
+
+
+def test_on_a_phone_complete_asks_about_a_part_never_picked(server, new_context):
+    order_id, number = finished_order(server, "未领配件", part=True)
+    page = new_context("phone").new_page()
+    sign_in(page, "advisor")
+    open_settle_page(page, number, "#complete-order")
+    expect(page.locator("#unpicked-parts")).to_contain_text("已领用0")  # listed, and not billed
+    page.click("#complete-order")
+    decision = page.locator("#parts-decision")
+    expect(decision).to_contain_text("以下配件还没有领料")
+    expect(decision.get_by_role("button", name="删除该配件")).to_be_visible()
+    wait_hydrated(page, "#complete-anyway")
+    page.click("#complete-anyway")  # no reason: asked for one
+    expect(page.get_by_role("alert").filter(has_text="请填写仍然完工的原因")).to_be_visible()
+    page.fill("#parts-reason", "客户自带配件")
+    page.click("#complete-anyway")
+    expect(page.locator("#order-status")).to_have_text("已完工")
+    expect(page.locator("#unpicked-parts")).to_contain_text("完工原因：客户自带配件")
+    assert server.scalar("SELECT unpicked_parts_reason FROM work_order WHERE id = ?", order_id) == "客户自带配件"
