@@ -1,7 +1,8 @@
-"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due``.
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due | check |
+rebuild-stock``.
 
-Each command is one unit of work: committed when it ends, rolled back whole when it fails. ``send-due`` is a batch
-that runs one unit per message (``messaging.deliver_due``)."""
+Each command is one unit of work: committed when it ends, rolled back whole when it fails (``check`` only reads).
+``send-due`` is a batch that runs one unit per message (``messaging.deliver_due``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ import getpass
 import sys
 from datetime import date
 
-from lantong_pwa.db import unit_of_work
+from lantong_pwa.db import read_scope, unit_of_work
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.notifications.config import ConfigError
 from lantong_pwa.services.care import messaging, reminders
-from lantong_pwa.services.platform import demo, users
+from lantong_pwa.services.parts import stock
+from lantong_pwa.services.platform import demo, integrity, users
 from lantong_pwa.settings import get_settings, load_or_create_secret
 from lantong_pwa.timezone import local_day
-from models import Role
+from models import Part, Role, Warehouse
 from models.common import utc_now
 
 
@@ -80,6 +82,32 @@ def _send_due(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(_args: argparse.Namespace) -> int:
+    with read_scope() as session:
+        problems = integrity.check(session)
+    for problem in problems:
+        print(f"✗ {problem.title}（{len(problem.rows)}处，{problem.rule}）")
+        for row in problem.rows:
+            print(f"  - {row}")
+    if problems:
+        print(f"发现{len(problems)}类问题", file=sys.stderr)
+        return 1
+    print("检查通过：结算、收款、库存与领退料均一致")
+    return 0
+
+
+def _rebuild_stock(_args: argparse.Namespace) -> int:
+    with unit_of_work() as session:
+        fixed = 0
+        for branch in users.list_branches(session):
+            for part_id, warehouse_id, before, after in stock.rebuild_balances(session, branch.id):
+                fixed += 1
+                part, warehouse = session.get(Part, part_id), session.get(Warehouse, warehouse_id)
+                print(f"{branch.code} 配件{part.code} 仓库{warehouse.code}：{'无余额' if before is None else before} → {after}")
+    print(f"库存余额已按流水重建：更正{fixed}处")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lantong_pwa", description="蓝通维修管理 命令行")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     care.set_defaults(run=_care_daily)
     commands.add_parser("send-due", help="deliver the customer messages that are due, once").set_defaults(
         run=_send_due)
+    commands.add_parser("check", help="report every broken invariant (settlements, payments, stock), exit 1 if any"
+                        ).set_defaults(run=_check)
+    commands.add_parser("rebuild-stock", help="rebuild every stock balance from the stock ledger").set_defaults(
+        run=_rebuild_stock)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -215,3 +215,55 @@ def test_health_is_ok_on_every_migrated_engine(engine):
         "schema_head": head_revision(),
         "schema_at_head": True,
     }
+
+
+# --- check and rebuild-stock --------------------------------------------------------------------------------------
+
+
+def test_check_passes_on_a_sound_database(cli_db, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["seed-demo"]) == 0
+    capsys.readouterr()
+    assert main(["check"]) == 0
+    assert "检查通过" in capsys.readouterr().out
+
+
+def test_check_names_the_broken_rows_and_rebuild_stock_repairs_the_balances(cli_db, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["seed-demo"]) == 0
+    engine = make_engine(cli_db)
+    with Session(engine) as session:  # broken on purpose, behind the services' back
+        balance = session.exec(select(models.StockBalance).order_by(models.StockBalance.id)).first()
+        balance.on_hand += 5
+        part, warehouse = session.get(models.Part, balance.part_id), session.get(models.Warehouse, balance.warehouse_id)
+        vehicle = session.exec(select(models.Vehicle)).first()
+        order = models.WorkOrder(branch_id=vehicle.branch_id, number="WX20261203-0042", vehicle_id=vehicle.id,
+                                 customer_id=vehicle.customer_id, advisor_id=users_of(cli_db)["admin"].id,
+                                 mileage_in=1000, fuel_level=2, complaint="保养", status=models.WorkOrderStatus.SETTLED)
+        session.add_all([balance, order])
+        session.commit()
+        expected_on_hand, wrong_on_hand = balance.on_hand - 5, balance.on_hand
+        part_code, warehouse_code = part.code, warehouse.code
+    capsys.readouterr()
+
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "发现2类问题" in captured.err
+    assert "库存余额与流水合计不符" in captured.out
+    assert f"配件{part_code} 仓库{warehouse_code}：余额{wrong_on_hand}，流水合计{expected_on_hand}" in captured.out
+    assert "工单状态与结算单不符" in captured.out and "工单WX20261203-0042（已结算）：没有有效结算单" in captured.out
+
+    assert main(["rebuild-stock"]) == 0
+    out = capsys.readouterr().out
+    assert f"配件{part_code} 仓库{warehouse_code}：{wrong_on_hand} → {expected_on_hand}" in out
+    assert "更正1处" in out
+    with Session(engine) as session:
+        assert session.get(models.StockBalance, balance.id).on_hand == expected_on_hand
+        assert len(session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "stock.rebuild")).all()) == 1
+
+    assert main(["check"]) == 1
+    captured = capsys.readouterr()
+    assert "库存余额" not in captured.out and "发现1类问题" in captured.err
+    assert main(["rebuild-stock"]) == 0
+    assert "更正0处" in capsys.readouterr().out
+    engine.dispose()
