@@ -131,6 +131,7 @@ def stage_workshop_day(session) -> None:
     owed = settlement.order_figures(session, order).customer_amount
     payments.take_payment(session, cashier, order.id, PaymentRequest(method=PaymentMethod.WECHAT, amount=str(owed),
                                                                      request_key="lighthouse-day"))
+    session.commit()  # services only flush: the staged day is one unit of work
 
 
 def signed_in_profile(profile: Path, url: str, token: str) -> None:

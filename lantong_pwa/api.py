@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from lantong_pwa.db import get_engine, read_scope, session_scope
+from lantong_pwa.db import get_engine, read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.platform import auth
@@ -44,7 +44,7 @@ def health_route(_request: Request) -> JSONResponse:
 
 def photo_route(request: Request, *, thumbnail: bool = False) -> Response:
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             path = photos.photo_file(session, actor, request.path_params["photo_id"], thumbnail=thumbnail)
     except DomainError as error:
@@ -54,7 +54,7 @@ def photo_route(request: Request, *, thumbnail: bool = False) -> Response:
 
 def qr_route(request: Request) -> Response:
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             match = vehicles.vehicle_by_token(session, actor, request.path_params["token"])
     except DomainError as error:
@@ -84,7 +84,7 @@ async def _photo_upload(request: Request, store: Callable[[Session, User | None,
     key = request.headers.get("x-photo-key") or None
 
     def stored_id() -> int:
-        with session_scope() as session:
+        with unit_of_work() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             return store(session, actor, data, key).id
 
@@ -122,7 +122,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 def orders_export_route(request: Request) -> Response:
     """``/api/reports/orders.xlsx?number=&plate=&from=&to=&status=&technician=&part=``: the order search."""
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             hits = reports.search_orders(session, actor, **reports.order_filters(request.query_params),
                                          limit=reports.EXPORT_LIMIT)
@@ -135,7 +135,7 @@ def orders_export_route(request: Request) -> Response:
 def technicians_export_route(request: Request) -> Response:
     """``/api/reports/technicians.xlsx?from=&to=``: the technician performance report."""
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
             rows = reports.technician_performance(session, actor, *reports.report_dates(request.query_params))
             data = reports.export_xlsx(reports.technician_table(rows), reports.TECHNICIAN_HEADERS, "技师绩效")

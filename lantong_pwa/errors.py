@@ -27,3 +27,8 @@ class FormErrors(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(next(iter(errors.values())), field=next(iter(errors)))
         self.errors = errors
+
+
+def form_errors(error: DomainError) -> dict[str, str]:
+    """A refused form's messages by field (``FormErrors``), or its one message above the form (key ``form``)."""
+    return error.errors if isinstance(error, FormErrors) else {"form": error.message}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -20,6 +21,7 @@ import models
 from lantong_pwa import db as app_db
 from lantong_pwa import settings as app_settings
 from lantong_pwa.db import make_engine
+from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.services.platform import auth
 
@@ -108,6 +110,16 @@ def session(engine) -> Session:
     clear_tables(engine)
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@contextmanager
+def refused(session: Session, error: type[DomainError] = DomainError, match: str | None = None):
+    """A request the service refuses, as its boundary handles it: the earlier requests are committed, the service
+    raises ``error`` (yielded, as ``pytest.raises`` does) and this request's unit of work is rolled back."""
+    session.commit()
+    with pytest.raises(error, match=match) as caught:
+        yield caught
+    session.rollback()
 
 
 @pytest.fixture

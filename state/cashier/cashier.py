@@ -9,8 +9,7 @@ from decimal import Decimal
 import reflex as rx
 from sqlmodel import Session
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.errors import FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.cashier import member_cards, payments, settlement
 from lantong_pwa.services.workshop import completion, order_actions
@@ -59,6 +58,26 @@ class QueueRow:
     url: str = ""
 
 
+def _queue_rows(db: Session, actor: User | None) -> tuple[list[QueueRow], list[QueueRow]]:
+    """The cashier's queue: orders ready to settle (with what the customer would pay), then those awaiting payment
+    (with what is still owed)."""
+    ready, awaiting = [], []
+    for entry in settlement.cashier_queue(db, actor):
+        order, active = entry.order, entry.settlement
+        row = QueueRow(number=order.number, plate=entry.vehicle.plate, title=_vehicle_title(entry.vehicle),
+                       customer=entry.customer.name, status=WorkOrderStatus(order.status).label,
+                       url=f"/cashier/{order.number}")
+        if active is None:
+            row.when = "完工 " + format_local(order.completed_at, "%m-%d %H:%M")
+            row.amount = money(settlement.order_figures(db, order).customer_amount)
+            ready.append(row)
+        else:
+            row.when = "结算 " + format_local(active.created_at, "%m-%d %H:%M")
+            row.amount = money(active.customer_amount - entry.paid)
+            awaiting.append(row)
+    return ready, awaiting
+
+
 class CashierState(SessionState):
     """``/cashier``: completed orders ready to settle, settled ones waiting for payment."""
 
@@ -71,30 +90,9 @@ class CashierState(SessionState):
         redirect = self._guard(Permission.SETTLE)
         if redirect is not None:
             return redirect
-        self.error = ""
-        with session_scope() as db:
-            try:
-                actor = self._actor(db)
-                queue = settlement.cashier_queue(db, actor)
-                ready, awaiting = [], []
-                for entry in queue:
-                    order, active = entry.order, entry.settlement
-                    row = QueueRow(number=order.number, plate=entry.vehicle.plate,
-                                   title=_vehicle_title(entry.vehicle), customer=entry.customer.name,
-                                   status=WorkOrderStatus(order.status).label, url=f"/cashier/{order.number}")
-                    if active is None:
-                        row.when = "完工 " + format_local(order.completed_at, "%m-%d %H:%M")
-                        row.amount = money(settlement.order_figures(db, order).customer_amount)
-                        ready.append(row)
-                    else:
-                        row.when = "结算 " + format_local(active.created_at, "%m-%d %H:%M")
-                        row.amount = money(active.customer_amount - entry.paid)
-                        awaiting.append(row)
-            except DomainError as error:
-                self.error = error.message
-                self.ready, self.awaiting = [], []
-                return None
-        self.ready, self.awaiting = ready, awaiting
+        shown = self._in_read(_queue_rows)
+        self.ready, self.awaiting = shown.value if shown.ok else ([], [])
+        self.error = "" if shown.ok else shown.error.message
         return None
 
 
@@ -687,62 +685,65 @@ class SettlementSheetState(SessionState):
         self.groups = []
         self.payments = []
         self.follow_up_qr = ""
-        with session_scope() as db:
-            try:
-                actor = self._actor(db)
-                sheet = settlement.settlement_by_number(db, actor, self.settlement_no)
-                rows = payments.payments_of(db, actor, sheet.id)
-                if SettlementStatus(sheet.status) == SettlementStatus.ACTIVE:
-                    follow_up = follow_ups.follow_up_for_order(db, actor, sheet.work_order_id)
-                    self.follow_up_qr = qr_data_uri(follow_ups.link_url(db, follow_up))
-            except DomainError as error:
-                self.error = error.message
-                return None
-            order = db.get(WorkOrder, sheet.work_order_id)
-            vehicle = db.get(Vehicle, order.vehicle_id)
-            customer = db.get(Customer, order.customer_id)
-            branch = db.get(Branch, sheet.branch_id)
-            author = db.get(User, sheet.created_by_id)
-            groups: dict[tuple[str, str], SheetGroup] = {}
-            subtotals: dict[tuple[str, str], Decimal] = {}
-            for line in settlement.settlement_lines(db, sheet.id):
-                payer = Payer(line.payer)
-                key = (payer.value, line.payer_party)
-                if key not in groups:
-                    title = payer.label + (f"（{line.payer_party}）" if line.payer_party else "")
-                    groups[key] = SheetGroup(title=title)
-                    subtotals[key] = Decimal("0.00")
-                groups[key].lines.append(SheetLine(
-                    kind=KIND_LABELS[SettlementLineKind(line.kind)], description=line.description,
-                    quantity=quantity(line.quantity), unit_price=money(line.unit_price), amount=money(line.amount),
-                    discount=money(line.discount) if line.discount else "", net=money(line.net)))
-                subtotals[key] += line.net
-            order_of = {payer.value: index for index, payer in enumerate(Payer)}
-            ordered = sorted(groups, key=lambda k: (order_of[k[0]], k[1]))
-            for key in ordered:
-                groups[key].subtotal = money(subtotals[key])
-            self.groups = [groups[key] for key in ordered]
-            paid = sum((p.amount for p in rows), Decimal("0.00"))
-            self.payments = _payment_rows(db, rows)
-            self.shop_name, self.shop_address, self.shop_phone = branch.name, branch.address, branch.phone
-            self.number = sheet.number
-            self.order_number = order.number
-            self.reopened = "" if SettlementStatus(sheet.status) == SettlementStatus.ACTIVE else \
-                f"此结算单已于{format_local(sheet.reopened_at)}撤销：{sheet.reopen_reason}"
-            self.settled_at = format_local(sheet.created_at)
-            self.printed_at = format_local(utc_now())
-            self.plate = vehicle.plate
-            self.vehicle_title = _vehicle_title(vehicle)
-            self.vin = vehicle.vin or ""
-            self.mileage = f"{order.mileage_in:,} 公里"
-            self.customer_name = customer.name
-            self.customer_mobile = customer.mobile
-            self.totals = totals_view(sheet)
-            self.billed_hours = quantity(sheet.billed_hours)
-            self.paid = money(paid)
-            self.outstanding = money(sheet.customer_amount - paid)
-            self.cashier = author.display_name if author else ""
-            advisor = db.get(User, order.advisor_id)
-            self.advisor = advisor.display_name if advisor else ""
+        shown = self._in_read(self._fill)
+        if not shown.ok:
+            self.error = shown.error.message
+            return None
         self.found = True
         return None
+
+    def _fill(self, db: Session, actor: User | None) -> None:
+        """Read the sheet: the stored settlement and its lines, what was paid, and the follow-up link (made when
+        the order was settled). Only reads, so opening or printing it never changes anything."""
+        sheet = settlement.settlement_by_number(db, actor, self.settlement_no)
+        rows = payments.payments_of(db, actor, sheet.id)
+        follow_up = settlement.sheet_follow_up(db, sheet)
+        if follow_up is not None:
+            self.follow_up_qr = qr_data_uri(follow_ups.link_url(db, follow_up))
+        order = db.get(WorkOrder, sheet.work_order_id)
+        vehicle = db.get(Vehicle, order.vehicle_id)
+        customer = db.get(Customer, order.customer_id)
+        branch = db.get(Branch, sheet.branch_id)
+        author = db.get(User, sheet.created_by_id)
+        groups: dict[tuple[str, str], SheetGroup] = {}
+        subtotals: dict[tuple[str, str], Decimal] = {}
+        for line in settlement.settlement_lines(db, sheet.id):
+            payer = Payer(line.payer)
+            key = (payer.value, line.payer_party)
+            if key not in groups:
+                title = payer.label + (f"（{line.payer_party}）" if line.payer_party else "")
+                groups[key] = SheetGroup(title=title)
+                subtotals[key] = Decimal("0.00")
+            groups[key].lines.append(SheetLine(
+                kind=KIND_LABELS[SettlementLineKind(line.kind)], description=line.description,
+                quantity=quantity(line.quantity), unit_price=money(line.unit_price), amount=money(line.amount),
+                discount=money(line.discount) if line.discount else "", net=money(line.net)))
+            subtotals[key] += line.net
+        order_of = {payer.value: index for index, payer in enumerate(Payer)}
+        ordered = sorted(groups, key=lambda k: (order_of[k[0]], k[1]))
+        for key in ordered:
+            groups[key].subtotal = money(subtotals[key])
+        self.groups = [groups[key] for key in ordered]
+        paid = sum((p.amount for p in rows), Decimal("0.00"))
+        self.payments = _payment_rows(db, rows)
+        self.shop_name, self.shop_address, self.shop_phone = branch.name, branch.address, branch.phone
+        self.number = sheet.number
+        self.order_number = order.number
+        self.reopened = "" if SettlementStatus(sheet.status) == SettlementStatus.ACTIVE else \
+            f"此结算单已于{format_local(sheet.reopened_at)}撤销：{sheet.reopen_reason}"
+        self.settled_at = format_local(sheet.created_at)
+        self.printed_at = format_local(utc_now())
+        self.plate = vehicle.plate
+        self.vehicle_title = _vehicle_title(vehicle)
+        self.vin = vehicle.vin or ""
+        self.mileage = f"{order.mileage_in:,} 公里"
+        self.customer_name = customer.name
+        self.customer_mobile = customer.mobile
+        self.totals = totals_view(sheet)
+        self.billed_hours = quantity(sheet.billed_hours)
+        self.paid = money(paid)
+        self.outstanding = money(sheet.customer_amount - paid)
+        self.cashier = author.display_name if author else ""
+        advisor = db.get(User, order.advisor_id)
+        self.advisor = advisor.display_name if advisor else ""
+

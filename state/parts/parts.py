@@ -6,8 +6,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.parts import parts, stock
 from state.platform.session import SessionState
 from state.platform.views import money, quantity
@@ -31,14 +29,16 @@ class PartsCatalogueState(SessionState):
     @rx.event
     def search(self, form: dict):
         self.error = ""
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                found = parts.search_parts(db, actor, form.get("query", ""))
-                balances = stock.on_hand(db, actor, part_ids=[p.id for p in found])
-            except DomainError as error:
-                self.error = error.message
-                return
+
+        def catalogue(db, actor):
+            found = parts.search_parts(db, actor, form.get("query", ""))
+            return found, stock.on_hand(db, actor, part_ids=[p.id for p in found])
+
+        shown = self._in_read(catalogue)
+        if not shown.ok:
+            self.error = shown.error.message
+            return
+        found, balances = shown.value
         on_hand: dict[int, list[str]] = {}
         for row in balances:
             on_hand.setdefault(row.part.id, []).append(f"{row.warehouse.name} {quantity(row.on_hand)}")

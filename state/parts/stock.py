@@ -8,28 +8,22 @@ sends the same key twice and the ledger moves once; after a move the key is rene
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from decimal import Decimal
 
 import reflex as rx
 from sqlmodel import select
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.errors import form_errors
 from lantong_pwa.services.parts import parts, stock
 from lantong_pwa.services.workshop import order_actions
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local
 from models import StockMoveKind, User, WorkOrderStatus
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 from state.platform.views import money, quantity
 
 PICK_ROUTE_ARG = "pick_order"
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 @dataclasses.dataclass
@@ -139,13 +133,11 @@ class StockState(SessionState):
         self.error = ""
         self.receipt_errors = {}
         self.warehouse_errors = {}
-        self.receipt_key = _new_key()
-        with session_scope() as db:
-            try:
-                self._load(db, self._actor(db))
-            except DomainError as error:
-                self.error = error.message
-                return None
+        self.receipt_key = new_request_key()
+        shown = self._in_read(self._load)
+        if not shown.ok:
+            self.error = shown.error.message
+            return None
         self.tab = "pending" if self.can_move_stock else "stock"
         return None
 
@@ -156,22 +148,19 @@ class StockState(SessionState):
 
     @rx.event
     def refresh(self):
-        self.error = ""
-        with session_scope() as db:
-            try:
-                self.pending = self._pending(db, self._actor(db))
-            except DomainError as error:
-                self.error = error.message
+        shown = self._in_read(self._pending)
+        if shown.ok:
+            self.pending = shown.value
+        self.error = "" if shown.ok else shown.error.message
 
     @rx.event
     def search_receipt_parts(self, form: dict):
         self.receipt_errors = {}
-        with session_scope() as db:
-            try:
-                found = parts.search_parts(db, self._actor(db), form.get("part_query", ""))
-            except DomainError as error:
-                self.receipt_errors = {"part_id": error.message}
-                return
+        searched = self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
+        if not searched.ok:
+            self.receipt_errors = {"part_id": searched.error.message}
+            return
+        found = searched.value
         self.receipt_choices = [ReceiptChoice(id=p.id, label=f"{p.name}（{p.code}）", cost=str(p.cost))
                                 for p in found]
         if not found:
@@ -192,24 +181,19 @@ class StockState(SessionState):
     def receive(self, form: dict):
         self.receipt_errors = {}
         key = form.get("request_key") or self.receipt_key
-        with session_scope() as db:
-            try:
-                move = stock.receive_stock(
-                    db, self._actor(db), form.get("warehouse_id", ""), self.receipt_part_id,
-                    form.get("quantity", ""), form.get("unit_cost", ""), kind=form.get("kind", "receipt"),
-                    note=form.get("note", ""), request_key=key)
-            except FormErrors as errors:
-                self.receipt_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.receipt_errors = {"form": error.message}
-                return None
-            warehouse = next((w.name for w in self.warehouses if w.id == str(move.warehouse_id)), "")
-            line = (f"{StockMoveKind(move.kind).label} · {warehouse} · {self.receipt_part_label} "
-                    f"+{quantity(move.quantity)} @ {money(move.unit_cost.quantize(Decimal('0.01')))}")
+        received = self._in_unit(lambda db, actor: stock.receive_stock(
+            db, actor, form.get("warehouse_id", ""), self.receipt_part_id, form.get("quantity", ""),
+            form.get("unit_cost", ""), kind=form.get("kind", "receipt"), note=form.get("note", ""), request_key=key))
+        if not received.ok:
+            self.receipt_errors = form_errors(received.error)
+            return None
+        move = received.value
+        warehouse = next((w.name for w in self.warehouses if w.id == str(move.warehouse_id)), "")
+        line = (f"{StockMoveKind(move.kind).label} · {warehouse} · {self.receipt_part_label} "
+                f"+{quantity(move.quantity)} @ {money(move.unit_cost.quantize(Decimal('0.01')))}")
         if key == self.receipt_key:  # a resent submit finds the same move: keep the list and key as they are
             self.recent_receipts = [line, *self.recent_receipts][:10]
-            self.receipt_key = _new_key()
+            self.receipt_key = new_request_key()
             self.receipt_part_id = 0
             self.receipt_part_label = ""
             self.receipt_cost = ""
@@ -221,18 +205,16 @@ class StockState(SessionState):
         code = (form.get("code") or "").strip().upper()
         if code and code == self.created_code:
             return None  # the second tap of a double tap: already made
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                warehouse = stock.create_warehouse(db, actor, form.get("code", ""), form.get("name", ""))
-            except FormErrors as errors:
-                self.warehouse_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.warehouse_errors = {"form": error.message}
-                return None
-            self.created_code = warehouse.code
-            self.warehouses = _warehouse_views(stock.list_warehouses(db, actor))
+        created = self._in_unit(lambda db, actor: stock.create_warehouse(db, actor, form.get("code", ""),
+                                                                          form.get("name", "")))
+        if not created.ok:
+            self.warehouse_errors = form_errors(created.error)
+            return None
+        warehouse = created.value
+        self.created_code = warehouse.code
+        listed = self._in_read(stock.list_warehouses)
+        if listed.ok:
+            self.warehouses = _warehouse_views(listed.value)
         return rx.toast.success(f"已新建仓库 {warehouse.name}")
 
 
@@ -272,8 +254,7 @@ class PickState(SessionState):
         self.highlight_id = 0
         self._stock = {}
 
-    def _load(self, db, order_id) -> None:
-        actor = self._actor(db)
+    def _load(self, db, actor: User, order_id) -> None:
         listing = stock.pick_list(db, actor, order_id)
         warehouses = stock.list_warehouses(db, actor)
         order, vehicle = listing.order, listing.vehicle
@@ -314,13 +295,12 @@ class PickState(SessionState):
         if redirect is not None:
             return redirect
         self._reset()
-        self.move_key = _new_key()
-        with session_scope() as db:
-            try:
-                self._load(db, self.router.page.params.get(PICK_ROUTE_ARG, ""))
-            except DomainError as error:
-                self._reset()
-                self.error = error.message
+        self.move_key = new_request_key()
+        order_id = self.router.page.params.get(PICK_ROUTE_ARG, "")
+        shown = self._in_read(lambda db, actor: self._load(db, actor, order_id))
+        if not shown.ok:
+            self._reset()
+            self.error = shown.error.message
         return None
 
     @rx.event
@@ -344,13 +324,14 @@ class PickState(SessionState):
         clerk is usually scrolled down to the line)."""
         self.error = ""
         key = form.get("request_key") or self.move_key
-        with session_scope() as db:
-            try:
-                move = do(db, self._actor(db), key)
-            except DomainError as error:
-                return rx.toast.error(error.message)
-            self._load(db, self.pick_id)
-        self.move_key = _new_key()
+        moved = self._in_unit(lambda db, actor: do(db, actor, key))
+        if not moved.ok:
+            return rx.toast.error(moved.error.message)
+        move = moved.value
+        shown = self._in_read(lambda db, actor: self._load(db, actor, self.pick_id))
+        if not shown.ok:
+            self.error = shown.error.message
+        self.move_key = new_request_key()
         self.returning_id = 0
         self.highlight_id = move.part_line_id or 0
         return rx.toast.success(done.format(quantity=quantity(abs(move.quantity))))

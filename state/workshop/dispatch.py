@@ -7,8 +7,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.workshop import dispatch
 from lantong_pwa.services.workshop.dispatch import DispatchSheet
 from lantong_pwa.services.platform.permissions import Permission, role_allows
@@ -68,12 +66,11 @@ class DispatchState(SessionState):
         return role_allows(self.user_role, Permission.DISPATCH)
 
     def _load(self, order_id: int) -> bool:
-        with session_scope() as db:
-            try:
-                sheet = dispatch.dispatch_sheet(db, self._actor(db), order_id)
-            except DomainError as error:
-                self.error = error.message
-                return False
+        shown = self._in_read(lambda db, actor: dispatch.dispatch_sheet(db, actor, order_id))
+        if not shown.ok:
+            self.error = shown.error.message
+            return False
+        sheet = shown.value
         self.order_id = sheet.order.id
         self.order_number = sheet.order.number
         self.plate = sheet.vehicle.plate
@@ -117,14 +114,12 @@ class DispatchState(SessionState):
         if kind not in ("t", "g") or not raw_id.isdigit():
             self.error = "请选择一名技师或一个班组"
             return None
-        with session_scope() as db:
-            try:
-                dispatch.assign_order(db, self._actor(db), self.order_id,
-                                      technician_id=int(raw_id) if kind == "t" else None,
-                                      team_id=int(raw_id) if kind == "g" else None)
-            except DomainError as error:
-                self.error = error.message
-                return None
+        assigned = self._in_unit(lambda db, actor: dispatch.assign_order(
+            db, actor, self.order_id, technician_id=int(raw_id) if kind == "t" else None,
+            team_id=int(raw_id) if kind == "g" else None))
+        if not assigned.ok:
+            self.error = assigned.error.message
+            return None
         return self._changed("已整单派工")
 
     @rx.event
@@ -136,10 +131,8 @@ class DispatchState(SessionState):
             return None
         typed = {int(key.removeprefix("share_")): str(value) for key, value in form.items()
                  if key.startswith("share_") and key.removeprefix("share_").isdigit()}
-        with session_scope() as db:
-            try:
-                dispatch.assign_line(db, self._actor(db), int(raw_line), typed)
-            except DomainError as error:
-                self.line_errors = {raw_line: error.message}
-                return None
+        assigned = self._in_unit(lambda db, actor: dispatch.assign_line(db, actor, int(raw_line), typed))
+        if not assigned.ok:
+            self.line_errors = {raw_line: assigned.error.message}
+            return None
         return self._changed("派工已保存")

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from decimal import Decimal
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.errors import form_errors
 from lantong_pwa.services.parts import parts
 from lantong_pwa.services.workshop import photos, vehicles, work_orders
 from lantong_pwa.services.platform.permissions import Permission
@@ -19,7 +17,7 @@ from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, P
 from models import FUEL_LEVEL_LABELS
 from state.platform.drafts import draft_fields, draft_key, draft_list, draft_request_key, forget_draft
 from state.platform.form_input import REGISTRATION_FIELDS, customer_form, vehicle_form, vin_confirmed
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 from state.workshop.vehicles import search_vehicles
 from state.platform.views import OrderView, PhotoView, VehicleView, money, order_views, photo_view, quantity, vehicle_view
 
@@ -55,10 +53,6 @@ class PartChoice:
     code: str = ""
     name: str = ""
     price: str = ""
-
-
-def _new_key() -> str:
-    return str(uuid.uuid4())
 
 
 def _job_row(priced: dict) -> JobRow:
@@ -168,7 +162,7 @@ class IntakeState(SessionState):
         self.register_defaults = _blank_registration()
         self.register_form_version += 1
         self.register_draft_restored = False
-        self.register_key = _new_key()
+        self.register_key = new_request_key()
 
     def _fresh_order_form(self) -> None:
         self.job_rows = []
@@ -176,7 +170,7 @@ class IntakeState(SessionState):
         self.order_defaults = dict.fromkeys(ORDER_FIELDS, "")
         self.order_form_version += 1
         self.order_draft_restored = False
-        self.order_key = _new_key()
+        self.order_key = new_request_key()
 
     def _same_work(self, token: str) -> bool:
         """Reflex runs ``load`` again after every reconnect (and on a reload of the tab): the same person on the
@@ -219,13 +213,10 @@ class IntakeState(SessionState):
             return None
         self._reset()
         if token:
-            with session_scope() as db:
-                try:
-                    match = vehicles.vehicle_by_token(db, self._actor(db), token)
-                except DomainError as error:
-                    self.error = error.message
-                    return None
-                self._select(db, match.vehicle.id)
+            shown = self._in_read(lambda db, actor: self._select(
+                db, actor, vehicles.vehicle_by_token(db, actor, token).vehicle.id))
+            if not shown.ok:
+                self.error = shown.error.message
         return None
 
     @rx.event
@@ -237,8 +228,7 @@ class IntakeState(SessionState):
     def search(self, form: dict):
         search_vehicles(self, form)
 
-    def _select(self, db, vehicle_id: int) -> None:
-        actor = self._actor(db)
+    def _select(self, db, actor, vehicle_id: int) -> None:
         match = vehicles.get_vehicle(db, actor, vehicle_id)
         vehicle_photos = photos.photos_of_vehicle(db, actor, vehicle_id)
         self.vehicle = vehicle_view(match.vehicle, match.owner)
@@ -248,12 +238,10 @@ class IntakeState(SessionState):
     @rx.event
     def select_vehicle(self, vehicle_id: int):
         self.error = ""
-        with session_scope() as db:
-            try:
-                self._select(db, vehicle_id)
-            except DomainError as error:
-                self.error = error.message
-                return None
+        shown = self._in_read(lambda db, actor: self._select(db, actor, vehicle_id))
+        if not shown.ok:
+            self.error = shown.error.message
+            return None
         return _show_address(f"/intake?vehicle={self.vehicle.qr_token}")
 
     @rx.event
@@ -276,19 +264,18 @@ class IntakeState(SessionState):
             accept_vin_warning=vin_confirmed(form, self.vin_warning),
             request_key=self.register_key,
         )
-        with session_scope() as db:
-            try:
-                vehicle = vehicles.register_vehicle(db, self._actor(db), registration)
-            except VinWarning as warning:
-                self.vin_warning = warning.message
-                return None
-            except FormErrors as errors:
-                self.register_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.register_errors = {"form": error.message}
-                return None
-            self._select(db, vehicle.id)
+        registered = self._in_unit(lambda db, actor: vehicles.register_vehicle(db, actor, registration))
+        if isinstance(registered.error, VinWarning):
+            self.vin_warning = registered.error.message
+            return None
+        if not registered.ok:
+            self.register_errors = form_errors(registered.error)
+            return None
+        vehicle = registered.value
+        shown = self._in_read(lambda db, actor: self._select(db, actor, vehicle.id))
+        if not shown.ok:
+            self.error = shown.error.message
+            return None
         # Like the order's key, this one lives until the next intake, so a repeated submit finds this vehicle.
         self.vin_warning = ""
         self.register_draft_restored = False
@@ -346,25 +333,22 @@ class IntakeState(SessionState):
     @rx.event
     def search_parts(self, form: dict):
         self.line_error = ""
-        with session_scope() as db:
-            try:
-                found = parts.search_parts(db, self._actor(db), form.get("part_query", ""))
-            except DomainError as error:
-                self.line_error = error.message
-                return
+        searched = self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
+        if not searched.ok:
+            self.line_error = searched.error.message
+            return
+        found = searched.value
         self.part_choices = [PartChoice(id=p.id, code=p.code, name=p.name, price=money(p.sale_price)) for p in found]
         if not found:
             self.line_error = "没有找到匹配的配件"
 
     def _price_part(self, part_id: int, quantity_text: str) -> PartRow | None:
-        with session_scope() as db:
-            try:
-                priced = work_orders.quote_part_line(db, self._actor(db), PartLineInput(part_id=part_id,
-                                                                                       quantity=quantity_text))
-            except DomainError as error:
-                self.line_error = error.message
-                return None
-        return _part_row(priced)
+        priced = self._in_read(lambda db, actor: work_orders.quote_part_line(
+            db, actor, PartLineInput(part_id=part_id, quantity=quantity_text)))
+        if not priced.ok:
+            self.line_error = priced.error.message
+            return None
+        return _part_row(priced.value)
 
     @rx.event
     def add_part(self, part_id: int):
@@ -412,18 +396,13 @@ class IntakeState(SessionState):
             part_lines=[PartLineInput(part_id=r.part_id, quantity=r.quantity) for r in self.part_rows],
             request_key=self.order_key,
         )
-        with session_scope() as db:
-            try:
-                order = work_orders.open_work_order(db, self._actor(db), order_form)
-            except FormErrors as errors:
-                self.order_errors = errors.errors
-                return added or None  # the typed line is on the list now: its inputs empty
-            except DomainError as error:
-                self.order_errors = {"form": error.message}
-                return added or None
+        opened = self._in_unit(lambda db, actor: work_orders.open_work_order(db, actor, order_form))
+        if not opened.ok:
+            self.order_errors = form_errors(opened.error)
+            return added or None  # the typed line is on the list now: its inputs empty
         # The key stays until the next intake (``_reset``): a second tap's submit, already queued behind this one,
         # must find this order instead of opening another.
-        return [*added, *self._opened(order, "已开单")]
+        return [*added, *self._opened(opened.value, "已开单")]
 
     def _opened(self, order, told: str):
         """On to the photos of the order just opened; its draft is done with."""
@@ -446,14 +425,12 @@ class IntakeState(SessionState):
         if not (any(fields.values()) or jobs or parts):
             return None
         key = draft_request_key(draft, self.order_key)
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                opened = work_orders.order_of_request(db, actor, self.vehicle.id, key)
-                quoted = work_orders.quote_draft_lines(db, actor, jobs, parts)
-            except DomainError as error:
-                self.line_error = error.message
-                return None
+        found = self._in_read(lambda db, actor: (work_orders.order_of_request(db, actor, self.vehicle.id, key),
+                                                 work_orders.quote_draft_lines(db, actor, jobs, parts)))
+        if not found.ok:
+            self.line_error = found.error.message
+            return None
+        opened, quoted = found.value
         if opened is not None:  # the submit reached the server, its answer did not reach the browser
             self.order_key = key
             return self._opened(opened, "该草稿已开单")
@@ -476,22 +453,20 @@ class IntakeState(SessionState):
     @rx.event
     def photo_uploaded(self, photo_id: int):
         """Show a photo the photo control has just stored for this order, once, ready for its damage note."""
-        with session_scope() as db:
-            try:
-                photo = photos.order_photo(db, self._actor(db), photo_id, self.order_id)
-            except DomainError as error:
-                return rx.toast.error(error.message)
+        found = self._in_read(lambda db, actor: photos.order_photo(db, actor, photo_id, self.order_id))
+        if not found.ok:
+            return rx.toast.error(found.error.message)
+        photo = found.value
         if all(view.id != photo.id for view in self.photos):
             self.photos.append(photo_view(photo))
         return None
 
     @rx.event
     def save_photo_note(self, photo_id: int, note: str):
-        with session_scope() as db:
-            try:
-                photo = photos.set_note(db, self._actor(db), photo_id, note)
-            except DomainError as error:
-                return rx.toast.error(error.message)
+        saved = self._in_unit(lambda db, actor: photos.set_note(db, actor, photo_id, note))
+        if not saved.ok:
+            return rx.toast.error(saved.error.message)
+        photo = saved.value
         for view in self.photos:
             if view.id == photo.id:
                 view.note = photo.note

@@ -11,8 +11,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.workshop import reports
 from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import local_day
@@ -69,14 +67,13 @@ class ReportsState(SessionState):
         redirect = self._guard(Permission.VIEW_REPORTS)
         if redirect is not None:
             return redirect
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                self.technician_options = [[str(i), name] for i, name in reports.technicians(db, actor)]
-            except DomainError as error:
-                self.error = error.message
-                return None
-            self.shows_performance = allows(actor, Permission.VIEW_FIGURES)
+        shown = self._in_read(lambda db, actor: (reports.technicians(db, actor),
+                                                 allows(actor, Permission.VIEW_FIGURES)))
+        if not shown.ok:
+            self.error = shown.error.message
+            return None
+        technicians, self.shows_performance = shown.value
+        self.technician_options = [[str(i), name] for i, name in technicians]
         date_from, date_to = reports.default_report_range(local_day(utc_now()))
         self.report_from, self.report_to = date_from.isoformat(), date_to.isoformat()
         if self.shows_performance:
@@ -87,15 +84,13 @@ class ReportsState(SessionState):
     def search(self, form: dict):
         self.error = ""
         filters = {key: str(form.get(key) or "").strip() for key in FILTER_KEYS}
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                hits = reports.search_orders(db, actor, **reports.order_filters(filters))
-            except DomainError as error:
-                self.error = error.message
-                self.results = []
-                self.orders_export_url = ""
-                return
+        found = self._in_read(lambda db, actor: reports.search_orders(db, actor, **reports.order_filters(filters)))
+        if not found.ok:
+            self.error = found.error.message
+            self.results = []
+            self.orders_export_url = ""
+            return
+        hits = found.value
         self.results = [
             OrderResultRow(number=number, opened=opened, plate=plate, vehicle=vehicle, customer=customer,
                            status=status, amount=money(amount), settled=settled == "是")
@@ -108,15 +103,13 @@ class ReportsState(SessionState):
     def _performance(self, form: dict) -> None:
         self.performance_error = ""
         dates = {"from": str(form.get("from") or "").strip(), "to": str(form.get("to") or "").strip()}
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                rows = reports.technician_performance(db, actor, *reports.report_dates(dates))
-            except DomainError as error:
-                self.performance_error = error.message
-                self.performance = []
-                self.performance_export_url = ""
-                return
+        found = self._in_read(lambda db, actor: reports.technician_performance(db, actor, *reports.report_dates(dates)))
+        if not found.ok:
+            self.performance_error = found.error.message
+            self.performance = []
+            self.performance_export_url = ""
+            return
+        rows = found.value
         self.report_from, self.report_to = dates["from"], dates["to"]
         self.performance = [
             TechnicianReportRow(name=row.name, lines=str(row.lines), billed=f"{row.billed_hours:.2f}",

@@ -9,8 +9,6 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError
 from lantong_pwa.services.parts import pick_requests
 from lantong_pwa.services.workshop import job_clock, progress, vehicle_cards
 from lantong_pwa.services.platform.permissions import Permission
@@ -92,12 +90,8 @@ CLOCK_ACTIONS = {"start": (job_clock.start, "已开工"), "pause": (job_clock.pa
 def clock_tap(state: SessionState, action: str, line_id: int):
     """Run one clock action for the signed-in person; a toast either way."""
     work, done = CLOCK_ACTIONS[action]
-    with session_scope() as db:
-        try:
-            work(db, state._actor(db), line_id)
-        except DomainError as error:
-            return rx.toast.error(error.message)
-    return rx.toast.success(done)
+    tapped = state._in_unit(lambda db, actor: work(db, actor, line_id))
+    return rx.toast.success(done) if tapped.ok else rx.toast.error(tapped.error.message)
 
 
 class TasksState(SessionState):
@@ -122,12 +116,9 @@ class TasksState(SessionState):
 
     def _refresh(self) -> None:
         self.error = ""
-        with session_scope() as db:
-            try:
-                self.groups = task_groups(progress.my_tasks(db, self._actor(db)))
-            except DomainError as error:
-                self.error = error.message
-                self.groups = []
+        shown = self._in_read(lambda db, actor: task_groups(progress.my_tasks(db, actor)))
+        self.groups = shown.value if shown.ok else []
+        self.error = "" if shown.ok else shown.error.message
         self.loaded = True
         for group in self.groups:
             for line in group.lines:
@@ -170,12 +161,10 @@ class TasksState(SessionState):
     def open_scanned(self, text: str):
         """A scanned code: a vehicle card opens that vehicle's card (my lines on it, with 开工); anything else is
         told in a toast and changes nothing."""
-        with session_scope() as db:
-            try:
-                match = vehicle_cards.scanned_vehicle(db, self._actor(db), text)
-            except DomainError as error:
-                return rx.toast.error(error.message)
-        return rx.redirect(f"/v/{match.vehicle.qr_token}")
+        match = self._in_read(lambda db, actor: vehicle_cards.scanned_vehicle(db, actor, text))
+        if not match.ok:
+            return rx.toast.error(match.error.message)
+        return rx.redirect(f"/v/{match.value.vehicle.qr_token}")
 
     @rx.event
     def open_line(self, line_id: int):
@@ -199,14 +188,12 @@ class TasksState(SessionState):
     @rx.event
     def save_note(self, form: dict):
         self.note_error = ""
-        with session_scope() as db:
-            try:
-                saved = job_clock.set_note(db, self._actor(db), self.line.id, form.get("note", ""))
-            except DomainError as error:
-                self.note_error = error.message
-                return None
+        saved = self._in_unit(lambda db, actor: job_clock.set_note(db, actor, self.line.id, form.get("note", "")))
+        if not saved.ok:
+            self.note_error = saved.error.message
+            return None
         self._refresh()
-        self.note_text = saved.note
+        self.note_text = saved.value.note
         self.note_draft_restored = False
         return [forget_draft(self.note_draft_key), rx.toast.success("备注已保存")]
 
@@ -231,15 +218,17 @@ class TasksState(SessionState):
     def search_parts(self, form: dict):
         self.part_error = ""
         self.chosen_part = PartChoice()
-        with session_scope() as db:
-            try:
-                actor = self._actor(db)
-                found = job_clock.parts_to_request(db, actor, form.get("part_query", ""))
-                prices = vehicle_cards.card_disclosure(db, actor).owner_contact_and_prices
-            except DomainError as error:
-                self.part_error = error.message
-                self.part_choices = []
-                return
+
+        def choices(db, actor):
+            found = job_clock.parts_to_request(db, actor, form.get("part_query", ""))
+            return found, vehicle_cards.card_disclosure(db, actor).owner_contact_and_prices
+
+        searched = self._in_read(choices)
+        if not searched.ok:
+            self.part_error = searched.error.message
+            self.part_choices = []
+            return
+        found, prices = searched.value
         self.part_choices = [PartChoice(id=p.id, code=p.code, name=p.name, unit=p.unit,
                                         price=money(p.sale_price) if prices else "") for p in found]
         if not found:
@@ -260,13 +249,11 @@ class TasksState(SessionState):
         if not self.chosen_part.id:
             self.part_error = "请先查找并选择配件"
             return None
-        with session_scope() as db:
-            try:
-                pick_requests.request_part(db, self._actor(db), self.line.id, self.chosen_part.id,
-                                           form.get("quantity", ""), form.get("part_note", ""))
-            except DomainError as error:
-                self.part_error = error.message
-                return None
+        requested = self._in_unit(lambda db, actor: pick_requests.request_part(
+            db, actor, self.line.id, self.chosen_part.id, form.get("quantity", ""), form.get("part_note", "")))
+        if not requested.ok:
+            self.part_error = requested.error.message
+            return None
         name = self.chosen_part.name
         self.chosen_part = PartChoice()
         self.part_choices = []

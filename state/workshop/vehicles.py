@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lantong_pwa.db import session_scope
-from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.errors import form_errors
 from lantong_pwa.services.workshop import photos, progress, vehicles, work_orders
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
 from lantong_pwa.services.workshop.vehicle_cards import card_disclosure, card_url
@@ -20,16 +19,14 @@ def search_vehicles(state: SessionState, form: dict) -> None:
     """Fill ``state.query``/``results``/``error``/``searched`` (a vehicle search box) with the vehicles whose plate,
     VIN or owner's mobile or name matches what was typed, each shown as the card would show it to this person."""
     state.query = (form.get("query") or "").strip()
-    state.error = ""
-    try:
-        with session_scope() as db:
-            actor = state._actor(db)
-            found = vehicles.find_vehicles(db, actor, state.query)
-            contact = card_disclosure(db, actor).owner_contact_and_prices
-            state.results = [vehicle_view(m.vehicle, m.owner, contact=contact) for m in found]
-    except DomainError as error:
-        state.error = error.message
-        state.results = []
+    def found_vehicles(db, actor):
+        contact = card_disclosure(db, actor).owner_contact_and_prices
+        return [vehicle_view(m.vehicle, m.owner, contact=contact)
+                for m in vehicles.find_vehicles(db, actor, state.query)]
+
+    found = state._in_read(found_vehicles)
+    state.results = found.value if found.ok else []
+    state.error = "" if found.ok else found.error.message
     state.searched = True
 
 
@@ -78,19 +75,22 @@ class VehicleCardState(SessionState):
     def _load_card(self, token: str) -> None:
         self.found = False
         self.not_found_message = ""
-        with session_scope() as db:
-            actor = self._actor(db)
-            try:
-                match = vehicles.vehicle_by_token(db, actor, token)
-                details = work_orders.vehicle_orders(db, actor, match.vehicle.id)
-                vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
-                shown = card_disclosure(db, actor)
-                orders = order_views(db, actor, details, vehicle_photos, prices=shown.owner_contact_and_prices)
-                mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
-                    if allows(actor, Permission.CLOCK_JOBS) else []
-            except DomainError as error:  # missing, another branch's, or (on a reload) no longer signed in
-                self.not_found_message = error.message
-                return
+
+        def card(db, actor):
+            match = vehicles.vehicle_by_token(db, actor, token)
+            vehicle_photos = photos.photos_of_vehicle(db, actor, match.vehicle.id)
+            shown = card_disclosure(db, actor)
+            orders = order_views(db, actor, work_orders.vehicle_orders(db, actor, match.vehicle.id), vehicle_photos,
+                                 prices=shown.owner_contact_and_prices)
+            mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
+                if allows(actor, Permission.CLOCK_JOBS) else []
+            return match, shown, orders, mine
+
+        read = self._in_read(card)
+        if not read.ok:  # missing, another branch's, or (on a reload) no longer signed in
+            self.not_found_message = read.error.message
+            return
+        match, shown, orders, mine = read.value
         self.my_tasks = task_groups(mine)
         self.found = True
         self.vehicle = vehicle_view(match.vehicle, match.owner, contact=shown.owner_contact_and_prices)
@@ -140,31 +140,23 @@ class VehicleCardState(SessionState):
     @rx.event
     def save_vehicle(self, form: dict):
         self.edit_errors = {}
-        with session_scope() as db:
-            try:
-                vehicles.update_vehicle(db, self._actor(db), self.vehicle.id, vehicle_form(form),
-                                        accept_vin_warning=vin_confirmed(form, self.edit_vin_warning))
-            except VinWarning as warning:
-                self.edit_vin_warning = warning.message
-                return None
-            except FormErrors as errors:
-                self.edit_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.edit_errors = {"form": error.message}
-                return None
+        saved = self._in_unit(lambda db, actor: vehicles.update_vehicle(
+            db, actor, self.vehicle.id, vehicle_form(form),
+            accept_vin_warning=vin_confirmed(form, self.edit_vin_warning)))
+        if isinstance(saved.error, VinWarning):
+            self.edit_vin_warning = saved.error.message
+            return None
+        if not saved.ok:
+            self.edit_errors = form_errors(saved.error)
+            return None
         return self._saved("车辆信息已保存")
 
     @rx.event
     def save_customer(self, form: dict):
         self.edit_errors = {}
-        with session_scope() as db:
-            try:
-                vehicles.update_customer(db, self._actor(db), self.vehicle.owner_id, customer_form(form))
-            except FormErrors as errors:
-                self.edit_errors = errors.errors
-                return None
-            except DomainError as error:
-                self.edit_errors = {"form": error.message}
-                return None
+        saved = self._in_unit(lambda db, actor: vehicles.update_customer(db, actor, self.vehicle.owner_id,
+                                                                         customer_form(form)))
+        if not saved.ok:
+            self.edit_errors = form_errors(saved.error)
+            return None
         return self._saved("客户信息已保存")

@@ -57,7 +57,8 @@ class Server:
 
     @contextmanager
     def orm(self) -> Iterator[Session]:
-        """An ORM session on the app's SQLite file, for setting up data through the services (commit yourself)."""
+        """An ORM session on the app's SQLite file, for setting up data through the services: one unit of work,
+        committed when the block ends (services only flush)."""
         from sqlmodel import Session
 
         from lantong_pwa.db import make_engine
@@ -66,6 +67,7 @@ class Server:
         try:
             with Session(engine, expire_on_commit=False) as session:
                 yield session
+                session.commit()
         finally:
             engine.dispose()
 

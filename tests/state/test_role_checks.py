@@ -764,6 +764,7 @@ def test_advisor_does_a_whole_intake(world, session):
     # The photo control stores each shot through the upload route (tests/test_api_routes.py), then tells the
     # state its id; a second report of the same photo (a resend) shows it once.
     left, right = (photos.add_order_photo(session, world.shop.advisor, s.order_id, jpeg_bytes()) for _ in range(2))
+    session.commit()  # each upload route's unit of work
     for photo_id in (left.id, right.id, right.id):
         assert s.photo_uploaded(photo_id) is None
     assert [p.id for p in s.photos] == [left.id, right.id]

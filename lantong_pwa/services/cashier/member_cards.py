@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
@@ -31,7 +31,6 @@ def customer_cards(session: Session, actor: User, customer_id: int) -> list[Memb
                              .order_by(MemberCard.id)).all())
 
 
-@all_or_nothing
 def issue_card(session: Session, actor: User, customer_id: int) -> MemberCard:
     """Give the customer a member card with a zero balance; a customer who has one keeps it (no second card)."""
     require(actor, Permission.TAKE_PAYMENTS)
@@ -47,11 +46,10 @@ def issue_card(session: Session, actor: User, customer_id: int) -> MemberCard:
     session.flush()
     audit.record(session, actor, "member_card.issue", "member_card", card.id, branch_id=card.branch_id,
                  number=card.number, customer_id=customer.id)
-    session.commit()
+    session.flush()
     return card
 
 
-@all_or_nothing
 def top_up(session: Session, actor: User, card_id: int, amount: str, request_key: str,
            note: str = "") -> CardTransaction:
     """Add money to a card. A resent request with the same ``request_key`` returns the first top-up."""
@@ -81,7 +79,7 @@ def top_up(session: Session, actor: User, card_id: int, amount: str, request_key
     session.flush()
     audit.record(session, actor, "member_card.top_up", "member_card", card.id, branch_id=card.branch_id,
                  amount=str(value), balance_after=str(card.balance))
-    session.commit()
+    session.flush()
     return entry
 
 

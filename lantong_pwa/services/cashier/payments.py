@@ -18,7 +18,7 @@ from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.cashier import member_cards
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
@@ -79,7 +79,6 @@ def _add_to_paid(session: Session, settlement: Settlement, amount: Decimal) -> N
     session.refresh(settlement)
 
 
-@all_or_nothing
 def take_payment(session: Session, actor: User, order_id: int, request: PaymentRequest) -> Payment:
     """Receive money against the order's settlement; returns the payment (the earlier one for a resent key)."""
     require(actor, Permission.TAKE_PAYMENTS)
@@ -150,7 +149,7 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
                  amount=str(amount))
     if amount == outstanding:
         order_status.close_order(order, actor, session, now)
-    session.commit()
+    session.flush()
     return payment
 
 

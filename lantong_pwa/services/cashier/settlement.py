@@ -25,11 +25,10 @@ from decimal import Decimal
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
-from lantong_pwa.services.care import reminders
+from lantong_pwa.services.care import follow_ups, reminders
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
 from lantong_pwa.services.workshop.order_actions import Action
-from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, require_branch, row_in_branch
@@ -38,6 +37,7 @@ from models import (
     Branch,
     Customer,
     FeeType,
+    FollowUp,
     JobLine,
     OrderFee,
     PartLine,
@@ -372,13 +372,12 @@ def _apply_terms(session: Session, actor: User, order: WorkOrder, terms: Terms) 
         _set_order_discount(session, actor, order, terms.order_discount)
 
 
-@all_or_nothing
 def save_terms(session: Session, actor: User, order_id: int, terms: Terms) -> WorkOrder:
     """Keep the terms set on the settle page of an order not ready to settle yet (all of them, or none)."""
     require(actor, Permission.SETTLE)
     order = _editable_order(session, actor, order_id)
     _apply_terms(session, actor, order, terms)
-    session.commit()
+    session.flush()
     return order
 
 
@@ -410,7 +409,6 @@ def fee_types(session: Session, actor: User) -> list[FeeType]:
                              .order_by(FeeType.id)).all())
 
 
-@all_or_nothing
 def add_fee(session: Session, actor: User, order_id: int, fee_type_id: int, amount: str = "") -> OrderFee:
     """Add an other fee to the order; an empty amount takes the fee type's default."""
     require(actor, Permission.SETTLE)
@@ -428,11 +426,10 @@ def add_fee(session: Session, actor: User, order_id: int, fee_type_id: int, amou
     session.flush()
     audit.record(session, actor, "settlement.fee_add", "order_fee", fee.id, branch_id=order.branch_id,
                  work_order_id=order.id, name=fee.name, amount=str(value))
-    session.commit()
+    session.flush()
     return fee
 
 
-@all_or_nothing
 def remove_fee(session: Session, actor: User, fee_id: int) -> None:
     require(actor, Permission.SETTLE)
     fee = row_in_branch(session, actor, OrderFee, fee_id, "费用不存在")
@@ -440,7 +437,7 @@ def remove_fee(session: Session, actor: User, fee_id: int) -> None:
     audit.record(session, actor, "settlement.fee_remove", "order_fee", fee.id, branch_id=order.branch_id,
                  work_order_id=order.id, name=fee.name, amount=str(fee.amount))
     session.delete(fee)
-    session.commit()
+    session.flush()
 
 
 # --- settling and reopening -------------------------------------------------------------------------------------
@@ -456,7 +453,6 @@ def paid_total(session: Session, settlement_id: int) -> Decimal:
     return to_fen(Decimal(total or 0))
 
 
-@all_or_nothing
 def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None = None,
            next_service_date: str | date | None = None, next_service_mileage: str | int | None = None) -> Settlement:
     """Freeze a completed order's charges into a settlement, with the ``terms`` set on the screen applied first in
@@ -501,13 +497,14 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
                  customer=str(settlement.customer_amount), warranty=str(settlement.warranty_amount),
                  insurance=str(settlement.insurance_amount), internal=str(settlement.internal_amount))
     session.add(order)
+    # The sheet prints the customer's follow-up link from now on, and printing it only reads: made here.
+    follow_ups.ensure_follow_up(session, order, now)
     if settlement.customer_amount == 0:
         order_status.close_order(order, actor, session, now)
-    session.commit()
+    session.flush()
     return settlement
 
 
-@all_or_nothing
 def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Settlement:
     """A manager withdraws a settlement (with a reason) so the order can be corrected and settled again.
     Refused once any payment has been taken against it."""
@@ -537,7 +534,7 @@ def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Se
     session.add(settlement)
     audit.record(session, actor, "settlement.reopen", "settlement", settlement.id, branch_id=settlement.branch_id,
                  number=settlement.number, reason=reason)
-    session.commit()
+    session.flush()
     return settlement
 
 
@@ -562,6 +559,14 @@ def settlement_by_number(session: Session, actor: User, number: str) -> Settleme
         raise NotFound("结算单不存在")
     require_branch(actor, settlement.branch_id)
     return settlement
+
+
+def sheet_follow_up(session: Session, settlement: Settlement) -> FollowUp | None:
+    """The follow-up whose link an active settlement's sheet prints (made when the order was settled); ``None``
+    on a withdrawn sheet. Only reads."""
+    if SettlementStatus(settlement.status) != SettlementStatus.ACTIVE:
+        return None
+    return session.exec(select(FollowUp).where(FollowUp.work_order_id == settlement.work_order_id)).first()
 
 
 def settlement_lines(session: Session, settlement_id: int) -> list[SettlementLine]:

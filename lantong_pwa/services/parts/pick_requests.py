@@ -40,7 +40,7 @@ def request_part(session: Session, actor: User, job_line_id: int, part_id: int, 
     session.flush()
     audit.record(session, actor, "pick_request.create", "pick_request", request.id, branch_id=order.branch_id,
                  work_order_id=order.id, part_id=part_id, quantity=values["quantity"])
-    session.commit()
+    session.flush()
     return request
 
 

@@ -22,13 +22,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.parts import pick_requests
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import all_or_nothing, locked
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.workshop.order_status import WORKABLE, guard_workable
 from lantong_pwa.services.platform.parsing import parse_decimal, to_hundredths
 from lantong_pwa.services.platform.permissions import (
@@ -84,7 +83,6 @@ def list_warehouses(session: Session, actor: User) -> list[Warehouse]:
                              .order_by(Warehouse.id)).all())
 
 
-@all_or_nothing
 def create_warehouse(session: Session, actor: User, code: str, name: str) -> Warehouse:
     require(actor, Permission.MOVE_STOCK)
     code = (code or "").strip().upper()
@@ -108,7 +106,7 @@ def create_warehouse(session: Session, actor: User, code: str, name: str) -> War
     session.flush()
     audit.record(session, actor, "warehouse.create", "warehouse", warehouse.id, branch_id=warehouse.branch_id,
                  code=code, name=name)
-    session.commit()
+    session.flush()
     return warehouse
 
 
@@ -163,30 +161,26 @@ def _balance_id(session: Session, branch_id: int, part_id: int, warehouse_id: in
     return session.exec(select(StockBalance.id).where(*where)).one()
 
 
-def _stock_in(session: Session, balance_id: int, quantity: Decimal, cost: Decimal) -> None:
-    """Add stock at ``cost``: the balance is read under its write lock, so the average uses the latest on hand."""
-    balance = locked(session, StockBalance, balance_id)
+def _stock_in(session: Session, balance: StockBalance, quantity: Decimal, cost: Decimal) -> None:
+    """Add stock at ``cost`` to a balance read under its write lock (``locked``), so the average uses the latest
+    on hand."""
     balance.average_cost = moving_average(balance.on_hand, balance.average_cost, quantity, cost)
     balance.on_hand = balance.on_hand + quantity
     session.add(balance)
     session.flush()
 
 
-def _record_move(session: Session, move: StockMove) -> StockMove | None:
-    """Add the ledger row; ``None`` if a concurrent request with the same key got there first (rolled back)."""
+def _record_move(session: Session, move: StockMove) -> StockMove:
+    """Add the ledger row. A resent request cannot get here twice: each mover looks for the earlier move again
+    once it holds the write lock that the first request held until it committed."""
     session.add(move)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        return None
+    session.flush()
     return move
 
 
 # --- receipts ---------------------------------------------------------------------------------------------------
 
 
-@all_or_nothing
 def receive_stock(session: Session, actor: User, warehouse_id, part_id, quantity, unit_cost,
                   kind: StockMoveKind | str = StockMoveKind.RECEIPT, note: str = "",
                   request_key: str | None = None) -> StockMove:
@@ -229,16 +223,18 @@ def receive_stock(session: Session, actor: User, warehouse_id, part_id, quantity
     if errors:
         raise FormErrors(errors)
 
-    balance_id = _balance_id(session, warehouse.branch_id, part.id, warehouse.id, create=True)
-    _stock_in(session, balance_id, qty, cost)
+    balance = locked(session, StockBalance,
+                     _balance_id(session, warehouse.branch_id, part.id, warehouse.id, create=True))
+    earlier = _earlier_move(session, actor.branch_id, request_key)
+    if earlier is not None:  # the same request finished while this one waited for the lock
+        return earlier
+    _stock_in(session, balance, qty, cost)
     move = _record_move(session, StockMove(
         branch_id=warehouse.branch_id, part_id=part.id, warehouse_id=warehouse.id, kind=kind, quantity=qty,
         unit_cost=cost, note=note, user_id=actor.id, request_key=request_key or None))
-    if move is None:
-        return _earlier_move(session, actor.branch_id, request_key)
     audit.record(session, actor, f"stock.{kind.value}", "stock_move", move.id, branch_id=move.branch_id,
                  part_id=part.id, warehouse_id=warehouse.id, quantity=qty, unit_cost=cost)
-    session.commit()
+    session.flush()
     return move
 
 
@@ -265,11 +261,13 @@ def _line_move(session: Session, actor: User, part_line_id, warehouse_id, quanti
     # The order is held workable for the rest of the request: a settlement either waits for this move or has
     # already made the order unworkable.
     order = guard_workable(session, session.get(WorkOrder, line.work_order_id), doing)
+    earlier = _earlier_move(session, line.branch_id, request_key)
+    if earlier is not None:  # the same request finished while this one waited for the order
+        return earlier
     line = locked(session, PartLine, line.id)
     return order, line, _warehouse(session, actor, warehouse_id, line.branch_id), parse_quantity(quantity)
 
 
-@all_or_nothing
 def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
          request_key: str | None = None) -> StockMove:
     """Take parts out of a warehouse for an order's parts line (partial picks allowed) at the current average cost."""
@@ -308,14 +306,12 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.PICK,
         quantity=-qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id, user_id=actor.id,
         request_key=request_key or None))
-    if move is None:
-        return _earlier_move(session, line.branch_id, request_key)
     session.refresh(line)
     pick_requests.close_when_picked(session, actor, line)
     audit.record(session, actor, "stock.pick", "stock_move", move.id, branch_id=move.branch_id,
                  work_order_id=order.id, part_line_id=line.id, warehouse_id=warehouse.id, quantity=qty,
                  unit_cost=cost)
-    session.commit()
+    session.flush()
     return move
 
 
@@ -330,7 +326,6 @@ def picked_cost(session: Session, part_line_id: int) -> Decimal:
     return (value / quantity).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
 
 
-@all_or_nothing
 def return_part(session: Session, actor: User, part_line_id, warehouse_id, quantity,
                 request_key: str | None = None) -> StockMove:
     """Take picked parts back into a warehouse (退料) at the cost they left at; at most picked − returned."""
@@ -351,17 +346,15 @@ def return_part(session: Session, actor: User, part_line_id, warehouse_id, quant
         raise DomainError(over, field="quantity")
     cost = picked_cost(session, line.id)
     balance_id = _balance_id(session, line.branch_id, line.part_id, warehouse.id, create=True)
-    _stock_in(session, balance_id, qty, cost)
+    _stock_in(session, locked(session, StockBalance, balance_id), qty, cost)
     move = _record_move(session, StockMove(
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.RETURN,
         quantity=qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id, user_id=actor.id,
         request_key=request_key or None))
-    if move is None:
-        return _earlier_move(session, line.branch_id, request_key)
     audit.record(session, actor, "stock.return", "stock_move", move.id, branch_id=move.branch_id,
                  work_order_id=order.id, part_line_id=line.id, warehouse_id=warehouse.id, quantity=qty,
                  unit_cost=cost)
-    session.commit()
+    session.flush()
     session.refresh(line)
     return move
 
@@ -519,5 +512,5 @@ def rebuild_balances(session: Session, branch_id: int) -> list[tuple[int, int, D
     if changes:
         audit.record(session, None, "stock.rebuild", "stock_balance", None, branch_id=branch_id,
                      changed=[list(c) for c in changes])
-    session.commit()
+    session.flush()
     return changes

@@ -21,7 +21,6 @@ from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
 from lantong_pwa.services.workshop.order_actions import Action
-from lantong_pwa.services.platform.locking import all_or_nothing
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from models import (
     PartLine,
@@ -84,7 +83,6 @@ def unpicked_parts(session: Session, order_id: int) -> list[UnpickedPart]:
     return found
 
 
-@all_or_nothing
 def complete_order(session: Session, actor: User, order_id: int, parts_reason: str = "") -> WorkOrder:
     """Mark the order completed; every job line must be finished. Parts planned or asked for but not picked stop
     it (``PartsUndecided``) unless ``parts_reason`` says why it is complete without them."""
@@ -116,11 +114,10 @@ def complete_order(session: Session, actor: User, order_id: int, parts_reason: s
     order.qc_at = None
     order.qc_note = ""
     session.add(order)
-    session.commit()
+    session.flush()
     return order
 
 
-@all_or_nothing
 def record_quality_check(session: Session, actor: User, order_id: int, passed: bool, note: str = "") -> WorkOrder:
     """Record the quality check of a completed order. A fail needs a note and sends the order back to work."""
     require(actor, Permission.COMPLETE_ORDERS)
@@ -142,11 +139,10 @@ def record_quality_check(session: Session, actor: User, order_id: int, passed: b
         order.completed_at = None
     audit.record(session, actor, "work_order.quality_check", "work_order", order.id, branch_id=order.branch_id,
                  passed=bool(passed), note=note)
-    session.commit()
+    session.flush()
     return order
 
 
-@all_or_nothing
 def drop_unpicked_part(session: Session, actor: User, part_line_id: int) -> PartLine:
     """Take a parts line that was never picked off the order (the part is not needed after all); its open requests
     are cancelled. A line with parts picked stays: return them first."""
@@ -168,5 +164,4 @@ def drop_unpicked_part(session: Session, actor: User, part_line_id: int) -> Part
                  work_order_id=order.id, part_id=line.part_id, part=line.part_name, quantity=str(line.quantity))
     session.delete(line)
     session.flush()
-    session.commit()
     return line

@@ -117,7 +117,7 @@ def assign_order(session: Session, actor: User, order_id: int, *, technician_id:
     audit.record(session, actor, "work_order.dispatch", "work_order", order.id, branch_id=order.branch_id,
                  before_team_id=before_team, team_id=order.team_id,
                  technicians=[tech.id for tech, _share in shares])
-    session.commit()
+    session.flush()
     return order
 
 
@@ -129,7 +129,7 @@ def assign_line(session: Session, actor: User, job_line_id: int, typed_shares: d
     guard_workable(session, session.get(WorkOrder, line.work_order_id), "派工")
     shares = parse_shares(session, line.branch_id, typed_shares)
     _replace(session, actor, line, shares, now or utc_now())
-    session.commit()
+    session.flush()
     return list(session.exec(select(JobAssignment).where(JobAssignment.job_line_id == line.id)).all())
 
 

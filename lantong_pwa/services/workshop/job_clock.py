@@ -119,7 +119,7 @@ def start(session: Session, actor: User, job_line_id: int, now: datetime | None 
     _set_status(session, actor, line, JobLineStatus.IN_PROGRESS)
     if S(order.status) in (S.OPEN, S.COMPLETED):
         order_status.move(order, S.IN_PROGRESS, actor, session)
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -133,7 +133,7 @@ def pause(session: Session, actor: User, job_line_id: int, now: datetime | None 
         mine = _open_entries(session, line_id=line.id)
     _stop(session, mine, now)
     _paused_if_idle(session, actor, line)
-    session.commit()
+    session.flush()
     return line
 
 
@@ -149,7 +149,7 @@ def finish(session: Session, actor: User, job_line_id: int, now: datetime | None
     session.add(line)
     if S(order.status) == S.OPEN:
         order_status.move(order, S.IN_PROGRESS, actor, session)
-    session.commit()
+    session.flush()
     return line
 
 
@@ -176,7 +176,7 @@ def reopen(session: Session, actor: User, job_line_id: int) -> JobLine:
         order.qc_by_id = None
         order.qc_at = None
         session.add(order)
-    session.commit()
+    session.flush()
     return line
 
 
@@ -188,7 +188,7 @@ def set_note(session: Session, actor: User, job_line_id: int, note: str) -> JobL
         raise DomainError("备注不能超过500字", field="note")
     line.note = note
     session.add(line)
-    session.commit()
+    session.flush()
     return line
 
 

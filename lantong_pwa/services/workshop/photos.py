@@ -9,11 +9,11 @@ import secrets
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.platform import audit
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.settings import get_settings
 from models import Photo, User, Vehicle, WorkOrder
@@ -106,21 +106,20 @@ def add_photo(
         taken_by_id=actor.id,
         client_key=client_key,
     )
-    session.add(photo)
-    try:
-        session.flush()
-    except IntegrityError:
-        # The same shot's other attempt was stored between our look-up and this insert: keep that one.
-        session.rollback()
-        for relative in (relative_image, relative_thumb):
-            (photo_dir / relative).unlink(missing_ok=True)
+    if client_key is not None:
+        # The same shot's other attempt may have been stored while this one was being processed: look again under
+        # the vehicle's write lock (which that attempt held until it committed) and keep the stored one.
+        locked(session, Vehicle, vehicle.id)
         stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
-        if stored is None:
-            raise
-        return stored
+        if stored is not None:
+            for relative in (relative_image, relative_thumb):
+                (photo_dir / relative).unlink(missing_ok=True)
+            return stored
+    session.add(photo)
+    session.flush()
     audit.record(session, actor, "photo.add", "photo", photo.id, branch_id=vehicle.branch_id,
                  work_order_id=work_order_id)
-    session.commit()
+    session.flush()
     return photo
 
 
@@ -169,7 +168,7 @@ def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
     photo.note = _checked_note(note)
     session.add(photo)
     audit.record(session, actor, "photo.note", "photo", photo.id, branch_id=photo.branch_id)
-    session.commit()
+    session.flush()
     return photo
 
 

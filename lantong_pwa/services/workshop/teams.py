@@ -66,7 +66,7 @@ def create_team(session: Session, actor: User, name: str, member_ids: list[int],
         session.add(TeamMember(team_id=team.id, user_id=member.id))
     audit.record(session, actor, "team.create", "team", team.id, branch_id=team.branch_id, name=name,
                  members=[m.id for m in members], leader_id=team.leader_id)
-    session.commit()
+    session.flush()
     return team
 
 

@@ -238,7 +238,7 @@ def update_vehicle(session: Session, actor: User, vehicle_id: int, form: Vehicle
         session.add(vehicle)
         audit.record(session, actor, "vehicle.update", "vehicle", vehicle.id, branch_id=vehicle.branch_id,
                      changes=changed)
-        session.commit()
+        session.flush()
     return vehicle
 
 
@@ -259,7 +259,7 @@ def update_customer(session: Session, actor: User, customer_id: int, form: Custo
         session.add(customer)
         audit.record(session, actor, "customer.update", "customer", customer.id, branch_id=customer.branch_id,
                      changes=changed)
-        session.commit()
+        session.flush()
     return customer
 
 
@@ -314,5 +314,5 @@ def register_vehicle(session: Session, actor: User, registration: Registration) 
     session.add(vehicle)
     session.flush()
     audit.record(session, actor, "vehicle.create", "vehicle", vehicle.id, plate=vehicle.plate)
-    session.commit()
+    session.flush()
     return vehicle

@@ -230,7 +230,7 @@ def open_work_order(session: Session, actor: User, form: OrderForm) -> WorkOrder
     session.add(vehicle)
     audit.record(session, actor, "work_order.open", "work_order", order.id, branch_id=order.branch_id,
                  number=order.number)
-    session.commit()
+    session.flush()
     return order
 
 

@@ -571,6 +571,7 @@ def test_racing_payments_never_overcharge(app_engine, session, shop, same_key):
         return lambda own: payments.take_payment(own, own.get(models.User, cashier.id), order.id,
                                                  PaymentRequest(method="wechat", amount="416", request_key=key))
 
+    session.commit()  # what the racing requests see
     results = race([paying(i) for i in range(6)])
     session.expire_all()
     assert count(session, models.Payment) == 1
@@ -601,6 +602,7 @@ def test_racing_card_payments_never_overdraw(app_engine, session, shop):
                                                  PaymentRequest(method="member_card", amount="200",
                                                                 request_key=f"card-{order.id}", card_id=card.id))
 
+    session.commit()  # what the racing requests see
     results = race([paying(o) for o in orders])
     session.expire_all()
     assert sum(isinstance(r, models.Payment) for r in results) == 2

@@ -28,7 +28,7 @@ from models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tests.conftest import password_hash
+from tests.conftest import password_hash, refused
 from tests.factories import add_part, add_vehicle
 
 D = Decimal
@@ -195,10 +195,10 @@ def test_stock_never_goes_negative(session, scene):
     order = scene.order((scene.pads, "5"), (scene.filter, "1"))
     pads_line, filter_line = scene.lines(order)
     before = snapshot(session)
-    with pytest.raises(DomainError) as caught:
+    with refused(session) as caught:
         stock.pick(session, scene.clerk, pads_line.id, scene.main.id, "3")
     assert caught.value.message == "前刹车片（SCP-01）库存不足：主仓库现有2个，本次要领3个"
-    with pytest.raises(DomainError) as caught:
+    with refused(session) as caught:
         stock.pick(session, scene.clerk, filter_line.id, scene.oil.id, "1")
     assert caught.value.message == "机油滤清器（JL-001）库存不足：油品库现有0个，本次要领1个"
     assert snapshot(session) == before, "a refused pick changes neither stock, ledger nor the line"
@@ -435,8 +435,11 @@ def test_the_ledger_rebuilds_the_balances(session, shop, scene):
 # --- racing clerks ------------------------------------------------------------------------------------------------
 
 
-def _race(engine, clerk_id: int, attempts: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
-    """Each attempt (part line, warehouse, quantity) on its own thread and session, all released at once."""
+def _race(scene: Scene, engine, attempts: list[tuple[int, int, str]]) -> tuple[list[str], list[str]]:
+    """Each attempt (part line, warehouse, quantity) on its own thread and session (one unit of work each), all
+    released at once, after the scene is committed for them to see."""
+    scene.session.commit()
+    clerk_id = scene.clerk.id
     barrier = threading.Barrier(len(attempts))
     ok, refused, lock = [], [], threading.Lock()
 
@@ -446,6 +449,7 @@ def _race(engine, clerk_id: int, attempts: list[tuple[int, int, str]]) -> tuple[
             barrier.wait()
             try:
                 stock.pick(own, actor, line_id, warehouse_id, quantity, request_key=f"race-{index}")
+                own.commit()
                 outcome, text = ok, str(index)
             except DomainError as error:
                 outcome, text = refused, error.message
@@ -469,7 +473,7 @@ def test_racing_clerks_cannot_take_more_than_the_last_units(engine, session, sce
     orders = [scene.order((scene.pads, "1")) for _ in range(RACERS)]
     attempts = [(scene.lines(order)[0].id, scene.main.id, "1") for order in orders]
 
-    ok, refused = _race(engine, scene.clerk.id, attempts)
+    ok, refused = _race(scene, engine, attempts)
 
     assert len(ok) == 5 and len(refused) == RACERS - 5
     assert all("库存不足" in message for message in refused), refused
@@ -487,7 +491,7 @@ def test_racing_clerks_cannot_pick_one_line_beyond_its_quantity(engine, session,
     order = scene.order((scene.pads, "3"))
     line = scene.lines(order)[0]
 
-    ok, refused = _race(engine, scene.clerk.id, [(line.id, scene.main.id, "1")] * RACERS)
+    ok, refused = _race(scene, engine, [(line.id, scene.main.id, "1")] * RACERS)
 
     assert len(ok) == 3 and len(refused) == RACERS - 3
     assert scene.lines(order)[0].picked_quantity == D("3.00")

@@ -31,6 +31,7 @@ def follow_up(app_engine, shop, session) -> FollowUp:
     """The follow-up of an order paid in full (closed just now)."""
     order = settled_order(session, shop)
     pay(session, shop.cashier, order, PaymentMethod.CASH, "416", key="all")
+    session.commit()  # the handlers under test read it in units of their own
     return session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one()
 
 
