@@ -113,7 +113,7 @@ def session(engine) -> Session:
 
 
 @contextmanager
-def refused(session: Session, error: type[DomainError] = DomainError, match: str | None = None):
+def refusal(session: Session, error: type[DomainError] = DomainError, match: str | None = None):
     """A request the service refuses, as its boundary handles it: the earlier requests are committed, the service
     raises ``error`` (yielded, as ``pytest.raises`` does) and this request's unit of work is rolled back."""
     session.commit()

@@ -24,6 +24,7 @@ from models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from tests.conftest import refusal
 from tests.factories import add_part, add_vehicle
 from tests.races import race
 
@@ -87,7 +88,7 @@ def pay(session, user, order, method=PaymentMethod.CASH, amount="10", key="k1", 
 
 def test_complete_needs_every_line_finished(session, shop):
     order = make_order(session, shop, finished=False)
-    with pytest.raises(DomainError, match="未完工的维修项目：换机油、四轮定位"):
+    with refusal(session, match="未完工的维修项目：换机油、四轮定位"):
         completion.complete_order(session, shop.advisor, order.id)
     session.refresh(order)
     assert order.status == WorkOrderStatus.IN_PROGRESS and order.completed_at is None
@@ -289,13 +290,13 @@ def test_settle_refuses_a_missing_party_or_oversized_discount_made_after_the_fac
     job.payer = Payer.WARRANTY  # e.g. set by an older screen without a party
     session.add(job)
     session.commit()
-    with pytest.raises(DomainError, match="须填写厂家名称"):
+    with refusal(session, match="须填写厂家名称"):
         settlement.settle(session, shop.cashier, order.id)
     job.payer = Payer.CUSTOMER
     order.discount = D("416.01")
     session.add_all([job, order])
     session.commit()
-    with pytest.raises(DomainError, match="整单优惠416.01元不能超过自费部分416.00元"):
+    with refusal(session, match="整单优惠416.01元不能超过自费部分416.00元"):
         settlement.settle(session, shop.cashier, order.id)
     session.refresh(order)
     assert order.status == WorkOrderStatus.COMPLETED and count(session, models.Settlement) == 0

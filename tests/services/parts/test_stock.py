@@ -28,7 +28,7 @@ from models import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tests.conftest import password_hash, refused
+from tests.conftest import password_hash, refusal
 from tests.factories import add_part, add_vehicle
 
 D = Decimal
@@ -195,10 +195,10 @@ def test_stock_never_goes_negative(session, scene):
     order = scene.order((scene.pads, "5"), (scene.filter, "1"))
     pads_line, filter_line = scene.lines(order)
     before = snapshot(session)
-    with refused(session) as caught:
+    with refusal(session) as caught:
         stock.pick(session, scene.clerk, pads_line.id, scene.main.id, "3")
     assert caught.value.message == "前刹车片（SCP-01）库存不足：主仓库现有2个，本次要领3个"
-    with refused(session) as caught:
+    with refusal(session) as caught:
         stock.pick(session, scene.clerk, filter_line.id, scene.oil.id, "1")
     assert caught.value.message == "机油滤清器（JL-001）库存不足：油品库现有0个，本次要领1个"
     assert snapshot(session) == before, "a refused pick changes neither stock, ledger nor the line"

@@ -12,7 +12,7 @@ from lantong_pwa.services.workshop import dispatch, job_clock, teams, work_order
 from lantong_pwa.services.workshop.order_status import move
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import AuditEvent, JobAssignment, JobLine, JobLineStatus, Role, TimeEntry, User, WorkOrderStatus
-from tests.conftest import password_hash, refused
+from tests.conftest import password_hash, refusal
 from tests.factories import add_vehicle
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -135,7 +135,7 @@ def test_bad_shares_are_refused_and_change_nothing(session, shop, workshop, type
     elif isinstance(typed, str):
         _, first, second = typed.split("-")
         typed = {shop.technician.id: first, tech2.id: second} if second != "x" else {shop.technician.id: first}
-    with refused(session) as caught:
+    with refusal(session) as caught:
         dispatch.assign_line(session, shop.advisor, lines[0].id, typed)
     assert message in caught.value.message
     assert shares_of(session, lines[0].id) == [(tech2.id, Decimal("100.00"))]
