@@ -23,7 +23,7 @@ from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import complaints, messaging
 from lantong_pwa.services.platform import audit, rate_limit
 from lantong_pwa.services.platform.locking import locked
-from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch
+from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.settings import get_settings
 from lantong_pwa.timezone import local_day
 from models import (
@@ -40,7 +40,6 @@ from models import (
     User,
     Vehicle,
     WorkOrder,
-    WorkOrderStatus,
 )
 from models.common import utc_now
 
@@ -166,20 +165,6 @@ def schedule_on_close(session: Session, order: WorkOrder, closed_at: datetime) -
     follow_up.link_expires_at = max(_as_utc(follow_up.link_expires_at),
                                     closed_at + timedelta(days=LINK_VALID_DAYS))
     session.add(follow_up)
-    return follow_up
-
-
-def follow_up_for_order(session: Session, actor: User, order_id: int) -> FollowUp:
-    """The follow-up of a settled or closed order (created if it has none yet, and committed): the settlement sheet
-    prints its link. The one service here that still commits: the sheet's page load calls it in the old
-    ``session_scope`` until settling makes the follow-up (issue 12); then it goes."""
-    if not allows(actor, Permission.CUSTOMER_CARE):
-        require(actor, Permission.SETTLE)
-    order = row_in_branch(session, actor, WorkOrder, order_id, "工单不存在")
-    if WorkOrderStatus(order.status) not in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED):
-        raise DomainError(f"工单{order.number}尚未结算，还没有回访")
-    follow_up = ensure_follow_up(session, order)
-    session.commit()
     return follow_up
 
 

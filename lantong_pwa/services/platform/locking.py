@@ -8,32 +8,14 @@ latest committed values.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 def locked(session: Session, model: type[T], row_id: int) -> T:
     session.execute(update(model).where(model.id == row_id).values(id=model.id))
     return session.exec(select(model).where(model.id == row_id).execution_options(populate_existing=True)).one()
-
-
-def all_or_nothing(fn: Callable[..., R]) -> Callable[..., R]:
-    """A service whose refusal leaves nothing behind: any error rolls the session back (releasing the locks taken),
-    so a caller that commits afterwards commits nothing of the refused request. The session is the first argument."""
-
-    @functools.wraps(fn)
-    def wrapper(session: Session, *args, **kwargs):
-        try:
-            return fn(session, *args, **kwargs)
-        except BaseException:
-            session.rollback()
-            raise
-
-    return wrapper

@@ -89,7 +89,8 @@ def test_due_day_counts_from_the_shanghai_day_and_the_branch_delay(session, shop
 
 def test_sheet_link_made_before_closing_is_the_same_row(session, shop):
     order = settled_order(session, shop)
-    early = follow_ups.follow_up_for_order(session, shop.cashier, order.id)
+    sheet = session.exec(select(models.Settlement).where(models.Settlement.work_order_id == order.id)).one()
+    early = settlement.sheet_follow_up(session, sheet)  # made by settling, printed on the sheet
     assert early.due_on is None
     pay(session, shop.cashier, order, PaymentMethod.CASH, "416", key="all")
     session.refresh(early)

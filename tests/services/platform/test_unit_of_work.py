@@ -21,7 +21,7 @@ from tests.factories import add_part
 from tests.services.cashier.test_settlement import make_order, settled_order
 from tests.state.harness import changed_tables, db_snapshot, make_state, token_for
 
-MIGRATION = Path(__file__).resolve().parents[3] / "alembic/versions/20261203_0007_follow_up_made_at_settling.py"
+MIGRATION = Path(__file__).resolve().parents[3] / "alembic/versions/20261203_0008_follow_up_made_at_settling.py"
 
 
 def count(session: Session, model) -> int:

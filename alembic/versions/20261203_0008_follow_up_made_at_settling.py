@@ -3,8 +3,8 @@
 The settlement sheet used to create an order's follow-up (and its link) the first time it was opened. Settling
 makes it now; this gives the orders settled before that change theirs, as the sheet would have.
 
-Revision ID: 0007_follow_up_at_settling
-Revises: 0006_integrity
+Revision ID: 0008_follow_up_at_settling
+Revises: 0007_unpicked_reason
 Create Date: 2026-12-03 09:40:00
 """
 import secrets
@@ -16,8 +16,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0007_follow_up_at_settling'
-down_revision: Union[str, Sequence[str], None] = '0006_integrity'
+revision: str = '0008_follow_up_at_settling'
+down_revision: Union[str, Sequence[str], None] = '0007_unpicked_reason'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
