@@ -37,6 +37,9 @@ CLOSED_AT = datetime(2026, 12, 1, 17, 30, tzinfo=UTC)  # 2026-12-02 01:30 in Sha
 def closed_follow_up(session: Session, shop, plate: str = "粤B12345") -> FollowUp:
     """A settled order closed at ``CLOSED_AT`` (the close itself is what payments/settlement call)."""
     order = settled_order(session, shop, plate=plate)
+    made = session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one()
+    made.link_expires_at = CLOSED_AT  # settling made it on the real clock: as if that was at the close too
+    session.add(made)
     order_status.close_order(order, shop.cashier, session, CLOSED_AT)
     session.commit()
     return session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one()

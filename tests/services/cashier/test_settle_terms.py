@@ -12,6 +12,7 @@ from lantong_pwa.errors import DomainError
 from lantong_pwa.services.cashier import settlement
 from lantong_pwa.services.cashier.settlement import LineTerms, Terms
 from models import JobLine, Payer, Settlement, SettlementLine, WorkOrder
+from tests.conftest import refusal
 from tests.services.cashier.test_settlement import completed_order, make_order
 
 D = Decimal
@@ -42,15 +43,15 @@ def test_a_term_that_breaks_a_rule_refuses_the_whole_settlement(session, shop):
                          LineTerms("job", jobs[1].id, "insurance", "", "0")))
     shown = settlement.preview(session, shop.cashier, order.id, terms)
     assert shown.problems == ("“四轮定位”：保险项目须填写保险公司名称",) and shown.warranty_amount == D("100.00")
-    with pytest.raises(DomainError, match="须填写保险公司名称"):
+    with refusal(session, match="须填写保险公司名称"):
         settlement.settle(session, shop.cashier, order.id, terms=terms)
     session.expire_all()
     assert session.get(JobLine, jobs[0].id).payer == Payer.CUSTOMER, "the first line's change went back too"
     assert session.exec(select(Settlement)).all() == []
-    with pytest.raises(DomainError, match="整单优惠不能超过自费部分"):
+    with refusal(session, match="整单优惠不能超过自费部分"):
         settlement.settle(session, shop.cashier, order.id, terms=Terms(order_discount="9999"))
-    with pytest.raises(DomainError, match="项目不存在"):
-        other = make_order(session, shop, plate="粤B54321")
+    other = make_order(session, shop, plate="粤B54321")
+    with refusal(session, match="项目不存在"):
         settlement.settle(session, shop.cashier, order.id, terms=Terms(lines=(LineTerms(
             "job", settlement.order_lines(session, other.id).jobs[0].id, "internal"),)))
 
