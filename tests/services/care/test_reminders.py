@@ -29,6 +29,7 @@ from models import (
     WorkOrder,
     WorkOrderStatus,
 )
+from tests.conftest import refusal
 from tests.factories import add_vehicle
 from tests.services.platform.test_figures import add_order
 from tests.services.cashier.test_settlement import completed_order
@@ -456,12 +457,12 @@ def test_settling_without_a_next_service_keeps_the_plan(session, shop):
 
 def test_a_wrong_next_service_refuses_the_settlement(session, shop):
     order = completed_order(session, shop)  # mileage at intake 1,000
-    with pytest.raises(FormErrors) as refused:
+    with refusal(session, FormErrors) as refused:
         settlement.settle(session, shop.cashier, order.id, next_service_date=date.today().isoformat(),
                           next_service_mileage="800")
     assert refused.value.errors == {"next_service_date": "下次保养日期应晚于今天",
                                     "next_service_mileage": "下次保养里程应大于当前里程1,000公里"}
-    with pytest.raises(FormErrors) as refused:
+    with refusal(session, FormErrors) as refused:
         settlement.settle(session, shop.cashier, order.id, next_service_date="明年", next_service_mileage="很多")
     assert set(refused.value.errors) == {"next_service_date", "next_service_mileage"}
     session.expire_all()
