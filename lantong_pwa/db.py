@@ -71,10 +71,3 @@ def read_scope() -> Iterator[Session]:
         # and the rows a read returns must stay readable after the block.
         yield session
 
-
-@contextmanager
-def session_scope() -> Iterator[Session]:
-    """The old per-request session, while callers move to ``unit_of_work`` / ``read_scope`` (issue 12): services
-    still commit what they finish; whatever is left uncommitted when the block ends is rolled back."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        yield session

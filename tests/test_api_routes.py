@@ -35,7 +35,7 @@ def jpeg(size=(900, 600)) -> bytes:
 
 @pytest.fixture
 def client(app_engine, monkeypatch):
-    # ``api`` imported ``get_engine`` by name for the health check; the other routes go through ``session_scope``.
+    # ``api`` imported ``get_engine`` by name for the health check; the other routes open ``unit_of_work``/``read_scope``.
     monkeypatch.setattr(lantong_pwa.api, "get_engine", lambda: app_engine)
     with TestClient(lantong_pwa.api.api) as test_client:
         yield test_client

@@ -71,19 +71,3 @@ def test_status_moves_follow_the_state_machine(session, shop, scene):
     assert "已开单" in caught.value.message and order.status == WorkOrderStatus.OPEN
     move(order, WorkOrderStatus.IN_PROGRESS, shop.technician, session)
     assert order.status == WorkOrderStatus.IN_PROGRESS
-
-
-def test_a_refused_request_caught_by_its_caller_is_not_committed(app_engine):
-    """``session_scope`` never commits on its own: work a service flushed before refusing is dropped."""
-    from lantong_pwa.db import session_scope
-    from models import Branch
-
-    with session_scope() as db:
-        db.add(Branch(code="TMP", name="临时"))
-        db.flush()
-        try:
-            raise DomainError("refused")
-        except DomainError:
-            pass
-    with session_scope() as db:
-        assert db.exec(select(Branch).where(Branch.code == "TMP")).first() is None
