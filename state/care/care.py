@@ -115,37 +115,37 @@ class CareState(SessionState):
         self.counts = [BandCount(band=b.value, label=b.label, count=n, colour=BAND_COLOURS[b])
                        for b, n in counts.items() if b != Band.LATER or n]
 
-    def _show(self, action=None) -> Outcome:
+    async def _show(self, action=None) -> Outcome:
         """Run ``action`` (one service call, its own unit of work) as the signed-in user, then show the list as it
         now is (nothing to someone who may not see it). Returns the action's outcome; ``error`` says what was
         refused."""
         today = _today()
-        done = self._in_unit(lambda db, actor: action(db, actor, today)) if action is not None else Outcome()
-        shown = self._in_read(lambda db, actor: self._list(db, actor, today))
+        done = await self._in_unit(lambda db, actor: action(db, actor, today)) if action is not None else Outcome()
+        shown = await self._in_read(lambda db, actor: self._list(db, actor, today))
         if not shown.ok:
             self.rows, self.counts = [], []
         self.error = next((outcome.error.message for outcome in (done, shown) if outcome.error), "")
         return done
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CUSTOMER_CARE)
+    async def load(self):
+        redirect = await self._guard(Permission.CUSTOMER_CARE)
         if redirect is not None:
             return redirect
         self.contacting_id = 0
         self.contact_error = ""
-        self._show()
+        await self._show()
         return None
 
     @rx.event
-    def filter_band(self, band: str):
+    async def filter_band(self, band: str):
         self.band_filter = band if band in Band._value2member_map_ else ""
-        self._show()
+        await self._show()
 
     @rx.event
-    def filter_kind(self, kind: str):
+    async def filter_kind(self, kind: str):
         self.kind_filter = kind if kind in ReminderKind._value2member_map_ else ""
-        self._show()
+        await self._show()
 
     @rx.event
     def open_contact(self, reminder_id: int):
@@ -158,14 +158,14 @@ class CareState(SessionState):
         self.contact_error = ""
 
     @rx.event
-    def mark_contacted(self, form: dict):
+    async def mark_contacted(self, form: dict):
         try:
             reminder_id = int(form.get("reminder_id", "0") or 0)
         except ValueError:
             reminder_id = 0
         self.contact_error = ""
         result = form.get("result", "")
-        done = self._show(lambda db, actor, _today: reminders.mark_contacted(db, actor, reminder_id, result))
+        done = await self._show(lambda db, actor, _today: reminders.mark_contacted(db, actor, reminder_id, result))
         if done.error is not None and done.error.field == "result":  # beside the field; the form stays open
             self.contact_error, self.error = done.error.message, ""
             return None
@@ -175,16 +175,16 @@ class CareState(SessionState):
         return rx.toast.success("已记录联系结果")
 
     @rx.event
-    def snooze(self, reminder_id: int, days: int):
-        self._show(lambda db, actor, today: reminders.snooze(db, actor, int(reminder_id), today=today, days=days))
+    async def snooze(self, reminder_id: int, days: int):
+        await self._show(lambda db, actor, today: reminders.snooze(db, actor, int(reminder_id), today=today, days=days))
         if self.error:
             return rx.toast.error(self.error)
         return rx.toast.success(f"已推迟{int(days)}天")
 
     @rx.event
-    def send(self, reminder_id: int, request_key: str):
-        sent = self._show(lambda db, actor, _today: reminders.send_reminder(db, actor, int(reminder_id),
-                                                                             request_key)).value
+    async def send(self, reminder_id: int, request_key: str):
+        sent = (await self._show(lambda db, actor, _today: reminders.send_reminder(db, actor, int(reminder_id),
+                                                                              request_key))).value
         if self.error:
             return rx.toast.error(self.error)
         status = NotificationStatus(sent.status)

@@ -73,35 +73,35 @@ class ComplaintsState(SessionState):
                                            assignee_id=actor.id if (self.mine and actor) else None)
         self.rows = [row_view(row) for row in found]
 
-    def _reload(self) -> None:
-        shown = self._in_read(self._refresh)
+    async def _reload(self) -> None:
+        shown = await self._in_read(self._refresh)
         if not shown.ok:
             self.rows = []
         self.error = "" if shown.ok else shown.error.message
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CUSTOMER_CARE)
+    async def load(self):
+        redirect = await self._guard(Permission.CUSTOMER_CARE)
         if redirect is not None:
             self.rows = []
             return redirect
         self.form_errors = {}
         self.entry_key = new_request_key()
-        self._reload()
+        await self._reload()
         return None
 
     @rx.event
-    def filter_status(self, status: str):
+    async def filter_status(self, status: str):
         self.status_filter = status if status in ComplaintStatus._value2member_map_ else ""
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def toggle_mine(self, mine: bool):
+    async def toggle_mine(self, mine: bool):
         self.mine = bool(mine)
-        self._reload()
+        await self._reload()
 
     @rx.event
-    def create(self, form: dict):
+    async def create(self, form: dict):
         entry = ComplaintForm(summary=form.get("summary", ""), plate=form.get("plate", ""),
                               request_key=form.get("request_key", "") or self.entry_key)
 
@@ -110,7 +110,7 @@ class ComplaintsState(SessionState):
             self._refresh(db, actor)
             return made.number
 
-        created = self._in_unit(create)
+        created = await self._in_unit(create)
         self.form_errors = created.field_errors
         if not created.ok:
             return None
@@ -185,32 +185,32 @@ class ComplaintDetailState(SessionState):
         self.can_handle = False
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CUSTOMER_CARE)
+    async def load(self):
+        redirect = await self._guard(Permission.CUSTOMER_CARE)
         self._clear()
         if redirect is not None:
             return redirect
         self.errors = {}
-        shown = self._in_read(self._show)
+        shown = await self._in_read(self._show)
         self.error = "" if shown.ok else shown.error.message
         return None
 
-    def _act(self, action, success: str):
-        done = self._in_unit(lambda db, actor: (action(db, actor), self._show(db, actor)))
+    async def _act(self, action, success: str):
+        done = await self._in_unit(lambda db, actor: (action(db, actor), self._show(db, actor)))
         self.errors = done.field_errors
         return rx.toast.success(success) if done.ok else None
 
     @rx.event
-    def assign(self, form: dict):
+    async def assign(self, form: dict):
         raw = str(form.get("assignee", "") or "")
-        return self._act(lambda db, actor: complaints.assign(db, actor, self._complaint_id(),
+        return await self._act(lambda db, actor: complaints.assign(db, actor, self._complaint_id(),
                                                              int(raw) if raw.isdigit() else 0), "已指派")
 
     @rx.event
-    def move(self, form: dict):
+    async def move(self, form: dict):
         to = str(form.get("to", ""))
         label = ComplaintStatus(to).label if to in ComplaintStatus._value2member_map_ else ""
-        return self._act(lambda db, actor: complaints.change_status(db, actor, self._complaint_id(), to,
+        return await self._act(lambda db, actor: complaints.change_status(db, actor, self._complaint_id(), to,
                                                                     form.get("resolution", "")),
                          f"已改为“{label}”")
 

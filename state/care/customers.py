@@ -92,13 +92,13 @@ class CustomerSearchState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self):
-        return self._guard(Permission.VIEW_CUSTOMERS)
+    async def load(self):
+        return await self._guard(Permission.VIEW_CUSTOMERS)
 
     @rx.event
-    def search(self, form: dict):
+    async def search(self, form: dict):
         self.query = str(form.get("query") or "").strip()
-        found = self._in_read(lambda db, actor: [
+        found = await self._in_read(lambda db, actor: [
             CustomerRow(id=hit.customer.id, name=hit.customer.name, mobile=hit.customer.mobile,
                         kind=CustomerKind(hit.customer.kind).label, plates=hit.plates)
             for hit in customers.find_customers(db, actor, self.query)])
@@ -131,13 +131,13 @@ class CustomerFileState(SessionState):
     complaints: list[ComplaintRow] = []
 
     @rx.event
-    def load(self):
+    async def load(self):
         """``on_load`` of ``/customers/<id>``: the file of a customer of the user's branch."""
-        redirect = self._guard(Permission.VIEW_CUSTOMERS)
+        redirect = await self._guard(Permission.VIEW_CUSTOMERS)
         if redirect is not None:
             return redirect
         self.found = False
-        shown = self._in_read(lambda db, actor: self._show(customers.customer_file(
+        shown = await self._in_read(lambda db, actor: self._show(customers.customer_file(
             db, actor, parse_int(self.customer_id, "customer_id", "客户编号"))))
         self.not_found_message = "" if shown.ok else shown.error.message
         return None

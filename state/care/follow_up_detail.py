@@ -91,15 +91,15 @@ class FollowUpDetailState(SessionState):
         self.found = True
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CUSTOMER_CARE)
+    async def load(self):
+        redirect = await self._guard(Permission.CUSTOMER_CARE)
         self._clear()
         if redirect is not None:
             return redirect
         self.errors = {}
         self.call_key, self.send_key = new_request_key(), new_request_key()
         self.call_result = CallResult.REACHED.value
-        shown = self._in_read(self._show)
+        shown = await self._in_read(self._show)
         self.error = "" if shown.ok else shown.error.message
         return None
 
@@ -108,11 +108,11 @@ class FollowUpDetailState(SessionState):
         self.call_result = result if result in CallResult._value2member_map_ else CallResult.REACHED.value
 
     @rx.event
-    def record_call(self, form: dict):
+    async def record_call(self, form: dict):
         call = CallForm(result=self.call_result, satisfaction=form.get("satisfaction", ""),
                         problem_unsolved=bool(form.get("problem_unsolved")), handling=form.get("handling", ""),
                         request_key=form.get("request_key", "") or self.call_key)
-        recorded = self._in_unit(lambda db, actor: (follow_ups.record_call(db, actor, self._follow_up_id(), call),
+        recorded = await self._in_unit(lambda db, actor: (follow_ups.record_call(db, actor, self._follow_up_id(), call),
                                                     self._show(db, actor)))
         self.errors = recorded.field_errors
         if not recorded.ok:
@@ -122,13 +122,13 @@ class FollowUpDetailState(SessionState):
                                               else ""))
 
     @rx.event
-    def send_link(self):
+    async def send_link(self):
         def send(db, actor):
             sent = follow_ups.send_link(db, actor, self._follow_up_id(), self.send_key)
             self._show(db, actor)
             return sent
 
-        sent = self._in_unit(send)
+        sent = await self._in_unit(send)
         self.errors = {} if sent.ok else {"send": sent.error.message}
         if not sent.ok:
             return None

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lantong_pwa.db import read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.care.follow_ups import ASPECTS, Answer, LinkError
 from lantong_pwa.services.platform.rate_limit import RateLimited
+from state.platform.off_loop import run_in_read, run_in_unit
 
 RATED = ("overall", *ASPECTS)
 # What each page of the form shows: "form", "thanks", or a LinkError kind, or "limited".
@@ -47,14 +47,13 @@ class FollowUpFormState(rx.State):
         return PAGE_TITLES.get(self.page, "服务评价")
 
     @rx.event
-    def load(self):
+    async def load(self):
         """``on_load``: show the form for a link that can still be answered, or say clearly why not."""
         self.errors = {}
         self.ratings = {}
         self.problem_unsolved = False
         try:
-            with read_scope() as db:
-                view = follow_ups.public_view(db, follow_ups.verify_token(db, self.token))
+            view = await run_in_read(lambda db: follow_ups.public_view(db, follow_ups.verify_token(db, self.token)))
         except DomainError as error:
             self._show_link_error(error)
             return
@@ -75,7 +74,7 @@ class FollowUpFormState(rx.State):
         self.problem_unsolved = bool(checked)
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Count the submit against the rate limits in a unit of work of its own, then record the answer in another:
         a refused answer (bad input, a second tab) rolls back its own unit and is still counted."""
         if self.page != "form":
@@ -84,10 +83,10 @@ class FollowUpFormState(rx.State):
                        problem_unsolved=self.problem_unsolved)
         self.errors = {}
         try:
-            with unit_of_work() as db:
-                follow_ups.count_submit(db, self.token, self.router.session.client_ip or "unknown")
-            with unit_of_work() as db:
-                raised_complaint = follow_ups.needs_complaint(follow_ups.answer(db, self.token, given))
+            client = self.router.session.client_ip or "unknown"
+            await run_in_unit(lambda db: follow_ups.count_submit(db, self.token, client))
+            raised_complaint = await run_in_unit(
+                lambda db: follow_ups.needs_complaint(follow_ups.answer(db, self.token, given)))
         except FormErrors as errors:
             self.errors = errors.errors
             return None

@@ -79,35 +79,35 @@ class MessagesState(SessionState):
     def _refresh(self, db, actor) -> None:
         self.rows = [_row(entry) for entry in messaging.delivery_log(db, actor, self.status_filter)]
 
-    def _show(self, action=None) -> bool:
+    async def _show(self, action=None) -> bool:
         """Run ``action`` (a service call, its own unit of work) as the signed-in user, then show the log as it now
         is (nothing at all to someone who may not see it); False when something was refused."""
-        done = self._in_unit(action) if action is not None else Outcome()
-        shown = self._in_read(self._refresh)
+        done = await self._in_unit(action) if action is not None else Outcome()
+        shown = await self._in_read(self._refresh)
         if not shown.ok:
             self.rows = []
         self.error = next((outcome.error.message for outcome in (done, shown) if outcome.error), "")
         return not self.error
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CUSTOMER_CARE)
+    async def load(self):
+        redirect = await self._guard(Permission.CUSTOMER_CARE)
         if redirect is not None:
             return redirect
-        self._show()
+        await self._show()
         return None
 
     @rx.event
-    def filter_status(self, status: str):
+    async def filter_status(self, status: str):
         self.status_filter = status if status in {s.value for s in NotificationStatus} else ""
-        self._show()
+        await self._show()
 
     @rx.event
-    def refresh(self):
-        self._show()
+    async def refresh(self):
+        await self._show()
 
     @rx.event
-    def retry(self, notification_id: int):
-        if self._show(lambda db, actor: messaging.retry(db, actor, int(notification_id))):
+    async def retry(self, notification_id: int):
+        if await self._show(lambda db, actor: messaging.retry(db, actor, int(notification_id))):
             return rx.toast.success("已重新排队发送")
         return None

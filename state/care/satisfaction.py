@@ -90,23 +90,23 @@ class SatisfactionState(SessionState):
     churn_error: str = ""
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.VIEW_CARE_FIGURES)
+    async def load(self):
+        redirect = await self._guard(Permission.VIEW_CARE_FIGURES)
         if redirect is not None:
             return redirect
         today = local_day(utc_now())
         date_from, date_to = reports.default_report_range(today)
-        self._period({"from": date_from.isoformat(), "to": date_to.isoformat()})
-        self._churn()
+        await self._period({"from": date_from.isoformat(), "to": date_to.isoformat()})
+        await self._churn()
         return None
 
     @rx.event
-    def run(self, form: dict):
-        self._period(form)
+    async def run(self, form: dict):
+        await self._period(form)
 
-    def _period(self, form: dict) -> None:
+    async def _period(self, form: dict) -> None:
         dates = {"from": str(form.get("from") or "").strip(), "to": str(form.get("to") or "").strip()}
-        read = self._in_read(lambda db, actor: satisfaction.satisfaction(db, actor, *reports.report_dates(dates)))
+        read = await self._in_read(lambda db, actor: satisfaction.satisfaction(db, actor, *reports.report_dates(dates)))
         self.error = "" if read.ok else read.error.message
         if not read.ok:
             return
@@ -124,8 +124,8 @@ class SatisfactionState(SessionState):
         self.trend = [{"name": f"{int(m.month[5:])}月", "rate": float(m.rate or 0), "answered": float(m.answered)}
                       for m in result.trend]
 
-    def _churn(self) -> None:
-        read = self._in_read(lambda db, actor: churn.churn_analysis(db, actor, local_day(utc_now())))
+    async def _churn(self) -> None:
+        read = await self._in_read(lambda db, actor: churn.churn_analysis(db, actor, local_day(utc_now())))
         self.churn_error = "" if read.ok else read.error.message
         if not read.ok:
             return

@@ -86,11 +86,11 @@ class CashierState(SessionState):
     error: str = ""
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.SETTLE)
+    async def load(self):
+        redirect = await self._guard(Permission.SETTLE)
         if redirect is not None:
             return redirect
-        shown = self._in_read(_queue_rows)
+        shown = await self._in_read(_queue_rows)
         self.ready, self.awaiting = shown.value if shown.ok else ([], [])
         self.error = "" if shown.ok else shown.error.message
         return None
@@ -328,8 +328,8 @@ class SettleState(SessionState):
         self.card_entries = []
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.SETTLE)
+    async def load(self):
+        redirect = await self._guard(Permission.SETTLE)
         if redirect is not None:
             return redirect
         self.error = ""
@@ -340,7 +340,7 @@ class SettleState(SessionState):
         self.top_up_key = new_request_key()
         self._clear()
         self.terms_version += 1
-        shown = self._in_read(lambda db, actor: self._show(
+        shown = await self._in_read(lambda db, actor: self._show(
             db, actor, settlement.order_by_number(db, actor, self.order_no).id))
         if not shown.ok:
             self._clear()
@@ -425,13 +425,13 @@ class SettleState(SessionState):
                        payer_label=PAYER_LABELS[Payer(line.payer)], party=line.payer_party,
                        discount=str(line.discount), net=money(amount - line.discount))
 
-    def _act(self, action, success: str = ""):
+    async def _act(self, action, success: str = ""):
         """Run a service call for this order as one unit of work; on success reload the order and show
         ``success``."""
         self.error = ""
-        done = self._in_unit(action)
+        done = await self._in_unit(action)
         if done.ok:
-            shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
+            shown = await self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
             error = shown.error
         else:
             error = done.error
@@ -446,39 +446,39 @@ class SettleState(SessionState):
         self.terms_version += 1
         return rx.toast.success(success)
 
-    def _complete(self, reason: str = ""):
+    async def _complete(self, reason: str = ""):
         """确认完工; parts planned or asked for but never picked ask for a decision first (``parts_decision``):
         pick them, remove the line, or complete anyway with a reason."""
         self.error = ""
-        done = self._in_unit(lambda db, actor: completion.complete_order(db, actor, self.order_id, reason))
+        done = await self._in_unit(lambda db, actor: completion.complete_order(db, actor, self.order_id, reason))
         if isinstance(done.error, completion.PartsUndecided):
             self.parts_decision = [UnpickedRow(line_id=part.line_id, text=part.text, can_drop=part.used <= 0)
                                    for part in done.error.parts]
             return None
         self.parts_decision = []
-        shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id)) if done.ok else done
+        shown = await self._in_read(lambda db, actor: self._show(db, actor, self.order_id)) if done.ok else done
         if not shown.ok:
             self.error = shown.error.message
             return rx.toast.error(shown.error.message)
         return rx.toast.success("已完工")
 
     @rx.event
-    def complete(self):
-        return self._complete()
+    async def complete(self):
+        return await self._complete()
 
     @rx.event
-    def complete_anyway(self, form: dict):
+    async def complete_anyway(self, form: dict):
         """仍然完工: the parts not picked stay off the order, for the reason typed (kept on the order)."""
         reason = form.get("parts_reason", "")
         if not reason.strip():
             self.error = "请填写仍然完工的原因"
             return rx.toast.error(self.error)
-        return self._complete(reason)
+        return await self._complete(reason)
 
     @rx.event
-    def drop_part(self, line_id: int):
+    async def drop_part(self, line_id: int):
         """Take a never-picked part off the order from the completion decision."""
-        _, event = self._act(lambda db, actor: completion.drop_unpicked_part(db, actor, line_id), "已删除该配件")
+        _, event = await self._act(lambda db, actor: completion.drop_unpicked_part(db, actor, line_id), "已删除该配件")
         if self.error == "":
             self.parts_decision = [row for row in self.parts_decision if row.line_id != line_id]
         return event
@@ -488,14 +488,14 @@ class SettleState(SessionState):
         self.parts_decision = []
 
     @rx.event
-    def quality_check(self, form: dict):
+    async def quality_check(self, form: dict):
         passed = form.get("qc_result") == "pass"
-        _, event = self._act(lambda db, actor: completion.record_quality_check(
+        _, event = await self._act(lambda db, actor: completion.record_quality_check(
             db, actor, self.order_id, passed, form.get("qc_note", "")), "质检已记录" if passed else "质检不合格，工单退回维修")
         return event
 
     @rx.event
-    def type_term(self, field: str, value: str):
+    async def type_term(self, field: str, value: str):
         """A term field changed on the screen: the preview follows it (nothing is kept until 结算 or 保存)."""
         parsed = term_field(field)
         if parsed is None and field != "order_discount":
@@ -506,7 +506,7 @@ class SettleState(SessionState):
             for name, shown in (("payer", row.payer), ("party", row.party), ("discount", row.discount)):
                 typed.setdefault(f"{name}.{row.key}", shown)
         self.typed_terms = {**typed, field: value}
-        shown = self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
+        shown = await self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
         if not shown.ok:
             self.error = shown.error.message
             return rx.toast.error(shown.error.message)
@@ -517,20 +517,20 @@ class SettleState(SessionState):
         self.fee_choice = fee_type
 
     @rx.event
-    def add_fee(self, form: dict):
+    async def add_fee(self, form: dict):
         try:
             fee_type_id = int(form.get("fee_type", "0") or 0)
         except ValueError:
             fee_type_id = 0
-        added, event = self._act(lambda db, actor: settlement.add_fee(db, actor, self.order_id, fee_type_id,
+        added, event = await self._act(lambda db, actor: settlement.add_fee(db, actor, self.order_id, fee_type_id,
                                                                       form.get("fee_amount", "")), "已添加费用")
         if added is not None:
             self.fee_choice = ""
         return event
 
     @rx.event
-    def remove_fee(self, fee_id: int):
-        _, event = self._act(lambda db, actor: settlement.remove_fee(db, actor, fee_id), "已删除费用")
+    async def remove_fee(self, fee_id: int):
+        _, event = await self._act(lambda db, actor: settlement.remove_fee(db, actor, fee_id), "已删除费用")
         return event
 
     def _unsaved_fee(self):
@@ -540,17 +540,17 @@ class SettleState(SessionState):
         return rx.toast.error(self.error)
 
     @rx.event
-    def save_terms(self, form: dict):
+    async def save_terms(self, form: dict):
         """保存结算信息: keep every term on the screen of an order not ready to settle yet."""
         refused = self._unsaved_fee()
         if refused is not None:
             return refused
         terms = terms_of(form)
-        saved, event = self._act(lambda db, actor: settlement.save_terms(db, actor, self.order_id, terms))
+        saved, event = await self._act(lambda db, actor: settlement.save_terms(db, actor, self.order_id, terms))
         return event if saved is None else self._settled_terms("结算信息已保存")
 
     @rx.event
-    def settle(self, form: dict | None = None):
+    async def settle(self, form: dict | None = None):
         """结算 with every term on the screen (payers, parties, discounts, the order discount) and the next
         maintenance (date and/or mileage, optional) for the reminder centre."""
         if self.settlement_id:
@@ -571,7 +571,7 @@ class SettleState(SessionState):
                 self.settle_errors = errors.errors
                 raise
 
-        done, event = self._act(settle, "")
+        done, event = await self._act(settle, "")
         if done is None:
             return event
         self.pay_key = new_request_key()
@@ -582,7 +582,7 @@ class SettleState(SessionState):
         self.pay_method = method if method in PaymentMethod._value2member_map_ else PaymentMethod.CASH.value
 
     @rx.event
-    def take_payment(self, form: dict):
+    async def take_payment(self, form: dict):
         try:
             card_id = int(form.get("card_id", "") or 0) or None
         except ValueError:
@@ -591,7 +591,7 @@ class SettleState(SessionState):
                                  tendered=form.get("tendered", ""), card_id=card_id,
                                  # The key rendered into the form when it was shown: a second tap sends the same one.
                                  request_key=form.get("request_key", "") or self.pay_key)
-        paid, event = self._act(lambda db, actor: payments.take_payment(db, actor, self.order_id, request))
+        paid, event = await self._act(lambda db, actor: payments.take_payment(db, actor, self.order_id, request))
         if paid is None:
             return event
         self.receipt = _payment_row(paid)
@@ -600,15 +600,15 @@ class SettleState(SessionState):
         return rx.toast.success(f"已收款 {money(paid.amount)}" + ("，工单已结清" if closed else ""))
 
     @rx.event
-    def issue_card(self):
-        _, event = self._act(lambda db, actor: member_cards.issue_card(db, actor, self.customer_id), "已办理会员卡")
+    async def issue_card(self):
+        _, event = await self._act(lambda db, actor: member_cards.issue_card(db, actor, self.customer_id), "已办理会员卡")
         return event
 
     @rx.event
-    def top_up(self, form: dict):
+    async def top_up(self, form: dict):
         card_id = self.cards[0].id if self.cards else 0
         key = form.get("request_key", "") or self.top_up_key
-        entry, event = self._act(lambda db, actor: member_cards.top_up(db, actor, card_id, form.get("top_up_amount", ""),
+        entry, event = await self._act(lambda db, actor: member_cards.top_up(db, actor, card_id, form.get("top_up_amount", ""),
                                                                        key), "")
         if entry is None:
             return event
@@ -616,10 +616,10 @@ class SettleState(SessionState):
         return rx.toast.success(f"已充值 {money(entry.amount)}")
 
     @rx.event
-    def reopen(self, form: dict):
+    async def reopen(self, form: dict):
         if not self.settlement_id:
             return None
-        done, event = self._act(lambda db, actor: settlement.reopen(db, actor, self.settlement_id,
+        done, event = await self._act(lambda db, actor: settlement.reopen(db, actor, self.settlement_id,
                                                                     form.get("reason", "")), "")
         if done is None:
             return event
@@ -676,8 +676,8 @@ class SettlementSheetState(SessionState):
     follow_up_qr: str = ""  # the customer's follow-up link as a QR image (data URI); empty on a withdrawn sheet
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.SETTLE)
+    async def load(self):
+        redirect = await self._guard(Permission.SETTLE)
         if redirect is not None:
             return redirect
         self.found = False
@@ -685,7 +685,7 @@ class SettlementSheetState(SessionState):
         self.groups = []
         self.payments = []
         self.follow_up_qr = ""
-        shown = self._in_read(self._fill)
+        shown = await self._in_read(self._fill)
         if not shown.ok:
             self.error = shown.error.message
             return None

@@ -27,14 +27,14 @@ class PartsCatalogueState(SessionState):
     error: str = ""
 
     @rx.event
-    def search(self, form: dict):
+    async def search(self, form: dict):
         self.error = ""
 
         def catalogue(db, actor):
             found = parts.search_parts(db, actor, form.get("query", ""))
             return found, stock.on_hand(db, actor, part_ids=[p.id for p in found])
 
-        shown = self._in_read(catalogue)
+        shown = await self._in_read(catalogue)
         if not shown.ok:
             self.error = shown.error.message
             return

@@ -126,15 +126,15 @@ class StockState(SessionState):
         return views
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.VIEW_PARTS)
+    async def load(self):
+        redirect = await self._guard(Permission.VIEW_PARTS)
         if redirect is not None:
             return redirect
         self.error = ""
         self.receipt_errors = {}
         self.warehouse_errors = {}
         self.receipt_key = new_request_key()
-        shown = self._in_read(self._load)
+        shown = await self._in_read(self._load)
         if not shown.ok:
             self.error = shown.error.message
             return None
@@ -147,16 +147,16 @@ class StockState(SessionState):
             self.tab = tab
 
     @rx.event
-    def refresh(self):
-        shown = self._in_read(self._pending)
+    async def refresh(self):
+        shown = await self._in_read(self._pending)
         if shown.ok:
             self.pending = shown.value
         self.error = "" if shown.ok else shown.error.message
 
     @rx.event
-    def search_receipt_parts(self, form: dict):
+    async def search_receipt_parts(self, form: dict):
         self.receipt_errors = {}
-        searched = self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
+        searched = await self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
         if not searched.ok:
             self.receipt_errors = {"part_id": searched.error.message}
             return
@@ -178,10 +178,10 @@ class StockState(SessionState):
                 self.receipt_errors = {}
 
     @rx.event
-    def receive(self, form: dict):
+    async def receive(self, form: dict):
         self.receipt_errors = {}
         key = form.get("request_key") or self.receipt_key
-        received = self._in_unit(lambda db, actor: stock.receive_stock(
+        received = await self._in_unit(lambda db, actor: stock.receive_stock(
             db, actor, form.get("warehouse_id", ""), self.receipt_part_id, form.get("quantity", ""),
             form.get("unit_cost", ""), kind=form.get("kind", "receipt"), note=form.get("note", ""), request_key=key))
         if not received.ok:
@@ -200,19 +200,19 @@ class StockState(SessionState):
         return rx.toast.success(f"已入库：{self.receipt_part_label or line}")
 
     @rx.event
-    def create_warehouse(self, form: dict):
+    async def create_warehouse(self, form: dict):
         self.warehouse_errors = {}
         code = (form.get("code") or "").strip().upper()
         if code and code == self.created_code:
             return None  # the second tap of a double tap: already made
-        created = self._in_unit(lambda db, actor: stock.create_warehouse(db, actor, form.get("code", ""),
+        created = await self._in_unit(lambda db, actor: stock.create_warehouse(db, actor, form.get("code", ""),
                                                                           form.get("name", "")))
         if not created.ok:
             self.warehouse_errors = form_errors(created.error)
             return None
         warehouse = created.value
         self.created_code = warehouse.code
-        listed = self._in_read(stock.list_warehouses)
+        listed = await self._in_read(stock.list_warehouses)
         if listed.ok:
             self.warehouses = _warehouse_views(listed.value)
         return rx.toast.success(f"已新建仓库 {warehouse.name}")
@@ -290,14 +290,14 @@ class PickState(SessionState):
             on_hand=self._stock.get(f"{line.part_id}-{self.warehouse_id}", "0"))
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.MOVE_STOCK)
+    async def load(self):
+        redirect = await self._guard(Permission.MOVE_STOCK)
         if redirect is not None:
             return redirect
         self._reset()
         self.move_key = new_request_key()
         order_id = self.router.page.params.get(PICK_ROUTE_ARG, "")
-        shown = self._in_read(lambda db, actor: self._load(db, actor, order_id))
+        shown = await self._in_read(lambda db, actor: self._load(db, actor, order_id))
         if not shown.ok:
             self._reset()
             self.error = shown.error.message
@@ -319,16 +319,16 @@ class PickState(SessionState):
     def close_return(self):
         self.returning_id = 0
 
-    def _move(self, do, form: dict, done: str):
+    async def _move(self, do, form: dict, done: str):
         """Run one stock move, then reload the list with a fresh key; a refusal is told in a toast (on a phone the
         clerk is usually scrolled down to the line)."""
         self.error = ""
         key = form.get("request_key") or self.move_key
-        moved = self._in_unit(lambda db, actor: do(db, actor, key))
+        moved = await self._in_unit(lambda db, actor: do(db, actor, key))
         if not moved.ok:
             return rx.toast.error(moved.error.message)
         move = moved.value
-        shown = self._in_read(lambda db, actor: self._load(db, actor, self.pick_id))
+        shown = await self._in_read(lambda db, actor: self._load(db, actor, self.pick_id))
         if not shown.ok:
             self.error = shown.error.message
         self.move_key = new_request_key()
@@ -337,27 +337,27 @@ class PickState(SessionState):
         return rx.toast.success(done.format(quantity=quantity(abs(move.quantity))))
 
     @rx.event
-    def pick(self, form: dict):
+    async def pick(self, form: dict):
         line_id = form.get("line_id", "")
-        return self._move(lambda db, actor, key: stock.pick(db, actor, line_id, self.warehouse_id,
+        return await self._move(lambda db, actor, key: stock.pick(db, actor, line_id, self.warehouse_id,
                                                             form.get("quantity", ""), request_key=key),
                           form, "已领料 {quantity}")
 
     @rx.event
-    def return_part(self, form: dict):
+    async def return_part(self, form: dict):
         line_id = form.get("line_id", "")
-        return self._move(lambda db, actor, key: stock.return_part(db, actor, line_id, self.warehouse_id,
+        return await self._move(lambda db, actor, key: stock.return_part(db, actor, line_id, self.warehouse_id,
                                                                    form.get("quantity", ""), request_key=key),
                           form, "已退料 {quantity}")
 
     @rx.event
-    def scan(self, form: dict):
+    async def scan(self, form: dict):
         """A typed or scanned part code picks that line (one unit unless another quantity is given)."""
         def do(db, actor, key):
             line = stock.find_pick_line(db, actor, self.pick_id, form.get("code", ""))
             return stock.pick(db, actor, line.id, self.warehouse_id, form.get("quantity") or "1", request_key=key)
 
         key = self.move_key
-        result = self._move(do, form, "已领料 {quantity}")
+        result = await self._move(do, form, "已领料 {quantity}")
         return [result, rx.set_value("scan-code", "")] if self.move_key != key else result
 

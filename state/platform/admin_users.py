@@ -53,11 +53,11 @@ class UsersAdminState(SessionState):
         ]
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.MANAGE_USERS)
+    async def load(self):
+        redirect = await self._guard(Permission.MANAGE_USERS)
         if redirect is not None:
             return redirect
-        shown = self._in_read(self._refresh)
+        shown = await self._in_read(self._refresh)
         self.error = "" if shown.ok else shown.error.message
         return None
 
@@ -79,7 +79,7 @@ class UsersAdminState(SessionState):
         self.password_for_id = 0
 
     @rx.event
-    def save(self, form: dict):
+    async def save(self, form: dict):
         self.form_error = ""
         branch = form.get("branch_id") or ""
         user_form = users.UserForm(username=form.get("username", self.editing.username),
@@ -93,7 +93,7 @@ class UsersAdminState(SessionState):
                 users.update_user(db, actor, self.editing_id, user_form)
             self._refresh(db, actor)
 
-        saved = self._in_unit(save)
+        saved = await self._in_unit(save)
         if not saved.ok:
             self.form_error = saved.error.message
             return None
@@ -101,12 +101,12 @@ class UsersAdminState(SessionState):
         return rx.toast.success("已保存")
 
     @rx.event
-    def set_active(self, user_id: int, active: bool):
+    async def set_active(self, user_id: int, active: bool):
         def switch(db, actor):
             users.set_active(db, actor, user_id, active)
             self._refresh(db, actor)
 
-        switched = self._in_unit(switch)
+        switched = await self._in_unit(switch)
         if not switched.ok:
             return rx.toast.error(switched.error.message)
         return rx.toast.success("已启用" if active else "已停用")
@@ -118,13 +118,13 @@ class UsersAdminState(SessionState):
         self.password_for_name = next((row.display_name for row in self.rows if row.id == user_id), "")
 
     @rx.event
-    def reset_password(self, form: dict):
+    async def reset_password(self, form: dict):
         self.form_error = ""
         def reset(db, actor):
             users.reset_password(db, actor, self.password_for_id, form.get("password", ""))
             self._refresh(db, actor)
 
-        done = self._in_unit(reset)
+        done = await self._in_unit(reset)
         if not done.ok:
             self.form_error = done.error.message
             return None

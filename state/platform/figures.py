@@ -133,7 +133,7 @@ class FiguresState(SessionState):
     def picks_branch(self) -> bool:
         return len(self.branch_options) > 1
 
-    def _show(self, day: date | None = None, branch: str | None = None):
+    async def _show(self, day: date | None = None, branch: str | None = None):
         """Load the figures for ``day`` and ``branch`` (default: what is on screen); messages go to ``error``."""
         self.error = ""
 
@@ -145,7 +145,7 @@ class FiguresState(SessionState):
             return chosen_day, choice, options, figures.daily_figures(db, actor, chosen_day, branch_id), \
                 sees_all_branches(actor)
 
-        shown = self._in_read(read)
+        shown = await self._in_read(read)
         if not shown.ok:
             self.error = shown.error.message
             return
@@ -182,30 +182,30 @@ class FiguresState(SessionState):
         ]
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.VIEW_FIGURES)
+    async def load(self):
+        redirect = await self._guard(Permission.VIEW_FIGURES)
         if redirect is not None:
             return redirect
-        self._show(day=local_day(utc_now()))
+        await self._show(day=local_day(utc_now()))
         return None
 
     @rx.event
-    def pick_day(self, value: str):
+    async def pick_day(self, value: str):
         try:
             day = parse_date(value, "day", "日期")
         except DomainError as error:
             self.error = error.message
             return
-        self._show(day=day)
+        await self._show(day=day)
 
     @rx.event
-    def shift_day(self, days: int):
+    async def shift_day(self, days: int):
         try:
             current = parse_date(self.day, "day", "日期") or local_day(utc_now())
         except DomainError:
             current = local_day(utc_now())
-        self._show(day=current + timedelta(days=int(days)))
+        await self._show(day=current + timedelta(days=int(days)))
 
     @rx.event
-    def pick_branch(self, value: str):
-        self._show(branch=value)
+    async def pick_branch(self, value: str):
+        await self._show(branch=value)

@@ -15,7 +15,7 @@ class LoginState(SessionState):
         self.error = ""
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         """Sign in. A wrong password rolls the sign-in's unit back like any refusal, so it is counted towards the
         lock in a unit of its own afterwards (``auth.count_failed_sign_in``)."""
         self.error = ""
@@ -25,9 +25,9 @@ class LoginState(SessionState):
             token = auth.sign_in(db, username, password)
             return token, auth.user_for_token(db, token)
 
-        signed = self._in_unit(sign_in)
+        signed = await self._in_unit(sign_in)
         if isinstance(signed.error, auth.WrongPassword):
-            self._in_unit(lambda db, _actor: auth.count_failed_sign_in(db, signed.error.user_id))
+            await self._in_unit(lambda db, _actor: auth.count_failed_sign_in(db, signed.error.user_id))
         if not signed.ok:
             self.error = signed.error.message
             return None

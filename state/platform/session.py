@@ -15,12 +15,12 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
-from lantong_pwa.db import read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
 from models import Role, User
 from state.platform.drafts import forget_drafts_of
+from state.platform.off_loop import run_in_read, run_in_unit
 
 T = TypeVar("T")
 
@@ -117,21 +117,19 @@ class SessionState(rx.State):
         """The active user behind this browser's cookie, looked up on the server."""
         return auth.user_for_token(db, self.auth_token)
 
-    def _in_unit(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
-        """Run ``work(db, actor)`` as this request's one transaction: committed once if it returns, rolled back
-        whole if it raises. A ``DomainError`` comes back in the outcome for the page to show; anything else
-        propagates (after the rollback)."""
+    async def _in_unit(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
+        """Run ``work(db, actor)`` as this request's one transaction, in a worker thread (``off_loop``): committed
+        once if it returns, rolled back whole if it raises. A ``DomainError`` comes back in the outcome for the page
+        to show; anything else propagates (after the rollback)."""
         try:
-            with unit_of_work() as db:
-                return Outcome(value=work(db, self._actor(db)))
+            return Outcome(value=await run_in_unit(lambda db: work(db, self._actor(db))))
         except DomainError as error:
             return Outcome(error=error)
 
-    def _in_read(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
+    async def _in_read(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
         """Like ``_in_unit`` for a request that only reads: nothing is committed, and a write raises."""
         try:
-            with read_scope() as db:
-                return Outcome(value=work(db, self._actor(db)))
+            return Outcome(value=await run_in_read(lambda db: work(db, self._actor(db))))
         except DomainError as error:
             return Outcome(error=error)
 
@@ -146,7 +144,7 @@ class SessionState(rx.State):
         here = url.path + (f"?{url.query}" if url.query else "")
         return rx.redirect(f"/login?next={quote(here, safe='')}")
 
-    def _guard(self, permission: Permission):
+    async def _guard(self, permission: Permission):
         """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
 
         def check(_db: Session, user: User | None):
@@ -158,7 +156,7 @@ class SessionState(rx.State):
                 return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
             return None
 
-        return self._in_read(check).value
+        return (await self._in_read(check)).value
 
     @rx.var
     def phone_tabs(self) -> list[list[str]]:
@@ -182,7 +180,7 @@ class SessionState(rx.State):
         return role_allows(self.user_role, Permission.SETTLE)
 
     @rx.event
-    def go_home(self):
+    async def go_home(self):
         """``/``: each role's own home, or the sign-in page."""
         def home(_db: Session, user: User | None):
             if user is None:
@@ -190,12 +188,12 @@ class SessionState(rx.State):
             self._remember(user)
             return rx.redirect(ROLE_HOME[Role(user.role)])
 
-        return self._in_read(home).value
+        return (await self._in_read(home)).value
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         """End the session here and on the server, and clear the drafts this person left in the browser."""
-        self._in_unit(lambda db, _actor: auth.sign_out(db, self.auth_token))
+        await self._in_unit(lambda db, _actor: auth.sign_out(db, self.auth_token))
         leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
         self.auth_token = ""
         self.user_id = 0
@@ -204,5 +202,5 @@ class SessionState(rx.State):
         return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
 
     @rx.event
-    def guard_staff(self):
-        return self._guard(Permission.VIEW_VEHICLES)
+    async def guard_staff(self):
+        return await self._guard(Permission.VIEW_VEHICLES)

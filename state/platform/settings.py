@@ -50,37 +50,37 @@ class SettingsState(SessionState):
                       for info in teams.list_teams(db, actor)]
         self.technicians = [[str(u.id), u.display_name] for u in teams.branch_technicians(db, actor)]
 
-    def _change(self, action, success: str):
+    async def _change(self, action, success: str):
         """Run one settings change as the signed-in user, then show the settings as they now are."""
-        changed = self._in_unit(lambda db, actor: (action(db, actor), self._refresh(db, actor)))
+        changed = await self._in_unit(lambda db, actor: (action(db, actor), self._refresh(db, actor)))
         self.errors = changed.field_errors
         return rx.toast.success(success) if changed.ok else None
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.MANAGE_SETTINGS)
+    async def load(self):
+        redirect = await self._guard(Permission.MANAGE_SETTINGS)
         if redirect is not None:
             return redirect
-        shown = self._in_read(self._refresh)
+        shown = await self._in_read(self._refresh)
         self.errors = {} if shown.ok else {"form": shown.error.message}
         return None
 
     @rx.event
-    def save_vat_rate(self, form: dict):
-        return self._change(lambda db, actor: shop_settings.set_vat_rate(db, actor, form.get("vat_rate", "")),
+    async def save_vat_rate(self, form: dict):
+        return await self._change(lambda db, actor: shop_settings.set_vat_rate(db, actor, form.get("vat_rate", "")),
                             "税率已保存")
 
     @rx.event
-    def save_follow_up_days(self, form: dict):
-        return self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
+    async def save_follow_up_days(self, form: dict):
+        return await self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
                                                                                form.get("follow_up_days", "")),
                             "回访天数已保存")
 
     @rx.event
-    def save_technicians_see_contact_and_prices(self, allowed: bool):
+    async def save_technicians_see_contact_and_prices(self, allowed: bool):
         """技师可见客户电话和价格, saved as it is switched."""
         self.errors = {}
-        outcome = self._in_unit(lambda db, actor: shop_settings.set_technicians_see_contact_and_prices(
+        outcome = await self._in_unit(lambda db, actor: shop_settings.set_technicians_see_contact_and_prices(
             db, actor, bool(allowed)))
         if not outcome.ok:
             self.errors = {"form": outcome.error.message}
@@ -89,20 +89,20 @@ class SettingsState(SessionState):
         return rx.toast.success("技师可以看到客户电话和价格" if allowed else "技师只看到维修所需的信息")
 
     @rx.event
-    def add_fee_type(self, form: dict):
-        return self._change(lambda db, actor: shop_settings.add_fee_type(db, actor, form.get("fee_name", ""),
+    async def add_fee_type(self, form: dict):
+        return await self._change(lambda db, actor: shop_settings.add_fee_type(db, actor, form.get("fee_name", ""),
                                                                          form.get("fee_amount", "")), "已添加费用类型")
 
     @rx.event
-    def set_fee_type_active(self, fee_type_id: int, active: bool):
-        return self._change(lambda db, actor: shop_settings.set_fee_type_active(db, actor, fee_type_id, active),
+    async def set_fee_type_active(self, fee_type_id: int, active: bool):
+        return await self._change(lambda db, actor: shop_settings.set_fee_type_active(db, actor, fee_type_id, active),
                             "已启用" if active else "已停用")
 
     @rx.event
-    def create_team(self, form: dict):
+    async def create_team(self, form: dict):
         members = [int(key.removeprefix("member_")) for key, value in form.items()
                    if key.startswith("member_") and key.removeprefix("member_").isdigit() and value]
         leader = form.get("leader", "")
-        return self._change(lambda db, actor: teams.create_team(db, actor, form.get("team_name", ""), members,
+        return await self._change(lambda db, actor: teams.create_team(db, actor, form.get("team_name", ""), members,
                                                                 int(leader) if leader.isdigit() else None),
                             "班组已创建")

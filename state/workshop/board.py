@@ -86,22 +86,22 @@ class BoardState(SessionState):
     rows: list[BoardRow] = []
     error: str = ""
 
-    def _refresh(self) -> None:
-        shown = self._in_read(board_rows)
+    async def _refresh(self) -> None:
+        shown = await self._in_read(board_rows)
         self.rows = shown.value if shown.ok else []
         self.error = "" if shown.ok else shown.error.message
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.VIEW_VEHICLES)
+    async def load(self):
+        redirect = await self._guard(Permission.VIEW_VEHICLES)
         if redirect is not None:
             return redirect
-        self._refresh()
+        await self._refresh()
         return None
 
     @rx.event
-    def refresh(self):
-        self._refresh()
+    async def refresh(self):
+        await self._refresh()
 
     @rx.var
     def late_count(self) -> int:

@@ -65,8 +65,8 @@ class DispatchState(SessionState):
     def can_dispatch(self) -> bool:
         return role_allows(self.user_role, Permission.DISPATCH)
 
-    def _load(self, order_id: int) -> bool:
-        shown = self._in_read(lambda db, actor: dispatch.dispatch_sheet(db, actor, order_id))
+    async def _load(self, order_id: int) -> bool:
+        shown = await self._in_read(lambda db, actor: dispatch.dispatch_sheet(db, actor, order_id))
         if not shown.ok:
             self.error = shown.error.message
             return False
@@ -81,13 +81,13 @@ class DispatchState(SessionState):
         return True
 
     @rx.event
-    def open(self, order_id: int):
+    async def open(self, order_id: int):
         self.error = ""
         self.line_errors = {}
         self.order_id = 0
         self.lines = []
         self.targets = []
-        if not self._load(order_id):
+        if not await self._load(order_id):
             return rx.toast.error(self.error)
         return None
 
@@ -97,33 +97,33 @@ class DispatchState(SessionState):
         self.lines = []
         self.targets = []
 
-    def _changed(self, message: str):
+    async def _changed(self, message: str):
         """Reload the dialog and the page under it (the board or the vehicle card)."""
         from state.workshop.board import BoardState
         from state.workshop.vehicles import VehicleCardState
 
-        self._load(self.order_id)
+        await self._load(self.order_id)
         page = self.router.url.path
         reload = BoardState.refresh if page.startswith("/orders") else VehicleCardState.refresh
         return [rx.toast.success(message), reload]
 
     @rx.event
-    def assign_order(self, form: dict):
+    async def assign_order(self, form: dict):
         self.error = ""
         kind, _, raw_id = (form.get("target") or "").partition(":")
         if kind not in ("t", "g") or not raw_id.isdigit():
             self.error = "请选择一名技师或一个班组"
             return None
-        assigned = self._in_unit(lambda db, actor: dispatch.assign_order(
+        assigned = await self._in_unit(lambda db, actor: dispatch.assign_order(
             db, actor, self.order_id, technician_id=int(raw_id) if kind == "t" else None,
             team_id=int(raw_id) if kind == "g" else None))
         if not assigned.ok:
             self.error = assigned.error.message
             return None
-        return self._changed("已整单派工")
+        return await self._changed("已整单派工")
 
     @rx.event
-    def assign_line(self, form: dict):
+    async def assign_line(self, form: dict):
         raw_line = str(form.get("line_id") or "")
         self.line_errors = {}
         if not raw_line.isdigit():
@@ -131,8 +131,8 @@ class DispatchState(SessionState):
             return None
         typed = {int(key.removeprefix("share_")): str(value) for key, value in form.items()
                  if key.startswith("share_") and key.removeprefix("share_").isdigit()}
-        assigned = self._in_unit(lambda db, actor: dispatch.assign_line(db, actor, int(raw_line), typed))
+        assigned = await self._in_unit(lambda db, actor: dispatch.assign_line(db, actor, int(raw_line), typed))
         if not assigned.ok:
             self.line_errors = {raw_line: assigned.error.message}
             return None
-        return self._changed("派工已保存")
+        return await self._changed("派工已保存")

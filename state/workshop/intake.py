@@ -204,8 +204,8 @@ class IntakeState(SessionState):
         self.photos = []
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.INTAKE)
+    async def load(self):
+        redirect = await self._guard(Permission.INTAKE)
         if redirect is not None:
             return redirect
         token = self.router.url.query_parameters.get("vehicle", "")
@@ -213,7 +213,7 @@ class IntakeState(SessionState):
             return None
         self._reset()
         if token:
-            shown = self._in_read(lambda db, actor: self._select(
+            shown = await self._in_read(lambda db, actor: self._select(
                 db, actor, vehicles.vehicle_by_token(db, actor, token).vehicle.id))
             if not shown.ok:
                 self.error = shown.error.message
@@ -225,8 +225,8 @@ class IntakeState(SessionState):
         return _show_address("/intake")
 
     @rx.event
-    def search(self, form: dict):
-        search_vehicles(self, form)
+    async def search(self, form: dict):
+        await search_vehicles(self, form)
 
     def _select(self, db, actor, vehicle_id: int) -> None:
         match = vehicles.get_vehicle(db, actor, vehicle_id)
@@ -236,9 +236,9 @@ class IntakeState(SessionState):
         self.step = "order"
 
     @rx.event
-    def select_vehicle(self, vehicle_id: int):
+    async def select_vehicle(self, vehicle_id: int):
         self.error = ""
-        shown = self._in_read(lambda db, actor: self._select(db, actor, vehicle_id))
+        shown = await self._in_read(lambda db, actor: self._select(db, actor, vehicle_id))
         if not shown.ok:
             self.error = shown.error.message
             return None
@@ -255,7 +255,7 @@ class IntakeState(SessionState):
         self.step = "search"
 
     @rx.event
-    def register(self, form: dict):
+    async def register(self, form: dict):
         """Register owner and vehicle; a VIN check-digit mismatch asks once for confirmation."""
         self.register_errors = {}
         registration = Registration(
@@ -264,7 +264,7 @@ class IntakeState(SessionState):
             accept_vin_warning=vin_confirmed(form, self.vin_warning),
             request_key=self.register_key,
         )
-        registered = self._in_unit(lambda db, actor: vehicles.register_vehicle(db, actor, registration))
+        registered = await self._in_unit(lambda db, actor: vehicles.register_vehicle(db, actor, registration))
         if isinstance(registered.error, VinWarning):
             self.vin_warning = registered.error.message
             return None
@@ -272,7 +272,7 @@ class IntakeState(SessionState):
             self.register_errors = form_errors(registered.error)
             return None
         vehicle = registered.value
-        shown = self._in_read(lambda db, actor: self._select(db, actor, vehicle.id))
+        shown = await self._in_read(lambda db, actor: self._select(db, actor, vehicle.id))
         if not shown.ok:
             self.error = shown.error.message
             return None
@@ -308,12 +308,12 @@ class IntakeState(SessionState):
         if field in JOB_FIELDS:
             self.typed_job = {**self.typed_job, field: value}
 
-    def _add_job(self, form: dict) -> bool:
+    async def _add_job(self, form: dict) -> bool:
         """Price the typed job line and add it; a refusal is shown beside the inputs, which keep what was typed."""
         self.job_error = ""
         line = JobLineInput(name=form.get("job_name", ""), hours=form.get("job_hours", ""),
                             rate=form.get("job_rate", ""), fixed_price=form.get("job_fixed", ""))
-        priced = self._in_read(lambda db, actor: work_orders.quote_job_line(actor, line))
+        priced = await self._in_read(lambda db, actor: work_orders.quote_job_line(actor, line))
         if not priced.ok:
             self.job_error = priced.error.message
             return False
@@ -322,8 +322,8 @@ class IntakeState(SessionState):
         return True
 
     @rx.event
-    def add_job_line(self, form: dict):
-        return _clear_job_fields() if self._add_job(form) else None
+    async def add_job_line(self, form: dict):
+        return _clear_job_fields() if await self._add_job(form) else None
 
     @rx.event
     def remove_job_line(self, index: int):
@@ -331,9 +331,9 @@ class IntakeState(SessionState):
             self.job_rows.pop(index)
 
     @rx.event
-    def search_parts(self, form: dict):
+    async def search_parts(self, form: dict):
         self.line_error = ""
-        searched = self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
+        searched = await self._in_read(lambda db, actor: parts.search_parts(db, actor, form.get("part_query", "")))
         if not searched.ok:
             self.line_error = searched.error.message
             return
@@ -342,8 +342,8 @@ class IntakeState(SessionState):
         if not found:
             self.line_error = "没有找到匹配的配件"
 
-    def _price_part(self, part_id: int, quantity_text: str) -> PartRow | None:
-        priced = self._in_read(lambda db, actor: work_orders.quote_part_line(
+    async def _price_part(self, part_id: int, quantity_text: str) -> PartRow | None:
+        priced = await self._in_read(lambda db, actor: work_orders.quote_part_line(
             db, actor, PartLineInput(part_id=part_id, quantity=quantity_text)))
         if not priced.ok:
             self.line_error = priced.error.message
@@ -351,23 +351,23 @@ class IntakeState(SessionState):
         return _part_row(priced.value)
 
     @rx.event
-    def add_part(self, part_id: int):
+    async def add_part(self, part_id: int):
         self.line_error = ""
         for index, row in enumerate(self.part_rows):
             if row.part_id == part_id:
                 return IntakeState.set_part_quantity(index, quantity(Decimal(row.quantity) + 1))
-        row = self._price_part(part_id, "1")
+        row = await self._price_part(part_id, "1")
         if row is not None:
             self.part_rows.append(row)
             self.part_choices = []
         return None
 
     @rx.event
-    def set_part_quantity(self, index: int, quantity_text: str):
+    async def set_part_quantity(self, index: int, quantity_text: str):
         self.line_error = ""
         if not 0 <= index < len(self.part_rows):
             return
-        row = self._price_part(self.part_rows[index].part_id, quantity_text)
+        row = await self._price_part(self.part_rows[index].part_id, quantity_text)
         if row is not None:
             self.part_rows[index] = row
 
@@ -377,11 +377,11 @@ class IntakeState(SessionState):
             self.part_rows.pop(index)
 
     @rx.event
-    def open_order(self, form: dict):
+    async def open_order(self, form: dict):
         self.order_errors = {}
         added = []
         if any(str(value).strip() for value in self.typed_job.values()):  # typed, 添加项目 never tapped
-            if not self._add_job(self.typed_job):
+            if not await self._add_job(self.typed_job):
                 self.job_error = f"这一行维修项目还没有添加：{self.job_error}"
                 return rx.toast.error(self.job_error)
             added = _clear_job_fields()
@@ -396,7 +396,7 @@ class IntakeState(SessionState):
             part_lines=[PartLineInput(part_id=r.part_id, quantity=r.quantity) for r in self.part_rows],
             request_key=self.order_key,
         )
-        opened = self._in_unit(lambda db, actor: work_orders.open_work_order(db, actor, order_form))
+        opened = await self._in_unit(lambda db, actor: work_orders.open_work_order(db, actor, order_form))
         if not opened.ok:
             self.order_errors = form_errors(opened.error)
             return added or None  # the typed line is on the list now: its inputs empty
@@ -413,7 +413,7 @@ class IntakeState(SessionState):
         return [forget_draft(self.order_draft_key), rx.toast.success(f"{told} {order.number}")]
 
     @rx.event
-    def restore_order_draft(self, draft: dict):
+    async def restore_order_draft(self, draft: dict):
         """Refill the order form from the draft the browser kept for this vehicle: its fields, its request key (a
         resubmit finds the order the first submit opened) and its lines, each priced again."""
         fields = draft_fields(draft, self.order_draft_key, ORDER_FIELDS)
@@ -425,7 +425,7 @@ class IntakeState(SessionState):
         if not (any(fields.values()) or jobs or parts):
             return None
         key = draft_request_key(draft, self.order_key)
-        found = self._in_read(lambda db, actor: (work_orders.order_of_request(db, actor, self.vehicle.id, key),
+        found = await self._in_read(lambda db, actor: (work_orders.order_of_request(db, actor, self.vehicle.id, key),
                                                  work_orders.quote_draft_lines(db, actor, jobs, parts)))
         if not found.ok:
             self.line_error = found.error.message
@@ -451,9 +451,9 @@ class IntakeState(SessionState):
         return forget_draft(self.order_draft_key)
 
     @rx.event
-    def photo_uploaded(self, photo_id: int):
+    async def photo_uploaded(self, photo_id: int):
         """Show a photo the photo control has just stored for this order, once, ready for its damage note."""
-        found = self._in_read(lambda db, actor: photos.order_photo(db, actor, photo_id, self.order_id))
+        found = await self._in_read(lambda db, actor: photos.order_photo(db, actor, photo_id, self.order_id))
         if not found.ok:
             return rx.toast.error(found.error.message)
         photo = found.value
@@ -462,8 +462,8 @@ class IntakeState(SessionState):
         return None
 
     @rx.event
-    def save_photo_note(self, photo_id: int, note: str):
-        saved = self._in_unit(lambda db, actor: photos.set_note(db, actor, photo_id, note))
+    async def save_photo_note(self, photo_id: int, note: str):
+        saved = await self._in_unit(lambda db, actor: photos.set_note(db, actor, photo_id, note))
         if not saved.ok:
             return rx.toast.error(saved.error.message)
         photo = saved.value

@@ -63,11 +63,11 @@ class ReportsState(SessionState):
         return [[status.value, status.label] for status in WorkOrderStatus]
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.VIEW_REPORTS)
+    async def load(self):
+        redirect = await self._guard(Permission.VIEW_REPORTS)
         if redirect is not None:
             return redirect
-        shown = self._in_read(lambda db, actor: (reports.technicians(db, actor),
+        shown = await self._in_read(lambda db, actor: (reports.technicians(db, actor),
                                                  allows(actor, Permission.VIEW_FIGURES)))
         if not shown.ok:
             self.error = shown.error.message
@@ -77,14 +77,14 @@ class ReportsState(SessionState):
         date_from, date_to = reports.default_report_range(local_day(utc_now()))
         self.report_from, self.report_to = date_from.isoformat(), date_to.isoformat()
         if self.shows_performance:
-            self._performance({"from": self.report_from, "to": self.report_to})
+            await self._performance({"from": self.report_from, "to": self.report_to})
         return None
 
     @rx.event
-    def search(self, form: dict):
+    async def search(self, form: dict):
         self.error = ""
         filters = {key: str(form.get(key) or "").strip() for key in FILTER_KEYS}
-        found = self._in_read(lambda db, actor: reports.search_orders(db, actor, **reports.order_filters(filters)))
+        found = await self._in_read(lambda db, actor: reports.search_orders(db, actor, **reports.order_filters(filters)))
         if not found.ok:
             self.error = found.error.message
             self.results = []
@@ -100,10 +100,10 @@ class ReportsState(SessionState):
         given = {key: value for key, value in filters.items() if value}
         self.orders_export_url = "/api/reports/orders.xlsx" + (f"?{urlencode(given)}" if given else "")
 
-    def _performance(self, form: dict) -> None:
+    async def _performance(self, form: dict) -> None:
         self.performance_error = ""
         dates = {"from": str(form.get("from") or "").strip(), "to": str(form.get("to") or "").strip()}
-        found = self._in_read(lambda db, actor: reports.technician_performance(db, actor, *reports.report_dates(dates)))
+        found = await self._in_read(lambda db, actor: reports.technician_performance(db, actor, *reports.report_dates(dates)))
         if not found.ok:
             self.performance_error = found.error.message
             self.performance = []
@@ -121,5 +121,5 @@ class ReportsState(SessionState):
         self.performance_export_url = f"/api/reports/technicians.xlsx?{urlencode(dates)}"
 
     @rx.event
-    def run_performance(self, form: dict):
-        self._performance(form)
+    async def run_performance(self, form: dict):
+        await self._performance(form)

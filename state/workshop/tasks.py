@@ -87,10 +87,10 @@ CLOCK_ACTIONS = {"start": (job_clock.start, "已开工"), "pause": (job_clock.pa
                  "finish": (job_clock.finish, "已完工"), "reopen": (job_clock.reopen, "已重开")}
 
 
-def clock_tap(state: SessionState, action: str, line_id: int):
+async def clock_tap(state: SessionState, action: str, line_id: int):
     """Run one clock action for the signed-in person; a toast either way."""
     work, done = CLOCK_ACTIONS[action]
-    tapped = state._in_unit(lambda db, actor: work(db, actor, line_id))
+    tapped = await state._in_unit(lambda db, actor: work(db, actor, line_id))
     return rx.toast.success(done) if tapped.ok else rx.toast.error(tapped.error.message)
 
 
@@ -114,9 +114,9 @@ class TasksState(SessionState):
     def note_draft_key(self) -> str:
         return draft_key(self.user_id, f"note:{self.line.id}")
 
-    def _refresh(self) -> None:
+    async def _refresh(self) -> None:
         self.error = ""
-        shown = self._in_read(lambda db, actor: task_groups(progress.my_tasks(db, actor)))
+        shown = await self._in_read(lambda db, actor: task_groups(progress.my_tasks(db, actor)))
         self.groups = shown.value if shown.ok else []
         self.error = "" if shown.ok else shown.error.message
         self.loaded = True
@@ -126,42 +126,42 @@ class TasksState(SessionState):
                     self.line = line
 
     @rx.event
-    def load(self):
-        redirect = self._guard(Permission.CLOCK_JOBS)
+    async def load(self):
+        redirect = await self._guard(Permission.CLOCK_JOBS)
         if redirect is not None:
             return redirect
-        self._refresh()
+        await self._refresh()
         # Reflex runs this again after every reconnect: a sheet left open stays open while its line is still mine.
         if not any(line.id == self.line.id for group in self.groups for line in group.lines):
             self.line = TaskLineView()
         return None
 
     @rx.event
-    def refresh(self):
-        self._refresh()
+    async def refresh(self):
+        await self._refresh()
 
-    def _tap(self, action: str, line_id: int):
-        result = clock_tap(self, action, line_id)
-        self._refresh()
+    async def _tap(self, action: str, line_id: int):
+        result = await clock_tap(self, action, line_id)
+        await self._refresh()
         return result
 
     @rx.event
-    def start(self, line_id: int):
-        return self._tap("start", line_id)
+    async def start(self, line_id: int):
+        return await self._tap("start", line_id)
 
     @rx.event
-    def pause(self, line_id: int):
-        return self._tap("pause", line_id)
+    async def pause(self, line_id: int):
+        return await self._tap("pause", line_id)
 
     @rx.event
-    def finish(self, line_id: int):
-        return self._tap("finish", line_id)
+    async def finish(self, line_id: int):
+        return await self._tap("finish", line_id)
 
     @rx.event
-    def open_scanned(self, text: str):
+    async def open_scanned(self, text: str):
         """A scanned code: a vehicle card opens that vehicle's card (my lines on it, with 开工); anything else is
         told in a toast and changes nothing."""
-        match = self._in_read(lambda db, actor: vehicle_cards.scanned_vehicle(db, actor, text))
+        match = await self._in_read(lambda db, actor: vehicle_cards.scanned_vehicle(db, actor, text))
         if not match.ok:
             return rx.toast.error(match.error.message)
         return rx.redirect(f"/v/{match.value.vehicle.qr_token}")
@@ -186,13 +186,13 @@ class TasksState(SessionState):
         self.line = TaskLineView()
 
     @rx.event
-    def save_note(self, form: dict):
+    async def save_note(self, form: dict):
         self.note_error = ""
-        saved = self._in_unit(lambda db, actor: job_clock.set_note(db, actor, self.line.id, form.get("note", "")))
+        saved = await self._in_unit(lambda db, actor: job_clock.set_note(db, actor, self.line.id, form.get("note", "")))
         if not saved.ok:
             self.note_error = saved.error.message
             return None
-        self._refresh()
+        await self._refresh()
         self.note_text = saved.value.note
         self.note_draft_restored = False
         return [forget_draft(self.note_draft_key), rx.toast.success("备注已保存")]
@@ -215,7 +215,7 @@ class TasksState(SessionState):
         return forget_draft(self.note_draft_key)
 
     @rx.event
-    def search_parts(self, form: dict):
+    async def search_parts(self, form: dict):
         self.part_error = ""
         self.chosen_part = PartChoice()
 
@@ -223,7 +223,7 @@ class TasksState(SessionState):
             found = job_clock.parts_to_request(db, actor, form.get("part_query", ""))
             return found, vehicle_cards.card_disclosure(db, actor).owner_contact_and_prices
 
-        searched = self._in_read(choices)
+        searched = await self._in_read(choices)
         if not searched.ok:
             self.part_error = searched.error.message
             self.part_choices = []
@@ -242,14 +242,14 @@ class TasksState(SessionState):
                 self.chosen_part = choice
 
     @rx.event
-    def request_part(self, form: dict):
+    async def request_part(self, form: dict):
         """Ask the parts clerk for the chosen part. The choice is cleared on success, so a second tap already
         queued behind the first finds nothing chosen instead of asking twice."""
         self.part_error = ""
         if not self.chosen_part.id:
             self.part_error = "请先查找并选择配件"
             return None
-        requested = self._in_unit(lambda db, actor: pick_requests.request_part(
+        requested = await self._in_unit(lambda db, actor: pick_requests.request_part(
             db, actor, self.line.id, self.chosen_part.id, form.get("quantity", ""), form.get("part_note", "")))
         if not requested.ok:
             self.part_error = requested.error.message
@@ -257,5 +257,5 @@ class TasksState(SessionState):
         name = self.chosen_part.name
         self.chosen_part = PartChoice()
         self.part_choices = []
-        self._refresh()
+        await self._refresh()
         return rx.toast.success(f"已向配件员申请：{name}")

@@ -15,7 +15,7 @@ from state.workshop.tasks import TaskGroupView, clock_tap, task_groups
 from state.platform.views import OrderView, VehicleView, order_views, vehicle_view
 
 
-def search_vehicles(state: SessionState, form: dict) -> None:
+async def search_vehicles(state: SessionState, form: dict) -> None:
     """Fill ``state.query``/``results``/``error``/``searched`` (a vehicle search box) with the vehicles whose plate,
     VIN or owner's mobile or name matches what was typed, each shown as the card would show it to this person."""
     state.query = (form.get("query") or "").strip()
@@ -24,7 +24,7 @@ def search_vehicles(state: SessionState, form: dict) -> None:
         return [vehicle_view(m.vehicle, m.owner, contact=contact)
                 for m in vehicles.find_vehicles(db, actor, state.query)]
 
-    found = state._in_read(found_vehicles)
+    found = await state._in_read(found_vehicles)
     state.results = found.value if found.ok else []
     state.error = "" if found.ok else found.error.message
     state.searched = True
@@ -37,8 +37,8 @@ class VehicleSearchState(SessionState):
     error: str = ""
 
     @rx.event
-    def search(self, form: dict):
-        search_vehicles(self, form)
+    async def search(self, form: dict):
+        await search_vehicles(self, form)
 
 
 class VehicleCardState(SessionState):
@@ -63,16 +63,16 @@ class VehicleCardState(SessionState):
         return role_allows(self.user_role, Permission.VIEW_CUSTOMERS)
 
     @rx.event
-    def load(self):
+    async def load(self):
         """``on_load`` of ``/v/<token>``: staff see the card; strangers go to sign in and come back."""
-        redirect = self._guard(Permission.VIEW_VEHICLES)
+        redirect = await self._guard(Permission.VIEW_VEHICLES)
         if redirect is not None:
             return redirect
         self.editing = ""
-        self._load_card(self.token)
+        await self._load_card(self.token)
         return None
 
-    def _load_card(self, token: str) -> None:
+    async def _load_card(self, token: str) -> None:
         self.found = False
         self.not_found_message = ""
 
@@ -86,7 +86,7 @@ class VehicleCardState(SessionState):
                 if allows(actor, Permission.CLOCK_JOBS) else []
             return match, shown, orders, mine
 
-        read = self._in_read(card)
+        read = await self._in_read(card)
         if not read.ok:  # missing, another branch's, or (on a reload) no longer signed in
             self.not_found_message = read.error.message
             return
@@ -100,26 +100,26 @@ class VehicleCardState(SessionState):
         self.link_warning = shown.link_warning
 
     @rx.event
-    def refresh(self):
+    async def refresh(self):
         """Reload the card (after a clock tap or a dispatch), under the same checks as opening it."""
-        self._load_card(self.vehicle.qr_token or self.token)
+        await self._load_card(self.vehicle.qr_token or self.token)
 
-    def _tap(self, action: str, line_id: int):
-        result = clock_tap(self, action, line_id)
-        self._load_card(self.vehicle.qr_token or self.token)
+    async def _tap(self, action: str, line_id: int):
+        result = await clock_tap(self, action, line_id)
+        await self._load_card(self.vehicle.qr_token or self.token)
         return result
 
     @rx.event
-    def start_line(self, line_id: int):
-        return self._tap("start", line_id)
+    async def start_line(self, line_id: int):
+        return await self._tap("start", line_id)
 
     @rx.event
-    def pause_line(self, line_id: int):
-        return self._tap("pause", line_id)
+    async def pause_line(self, line_id: int):
+        return await self._tap("pause", line_id)
 
     @rx.event
-    def finish_line(self, line_id: int):
-        return self._tap("finish", line_id)
+    async def finish_line(self, line_id: int):
+        return await self._tap("finish", line_id)
 
     @rx.event
     def open_edit(self, which: str):
@@ -131,16 +131,16 @@ class VehicleCardState(SessionState):
     def close_edit(self):
         self.editing = ""
 
-    def _saved(self, message: str):
+    async def _saved(self, message: str):
         self.editing = ""
         self.edit_vin_warning = ""
-        self._load_card(self.vehicle.qr_token)
+        await self._load_card(self.vehicle.qr_token)
         return rx.toast.success(message)
 
     @rx.event
-    def save_vehicle(self, form: dict):
+    async def save_vehicle(self, form: dict):
         self.edit_errors = {}
-        saved = self._in_unit(lambda db, actor: vehicles.update_vehicle(
+        saved = await self._in_unit(lambda db, actor: vehicles.update_vehicle(
             db, actor, self.vehicle.id, vehicle_form(form),
             accept_vin_warning=vin_confirmed(form, self.edit_vin_warning)))
         if isinstance(saved.error, VinWarning):
@@ -149,14 +149,14 @@ class VehicleCardState(SessionState):
         if not saved.ok:
             self.edit_errors = form_errors(saved.error)
             return None
-        return self._saved("车辆信息已保存")
+        return await self._saved("车辆信息已保存")
 
     @rx.event
-    def save_customer(self, form: dict):
+    async def save_customer(self, form: dict):
         self.edit_errors = {}
-        saved = self._in_unit(lambda db, actor: vehicles.update_customer(db, actor, self.vehicle.owner_id,
+        saved = await self._in_unit(lambda db, actor: vehicles.update_customer(db, actor, self.vehicle.owner_id,
                                                                          customer_form(form)))
         if not saved.ok:
             self.edit_errors = form_errors(saved.error)
             return None
-        return self._saved("客户信息已保存")
+        return await self._saved("客户信息已保存")

@@ -6,6 +6,8 @@ Run pytest from the repository root: importing the app module (which registers t
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import json
 import re
@@ -26,6 +28,12 @@ from lantong_pwa.settings import get_settings
 from tests.conftest import PASSWORD
 
 ORIGIN = "http://testserver"
+
+
+def drive(result):
+    """What an ``async`` handler returns once it has run (its work happens in a thread, as on the server); a plain
+    handler's result as it is."""
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
 def make_state(cls: type[rx.State], *, token: str = "", path: str = "/", route: str | None = None,

@@ -67,6 +67,7 @@ from tests.state.harness import (
     as_list,
     changed_tables,
     db_snapshot,
+    drive,
     forgotten_drafts,
     has_chinese,
     is_toast,
@@ -207,7 +208,7 @@ def _nothing_selected(s: IntakeState) -> None:
 
 def run_intake_load(cookie, w):
     s = _intake(cookie, vehicle=w.vehicle.qr_token)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_intake_load(s, result, w, visitor):
@@ -217,7 +218,7 @@ def refused_intake_load(s, result, w, visitor):
 
 def run_intake_search(cookie, w):
     s = _intake(cookie)
-    return s, s.search({"query": "2345"})
+    return s, drive(s.search({"query": "2345"}))
 
 
 def refused_intake_search(s, result, w, visitor):
@@ -227,7 +228,7 @@ def refused_intake_search(s, result, w, visitor):
 
 def run_select_vehicle(cookie, w):
     s = _intake(cookie)
-    return s, s.select_vehicle(w.vehicle.id)
+    return s, drive(s.select_vehicle(w.vehicle.id))
 
 
 def refused_select_vehicle(s, result, w, visitor):
@@ -244,7 +245,7 @@ def run_register(cookie, w):
     s = _intake(cookie)
     s.register_key = "register-1"
     s.step = "register"
-    return s, s.register(dict(REGISTRATION))
+    return s, drive(s.register(dict(REGISTRATION)))
 
 
 def refused_register(s, result, w, visitor):
@@ -256,7 +257,7 @@ def refused_register(s, result, w, visitor):
 
 def run_add_job_line(cookie, w):
     s = _intake(cookie)
-    return s, s.add_job_line({"job_name": "更换机油", "job_hours": "1", "job_rate": "120"})
+    return s, drive(s.add_job_line({"job_name": "更换机油", "job_hours": "1", "job_rate": "120"}))
 
 
 def refused_add_job_line(s, result, w, visitor):
@@ -266,7 +267,7 @@ def refused_add_job_line(s, result, w, visitor):
 
 def run_intake_search_parts(cookie, w):
     s = _intake(cookie)
-    return s, s.search_parts({"part_query": "机油"})
+    return s, drive(s.search_parts({"part_query": "机油"}))
 
 
 def refused_intake_search_parts(s, result, w, visitor):
@@ -276,7 +277,7 @@ def refused_intake_search_parts(s, result, w, visitor):
 
 def run_add_part(cookie, w):
     s = _intake(cookie)
-    return s, s.add_part(w.part.id)
+    return s, drive(s.add_part(w.part.id))
 
 
 def refused_add_part(s, result, w, visitor):
@@ -292,7 +293,7 @@ def _forged_part_row(w: World) -> PartRow:
 def run_set_part_quantity(cookie, w):
     s = _intake(cookie)
     s.part_rows = [_forged_part_row(w)]
-    return s, s.set_part_quantity(0, "3")
+    return s, drive(s.set_part_quantity(0, "3"))
 
 
 def refused_set_part_quantity(s, result, w, visitor):
@@ -310,7 +311,7 @@ def run_open_order(cookie, w):
     s.job_rows = [JobRow(name="更换刹车片", hours="1.5", rate="120", value="180.00")]
     s.part_rows = [_forged_part_row(w)]
     s.order_key = "order-1"
-    return s, s.open_order(dict(ORDER_FORM))
+    return s, drive(s.open_order(dict(ORDER_FORM)))
 
 
 def refused_open_order(s, result, w, visitor):
@@ -324,7 +325,7 @@ def run_photo_uploaded(cookie, w):
     s.step = "photos"
     s.vehicle = VehicleView(id=w.vehicle.id)
     s.order_id = w.order.id
-    return s, s.photo_uploaded(w.photo.id)
+    return s, drive(s.photo_uploaded(w.photo.id))
 
 
 def refused_photo_uploaded(s, result, w, visitor):
@@ -336,7 +337,7 @@ def refused_photo_uploaded(s, result, w, visitor):
 def run_save_photo_note(cookie, w):
     s = _intake(cookie)
     s.photos = [PhotoView(id=w.photo.id, note="左前门划痕")]
-    return s, s.save_photo_note(w.photo.id, "改成别的")
+    return s, drive(s.save_photo_note(w.photo.id, "改成别的"))
 
 
 def refused_save_photo_note(s, result, w, visitor):
@@ -347,7 +348,7 @@ def refused_save_photo_note(s, result, w, visitor):
 
 def run_vehicle_search(cookie, w):
     s = make_state(VehicleSearchState, token=cookie, path="/vehicles")
-    return s, s.search({"query": "2345"})
+    return s, drive(s.search({"query": "2345"}))
 
 
 def refused_vehicle_search(s, result, w, visitor):
@@ -359,7 +360,7 @@ def run_vehicle_card(cookie, w):
     token = w.vehicle.qr_token
     s = make_state(VehicleCardState, token=cookie, path=f"/v/{token}", route="/v/[token]", query={"token": token})
     assert s.token == token
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_vehicle_card(s, result, w, visitor):
@@ -378,13 +379,13 @@ def _card(cookie, w) -> VehicleCardState:
 def run_card_save_vehicle(cookie, w):
     s = _card(cookie, w)
     s.editing = "vehicle"
-    return s, s.save_vehicle({"plate": "粤B12345", "model": "被改车型", "mileage": "50000"})
+    return s, drive(s.save_vehicle({"plate": "粤B12345", "model": "被改车型", "mileage": "50000"}))
 
 
 def run_card_save_customer(cookie, w):
     s = _card(cookie, w)
     s.editing = "customer"
-    return s, s.save_customer({"customer_name": "被改名", "mobile": "13800138000", "kind": "company"})
+    return s, drive(s.save_customer({"customer_name": "被改名", "mobile": "13800138000", "kind": "company"}))
 
 
 def refused_card_save(s, result, w, visitor):
@@ -395,7 +396,7 @@ def refused_card_save(s, result, w, visitor):
 
 def run_board(cookie, w):
     s = make_state(BoardState, token=cookie, path="/orders")
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_board(s, result, w, visitor):
@@ -405,7 +406,7 @@ def refused_board(s, result, w, visitor):
 
 def run_parts_search(cookie, w):
     s = make_state(PartsCatalogueState, token=cookie, path="/parts")
-    return s, s.search({"query": "机油"})
+    return s, drive(s.search({"query": "机油"}))
 
 
 def refused_parts_search(s, result, w, visitor):
@@ -419,7 +420,7 @@ def _admin(cookie: str) -> UsersAdminState:
 
 def run_users_load(cookie, w):
     s = _admin(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_users_load(s, result, w, visitor):
@@ -434,7 +435,7 @@ def run_users_create(cookie, w):
     s = _admin(cookie)
     s.editing_id = -1  # the "new user" dialog (``open_new`` needs no permission, or ``setvar`` forges it)
     s.editing = UserRow(role=Role.TECHNICIAN.value, branch_id=str(w.shop.branch.id))
-    return s, s.save({**NEW_ACCOUNT, "branch_id": str(w.shop.branch.id)})
+    return s, drive(s.save({**NEW_ACCOUNT, "branch_id": str(w.shop.branch.id)}))
 
 
 def refused_users_save(s, result, w, visitor):
@@ -448,12 +449,12 @@ def run_users_update(cookie, w):
     technician = w.shop.technician
     s.editing_id = technician.id
     s.editing = UserRow(id=technician.id, username=technician.username)
-    return s, s.save({"display_name": "被改名", "role": "admin", "branch_id": str(w.shop.other_branch.id)})
+    return s, drive(s.save({"display_name": "被改名", "role": "admin", "branch_id": str(w.shop.other_branch.id)}))
 
 
 def run_users_set_active(cookie, w):
     s = _admin(cookie)
-    return s, s.set_active(w.shop.technician.id, False)
+    return s, drive(s.set_active(w.shop.technician.id, False))
 
 
 def refused_users_set_active(s, result, w, visitor):
@@ -465,7 +466,7 @@ def refused_users_set_active(s, result, w, visitor):
 def run_users_reset_password(cookie, w):
     s = _admin(cookie)
     s.password_for_id = w.shop.technician.id
-    return s, s.reset_password({"password": "brand-new-pass-9"})
+    return s, drive(s.reset_password({"password": "brand-new-pass-9"}))
 
 
 def refused_users_reset_password(s, result, w, visitor):
@@ -648,7 +649,7 @@ def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):
     for name, args in UI_ONLY.items():
         class_name, handler_name = name.split(".")
         s = make_state(classes[class_name])
-        getattr(s, handler_name)(*args)
+        drive(getattr(s, handler_name)(*args))
     s = make_state(UsersAdminState)
     s.open_edit(world.shop.technician.id)
     assert s.editing == UserRow(), "with nothing loaded there is nothing to show"
@@ -726,19 +727,19 @@ def test_advisor_does_a_whole_intake(world, session):
     files_before = stored_photo_files()
 
     s = _intake(cookie, vehicle=world.vehicle.qr_token)
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.vehicle.id == world.vehicle.id and s.step == "order"
     assert [o.number for o in s.history] == [world.order.number]
 
     s.start_over()
-    s.search({"query": "2345"})
+    drive(s.search({"query": "2345"}))
     assert [r.plate for r in s.results] == ["粤B12345"]
-    s.select_vehicle(world.vehicle.id)
+    drive(s.select_vehicle(world.vehicle.id))
     assert s.vehicle.plate == "粤B12345" and s.error == ""
 
     s.start_over()
     s.start_registration()
-    result = s.register(dict(REGISTRATION))
+    result = drive(s.register(dict(REGISTRATION)))
     assert s.register_errors == {}
     assert is_toast(result[-1], "success")
     assert forgotten_drafts(result) == [f"lantong-draft:{world.shop.advisor.id}:register"]
@@ -746,15 +747,15 @@ def test_advisor_does_a_whole_intake(world, session):
     assert count(session, models.Customer) == customers_before + 1
     assert s.vehicle.plate == "粤B99999" and s.step == "order"
 
-    s.add_job_line({"job_name": "更换刹车片", "job_hours": "1.5", "job_rate": "120"})
+    drive(s.add_job_line({"job_name": "更换刹车片", "job_hours": "1.5", "job_rate": "120"}))
     assert s.job_error == "" and [row.value for row in s.job_rows] == ["180.00"]
-    s.search_parts({"part_query": "机油"})
+    drive(s.search_parts({"part_query": "机油"}))
     assert [c.code for c in s.part_choices] == ["JL-001"]
-    s.add_part(world.part.id)
-    s.set_part_quantity(0, "2")
+    drive(s.add_part(world.part.id))
+    drive(s.set_part_quantity(0, "2"))
     assert s.line_error == "" and s.part_rows[0].quantity == "2" and s.part_rows[0].value == "116.00"
 
-    result = s.open_order(dict(ORDER_FORM, mileage_in="1200"))
+    result = drive(s.open_order(dict(ORDER_FORM, mileage_in="1200")))
     assert s.order_errors == {}, s.order_errors
     assert s.order_number.startswith("WX") and s.step == "photos"
     order = session.get(models.WorkOrder, s.order_id)
@@ -766,13 +767,13 @@ def test_advisor_does_a_whole_intake(world, session):
     left, right = (photos.add_order_photo(session, world.shop.advisor, s.order_id, jpeg_bytes()) for _ in range(2))
     session.commit()  # each upload route's unit of work
     for photo_id in (left.id, right.id, right.id):
-        assert s.photo_uploaded(photo_id) is None
+        assert drive(s.photo_uploaded(photo_id)) is None
     assert [p.id for p in s.photos] == [left.id, right.id]
     assert len(stored_photo_files() - files_before) == 4  # image and thumbnail each
-    result = s.photo_uploaded(world.photo.id)  # a photo of another order is not shown here
+    result = drive(s.photo_uploaded(world.photo.id))  # a photo of another order is not shown here
     assert is_toast(result, "error") and [p.id for p in s.photos] == [left.id, right.id]
 
-    result = s.save_photo_note(s.photos[0].id, "后保险杠凹陷")
+    result = drive(s.save_photo_note(s.photos[0].id, "后保险杠凹陷"))
     assert is_toast(result, "success")
     session.expire_all()
     assert session.get(models.Photo, s.photos[0].id).note == "后保险杠凹陷"
@@ -850,7 +851,7 @@ def test_an_admin_cannot_be_impersonated_by_a_forged_role(world, session, app_en
     s.user_role = Role.ADMIN.value
     s.editing_id = -1
     before = db_snapshot(app_engine)
-    s.save({**NEW_ACCOUNT, "branch_id": str(world.shop.branch.id)})
+    drive(s.save({**NEW_ACCOUNT, "branch_id": str(world.shop.branch.id)}))
     assert db_snapshot(app_engine) == before
     assert s.form_error == SIGN_IN_FIRST
 
@@ -859,14 +860,14 @@ def test_an_admin_cannot_be_impersonated_by_a_forged_role(world, session, app_en
 def test_advisor_corrects_vehicle_and_owner_on_the_card(world, session):
     s = _card(token_for(session, world.shop.advisor), world)
     s.open_edit("vehicle")
-    s.save_vehicle({"plate": "粤B12345", "model": "卡罗拉", "mileage": "100"})
+    drive(s.save_vehicle({"plate": "粤B12345", "model": "卡罗拉", "mileage": "100"}))
     assert "mileage" in s.edit_errors and s.editing == "vehicle", "a lower mileage is refused beside its field"
-    result = s.save_vehicle({"plate": "粤B12345", "make": "丰田", "model": "卡罗拉双擎", "mileage": "43000",
-                             "insurer": "人保"})
+    result = drive(s.save_vehicle({"plate": "粤B12345", "make": "丰田", "model": "卡罗拉双擎", "mileage": "43000",
+                             "insurer": "人保"}))
     assert is_toast(result, "success") and s.editing == ""
     assert s.found and s.vehicle.model == "卡罗拉双擎" and s.vehicle.insurer == "人保", "the card reloads"
     s.open_edit("customer")
-    s.save_customer({"customer_name": "刘建国", "mobile": "13800138000", "kind": "fleet", "notes": "月结客户"})
+    drive(s.save_customer({"customer_name": "刘建国", "mobile": "13800138000", "kind": "fleet", "notes": "月结客户"}))
     assert s.vehicle.owner_kind == "车队" and s.vehicle.owner_notes == "月结客户"
     session.expire_all()
     assert session.get(models.Vehicle, world.vehicle.id).mileage == 43000
@@ -874,14 +875,14 @@ def test_advisor_corrects_vehicle_and_owner_on_the_card(world, session):
 
 def test_manager_changes_the_branch_settings(world, session):
     s = make_state(SettingsState, token=token_for(session, world.shop.manager), path="/settings")
-    assert s.load() is None and s.vat_rate == "13.00"
-    s.save_vat_rate({"vat_rate": "9"})
-    s.add_fee_type({"fee_name": "拖车费", "fee_amount": "150"})
-    s.create_team({"team_name": "钣喷组", f"member_{world.shop.technician.id}": "on",
-                   "leader": str(world.shop.technician.id)})
+    assert drive(s.load()) is None and s.vat_rate == "13.00"
+    drive(s.save_vat_rate({"vat_rate": "9"}))
+    drive(s.add_fee_type({"fee_name": "拖车费", "fee_amount": "150"}))
+    drive(s.create_team({"team_name": "钣喷组", f"member_{world.shop.technician.id}": "on",
+                   "leader": str(world.shop.technician.id)}))
     assert s.errors == {}
     assert s.vat_rate == "9.00"
     assert [f.name for f in s.fee_types] == ["管理费", "拖车费"]
     assert [(t.name, t.leader) for t in s.teams] == [("钣喷组", world.shop.technician.display_name)]
-    s.create_team({"team_name": "钣喷组"})
+    drive(s.create_team({"team_name": "钣喷组"}))
     assert set(s.errors) == {"name", "members"}

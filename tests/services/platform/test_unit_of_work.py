@@ -19,7 +19,7 @@ from models import AuditEvent, Branch, FollowUp, Settlement, StockBalance, Stock
 from state.cashier.cashier import SettlementSheetState
 from tests.factories import add_part
 from tests.services.cashier.test_settlement import make_order, settled_order
-from tests.state.harness import changed_tables, db_snapshot, make_state, token_for
+from tests.state.harness import changed_tables, db_snapshot, drive, make_state, token_for
 
 MIGRATION = Path(__file__).resolve().parents[3] / "alembic/versions/20261203_0008_follow_up_made_at_settling.py"
 
@@ -89,7 +89,7 @@ def open_sheet(token: str, number: str) -> SettlementSheetState:
     sheet = make_state(SettlementSheetState, token=token,
                        path=f"/settlements/{number}/print", route="/settlements/[settlement_no]/print",
                        query={"settlement_no": number})
-    sheet.load()
+    drive(sheet.load())
     return sheet
 
 

@@ -14,7 +14,7 @@ from lantong_pwa.services.platform.permissions import Permission as P
 from models import Complaint, ComplaintSource, WorkOrder
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.follow_up_detail import FollowUpDetailState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def add_complaint_rows(session: Session, order: WorkOrder) -> tuple[int, int]:
@@ -37,7 +37,7 @@ def _list(cookie: str) -> ComplaintsState:
 
 def run_list_load(cookie, w):
     s = _list(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_list_load(s, result, w, visitor):
@@ -47,12 +47,12 @@ def refused_list_load(s, result, w, visitor):
 
 def run_filter_status(cookie, w):
     s = _list(cookie)
-    return s, s.filter_status("open")
+    return s, drive(s.filter_status("open"))
 
 
 def run_toggle_mine(cookie, w):
     s = _list(cookie)
-    return s, s.toggle_mine(True)
+    return s, drive(s.toggle_mine(True))
 
 
 def refused_list_change(s, result, w, visitor):
@@ -63,7 +63,7 @@ def refused_list_change(s, result, w, visitor):
 def run_create(cookie, w):
     s = _list(cookie)
     s.entry_key = "complaint-entry-1"
-    return s, s.create({"plate": "粤B12345", "summary": "洗车没洗干净"})
+    return s, drive(s.create({"plate": "粤B12345", "summary": "洗车没洗干净"}))
 
 
 def refused_create(s, result, w, visitor):
@@ -85,7 +85,7 @@ def _nothing_of_the_complaint(s: ComplaintDetailState) -> None:
 
 def run_detail_load(cookie, w):
     s = _detail(cookie, w)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_detail_load(s, result, w, visitor):
@@ -95,12 +95,12 @@ def refused_detail_load(s, result, w, visitor):
 
 def run_assign(cookie, w):
     s = _detail(cookie, w)
-    return s, s.assign({"assignee": str(w.shop.advisor.id)})
+    return s, drive(s.assign({"assignee": str(w.shop.advisor.id)}))
 
 
 def run_move(cookie, w):
     s = _detail(cookie, w)
-    return s, s.move({"to": "processing"})
+    return s, drive(s.move({"to": "processing"}))
 
 
 def refused_detail_change(s, result, w, visitor):
@@ -123,7 +123,7 @@ def _nothing_of_the_follow_up(s: FollowUpDetailState) -> None:
 
 def run_follow_up_load(cookie, w):
     s = _follow_up(cookie, w)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_follow_up_load(s, result, w, visitor):
@@ -134,13 +134,13 @@ def refused_follow_up_load(s, result, w, visitor):
 def run_record_call(cookie, w):
     s = _follow_up(cookie, w)
     s.call_key = "call-1"
-    return s, s.record_call({"satisfaction": "1", "problem_unsolved": "on", "handling": "客户不满意"})
+    return s, drive(s.record_call({"satisfaction": "1", "problem_unsolved": "on", "handling": "客户不满意"}))
 
 
 def run_send_link(cookie, w):
     s = _follow_up(cookie, w)
     s.send_key = "send-1"
-    return s, s.send_link()
+    return s, drive(s.send_link())
 
 
 def refused_follow_up_change(s, result, w, visitor):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from lantong_pwa.services.platform.permissions import Permission as P
 from state.care.customers import CustomerFileState, CustomerSearchState
 from state.care.satisfaction import SatisfactionState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def search_state(cookie: str) -> CustomerSearchState:
@@ -25,7 +25,7 @@ def satisfaction_state(cookie: str) -> SatisfactionState:
 
 def run_search_load(cookie, w):
     s = search_state(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_search_load(s, result, w, visitor):
@@ -35,7 +35,7 @@ def refused_search_load(s, result, w, visitor):
 
 def run_search(cookie, w):
     s = search_state(cookie)
-    return s, s.search({"query": "2345"})
+    return s, drive(s.search({"query": "2345"}))
 
 
 def refused_search(s, result, w, visitor):
@@ -46,7 +46,7 @@ def refused_search(s, result, w, visitor):
 def run_file_load(cookie, w):
     s = file_state(cookie, w.vehicle.customer_id)
     assert s.customer_id == str(w.vehicle.customer_id)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_file_load(s, result, w, visitor):
@@ -61,7 +61,7 @@ def _nothing_shown(s: SatisfactionState) -> None:
 
 def run_satisfaction_load(cookie, w):
     s = satisfaction_state(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_satisfaction_load(s, result, w, visitor):
@@ -71,7 +71,7 @@ def refused_satisfaction_load(s, result, w, visitor):
 
 def run_satisfaction_run(cookie, w):
     s = satisfaction_state(cookie)
-    return s, s.run({"from": "2026-11-01", "to": "2026-11-30"})
+    return s, drive(s.run({"from": "2026-11-01", "to": "2026-11-30"}))
 
 
 def refused_satisfaction_run(s, result, w, visitor):

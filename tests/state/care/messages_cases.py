@@ -9,7 +9,7 @@ from sqlmodel import Session
 from lantong_pwa.services.platform.permissions import Permission as P
 from models import Channel, Customer, Notification, NotificationStatus
 from state.care.messages import MessagesState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def add_failed_notification(session: Session, branch_id: int) -> int:
@@ -31,7 +31,7 @@ def _messages(cookie: str) -> MessagesState:
 
 def run_load(cookie, w):
     s = _messages(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_load(s, result, w, visitor):
@@ -41,17 +41,17 @@ def refused_load(s, result, w, visitor):
 
 def run_filter_status(cookie, w):
     s = _messages(cookie)
-    return s, s.filter_status("failed")
+    return s, drive(s.filter_status("failed"))
 
 
 def run_refresh(cookie, w):
     s = _messages(cookie)
-    return s, s.refresh()
+    return s, drive(s.refresh())
 
 
 def run_retry(cookie, w):
     s = _messages(cookie)
-    return s, s.retry(w.failed_notification_id)
+    return s, drive(s.retry(w.failed_notification_id))
 
 
 def refused_change(s, result, w, visitor):

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from lantong_pwa.services.platform.permissions import Permission as P
 from models import CareReminder, ReminderKind, Vehicle
 from state.care.care import CareState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def add_reminder(session: Session, vehicle: Vehicle) -> int:
@@ -34,7 +34,7 @@ def _nothing_shown(s: CareState) -> None:
 
 def run_load(cookie, w):
     s = _care(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_load(s, result, w, visitor):
@@ -44,28 +44,28 @@ def refused_load(s, result, w, visitor):
 
 def run_filter_band(cookie, w):
     s = _care(cookie)
-    return s, s.filter_band("week")
+    return s, drive(s.filter_band("week"))
 
 
 def run_filter_kind(cookie, w):
     s = _care(cookie)
-    return s, s.filter_kind("inspection")
+    return s, drive(s.filter_kind("inspection"))
 
 
 def run_mark_contacted(cookie, w):
     s = _care(cookie)
     s.contacting_id = w.care_reminder_id
-    return s, s.mark_contacted({"reminder_id": str(w.care_reminder_id), "result": "客户已预约"})
+    return s, drive(s.mark_contacted({"reminder_id": str(w.care_reminder_id), "result": "客户已预约"}))
 
 
 def run_snooze(cookie, w):
     s = _care(cookie)
-    return s, s.snooze(w.care_reminder_id, 7)
+    return s, drive(s.snooze(w.care_reminder_id, 7))
 
 
 def run_send(cookie, w):
     s = _care(cookie)
-    return s, s.send(w.care_reminder_id, "care-send-key")
+    return s, drive(s.send(w.care_reminder_id, "care-send-key"))
 
 
 def refused_change(s, result, w, visitor):

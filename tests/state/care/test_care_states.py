@@ -15,7 +15,7 @@ from models import ReminderStatus, WorkOrderStatus
 from models.common import utc_now
 from state.care.care import CareState
 from tests.factories import add_vehicle
-from tests.state.harness import is_toast, make_state, token_for
+from tests.state.harness import drive, is_toast, make_state, token_for
 from tests.state.cashier.test_cashier import order, settle_screen  # noqa: F401 - the fixture and the screen
 
 D = timedelta
@@ -42,7 +42,7 @@ def care(app_engine, shop, session):
 
 def screen(session, user) -> CareState:
     s = make_state(CareState, token=token_for(session, user), path="/care")
-    assert s.load() is None
+    assert drive(s.load()) is None
     return s
 
 
@@ -57,13 +57,13 @@ def test_advisor_sees_the_branch_list_most_urgent_first(care, session, shop):
     assert (second.customer, second.mobile, second.tel) == ("周女士", "138****0002", "tel:13800070002")
     assert second.due == f"{care + D(days=5)}（5天后）"
 
-    s.filter_band("overdue")
+    drive(s.filter_band("overdue"))
     assert [r.plate for r in s.rows] == ["粤B70001"]
-    s.filter_band("nonsense")
+    drive(s.filter_band("nonsense"))
     assert s.band_filter == "" and len(s.rows) == 3
-    s.filter_kind("birthday")
+    drive(s.filter_kind("birthday"))
     assert [r.kind for r in s.rows] == ["birthday"] and s.rows[0].plate == ""
-    s.filter_kind("")
+    drive(s.filter_kind(""))
     assert len(s.rows) == 3
 
 
@@ -72,9 +72,9 @@ def test_contacted_snoozed_and_sent(care, session, shop):
     overdue, policy = s.rows[0], s.rows[1]
 
     s.open_contact(overdue.id)
-    assert s.mark_contacted({"reminder_id": str(overdue.id), "result": " "}) is None
+    assert drive(s.mark_contacted({"reminder_id": str(overdue.id), "result": " "})) is None
     assert s.contact_error == "请填写联系结果" and s.contacting_id == overdue.id, "the form stays open"
-    result = s.mark_contacted({"reminder_id": str(overdue.id), "result": "已预约周六年检"})
+    result = drive(s.mark_contacted({"reminder_id": str(overdue.id), "result": "已预约周六年检"}))
     assert is_toast(result, "success") and s.contacting_id == 0
     assert [r.kind for r in s.rows] == ["compulsory_insurance", "birthday"]
     session.expire_all()
@@ -83,12 +83,12 @@ def test_contacted_snoozed_and_sent(care, session, shop):
         (ReminderStatus.CONTACTED, "已预约周六年检", shop.advisor.id)
 
     key = policy.send_key
-    assert is_toast(s.send(policy.id, key), "success")
+    assert is_toast(drive(s.send(policy.id, key)), "success")
     assert "交强险提醒" in s.rows[0].notice and "仅记录" in s.rows[0].notice
-    s.send(policy.id, key)  # the double tap: the same key went with both
+    drive(s.send(policy.id, key))  # the double tap: the same key went with both
     assert session.exec(select(func.count()).select_from(models.Notification)).one() == 1
 
-    assert is_toast(s.snooze(policy.id, 7), "success")
+    assert is_toast(drive(s.snooze(policy.id, 7)), "success")
     assert [r.kind for r in s.rows] == ["birthday"]
     assert [(c.label, c.count) for c in s.counts][:3] == [("已逾期", 0), ("今天", 0), ("7天内", 0)]
 
@@ -97,7 +97,7 @@ def test_another_branch_sees_its_own_and_cannot_touch_ours(care, session, shop):
     ours = screen(session, shop.advisor).rows[0]
     s = screen(session, shop.other_branch_advisor)
     assert [r.plate for r in s.rows] == ["粤A70004"]
-    result = s.mark_contacted({"reminder_id": str(ours.id), "result": "越权"})
+    result = drive(s.mark_contacted({"reminder_id": str(ours.id), "result": "越权"}))
     assert is_toast(result, "error") and s.error == "记录不存在或无权查看"
     session.expire_all()
     assert session.get(models.CareReminder, ours.id).status == ReminderStatus.OPEN
@@ -110,12 +110,12 @@ def test_the_next_service_is_set_when_settling(order, session, shop):  # noqa: F
     s = settle_screen(session, shop.cashier, order)
     assert s.next_mileage_hint == "如 47100"
     today = local_day(utc_now())
-    result = s.settle({"next_service_date": str(today), "next_service_mileage": "40000"})
+    result = drive(s.settle({"next_service_date": str(today), "next_service_mileage": "40000"}))
     assert is_toast(result, "error") and s.settlement_number == ""
     assert s.settle_errors == {"next_service_date": "下次保养日期应晚于今天",
                                "next_service_mileage": "下次保养里程应大于当前里程42,100公里"}
     later = today + D(days=180)
-    result = s.settle({"next_service_date": str(later), "next_service_mileage": "47,100"})
+    result = drive(s.settle({"next_service_date": str(later), "next_service_mileage": "47,100"}))
     assert is_toast(result, "success") and s.settle_errors == {} and s.settlement_number.startswith("JS")
     session.expire_all()
     vehicle = session.get(models.Vehicle, order.vehicle_id)

@@ -13,7 +13,7 @@ import state.care.satisfaction as satisfaction_state
 from state.workshop.vehicles import VehicleCardState
 from tests.services.care.care_scene import TODAY, at, care  # noqa: F401 - the fixture
 from tests.state.care.customer_cases import file_state, satisfaction_state as make_satisfaction, search_state
-from tests.state.harness import make_state, token_for
+from tests.state.harness import drive, make_state, token_for
 
 
 @pytest.fixture
@@ -25,13 +25,13 @@ def shop_today(monkeypatch):
 def test_advisor_finds_a_customer_and_opens_the_file(app_engine, care, session, shop):  # noqa: F811
     cookie = token_for(session, shop.advisor)
     s = search_state(cookie)
-    assert s.load() is None
-    s.search({"query": "2345"})
+    assert drive(s.load()) is None
+    drive(s.search({"query": "2345"}))
     assert s.error == "" and [(r.name, r.plates) for r in s.results] == [
         ("刘先生", ["粤B12345", "粤B67890"]), ("王女士", ["粤B23456"])]
 
     f = file_state(cookie, s.results[0].id)
-    assert f.load() is None and f.found is True
+    assert drive(f.load()) is None and f.found is True
     assert (f.name, f.mobile, f.kind) == ("刘先生", "13800138001", "个人")
     assert (f.spent, f.visits, f.average, f.first_visit, f.last_visit, f.owed, f.has_debt) == (
         "¥1,200.00", "3", "¥400.00", "2026-03-10", "2026-11-18", "¥150.00", True)
@@ -50,17 +50,17 @@ def test_advisor_finds_a_customer_and_opens_the_file(app_engine, care, session, 
 
 def test_another_branchs_customer_and_a_bad_id_look_missing(app_engine, care, session, shop):  # noqa: F811
     f = file_state(token_for(session, shop.other_branch_advisor), care.liu.id)
-    assert f.load() is None
+    assert drive(f.load()) is None
     assert f.found is False and f.not_found_message == "记录不存在或无权查看" and f.name == ""
     f = make_state(type(f), token=token_for(session, shop.advisor), path="/customers/abc",
                    route="/customers/[customer_id]", query={"customer_id": "abc"})
-    f.load()
+    drive(f.load())
     assert f.found is False and f.not_found_message == "客户编号应为整数"
 
 
 def test_manager_sees_the_satisfaction_and_churn_figures(app_engine, care, session, shop, shop_today):  # noqa: F811
     s = make_satisfaction(token_for(session, shop.manager))
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert (s.date_from, s.date_to) == ("2026-11-01", "2026-11-20"), "this month so far"
     assert (s.rate, s.answered, s.satisfied, s.average) == ("66.7%", "3", "2", "3.67")
     assert (s.complaints_opened, s.complaints_open) == ("2", "1")
@@ -75,9 +75,9 @@ def test_manager_sees_the_satisfaction_and_churn_figures(app_engine, care, sessi
     assert [(r.name, r.mobile, r.days_since, r.usual_interval, r.spending) for r in s.at_risk] == [
         ("王女士", "138****8002", "476", "92", "¥3,000.00"), ("张先生", "138****8003", "314", "180", "¥100.00")]
 
-    s.run({"from": "2026-10-01", "to": "2026-10-31"})
+    drive(s.run({"from": "2026-10-01", "to": "2026-10-31"}))
     assert (s.error, s.rate, s.answered, s.complaints_opened) == ("", "0.0%", "1", "1")
-    s.run({"from": "2026-10-31", "to": "2026-10-01"})
+    drive(s.run({"from": "2026-10-31", "to": "2026-10-01"}))
     assert s.error == "开始日期不能晚于结束日期" and s.rate == "0.0%", "the last figures stay"
     assert (s.date_from, s.date_to) == ("2026-10-01", "2026-10-31")
 
@@ -88,14 +88,14 @@ def test_the_vehicle_card_links_the_owners_file_and_saves_consent(app_engine, ca
     def card(user) -> VehicleCardState:
         s = make_state(VehicleCardState, token=token_for(session, user), path=f"/v/{token}", route="/v/[token]",
                        query={"token": token})
-        assert s.load() is None
+        assert drive(s.load()) is None
         return s
 
     assert card(shop.technician).can_view_customers is False
     s = card(shop.advisor)
     assert s.can_view_customers is True and s.vehicle.owner_id == care.liu.id
     assert (s.vehicle.owner_sms_consent, s.vehicle.owner_webhook_consent) == (False, False)
-    s.save_customer({"customer_name": "刘先生", "mobile": "13800138001", "kind": "individual", "sms_consent": "on"})
+    drive(s.save_customer({"customer_name": "刘先生", "mobile": "13800138001", "kind": "individual", "sms_consent": "on"}))
     assert s.edit_errors == {} and s.vehicle.owner_sms_consent is True and s.vehicle.owner_webhook_consent is False
     session.expire_all()
     assert session.get(models.Customer, care.liu.id).sms_consent is True

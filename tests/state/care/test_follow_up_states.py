@@ -21,7 +21,7 @@ from state.care.follow_up_form import FollowUpFormState
 from state.platform.settings import SettingsState
 from tests.factories import add_vehicle
 from tests.services.cashier.test_settlement import pay, settled_order
-from tests.state.harness import changed_tables, db_snapshot, has_chinese, is_toast, make_state, set_page, token_for
+from tests.state.harness import changed_tables, db_snapshot, drive, has_chinese, is_toast, make_state, set_page, token_for
 
 LOW = {"overall": 2, "quality": 3, "speed": 3, "attitude": 3, "price": 3, "environment": 3}
 
@@ -52,11 +52,11 @@ def rate_all(s: FollowUpFormState, ratings: dict[str, int]) -> None:
 
 def test_customer_answers_with_a_low_rating_and_a_complaint_opens(follow_up, session, app_engine):
     s = public_form(follow_ups.make_token(follow_up))
-    s.load()
+    drive(s.load())
     assert (s.page, s.greeting, s.masked_plate, s.shop) == ("form", "刘先生/女士", "粤B***45", "测试店")
     rate_all(s, LOW)
     s.toggle_unsolved(True)
-    s.submit({"comment": "异响还在"})
+    drive(s.submit({"comment": "异响还在"}))
     assert s.page == "thanks" and "与您联系" in s.message and s.errors == {}
     session.expire_all()
     answered = session.get(FollowUp, follow_up.id)
@@ -66,19 +66,19 @@ def test_customer_answers_with_a_low_rating_and_a_complaint_opens(follow_up, ses
 
     again = public_form(follow_ups.make_token(follow_up))  # the same link opened a second time
     before = db_snapshot(app_engine)
-    again.load()
+    drive(again.load())
     assert again.page == "answered" and again.masked_plate == "" and has_chinese(again.message)
-    again.submit({"comment": "再来一次"})
+    drive(again.submit({"comment": "再来一次"}))
     assert db_snapshot(app_engine) == before
 
 
 def test_missing_stars_are_named_and_nothing_but_the_rate_limit_hit_is_recorded(follow_up, app_engine):
     s = public_form(follow_ups.make_token(follow_up))
-    s.load()
+    drive(s.load())
     s.rate("overall", 5)
     s.rate("speed", 9)  # forged: ignored
     before = db_snapshot(app_engine)
-    s.submit({"comment": ""})
+    drive(s.submit({"comment": ""}))
     assert s.page == "form" and set(s.errors) == {"quality", "speed", "attitude", "price", "environment"}
     assert set(changed_tables(before, db_snapshot(app_engine))) == {"rate_limit_hit"}
 
@@ -96,11 +96,11 @@ def test_bad_links_get_their_own_page_and_record_nothing(follow_up, session, app
         token = follow_ups.make_token(FollowUp(id=99999, link_nonce="ghost", link_expires_at=follow_up.link_expires_at))
     before = db_snapshot(app_engine)
     s = public_form(token)
-    s.load()
+    drive(s.load())
     assert s.page == kind and has_chinese(s.message) and s.masked_plate == "" and s.greeting == ""
     rate_all(s, LOW)
     s.page = "form"  # a forged page state still cannot submit through a bad link
-    s.submit({"comment": "x"})
+    drive(s.submit({"comment": "x"}))
     assert s.page == kind
     assert db_snapshot(app_engine) == before
 
@@ -120,10 +120,10 @@ def test_stars_and_tick_never_touch_the_database(monkeypatch):
 def test_too_many_submits_show_the_wait_page(follow_up, monkeypatch):
     monkeypatch.setattr(follow_ups, "SUBMITS_PER_LINK", 1)
     s = public_form(follow_ups.make_token(follow_up))
-    s.load()
-    s.submit({})
+    drive(s.load())
+    drive(s.submit({}))
     assert s.page == "form"
-    s.submit({})
+    drive(s.submit({}))
     assert s.page == "limited" and "分钟后再试" in s.message
 
 
@@ -133,25 +133,25 @@ def test_too_many_submits_show_the_wait_page(follow_up, monkeypatch):
 def test_advisor_records_a_phone_follow_up_that_raises_a_complaint(follow_up, session, shop):
     s = make_state(FollowUpDetailState, token=token_for(session, shop.advisor), path=f"/follow-ups/{follow_up.id}",
                    route="/follow-ups/[follow_up_id]", query={"follow_up_id": str(follow_up.id)})
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.found and s.plate == "粤B12345" and s.status == "待回访" and s.qr.startswith("data:image/png;base64,")
     s.choose_result("reached")
-    s.record_call({"satisfaction": "", "handling": ""})
+    drive(s.record_call({"satisfaction": "", "handling": ""}))
     assert "satisfaction" in s.errors and s.calls == []
-    result = s.record_call({"satisfaction": "1", "handling": "已约返修"})
+    result = drive(s.record_call({"satisfaction": "1", "handling": "已约返修"}))
     assert is_toast(result, "success") and s.complaint_number.startswith("TS")
     assert s.status == "已回访" and [c.result for c in s.calls] == ["已接通"] and s.qr == ""
     assert s.ratings[0][0] == "总体评价"
-    result = s.send_link()
+    result = drive(s.send_link())
     assert "send" in s.errors and "已回访" in s.errors["send"]
 
 
 def test_send_link_from_the_follow_up_page(follow_up, session, shop):
     s = make_state(FollowUpDetailState, token=token_for(session, shop.manager), path=f"/follow-ups/{follow_up.id}",
                    route="/follow-ups/[follow_up_id]", query={"follow_up_id": str(follow_up.id)})
-    s.load()
+    drive(s.load())
     key = s.send_key
-    s.send_link()
+    drive(s.send_link())
     assert s.errors == {} and s.link_sent != "" and s.send_key != key
     session.expire_all()
     assert session.exec(select(models.Notification.follow_up_id)).all() == [follow_up.id]
@@ -161,36 +161,36 @@ def test_manager_works_a_complaint_from_the_list_to_closed(app_engine, session, 
     add_vehicle(session, shop.branch.id)
     cookie = token_for(session, shop.manager)
     s = make_state(ComplaintsState, token=cookie, path="/complaints")
-    assert s.load() is None and s.rows == []
-    s.create({"plate": "粤Z00000", "summary": "等太久"})
+    assert drive(s.load()) is None and s.rows == []
+    drive(s.create({"plate": "粤Z00000", "summary": "等太久"}))
     assert "plate" in s.form_errors and s.rows == []
     key = s.entry_key
-    result = s.create({"plate": "粤B12345", "summary": "等太久", "request_key": key})
-    s.create({"plate": "粤B12345", "summary": "等太久", "request_key": key})  # a double tap
+    result = drive(s.create({"plate": "粤B12345", "summary": "等太久", "request_key": key}))
+    drive(s.create({"plate": "粤B12345", "summary": "等太久", "request_key": key}))  # a double tap
     assert is_toast(result, "success") and len(s.rows) == 1 and s.rows[0].status_value == "open"
     complaint_id = s.rows[0].id
 
     d = make_state(ComplaintDetailState, token=cookie, path=f"/complaints/{complaint_id}",
                    route="/complaints/[complaint_id]", query={"complaint_id": str(complaint_id)})
-    d.load()
+    drive(d.load())
     assert d.found and d.summary == "等太久" and [m[0] for m in d.moves] == ["processing"] and d.can_handle
-    d.assign({"assignee": str(shop.advisor.id)})
+    drive(d.assign({"assignee": str(shop.advisor.id)}))
     assert d.assignee == shop.advisor.display_name
-    d.move({"to": "processing"})
-    d.move({"to": "resolved", "resolution": ""})
+    drive(d.move({"to": "processing"}))
+    drive(d.move({"to": "resolved", "resolution": ""}))
     assert "resolution" in d.errors and d.status_value == "processing"
-    d.move({"to": "resolved", "resolution": "已致歉并赠送保养券"})
-    d.move({"to": "closed"})
+    drive(d.move({"to": "resolved", "resolution": "已致歉并赠送保养券"}))
+    drive(d.move({"to": "closed"}))
     assert d.status_value == "closed" and d.moves == [] and not d.can_handle
     assert [h.what.split("：")[0] for h in d.history] == ["登记投诉", "指派给 " + shop.advisor.display_name,
                                                          "状态变更", "状态变更", "状态变更"]
     session.expire_all()
     assert session.get(Complaint, complaint_id).status == ComplaintStatus.CLOSED
 
-    s.toggle_mine(True)
+    drive(s.toggle_mine(True))
     assert s.rows == []  # the manager is not its assignee
-    s.toggle_mine(False)
-    s.filter_status("closed")
+    drive(s.toggle_mine(False))
+    drive(s.filter_status("closed"))
     assert [row.id for row in s.rows] == [complaint_id]
 
 
@@ -200,16 +200,16 @@ def test_settlement_sheet_prints_the_follow_up_qr(app_engine, session, shop):
     s = make_state(SettlementSheetState, token=token_for(session, shop.cashier),
                    path=f"/settlements/{sheet.number}/print", route="/settlements/[settlement_no]/print",
                    query={"settlement_no": sheet.number})
-    s.load()
+    drive(s.load())
     assert s.found and s.follow_up_qr.startswith("data:image/png;base64,")
     assert session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one().due_on is None
 
 
 def test_manager_sets_the_follow_up_delay(app_engine, session, shop):
     s = make_state(SettingsState, token=token_for(session, shop.manager), path="/settings")
-    s.load()
+    drive(s.load())
     assert s.follow_up_days == "3"
-    s.save_follow_up_days({"follow_up_days": "61"})
+    drive(s.save_follow_up_days({"follow_up_days": "61"}))
     assert "follow_up_days" in s.errors and s.follow_up_days == "3"
-    s.save_follow_up_days({"follow_up_days": "14"})
+    drive(s.save_follow_up_days({"follow_up_days": "14"}))
     assert s.errors == {} and s.follow_up_days == "14"

@@ -13,7 +13,7 @@ from models import AuditEvent, Channel, DeliveryAttempt, Notification, Notificat
 from state.care.messages import MessagesState
 from state.platform.session import NAV_PAGES, nav_for
 from tests.services.care.test_messaging import add_customer
-from tests.state.harness import is_toast, make_state, token_for
+from tests.state.harness import drive, is_toast, make_state, token_for
 from tests.state.care.messages_cases import add_failed_notification
 
 NOON = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
@@ -51,7 +51,7 @@ def test_care_roles_find_the_delivery_log_in_their_navigation():
 def test_advisor_sees_each_message_with_masked_mobile_and_attempts(app_engine, shop, session):
     sent, skipped, failed_id = scene(session, shop)
     s = messages_state(session, shop.advisor)
-    assert s.load() is None and s.error == ""
+    assert drive(s.load()) is None and s.error == ""
     rows = {row.id: row for row in s.rows}
     assert set(rows) == {sent.id, skipped.id, failed_id}
 
@@ -71,12 +71,12 @@ def test_advisor_sees_each_message_with_masked_mobile_and_attempts(app_engine, s
 def test_filter_by_status(app_engine, shop, session):
     _, skipped, failed_id = scene(session, shop)
     s = messages_state(session, shop.manager)
-    s.load()
-    s.filter_status("failed")
+    drive(s.load())
+    drive(s.filter_status("failed"))
     assert [row.id for row in s.rows] == [failed_id]
-    s.filter_status("skipped")
+    drive(s.filter_status("skipped"))
     assert [row.id for row in s.rows] == [skipped.id]
-    s.filter_status("nonsense")  # a forged value shows everything, never an error
+    drive(s.filter_status("nonsense"))  # a forged value shows everything, never an error
     assert s.status_filter == "" and len(s.rows) == 3
     assert [option[1] for option in s.status_options] == ["全部", "待发送", "已发送", "发送失败", "未发送"]
 
@@ -84,12 +84,12 @@ def test_filter_by_status(app_engine, shop, session):
 def test_retry_queues_a_failed_message_again_once(app_engine, shop, session):
     _, _, failed_id = scene(session, shop)
     s = messages_state(session, shop.advisor)
-    s.load()
-    result = s.retry(failed_id)
+    drive(s.load())
+    result = drive(s.retry(failed_id))
     assert is_toast(result, "success") and s.error == ""
     row = next(r for r in s.rows if r.id == failed_id)
     assert row.status_label == "待发送" and row.can_retry is False and row.note.startswith("预计")
-    s.retry(failed_id)  # a double tap
+    drive(s.retry(failed_id))  # a double tap
     assert s.error == ""
     session.expire_all()
     assert session.get(Notification, failed_id).status == NotificationStatus.QUEUED
@@ -100,16 +100,16 @@ def test_retry_queues_a_failed_message_again_once(app_engine, shop, session):
 def test_retrying_what_did_not_fail_says_why(app_engine, shop, session):
     sent, _, _ = scene(session, shop)
     s = messages_state(session, shop.advisor)
-    s.load()
-    assert s.retry(sent.id) is None
+    drive(s.load())
+    assert drive(s.retry(sent.id)) is None
     assert s.error == "只有发送失败的消息可以重试" and len(s.rows) == 3  # the log stays on screen
 
 
 def test_another_branchs_advisor_sees_and_retries_nothing_here(app_engine, shop, session):
     _, _, failed_id = scene(session, shop)
     s = messages_state(session, shop.other_branch_advisor)
-    assert s.load() is None and s.rows == []
-    s.retry(failed_id)
+    assert drive(s.load()) is None and s.rows == []
+    drive(s.retry(failed_id))
     assert s.error == "记录不存在或无权查看" and s.rows == []
     session.expire_all()
     assert session.get(Notification, failed_id).status == NotificationStatus.FAILED

@@ -10,7 +10,7 @@ import models
 from lantong_pwa import db as app_db
 from lantong_pwa.services.platform.permissions import Permission as P
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState, TotalsView
-from tests.state.harness import is_toast, make_state, toast_text
+from tests.state.harness import drive, is_toast, make_state, toast_text
 
 
 def _line_id(w) -> int:
@@ -36,7 +36,7 @@ def _nothing_shown(s: SettleState) -> None:
 
 def run_cashier_load(cookie, w):
     s = make_state(CashierState, token=cookie, path="/cashier")
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_cashier_load(s, result, w, visitor):
@@ -47,7 +47,7 @@ def refused_cashier_load(s, result, w, visitor):
 def run_settle_load(cookie, w):
     s = _settle(cookie, w)
     s.order_id = 0
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_settle_load(s, result, w, visitor):
@@ -58,7 +58,7 @@ def refused_settle_load(s, result, w, visitor):
 def run_sheet_load(cookie, w):
     s = make_state(SettlementSheetState, token=cookie, path="/settlements/JS20261126-0001/print",
                    route="/settlements/[settlement_no]/print", query={"settlement_no": "JS20261126-0001"})
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_sheet_load(s, result, w, visitor):
@@ -72,7 +72,7 @@ def _action(name: str, *args, **forged):
         for var, value in forged.items():
             setattr(s, var, value)
         values = [arg(w) if callable(arg) else arg for arg in args]
-        return s, getattr(s, name)(*values)
+        return s, drive(getattr(s, name)(*values))
     run.__name__ = f"run_settle_{name}"
     return run
 

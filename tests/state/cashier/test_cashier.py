@@ -13,7 +13,7 @@ from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, P
 from models import JobLineStatus, WorkOrderStatus
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
 from tests.factories import add_part, add_vehicle
-from tests.state.harness import is_toast, make_state, toast_text, token_for
+from tests.state.harness import drive, is_toast, make_state, toast_text, token_for
 
 D = Decimal
 
@@ -43,7 +43,7 @@ def order(app_engine, shop, session) -> models.WorkOrder:
 def settle_screen(session, user, order) -> SettleState:
     s = make_state(SettleState, token=token_for(session, user), path=f"/cashier/{order.number}",
                    route="/cashier/[order_no]", query={"order_no": order.number})
-    assert s.load() is None
+    assert drive(s.load()) is None
     return s
 
 
@@ -51,11 +51,11 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
     advisor = settle_screen(session, shop.advisor, order)
     assert advisor.found and advisor.status_label == "维修中" and advisor.plate == "粤B12345"
     assert advisor.can_complete and not advisor.can_take_payments and not advisor.can_settle
-    assert is_toast(advisor.complete(), "success") and advisor.status_label == "已完工"
+    assert is_toast(drive(advisor.complete()), "success") and advisor.status_label == "已完工"
     assert not advisor.can_complete and advisor.can_settle
 
     manager = settle_screen(session, shop.manager, order)
-    assert is_toast(manager.quality_check({"qc_result": "pass", "qc_note": ""}), "success")
+    assert is_toast(drive(manager.quality_check({"qc_result": "pass", "qc_note": ""})), "success")
     assert manager.qc.startswith("质检合格")
 
     cashier = settle_screen(session, shop.cashier, order)
@@ -63,47 +63,47 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
     assert cashier.totals.customer == "¥378.00" and cashier.can_settle and not cashier.can_complete
     job = cashier.lines[1]
     # Chosen on the screen, nothing saved: the preview follows, and says what is missing.
-    assert cashier.type_term(f"payer.{job.key}", "warranty") is None
+    assert drive(cashier.type_term(f"payer.{job.key}", "warranty")) is None
     assert cashier.totals.warranty == "¥200.00" and any("厂家名称" in p for p in cashier.problems)
-    cashier.type_term(f"party.{job.key}", "一汽丰田")
+    drive(cashier.type_term(f"party.{job.key}", "一汽丰田"))
     assert cashier.problems == [] and cashier.totals.customer == "¥178.00"
     session.expire_all()
     assert session.get(models.JobLine, job.id).payer == models.Payer.CUSTOMER, "typing keeps nothing"
     cashier.choose_fee(cashier.fee_types[0][0])
-    result = cashier.settle({})
+    result = drive(cashier.settle({}))
     assert is_toast(result, "error") and "加费用" in cashier.error, "a fee chosen but not added stops 结算"
-    cashier.add_fee({"fee_type": cashier.fee_types[0][0], "fee_amount": ""})
+    drive(cashier.add_fee({"fee_type": cashier.fee_types[0][0], "fee_amount": ""}))
     assert cashier.lines[-1].description == "管理费" and cashier.fee_choice == ""
     form = {f"{name}.{row.key}": value for row in cashier.lines
             for name, value in (("payer", row.payer), ("party", row.party), ("discount", row.discount))}
     form.update({f"payer.{job.key}": "warranty", f"party.{job.key}": "", "order_discount": "8"})
-    result = cashier.settle(dict(form))
+    result = drive(cashier.settle(dict(form)))
     assert is_toast(result, "error") and "厂家名称" in cashier.error and cashier.settlement_number == ""
     form[f"party.{job.key}"] = "一汽丰田"
-    cashier.type_term("order_discount", "8")
+    drive(cashier.type_term("order_discount", "8"))
     t = cashier.totals
     assert (t.gross, t.warranty, t.order_discount, t.customer, t.vat) == \
         ("¥398.00", "¥200.00", "¥8.00", "¥190.00", "¥21.86")
 
-    result = cashier.settle(form)
+    result = drive(cashier.settle(form))
     assert is_toast(result, "success") and cashier.settlement_number.startswith("JS")
     assert cashier.status_label == "已结算" and cashier.outstanding == "¥190.00" and cashier.typed_terms == {}
     assert cashier.lines[1].payer == "warranty" and cashier.lines[1].party == "一汽丰田"
     assert cashier.actions == ["take_payment"]
-    assert cashier.settle(form) is None, "a second tap queued behind the first does nothing"
+    assert drive(cashier.settle(form)) is None, "a second tap queued behind the first does nothing"
     assert session.exec(select(func.count()).select_from(models.Settlement)).one() == 1
 
     cashier.choose_method("cash")
     form = {"amount": "100", "tendered": "150", "request_key": cashier.pay_key}
-    cashier.take_payment(dict(form))
+    drive(cashier.take_payment(dict(form)))
     assert cashier.receipt.change == "¥50.00" and cashier.receipt.number.startswith("SK")
-    cashier.take_payment(dict(form))  # the double tap: the same key went with both submits
+    drive(cashier.take_payment(dict(form)))  # the double tap: the same key went with both submits
     assert len(cashier.payments) == 1 and cashier.outstanding == "¥90.00"
 
-    result = cashier.take_payment({"amount": "90.01", "request_key": cashier.pay_key})
+    result = drive(cashier.take_payment({"amount": "90.01", "request_key": cashier.pay_key}))
     assert is_toast(result, "error") and "不能超过未收金额" in toast_text(result)
     cashier.choose_method("wechat")
-    result = cashier.take_payment({"amount": "90", "request_key": cashier.pay_key})
+    result = drive(cashier.take_payment({"amount": "90", "request_key": cashier.pay_key}))
     assert is_toast(result, "success") and "已结清" in toast_text(result)
     assert cashier.status_label == "已结清" and len(cashier.payments) == 2 and cashier.actions == []
     session.expire_all()
@@ -113,7 +113,7 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
                        path=f"/settlements/{cashier.settlement_number}/print",
                        route="/settlements/[settlement_no]/print",
                        query={"settlement_no": cashier.settlement_number})
-    assert sheet.load() is None and sheet.found
+    assert drive(sheet.load()) is None and sheet.found
     assert [g.title for g in sheet.groups] == ["自费", "三包（一汽丰田）"]
     assert [g.subtotal for g in sheet.groups] == ["¥198.00", "¥200.00"]
     assert sheet.totals.customer == "¥190.00" and sheet.paid == "¥190.00" and sheet.outstanding == "¥0.00"
@@ -125,22 +125,22 @@ def test_cashier_queue_and_member_card(order, session, shop):
     session.add(order)
     session.commit()
     queue = make_state(CashierState, token=token_for(session, shop.cashier), path="/cashier")
-    assert queue.load() is None
+    assert drive(queue.load()) is None
     assert [(r.number, r.amount) for r in queue.ready] == [(order.number, "¥378.00")] and queue.awaiting == []
 
     s = settle_screen(session, shop.cashier, order)
-    s.settle()
-    s.issue_card()
+    drive(s.settle())
+    drive(s.issue_card())
     assert len(s.cards) == 1 and s.cards[0].balance == "¥0.00"
     key = s.top_up_key
-    s.top_up({"top_up_amount": "500", "request_key": key})
-    s.top_up({"top_up_amount": "500", "request_key": key})  # resent
+    drive(s.top_up({"top_up_amount": "500", "request_key": key}))
+    drive(s.top_up({"top_up_amount": "500", "request_key": key}))  # resent
     assert s.cards[0].balance == "¥500.00" and len(s.card_entries) == 1
     s.choose_method("member_card")
-    s.take_payment({"amount": "378", "card_id": str(s.cards[0].id), "request_key": s.pay_key})
+    drive(s.take_payment({"amount": "378", "card_id": str(s.cards[0].id), "request_key": s.pay_key}))
     assert s.status_label == "已结清" and s.cards[0].balance == "¥122.00"
 
-    assert queue.load() is None and queue.ready == [] and queue.awaiting == []
+    assert drive(queue.load()) is None and queue.ready == [] and queue.awaiting == []
 
 
 def test_manager_reopens_an_unpaid_settlement(order, session, shop):
@@ -148,13 +148,13 @@ def test_manager_reopens_an_unpaid_settlement(order, session, shop):
     session.add(order)
     session.commit()
     cashier = settle_screen(session, shop.cashier, order)
-    cashier.settle()
+    drive(cashier.settle())
     assert not cashier.can_reopen
     manager = settle_screen(session, shop.manager, order)
     assert manager.can_reopen and manager.settlement_number == cashier.settlement_number
-    result = manager.reopen({"reason": ""})
+    result = drive(manager.reopen({"reason": ""}))
     assert is_toast(result, "error") and "原因" in manager.error
-    result = manager.reopen({"reason": "配件价格录错"})
+    result = drive(manager.reopen({"reason": "配件价格录错"}))
     assert is_toast(result, "success") and manager.status_label == "已完工" and manager.settlement_number == ""
     assert manager.can_settle and not manager.can_reopen
     session.expire_all()
@@ -165,14 +165,14 @@ def test_manager_reopens_an_unpaid_settlement(order, session, shop):
 def test_technician_is_sent_away_from_the_till(order, session, shop):
     s = make_state(SettleState, token=token_for(session, shop.technician), path=f"/cashier/{order.number}",
                    route="/cashier/[order_no]", query={"order_no": order.number})
-    result = s.load()
+    result = drive(s.load())
     assert result is not None and s.found is False
 
 
 def test_an_unknown_order_number_says_so(order, session, shop):
     s = make_state(SettleState, token=token_for(session, shop.cashier), path="/cashier/WX0",
                    route="/cashier/[order_no]", query={"order_no": "WX0"})
-    assert s.load() is None and s.found is False and s.error == "工单不存在"
+    assert drive(s.load()) is None and s.found is False and s.error == "工单不存在"
 
 
 def never_picked(session, order) -> models.PartLine:
@@ -188,11 +188,11 @@ def test_complete_asks_what_to_do_about_a_part_never_picked(order, session, shop
     line = never_picked(session, order)
     advisor = settle_screen(session, shop.advisor, order)
     assert advisor.unpicked == ["机油滤清器（JL-001）：计划1个，已领用0个"] and advisor.totals.parts == "¥0.00"
-    assert advisor.complete() is None and advisor.status_label == "维修中"
+    assert drive(advisor.complete()) is None and advisor.status_label == "维修中"
     assert [(row.line_id, row.can_drop) for row in advisor.parts_decision] == [(line.id, True)]
-    result = advisor.complete_anyway({"parts_reason": "  "})
+    result = drive(advisor.complete_anyway({"parts_reason": "  "}))
     assert is_toast(result, "error") and advisor.error == "请填写仍然完工的原因"
-    result = advisor.complete_anyway({"parts_reason": "客户自带机滤"})
+    result = drive(advisor.complete_anyway({"parts_reason": "客户自带机滤"}))
     assert is_toast(result, "success") and advisor.status_label == "已完工" and advisor.parts_decision == []
     assert advisor.parts_reason == "客户自带机滤"
     session.expire_all()
@@ -202,23 +202,23 @@ def test_complete_asks_what_to_do_about_a_part_never_picked(order, session, shop
 def test_the_decision_can_remove_the_unpicked_part(order, session, shop):
     line = never_picked(session, order)
     advisor = settle_screen(session, shop.advisor, order)
-    advisor.complete()
-    assert is_toast(advisor.drop_part(line.id), "success") and advisor.parts_decision == []
+    drive(advisor.complete())
+    assert is_toast(drive(advisor.drop_part(line.id)), "success") and advisor.parts_decision == []
     assert [row.description for row in advisor.lines] == ["更换机油", "更换变速箱"] and advisor.unpicked == []
-    assert is_toast(advisor.complete(), "success") and advisor.status_label == "已完工"
+    assert is_toast(drive(advisor.complete()), "success") and advisor.status_label == "已完工"
 
 
 def test_a_second_tab_cannot_undo_or_repeat_a_settlement(order, session, shop):
     first = settle_screen(session, shop.advisor, order)
     second = settle_screen(session, shop.advisor, order)  # opened while the order was in the workshop
     assert first.can_complete and second.can_complete
-    first.complete()
+    drive(first.complete())
     late = settle_screen(session, shop.advisor, order)  # opened once it was complete
-    assert is_toast(first.settle({}), "success") and first.status_label == "已结算"
+    assert is_toast(drive(first.settle({})), "success") and first.status_label == "已结算"
 
-    result = second.complete()
+    result = drive(second.complete())
     assert is_toast(result, "error") and "已结算" in second.error
-    result = late.settle({})
+    result = drive(late.settle({}))
     assert is_toast(result, "error") and "已结算" in late.error
     session.expire_all()
     assert session.get(models.WorkOrder, order.id).status == WorkOrderStatus.SETTLED
@@ -232,14 +232,14 @@ def test_the_board_and_the_vehicle_card_offer_complete_once_every_line_is_finish
 
     def board_row(user):
         board = make_state(BoardState, token=token_for(session, user), path="/orders")
-        assert board.load() is None
+        assert drive(board.load()) is None
         return next(row for row in board.rows if row.number == order.number)
 
     def card_order(user):
         qr = session.get(models.Vehicle, order.vehicle_id).qr_token
         card = make_state(VehicleCardState, token=token_for(session, user), path=f"/v/{qr}", route="/v/[token]",
                           query={"token": qr})
-        assert card.load() is None
+        assert drive(card.load()) is None
         return card.open_orders[0]
 
     assert board_row(shop.advisor).can_complete and card_order(shop.advisor).can_complete

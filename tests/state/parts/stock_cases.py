@@ -13,7 +13,7 @@ from state.parts.stock import (
     StockState,
     WarehouseView,
 )
-from tests.state.harness import is_toast, make_state, toast_text
+from tests.state.harness import drive, is_toast, make_state, toast_text
 
 # Handlers that only move the screen along with data already in the state.
 UI_ONLY = {
@@ -36,7 +36,7 @@ def pick_state(cookie: str, order_id: int) -> PickState:
 
 def run_stock_load(cookie, w):
     s = _stock(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_stock_load(s, result, w, visitor):
@@ -46,7 +46,7 @@ def refused_stock_load(s, result, w, visitor):
 
 def run_stock_refresh(cookie, w):
     s = _stock(cookie)
-    return s, s.refresh()
+    return s, drive(s.refresh())
 
 
 def refused_stock_refresh(s, result, w, visitor):
@@ -56,7 +56,7 @@ def refused_stock_refresh(s, result, w, visitor):
 
 def run_receipt_search(cookie, w):
     s = _stock(cookie)
-    return s, s.search_receipt_parts({"part_query": "机油"})
+    return s, drive(s.search_receipt_parts({"part_query": "机油"}))
 
 
 def refused_receipt_search(s, result, w, visitor):
@@ -70,8 +70,8 @@ def run_receive(cookie, w):
     s.receipt_choices = [ReceiptChoice(id=w.part.id, label="机油滤清器（JL-001）", cost="20.00")]
     s.choose_receipt_part(w.part.id)
     s.warehouses = [WarehouseView(id="1", code="ZK", name="主仓库")]
-    return s, s.receive({"warehouse_id": "1", "quantity": "5", "unit_cost": "20", "kind": "receipt",
-                         "request_key": "receipt-1"})
+    return s, drive(s.receive({"warehouse_id": "1", "quantity": "5", "unit_cost": "20", "kind": "receipt",
+                         "request_key": "receipt-1"}))
 
 
 def refused_receive(s, result, w, visitor):
@@ -82,7 +82,7 @@ def refused_receive(s, result, w, visitor):
 
 def run_create_warehouse(cookie, w):
     s = _stock(cookie)
-    return s, s.create_warehouse({"code": "ZK", "name": "主仓库"})
+    return s, drive(s.create_warehouse({"code": "ZK", "name": "主仓库"}))
 
 
 def refused_create_warehouse(s, result, w, visitor):
@@ -93,7 +93,7 @@ def refused_create_warehouse(s, result, w, visitor):
 
 def run_pick_load(cookie, w):
     s = pick_state(cookie, w.order.id)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_pick_load(s, result, w, visitor):
@@ -116,17 +116,17 @@ def _forged(cookie, w) -> PickState:
 
 def run_pick(cookie, w):
     s = _forged(cookie, w)
-    return s, s.pick({"line_id": "1", "quantity": "1", "request_key": "pick-1"})
+    return s, drive(s.pick({"line_id": "1", "quantity": "1", "request_key": "pick-1"}))
 
 
 def run_return(cookie, w):
     s = _forged(cookie, w)
-    return s, s.return_part({"line_id": "1", "quantity": "1", "request_key": "return-1"})
+    return s, drive(s.return_part({"line_id": "1", "quantity": "1", "request_key": "return-1"}))
 
 
 def run_scan(cookie, w):
     s = _forged(cookie, w)
-    return s, s.scan({"code": "JL-001", "quantity": "1", "request_key": "scan-1"})
+    return s, drive(s.scan({"code": "JL-001", "quantity": "1", "request_key": "scan-1"}))
 
 
 def refused_move(s, result, w, visitor):

@@ -16,6 +16,7 @@ from state.parts.parts import PartsCatalogueState
 from state.parts.stock import StockState
 from tests.factories import add_part, add_vehicle
 from tests.state.harness import (
+    drive,
     is_toast,
     make_state,
     redirects_in,
@@ -58,7 +59,7 @@ def moves(session) -> int:
 def test_clerk_workbench_lists_pending_orders_and_takes_goods_in(session, scene):
     cookie = token_for(session, scene["shop"].parts_clerk)
     s = make_state(StockState, token=cookie, path="/parts")
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.can_move_stock is True and s.tab == "pending"
     assert [(w.code, w.name) for w in s.warehouses] == [("ZK", "主仓库"), ("YP", "油品库")]
     assert [(p.number, p.plate) for p in s.pending] == [(scene["order"].number, "粤B12345")]
@@ -66,31 +67,31 @@ def test_clerk_workbench_lists_pending_orders_and_takes_goods_in(session, scene)
     assert s.pending[0].url == f"/parts/orders/{scene['order'].id}"
 
     s.set_tab("receive")
-    s.search_receipt_parts({"part_query": "刹车"})
+    drive(s.search_receipt_parts({"part_query": "刹车"}))
     assert [c.label for c in s.receipt_choices] == ["前刹车片（SCP-01）"]
     s.choose_receipt_part(s.receipt_choices[0].id)
     assert s.receipt_part_id == scene["pads"].id and s.receipt_cost == "20.00"
     key = s.receipt_key
     form = {"warehouse_id": str(scene["main"].id), "quantity": "2", "unit_cost": "230", "kind": "receipt",
             "note": "供应商A", "request_key": key}
-    result = s.receive(form)
+    result = drive(s.receive(form))
     assert s.receipt_errors == {} and is_toast(result, "success")
     assert s.recent_receipts == ["入库 · 主仓库 · 前刹车片（SCP-01） +2 @ ¥230.00"]
     assert s.receipt_key != key and s.receipt_part_id == 0
-    s.receive(form)  # the second tap of a double tap, with the key the button carried
+    drive(s.receive(form))  # the second tap of a double tap, with the key the button carried
     assert moves(session) == 3 and len(s.recent_receipts) == 1
     balance = session.exec(select(models.StockBalance).where(models.StockBalance.part_id == scene["pads"].id)).one()
     assert (balance.on_hand, balance.average_cost) == (D("5.00"), D("212.0000"))
 
-    s.receive({"warehouse_id": str(scene["main"].id), "quantity": "0", "unit_cost": "x"})
+    drive(s.receive({"warehouse_id": str(scene["main"].id), "quantity": "0", "unit_cost": "x"}))
     assert set(s.receipt_errors) >= {"quantity", "unit_cost", "part_id"}
 
     s.set_tab("warehouses")
-    result = s.create_warehouse({"code": "bj", "name": "备件库"})
+    result = drive(s.create_warehouse({"code": "bj", "name": "备件库"}))
     assert is_toast(result, "success") and [w.code for w in s.warehouses] == ["ZK", "YP", "BJ"]
-    s.create_warehouse({"code": "bj", "name": "备件库"})  # double tap
+    drive(s.create_warehouse({"code": "bj", "name": "备件库"}))  # double tap
     assert s.warehouse_errors == {}
-    s.create_warehouse({"code": "ZK", "name": "又一个"})
+    drive(s.create_warehouse({"code": "ZK", "name": "又一个"}))
     assert s.warehouse_errors == {"code": "仓库编码ZK已存在"}
     assert session.exec(select(func.count()).select_from(models.Warehouse)).one() == 3
 
@@ -99,7 +100,7 @@ def test_clerk_picks_returns_and_scans_on_the_pick_list(session, scene):
     cookie = token_for(session, scene["shop"].parts_clerk)
     order = scene["order"]
     s = pick_state(cookie, order.id)
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.found and s.number == order.number and s.plate == "粤B12345" and s.title == "丰田 卡罗拉"
     assert s.can_pick
     assert s.warehouse_id == str(scene["main"].id), "where the first line still to pick has stock"
@@ -111,28 +112,28 @@ def test_clerk_picks_returns_and_scans_on_the_pick_list(session, scene):
 
     pads_id = s.lines[0].id
     key = s.move_key
-    result = s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key})
+    result = drive(s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key}))
     assert is_toast(result, "success")
     assert (s.lines[0].picked, s.lines[0].remaining, s.lines[0].on_hand) == ("1", "1", "2")
     assert s.move_key != key and s.highlight_id == pads_id
-    s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key})  # double tap: same key
+    drive(s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key}))  # double tap: same key
     assert lines(session, order)[0].picked_quantity == D("1.00") and moves(session) == 3
 
-    result = s.pick({"line_id": str(pads_id), "quantity": "5", "request_key": s.move_key})
+    result = drive(s.pick({"line_id": str(pads_id), "quantity": "5", "request_key": s.move_key}))
     assert is_toast(result, "error") and "本次最多还能领1" in toast_text(result)
 
     s.open_return(pads_id)
     assert s.returning_id == pads_id
-    result = s.return_part({"line_id": str(pads_id), "quantity": "1", "request_key": s.move_key})
+    result = drive(s.return_part({"line_id": str(pads_id), "quantity": "1", "request_key": s.move_key}))
     assert is_toast(result, "success") and s.returning_id == 0
     assert (s.lines[0].returned, s.lines[0].on_hand, s.lines[0].can_return) == ("1", "3", False)
 
     s.choose_warehouse(str(scene["oil"].id))
-    result = s.scan({"code": "jy-01", "quantity": "", "request_key": s.move_key})
+    result = drive(s.scan({"code": "jy-01", "quantity": "", "request_key": s.move_key}))
     assert is_toast(result[0], "success") and s.lines[1].picked == "1" and s.lines[1].done is True
-    result = s.scan({"code": "NOPE", "request_key": s.move_key})
+    result = drive(s.scan({"code": "NOPE", "request_key": s.move_key}))
     assert is_toast(result, "error") and f"工单{order.number}没有编码为NOPE的配件" in toast_text(result)
-    result = s.scan({"code": "SCP-01", "request_key": s.move_key})  # in the oil store there are no brake pads
+    result = drive(s.scan({"code": "SCP-01", "request_key": s.move_key}))  # in the oil store there are no brake pads
     assert "库存不足：油品库现有0个" in toast_text(result)
     assert [(line.picked_quantity, line.returned_quantity) for line in lines(session, order)] == [
         (D("1.00"), D("1.00")), (D("1.00"), D("0.00"))]
@@ -142,29 +143,29 @@ def test_the_pick_list_of_a_settled_order_refuses_moves(session, scene):
     cookie = token_for(session, scene["shop"].parts_clerk)
     order = session.get(models.WorkOrder, scene["order"].id)
     s = pick_state(cookie, order.id)
-    s.load()
+    drive(s.load())
     order.status = models.WorkOrderStatus.SETTLED
     session.add(order)
     session.commit()
-    result = s.pick({"line_id": str(s.lines[0].id), "quantity": "1", "request_key": s.move_key})
+    result = drive(s.pick({"line_id": str(s.lines[0].id), "quantity": "1", "request_key": s.move_key}))
     assert is_toast(result, "error") and f"工单{order.number}已结算，不能领料" in toast_text(result)
     assert moves(session) == 2
-    assert s.load() is None and s.found and not s.can_pick, "read afresh, the list offers no picks"
+    assert drive(s.load()) is None and s.found and not s.can_pick, "read afresh, the list offers no picks"
 
 
 def test_other_roles_see_stock_but_not_the_clerks_tools(session, scene):
     advisor = token_for(session, scene["shop"].advisor)
     s = make_state(StockState, token=advisor, path="/parts")
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.can_move_stock is False and s.tab == "stock" and s.pending == []
     catalogue = make_state(PartsCatalogueState, token=advisor, path="/parts")
-    catalogue.search({"query": "SCP"})
+    drive(catalogue.search({"query": "SCP"}))
     assert [(r.code, r.stock) for r in catalogue.results] == [("SCP-01", "主仓库 3")]
-    catalogue.search({"query": "机油"})
+    drive(catalogue.search({"query": "机油"}))
     assert [r.stock for r in catalogue.results] == ["油品库 10"]
 
     p = pick_state(advisor, scene["order"].id)
-    assert redirects_in(p.load()) == ["/intake"] and p.lines == []
+    assert redirects_in(drive(p.load())) == ["/intake"] and p.lines == []
 
 
 def test_another_branchs_clerk_gets_nothing_of_this_branch(session, scene):
@@ -175,14 +176,14 @@ def test_another_branchs_clerk_gets_nothing_of_this_branch(session, scene):
     session.commit()
     cookie = token_for(session, stranger)
     s = pick_state(cookie, scene["order"].id)
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.found is False and s.lines == [] and s.error == "记录不存在或无权查看"
     s.pick_id = scene["order"].id
     s.warehouse_id = str(scene["main"].id)
-    result = s.pick({"line_id": str(lines(session, scene["order"])[0].id), "quantity": "1", "request_key": "x"})
+    result = drive(s.pick({"line_id": str(lines(session, scene["order"])[0].id), "quantity": "1", "request_key": "x"}))
     assert is_toast(result, "error") and moves(session) == 2
     w = make_state(StockState, token=cookie, path="/parts")
-    w.load()
+    drive(w.load())
     assert w.pending == [] and w.warehouses == []
     with Session(session.get_bind()) as check:
         assert check.exec(select(func.count()).select_from(models.StockMove)).one() == 2

@@ -10,7 +10,7 @@ from lantong_pwa.services.platform.permissions import Permission as P
 from state.platform.drafts import draft_key
 from state.workshop.intake import IntakeState
 from state.platform.views import VehicleView
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 DRAFT_KEY = str(uuid.uuid4())
 
@@ -31,7 +31,7 @@ def run_restore_order_draft(cookie, w):
     s.step = "order"
     s.vehicle = VehicleView(id=w.vehicle.id)
     s.order_key = "fresh-key"
-    return s, s.restore_order_draft(order_draft(w.vehicle.id, w.part.id))
+    return s, drive(s.restore_order_draft(order_draft(w.vehicle.id, w.part.id)))
 
 
 def refused_restore_order_draft(s, result, w, visitor):

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from lantong_pwa.services.platform.permissions import Permission as P
 from models import FeeType
 from state.platform.settings import SettingsState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def _settings(cookie: str) -> SettingsState:
@@ -23,7 +23,7 @@ def _nothing_shown(s: SettingsState) -> None:
 
 def run_load(cookie, w):
     s = _settings(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_load(s, result, w, visitor):
@@ -33,32 +33,32 @@ def refused_load(s, result, w, visitor):
 
 def run_save_vat_rate(cookie, w):
     s = _settings(cookie)
-    return s, s.save_vat_rate({"vat_rate": "6"})
+    return s, drive(s.save_vat_rate({"vat_rate": "6"}))
 
 
 def run_save_follow_up_days(cookie, w):
     s = _settings(cookie)
-    return s, s.save_follow_up_days({"follow_up_days": "9"})
+    return s, drive(s.save_follow_up_days({"follow_up_days": "9"}))
 
 
 def run_add_fee_type(cookie, w):
     s = _settings(cookie)
-    return s, s.add_fee_type({"fee_name": "拖车费", "fee_amount": "150"})
+    return s, drive(s.add_fee_type({"fee_name": "拖车费", "fee_amount": "150"}))
 
 
 def run_set_fee_type_active(cookie, w):
     s = _settings(cookie)
-    return s, s.set_fee_type_active(w.fee_type_id, False)
+    return s, drive(s.set_fee_type_active(w.fee_type_id, False))
 
 
 def run_create_team(cookie, w):
     s = _settings(cookie)
-    return s, s.create_team({"team_name": "钣喷组", f"member_{w.shop.technician.id}": "on"})
+    return s, drive(s.create_team({"team_name": "钣喷组", f"member_{w.shop.technician.id}": "on"}))
 
 
 def run_save_technicians_see_contact_and_prices(cookie, w):
     s = _settings(cookie)
-    return s, s.save_technicians_see_contact_and_prices(True)
+    return s, drive(s.save_technicians_see_contact_and_prices(True))
 
 
 def refused_change(s, result, w, visitor):

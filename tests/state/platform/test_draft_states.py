@@ -15,7 +15,7 @@ from state.workshop.intake import IntakeState
 from state.workshop.tasks import TasksState
 from tests.factories import add_part, add_vehicle
 from tests.state.platform.draft_cases import DRAFT_KEY, order_draft
-from tests.state.harness import forgotten_drafts, is_toast, make_state, set_page, token_for
+from tests.state.harness import drive, forgotten_drafts, is_toast, make_state, set_page, token_for
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def order_count(session, vehicle_id: int) -> int:
 def intake_on(cookie: str, vehicle) -> IntakeState:
     """The intake page reloaded at ``/intake?vehicle=<token>``: the order form of that vehicle, started afresh."""
     s = make_state(IntakeState, token=cookie, path="/intake", query={"vehicle": vehicle.qr_token})
-    assert s.load() is None and s.step == "order"
+    assert drive(s.load()) is None and s.step == "order"
     return s
 
 
@@ -48,7 +48,7 @@ def test_an_order_draft_comes_back_priced_again_with_its_key(scene, shop):
     draft["snapshot"]["part_lines"].append({"part_id": str(scene["withdrawn"].id), "quantity": "1"})
     draft["snapshot"]["job_lines"][0]["amount"] = "1.00"  # an altered draft: amounts are never taken from it
 
-    s.restore_order_draft(draft)
+    drive(s.restore_order_draft(draft))
 
     assert s.order_draft_restored and s.order_key == DRAFT_KEY and s.order_form_version == version + 1
     assert s.order_defaults == {"mileage_in": "43000", "fuel_level": "3", "complaint": "空调不凉", "promised_at": ""}
@@ -73,7 +73,7 @@ def test_a_draft_of_another_form_or_an_empty_one_changes_nothing(scene, shop, ch
     }[change]
     key, version = s.order_key, s.order_form_version
 
-    s.restore_order_draft(draft)
+    drive(s.restore_order_draft(draft))
 
     assert not s.order_draft_restored and s.order_key == key and s.order_form_version == version
     assert s.job_rows == [] and s.part_rows == [] and s.order_defaults["complaint"] == ""
@@ -82,8 +82,8 @@ def test_a_draft_of_another_form_or_an_empty_one_changes_nothing(scene, shop, ch
 def test_an_altered_request_key_is_not_taken(scene, shop):
     s = intake_on(scene["cookie"], scene["vehicle"])
     key = s.order_key
-    s.restore_order_draft({**order_draft(scene["vehicle"].id, scene["part"].id, shop.advisor.id),
-                           "generation": "'; drop table work_order; --"})
+    drive(s.restore_order_draft({**order_draft(scene["vehicle"].id, scene["part"].id, shop.advisor.id),
+                           "generation": "'; drop table work_order; --"}))
     assert s.order_draft_restored and s.order_key == key
 
 
@@ -93,13 +93,13 @@ def test_a_draft_whose_submit_reached_the_server_comes_back_as_that_order(scene,
     vehicle = scene["vehicle"]
     draft = order_draft(vehicle.id, scene["part"].id, shop.advisor.id)
     first = intake_on(scene["cookie"], vehicle)
-    first.restore_order_draft(draft)
-    first.open_order(dict(draft["fields"]))  # reached the server; the browser never heard back
+    drive(first.restore_order_draft(draft))
+    drive(first.open_order(dict(draft["fields"])))  # reached the server; the browser never heard back
     assert first.order_number and order_count(session, vehicle.id) == 1
 
     again = intake_on(scene["cookie"], vehicle)  # reload: a new request key, until the draft is restored
     assert again.order_key != DRAFT_KEY
-    result = again.restore_order_draft(draft)
+    result = drive(again.restore_order_draft(draft))
 
     assert again.step == "photos" and again.order_number == first.order_number and again.order_key == DRAFT_KEY
     assert order_count(session, vehicle.id) == 1
@@ -114,15 +114,15 @@ def test_a_resubmit_with_the_drafts_key_opens_one_order(scene, shop, session):
     draft = order_draft(vehicle.id, scene["part"].id, shop.advisor.id)
     tabs = [intake_on(scene["cookie"], vehicle) for _ in range(2)]
     for tab in tabs:
-        tab.restore_order_draft(draft)
-    results = [tab.open_order(dict(draft["fields"])) for tab in tabs]
+        drive(tab.restore_order_draft(draft))
+    results = [drive(tab.open_order(dict(draft["fields"]))) for tab in tabs]
     assert tabs[0].order_number == tabs[1].order_number and order_count(session, vehicle.id) == 1
     assert all(forgotten_drafts(result) == [draft_key(shop.advisor.id, f"order:{vehicle.id}")] for result in results)
 
 
 def test_discarding_an_order_draft_starts_the_form_afresh(scene, shop):
     s = intake_on(scene["cookie"], scene["vehicle"])
-    s.restore_order_draft(order_draft(scene["vehicle"].id, scene["part"].id, shop.advisor.id))
+    drive(s.restore_order_draft(order_draft(scene["vehicle"].id, scene["part"].id, shop.advisor.id)))
     version = s.order_form_version
 
     result = s.discard_order_draft()
@@ -145,13 +145,13 @@ def test_a_registration_draft_comes_back_and_a_resubmit_registers_once(scene, sh
     tabs = []
     for _ in range(2):  # the first submit's answer is lost; after a reload the same draft is submitted again
         s = make_state(IntakeState, token=scene["cookie"], path="/intake")
-        assert s.load() is None
+        assert drive(s.load()) is None
         s.start_registration()
         s.restore_register_draft(draft)
         assert s.register_draft_restored and s.register_key == DRAFT_KEY
         assert s.register_defaults["customer_name"] == "赵女士" and s.register_defaults["kind"] == "company"
         assert s.register_defaults["sms_consent"] == "on" and s.register_defaults["vin"] == ""
-        result = s.register(dict(draft["fields"]))
+        result = drive(s.register(dict(draft["fields"])))
         assert s.register_errors == {} and s.step == "order"
         assert forgotten_drafts(result) == [draft_key(shop.advisor.id, "register")]
         tabs.append(s)
@@ -163,7 +163,7 @@ def test_a_registration_draft_comes_back_and_a_resubmit_registers_once(scene, sh
 
 def test_a_registration_draft_is_only_taken_on_the_registration_step(scene, shop):
     s = make_state(IntakeState, token=scene["cookie"], path="/intake")
-    s.load()
+    drive(s.load())
     s.restore_register_draft(registration_draft(shop.advisor.id))  # still on the search step
     assert not s.register_draft_restored and s.register_defaults["customer_name"] == ""
     s.start_registration()
@@ -187,7 +187,7 @@ def test_a_note_draft_comes_back_to_its_own_line_only(scene, shop, session):
                                          assigned_by_id=shop.advisor.id))
     session.commit()
     s = make_state(TasksState, token=token_for(session, shop.technician), path="/tasks")
-    assert s.load() is None
+    assert drive(s.load()) is None
     oil, brakes = lines
     key = draft_key(shop.technician.id, f"note:{oil.id}")
 
@@ -202,7 +202,7 @@ def test_a_note_draft_comes_back_to_its_own_line_only(scene, shop, session):
     s.restore_note_draft({"key": key, "fields": {"note": "机油偏黑"}})
     assert s.note_draft_restored and s.note_text == "机油偏黑" and s.note_form_version == version + 1
 
-    result = s.save_note({"note": "机油偏黑"})
+    result = drive(s.save_note({"note": "机油偏黑"}))
     assert forgotten_drafts(result) == [key] and is_toast(result[-1], "success")
     assert not s.note_draft_restored and s.note_text == "机油偏黑"
     session.expire_all()
@@ -216,31 +216,31 @@ def test_a_note_draft_comes_back_to_its_own_line_only(scene, shop, session):
 def test_a_reconnect_keeps_the_work_in_progress_of_the_same_person(scene, shop, session):
     """Reflex runs the page's load again after every reconnect: the order form keeps its lines and request key."""
     s = intake_on(scene["cookie"], scene["vehicle"])
-    s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"})
+    drive(s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"}))
     key = s.order_key
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.step == "order" and [r.name for r in s.job_rows] == ["检查刹车"] and s.order_key == key
 
     set_page(s, "/intake", query={"vehicle": scene["other"].qr_token})  # another vehicle's address starts afresh
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.vehicle.id == scene["other"].id and s.job_rows == [] and s.order_key != key
     set_page(s, "/intake", query={"vehicle": scene["vehicle"].qr_token})
-    s.load()
-    s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"})
+    drive(s.load())
+    drive(s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"}))
     key = s.order_key
 
     s.auth_token = token_for(session, shop.manager)  # someone else signs in on this tab: nothing of the advisor's
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.job_rows == [] and s.order_key != key
 
 
 def test_a_reconnect_keeps_the_search_results(scene):
     """A reconnect on the search step (load runs again) leaves the results the advisor is about to tap."""
     s = make_state(IntakeState, token=scene["cookie"], path="/intake")
-    assert s.load() is None and s.step == "search"
-    s.search({"query": "67890"})
+    assert drive(s.load()) is None and s.step == "search"
+    drive(s.search({"query": "67890"}))
     assert [r.plate for r in s.results] == ["粤B67890"]
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.step == "search" and [r.plate for r in s.results] == ["粤B67890"]
 
 
@@ -253,9 +253,9 @@ def test_a_reconnect_keeps_the_sheet_of_my_line_open(scene, shop, session):
                                      share_percent=100, assigned_by_id=shop.advisor.id))
     session.commit()
     s = make_state(TasksState, token=token_for(session, shop.technician), path="/tasks")
-    s.load()
+    drive(s.load())
     s.open_line(line.id)
-    assert s.load() is None and s.line.id == line.id
+    assert drive(s.load()) is None and s.line.id == line.id
     s.line.id = line.id + 1000  # not a line of mine (any more): the sheet closes
-    s.load()
+    drive(s.load())
     assert s.line.id == 0

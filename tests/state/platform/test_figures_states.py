@@ -12,7 +12,7 @@ from state.platform.figures import FiguresState, _change
 from state.workshop.reports import ReportsState
 from state.platform.session import ROLE_HOME
 from tests.services.platform.test_figures import scene  # noqa: F401 - the fixed day
-from tests.state.harness import make_state, token_for
+from tests.state.harness import drive, make_state, token_for
 
 
 @pytest.fixture
@@ -31,8 +31,8 @@ def test_the_manager_lands_on_the_figures():
 def test_manager_sees_the_day_beside_a_week_earlier(screen, session):
     shop, _ = screen
     s = make_state(FiguresState, token=token_for(session, shop.manager), path="/figures")
-    assert s.load() is None and s.error == "" and s.day  # today, whatever it is
-    s.pick_day("2026-11-20")
+    assert drive(s.load()) is None and s.error == "" and s.day  # today, whatever it is
+    drive(s.pick_day("2026-11-20"))
     assert s.error == "" and s.day == "2026-11-20"
     assert s.day_label == "2026-11-20 周五" and s.week_ago_label == "2026-11-13 周五"
     assert s.branch_name == "测试店" and s.picks_branch is False and s.branch_options == [[str(shop.branch.id), "测试店"]]
@@ -55,30 +55,30 @@ def test_manager_sees_the_day_beside_a_week_earlier(screen, session):
     assert dict(s.payer_split)["保险"] == "¥120.00"
     assert [(t.name, t.billed) for t in s.technicians] == [("维修技师", "2.50"), ("李师傅", "1.50")]
 
-    s.shift_day(-7)
+    drive(s.shift_day(-7))
     assert s.day == "2026-11-13" and cards(s)["car_count"][0] == "1"
 
 
 def test_manager_cannot_pick_another_branch(screen, session):
     shop, _ = screen
     s = make_state(FiguresState, token=token_for(session, shop.manager), path="/figures")
-    s.pick_day("2026-11-20")
+    drive(s.pick_day("2026-11-20"))
     before = s.cards
-    s.pick_branch(str(shop.other_branch.id))
+    drive(s.pick_branch(str(shop.other_branch.id)))
     assert s.error == "记录不存在或无权查看" and s.cards == before and s.branch_name == "测试店"
-    s.pick_day("not a day")
+    drive(s.pick_day("not a day"))
     assert s.error == "日期格式应为年-月-日"
 
 
 def test_admin_picks_one_branch_or_all(screen, session):
     shop, _ = screen
     s = make_state(FiguresState, token=token_for(session, shop.admin), path="/figures")
-    s.load()
+    drive(s.load())
     assert s.branch == "all" and s.picks_branch is True
     assert [name for _, name in s.branch_options] == ["全部门店", "测试店", "另一家店"]
-    s.pick_day("2026-11-20")
+    drive(s.pick_day("2026-11-20"))
     assert s.branch_name == "全部门店" and cards(s)["settled"][0] == "3"
-    s.pick_branch(str(shop.other_branch.id))
+    drive(s.pick_branch(str(shop.other_branch.id)))
     assert s.branch_name == "另一家店" and cards(s)["total_sales"][0] == "¥1,000.00"
     assert s.day == "2026-11-20", "the day stays when the branch changes"
 
@@ -95,31 +95,31 @@ def test_changes_read_like_a_manager_expects():
 def test_advisor_searches_and_gets_an_export_link(screen, session):
     shop, scene_ = screen
     s = make_state(ReportsState, token=token_for(session, shop.advisor), path="/reports")
-    assert s.load() is None
+    assert drive(s.load()) is None
     assert s.shows_performance is False and s.performance == [], "advisors see no technician figures"
     assert sorted(name for _, name in s.technician_options) == sorted(["维修技师", "李师傅"])
-    s.search({"plate": "b12345", "from": "2026-11-01", "to": "", "technician": ""})
+    drive(s.search({"plate": "b12345", "from": "2026-11-01", "to": "", "technician": ""}))
     assert s.error == ""
     assert [(r.number, r.plate, r.status, r.amount) for r in s.results] == [
         ("WX20261120-0001", "粤B12345", "已结清", "¥600.00"), ("WX20261113-0001", "粤B12345", "已结清", "¥100.00")]
     url = urlparse(s.orders_export_url)
     assert url.path == "/api/reports/orders.xlsx"
     assert parse_qs(url.query) == {"plate": ["b12345"], "from": ["2026-11-01"]}
-    s.search({"technician": str(scene_.tech1.id)})
+    drive(s.search({"technician": str(scene_.tech1.id)}))
     assert [r.number for r in s.results] == ["WX20261120-0001"]
-    s.search({"from": "2026-13-01"})
+    drive(s.search({"from": "2026-13-01"}))
     assert s.error == "开始日期格式应为年-月-日" and s.results == [] and s.orders_export_url == ""
 
 
 def test_manager_runs_the_technician_report(screen, session):
     shop, _ = screen
     s = make_state(ReportsState, token=token_for(session, shop.manager), path="/reports")
-    s.load()
+    drive(s.load())
     assert s.shows_performance is True and s.performance_error == ""
     assert s.report_from.endswith("-01") and s.performance_export_url.startswith("/api/reports/technicians.xlsx?")
-    s.run_performance({"from": "2026-11-20", "to": "2026-11-20"})
+    drive(s.run_performance({"from": "2026-11-20", "to": "2026-11-20"}))
     assert [(r.name, r.lines, r.billed, r.revenue) for r in s.performance] == [
         ("维修技师", "2", "2.50", "¥310.00"), ("李师傅", "2", "1.50", "¥190.00")]
     assert s.performance_export_url == "/api/reports/technicians.xlsx?from=2026-11-20&to=2026-11-20"
-    s.run_performance({"from": "2026-11-20", "to": "2026-11-01"})
+    drive(s.run_performance({"from": "2026-11-20", "to": "2026-11-01"}))
     assert s.performance_error == "开始日期不能晚于结束日期" and s.performance == []

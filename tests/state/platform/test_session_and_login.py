@@ -14,7 +14,7 @@ from models import Role, UserSession
 from state.platform.login import LoginState
 from state.platform.session import ROLE_HOME, SessionState
 from tests.conftest import PASSWORD
-from tests.state.harness import as_list, make_state, redirect_target, redirects_in, token_for
+from tests.state.harness import as_list, drive, make_state, redirect_target, redirects_in, token_for
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_sign_in_sets_the_cookie_and_goes_to_the_roles_home(staff, session, role
     user = staff.users[role.value]
     state = login_state()
 
-    result = state.submit({"username": user.username, "password": PASSWORD})
+    result = drive(state.submit({"username": user.username, "password": PASSWORD}))
 
     assert redirect_target(result) == ROLE_HOME[role]
     assert state.error == ""
@@ -57,7 +57,7 @@ def test_sign_in_sets_the_cookie_and_goes_to_the_roles_home(staff, session, role
 def test_sign_in_follows_a_same_site_next(staff):
     state = login_state("/v/abc123?tab=photos")
 
-    result = state.submit({"username": staff.technician.username, "password": PASSWORD})
+    result = drive(state.submit({"username": staff.technician.username, "password": PASSWORD}))
 
     assert redirect_target(result) == "/v/abc123?tab=photos"
     assert state.auth_token
@@ -68,7 +68,7 @@ def test_sign_in_follows_a_same_site_next(staff):
 def test_sign_in_ignores_an_off_site_next(staff, next_param):
     state = login_state(next_param)
 
-    result = state.submit({"username": staff.advisor.username, "password": PASSWORD})
+    result = drive(state.submit({"username": staff.advisor.username, "password": PASSWORD}))
 
     assert redirect_target(result) == "/intake"
     assert state.auth_token
@@ -78,7 +78,7 @@ def test_sign_in_ignores_an_off_site_next(staff, next_param):
 def test_wrong_credentials_show_a_message_and_set_no_cookie(staff, session, username, password):
     state = login_state("/intake")
 
-    result = state.submit({"username": username, "password": password})
+    result = drive(state.submit({"username": username, "password": password}))
 
     assert result is None
     assert state.error == "用户名或密码错误"
@@ -89,13 +89,13 @@ def test_wrong_credentials_show_a_message_and_set_no_cookie(staff, session, user
 
 def test_a_wrong_password_counts_towards_the_lock(staff, session):
     """The refused sign-in rolls back, and its failure is still counted: the fifth locks the account."""
-    login_state().submit({"username": staff.advisor.username, "password": "wrong-password"})
+    drive(login_state().submit({"username": staff.advisor.username, "password": "wrong-password"}))
     session.expire_all()
     assert session.get(models.User, staff.advisor.id).failed_logins == 1
     for _ in range(auth.MAX_FAILED_SIGN_INS - 1):
-        login_state().submit({"username": staff.advisor.username, "password": "wrong-password"})
+        drive(login_state().submit({"username": staff.advisor.username, "password": "wrong-password"}))
     state = login_state()
-    state.submit({"username": staff.advisor.username, "password": PASSWORD})
+    drive(state.submit({"username": staff.advisor.username, "password": PASSWORD}))
     assert "账号已锁定" in state.error and state.auth_token == ""
     session.expire_all()
     assert session.get(models.User, staff.advisor.id).locked_until is not None
@@ -108,7 +108,7 @@ def test_a_disabled_account_cannot_sign_in(staff, session):
     session.commit()
     state = login_state()
 
-    result = state.submit({"username": user.username, "password": PASSWORD})
+    result = drive(state.submit({"username": user.username, "password": PASSWORD}))
 
     assert result is None
     assert state.error == "该账号已停用，请联系管理员"
@@ -118,7 +118,7 @@ def test_a_disabled_account_cannot_sign_in(staff, session):
 
 def test_the_login_page_clears_an_old_error(staff):
     state = login_state()
-    state.submit({"username": "advisor", "password": "nope-nope"})
+    drive(state.submit({"username": "advisor", "password": "nope-nope"}))
     assert state.error
     state.on_load()
     assert state.error == ""
@@ -128,17 +128,17 @@ def test_the_login_page_clears_an_old_error(staff):
 
 
 def test_home_sends_an_anonymous_visitor_to_sign_in(staff):
-    assert redirect_target(make_state(SessionState, path="/").go_home()) == "/login"
+    assert redirect_target(drive(make_state(SessionState, path="/").go_home())) == "/login"
 
 
 def test_home_sends_a_stale_cookie_to_sign_in(staff):
-    assert redirect_target(make_state(SessionState, token="not-a-real-token", path="/").go_home()) == "/login"
+    assert redirect_target(drive(make_state(SessionState, token="not-a-real-token", path="/").go_home())) == "/login"
 
 
 @pytest.mark.parametrize("role", [Role.ADVISOR, Role.TECHNICIAN, Role.ADMIN], ids=lambda r: r.value)
 def test_home_sends_staff_to_their_roles_home(staff, session, role):
     state = make_state(SessionState, token=token_for(session, staff.users[role.value]), path="/")
-    assert redirect_target(state.go_home()) == ROLE_HOME[role]
+    assert redirect_target(drive(state.go_home())) == ROLE_HOME[role]
     assert state.user_role == role.value
 
 
@@ -146,11 +146,11 @@ def test_sign_out_ends_the_session_on_the_server(staff, session):
     token = token_for(session, staff.advisor)
     other_device = token_for(session, staff.advisor)
     state = make_state(SessionState, token=token, path="/intake")
-    state.go_home()
+    drive(state.go_home())
     assert auth.user_for_token(session, token) is not None
     assert session_rows(session) == 2
 
-    events = as_list(state.sign_out())
+    events = as_list(drive(state.sign_out()))
 
     session.expire_all()
     assert auth.user_for_token(session, token) is None, "the token must stop working, not just the cookie go away"
@@ -164,11 +164,11 @@ def test_sign_out_ends_the_session_on_the_server(staff, session):
     assert auth.SESSION_COOKIE in repr(events[1].args)
     assert redirect_target(events[2]) == "/login"
     # The old cookie value, replayed, is anonymous now.
-    assert redirect_target(make_state(SessionState, token=token, path="/").go_home()) == "/login"
+    assert redirect_target(drive(make_state(SessionState, token=token, path="/").go_home())) == "/login"
 
 
 def test_sign_out_without_a_session_still_clears_the_browser(staff):
-    events = as_list(make_state(SessionState, path="/").sign_out())
+    events = as_list(drive(make_state(SessionState, path="/").sign_out()))
     assert [event_name(e) for e in events] == [EVENT_HANDLERS["remove_cookie"], EVENT_HANDLERS["redirect"]]
 
 
@@ -178,7 +178,7 @@ def test_sign_out_without_a_session_still_clears_the_browser(staff):
 def test_the_guard_sends_anonymous_visitors_to_sign_in_and_back(staff, cookie):
     state = make_state(SessionState, token=cookie, path="/vehicles", query={"q": "粤B 1/2"})
 
-    result = state.guard_staff()
+    result = drive(state.guard_staff())
 
     here = f"/vehicles?{urlencode({'q': '粤B 1/2'})}"
     assert redirects_in(result) == [f"/login?next={quote(here, safe='')}"]
@@ -188,12 +188,12 @@ def test_the_guard_sends_anonymous_visitors_to_sign_in_and_back(staff, cookie):
 def test_guard_next_round_trips_through_sign_in(staff):
     """The ``next`` a guard builds is what the sign-in page follows afterwards."""
     guard_state = make_state(SessionState, path="/v/tok-123", route="/v/[token]", query={"token": "tok-123"})
-    target = redirects_in(guard_state.guard_staff())[0]
+    target = redirects_in(drive(guard_state.guard_staff()))[0]
     assert target == "/login?next=%2Fv%2Ftok-123"
 
     next_param = parse_qs(urlsplit(target).query)["next"][0]
     state = login_state(next_param)
-    assert redirect_target(state.submit({"username": staff.technician.username, "password": PASSWORD})) == \
+    assert redirect_target(drive(state.submit({"username": staff.technician.username, "password": PASSWORD}))) == \
         "/v/tok-123"
 
 
@@ -202,18 +202,18 @@ def test_guard_next_round_trips_through_sign_in(staff):
 def test_the_guard_lets_staff_in(staff, session, role):
     state = make_state(SessionState, token=token_for(session, staff.users[role.value]), path="/vehicles")
 
-    assert state.guard_staff() is None
+    assert drive(state.guard_staff()) is None
     assert state.user_role == role.value
     assert state.user_display_name == staff.users[role.value].display_name
 
 
 def test_a_disabled_users_cookie_stops_working(staff, session):
     token = token_for(session, staff.technician)
-    assert make_state(SessionState, token=token, path="/vehicles").guard_staff() is None
+    assert drive(make_state(SessionState, token=token, path="/vehicles").guard_staff()) is None
     user = session.get(models.User, staff.technician.id)
     user.is_active = False
     session.add(user)
     session.commit()
 
     state = make_state(SessionState, token=token, path="/vehicles")
-    assert redirects_in(state.guard_staff()) == ["/login?next=%2Fvehicles"]
+    assert redirects_in(drive(state.guard_staff())) == ["/login?next=%2Fvehicles"]

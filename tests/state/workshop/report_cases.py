@@ -7,7 +7,7 @@ from __future__ import annotations
 from lantong_pwa.services.platform.permissions import Permission as P
 from state.platform.figures import FiguresState
 from state.workshop.reports import ReportsState
-from tests.state.harness import make_state
+from tests.state.harness import drive, make_state
 
 
 def _figures(cookie: str) -> FiguresState:
@@ -21,7 +21,7 @@ def _no_figures(s: FiguresState) -> None:
 
 def run_figures_load(cookie, w):
     s = _figures(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_figures_load(s, result, w, visitor):
@@ -31,18 +31,18 @@ def refused_figures_load(s, result, w, visitor):
 
 def run_figures_pick_day(cookie, w):
     s = _figures(cookie)
-    return s, s.pick_day("2026-11-20")
+    return s, drive(s.pick_day("2026-11-20"))
 
 
 def run_figures_shift_day(cookie, w):
     s = _figures(cookie)
     s.day = "2026-11-20"
-    return s, s.shift_day(-1)
+    return s, drive(s.shift_day(-1))
 
 
 def run_figures_pick_branch(cookie, w):
     s = _figures(cookie)
-    return s, s.pick_branch(str(w.shop.other_branch.id))  # forged: a branch a manager may not see
+    return s, drive(s.pick_branch(str(w.shop.other_branch.id)))  # forged: a branch a manager may not see
 
 
 def refused_figures(s, result, w, visitor):
@@ -56,7 +56,7 @@ def _reports(cookie: str) -> ReportsState:
 
 def run_reports_load(cookie, w):
     s = _reports(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_reports_load(s, result, w, visitor):
@@ -66,7 +66,7 @@ def refused_reports_load(s, result, w, visitor):
 
 def run_reports_search(cookie, w):
     s = _reports(cookie)
-    return s, s.search({"plate": "2345"})
+    return s, drive(s.search({"plate": "2345"}))
 
 
 def refused_reports_search(s, result, w, visitor):
@@ -76,7 +76,7 @@ def refused_reports_search(s, result, w, visitor):
 
 def run_reports_performance(cookie, w):
     s = _reports(cookie)
-    return s, s.run_performance({"from": "2026-11-01", "to": "2026-11-30"})
+    return s, drive(s.run_performance({"from": "2026-11-01", "to": "2026-11-30"}))
 
 
 def refused_reports_performance(s, result, w, visitor):

@@ -14,7 +14,7 @@ from state.workshop.dispatch import DispatchState
 from state.workshop.tasks import PartChoice, TaskLineView, TasksState
 from state.workshop.vehicles import VehicleCardState
 from state.platform.views import VehicleView
-from tests.state.harness import is_toast, make_state, redirects_in, toast_text
+from tests.state.harness import drive, is_toast, make_state, redirects_in, toast_text
 
 
 def line_id(w) -> int:
@@ -30,7 +30,7 @@ def _tasks(cookie: str) -> TasksState:
 
 def run_tasks_load(cookie, w):
     s = _tasks(cookie)
-    return s, s.load()
+    return s, drive(s.load())
 
 
 def refused_tasks_load(s, result, w, visitor):
@@ -40,7 +40,7 @@ def refused_tasks_load(s, result, w, visitor):
 
 def run_tasks_refresh(cookie, w):
     s = _tasks(cookie)
-    return s, s.refresh()
+    return s, drive(s.refresh())
 
 
 def refused_tasks_refresh(s, result, w, visitor):
@@ -51,7 +51,7 @@ def refused_tasks_refresh(s, result, w, visitor):
 def _clock_runner(action: str):
     def run(cookie, w):
         s = _tasks(cookie)
-        return s, getattr(s, action)(line_id(w))
+        return s, drive(getattr(s, action)(line_id(w)))
     run.__name__ = f"run_tasks_{action}"
     return run
 
@@ -72,7 +72,7 @@ def refused_tasks_clock(s, result, w, visitor):
 
 def run_tasks_open_scanned(cookie, w):
     s = _tasks(cookie)
-    return s, s.open_scanned(card_url(w.vehicle.qr_token))
+    return s, drive(s.open_scanned(card_url(w.vehicle.qr_token)))
 
 
 def refused_tasks_open_scanned(s, result, w, visitor):
@@ -89,7 +89,7 @@ def _sheet(cookie, w) -> TasksState:
 
 def run_tasks_save_note(cookie, w):
     s = _sheet(cookie, w)
-    return s, s.save_note({"note": "被改的备注"})
+    return s, drive(s.save_note({"note": "被改的备注"}))
 
 
 def refused_tasks_save_note(s, result, w, visitor):
@@ -99,7 +99,7 @@ def refused_tasks_save_note(s, result, w, visitor):
 
 def run_tasks_search_parts(cookie, w):
     s = _sheet(cookie, w)
-    return s, s.search_parts({"part_query": "机油"})
+    return s, drive(s.search_parts({"part_query": "机油"}))
 
 
 def refused_tasks_search_parts(s, result, w, visitor):
@@ -110,7 +110,7 @@ def refused_tasks_search_parts(s, result, w, visitor):
 def run_tasks_request_part(cookie, w):
     s = _sheet(cookie, w)
     s.chosen_part = PartChoice(id=w.part.id, code=w.part.code, name=w.part.name)
-    return s, s.request_part({"quantity": "1", "part_note": ""})
+    return s, drive(s.request_part({"quantity": "1", "part_note": ""}))
 
 
 def refused_tasks_request_part(s, result, w, visitor):
@@ -127,7 +127,7 @@ def _card(cookie, w) -> VehicleCardState:
 
 def run_card_refresh(cookie, w):
     s = _card(cookie, w)
-    return s, s.refresh()
+    return s, drive(s.refresh())
 
 
 def refused_card_refresh(s, result, w, visitor):
@@ -138,7 +138,7 @@ def refused_card_refresh(s, result, w, visitor):
 def _card_clock_runner(action: str):
     def run(cookie, w):
         s = _card(cookie, w)
-        return s, getattr(s, f"{action}_line")(line_id(w))
+        return s, drive(getattr(s, f"{action}_line")(line_id(w)))
     run.__name__ = f"run_card_{action}_line"
     return run
 
@@ -158,7 +158,7 @@ def _dispatch(cookie, w, path="/orders") -> DispatchState:
 
 def run_dispatch_open(cookie, w):
     s = _dispatch(cookie, w)
-    return s, s.open(w.order.id)
+    return s, drive(s.open(w.order.id))
 
 
 def refused_dispatch_open(s, result, w, visitor):
@@ -169,7 +169,7 @@ def refused_dispatch_open(s, result, w, visitor):
 def run_dispatch_assign_order(cookie, w):
     s = _dispatch(cookie, w)
     s.order_id = w.order.id
-    return s, s.assign_order({"target": f"t:{w.shop.technician.id}"})
+    return s, drive(s.assign_order({"target": f"t:{w.shop.technician.id}"}))
 
 
 def refused_dispatch_assign_order(s, result, w, visitor):
@@ -180,7 +180,7 @@ def refused_dispatch_assign_order(s, result, w, visitor):
 def run_dispatch_assign_line(cookie, w):
     s = _dispatch(cookie, w)
     s.order_id = w.order.id
-    return s, s.assign_line({"line_id": str(line_id(w)), f"share_{w.shop.technician.id}": "100"})
+    return s, drive(s.assign_line({"line_id": str(line_id(w)), f"share_{w.shop.technician.id}": "100"}))
 
 
 def refused_dispatch_assign_line(s, result, w, visitor):
@@ -191,7 +191,7 @@ def refused_dispatch_assign_line(s, result, w, visitor):
 
 def run_board_refresh(cookie, w):
     s = make_state(BoardState, token=cookie, path="/orders")
-    return s, s.refresh()
+    return s, drive(s.refresh())
 
 
 def refused_board_refresh(s, result, w, visitor):
