@@ -1,8 +1,9 @@
 """Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due | check |
-rebuild-stock``.
+rebuild-stock | backup | restore``.
 
 Each command is one unit of work: committed when it ends, rolled back whole when it fails (``check`` only reads).
-``send-due`` is a batch that runs one unit per message (``messaging.deliver_due``)."""
+``send-due`` is a batch that runs one unit per message (``messaging.deliver_due``). ``backup`` and ``restore`` copy
+the database, photos and key through ``lantong_pwa/backup.py``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import argparse
 import getpass
 import sys
 from datetime import date
+from pathlib import Path
 
+from lantong_pwa import backup
 from lantong_pwa.db import read_scope, unit_of_work
 from lantong_pwa.errors import DomainError
 from lantong_pwa.migrations import upgrade_to_head
@@ -108,6 +111,26 @@ def _rebuild_stock(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    try:
+        made = backup.make_backup(args.to, report=print)
+    except backup.BackupError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    print(f"备份完成：{made}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    try:
+        backup.restore(args.folder, report=print)
+    except backup.BackupError as error:
+        print(f"错误：{error.message}", file=sys.stderr)
+        return 2
+    print("恢复完成：启动应用即可（启动时会把数据库升级到最新版本）")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lantong_pwa", description="蓝通维修管理 命令行")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +152,15 @@ def main(argv: list[str] | None = None) -> int:
                         ).set_defaults(run=_check)
     commands.add_parser("rebuild-stock", help="rebuild every stock balance from the stock ledger").set_defaults(
         run=_rebuild_stock)
+    back_up = commands.add_parser("backup", help="write a consistent copy of the database, photos and key, "
+                                  "while the app runs")
+    back_up.add_argument("--to", type=Path, help="the folder to write the backup into (default: LANTONG_BACKUP_DIR, "
+                         "or backups in the data directory)")
+    back_up.set_defaults(run=_backup)
+    put_back = commands.add_parser("restore", help="check a backup and put it into an empty data directory and "
+                                   "database")
+    put_back.add_argument("folder", type=Path, help="the backup's folder (the one holding manifest.json)")
+    put_back.set_defaults(run=_restore)
     args = parser.parse_args(argv)
     return args.run(args)
 

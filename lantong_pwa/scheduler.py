@@ -1,5 +1,6 @@
-"""Scheduled jobs (APScheduler, Asia/Shanghai): the reminder centre is rebuilt every morning and queued messages
-are delivered every minute.
+"""Scheduled jobs (APScheduler, Asia/Shanghai): the reminder centre is rebuilt every morning, queued messages
+are delivered every minute, and a backup is made every night (keeping the last ``LANTONG_BACKUP_KEEP_DAYS`` days;
+``lantong_pwa/backup.py``).
 
 Reflex starts lifespan tasks in every backend worker, so every worker starts a scheduler, but only one of them runs
 the jobs: the holder of the ``scheduler_lease`` row. Each worker tries to take or renew the lease every
@@ -24,6 +25,7 @@ import socket
 import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -32,6 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from lantong_pwa import backup as backups
 from lantong_pwa.db import unit_of_work
 from lantong_pwa.services.care import messaging, reminders
 from lantong_pwa.timezone import SHOP_TZ, local_day
@@ -45,6 +48,7 @@ LEASE_SECONDS = 90
 RENEW_SECONDS = 30
 DAILY_AT = (6, 30)  # the reminder build, shop time
 DELIVER_EVERY_SECONDS = 60
+BACKUP_AT = (2, 30)  # the nightly backup, shop time: the workshop is closed
 
 
 def enabled() -> bool:
@@ -119,6 +123,15 @@ class JobRunner:
             return None
         return messaging.deliver_due(unit_of_work, self.clock())
 
+    def backup(self) -> tuple[Path, list[Path]] | None:
+        """The nightly job: a backup, and the ones beyond the kept days removed; ``None`` when another worker holds
+        the lease."""
+        if not self.renew():
+            return None
+        made, removed = backups.nightly(self.clock())
+        log.info("backup written to %s; %d old backups removed", made, len(removed))
+        return made, removed
+
     def release(self) -> None:
         with self._lock:
             with unit_of_work() as session:
@@ -142,6 +155,9 @@ def make_scheduler(runner: JobRunner) -> BackgroundScheduler:
                       id="reminders", misfire_grace_time=3600)
     scheduler.add_job(runner.deliver, "interval", seconds=DELIVER_EVERY_SECONDS, id="deliver",
                       misfire_grace_time=DELIVER_EVERY_SECONDS)
+    if backups.keep_days() > 0:
+        scheduler.add_job(runner.backup, CronTrigger(hour=BACKUP_AT[0], minute=BACKUP_AT[1], timezone=SHOP_TZ),
+                          id="backup", misfire_grace_time=3 * 3600)
     return scheduler
 
 

@@ -75,16 +75,18 @@ def _drop_postgres_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory):
-    """Make migrated, empty databases of either engine; drops the PostgreSQL ones afterwards."""
+    """Make migrated, empty databases of either engine (``migrated=False``: without even a schema); drops the
+    PostgreSQL ones afterwards."""
     made: list[str] = []
 
-    def make(kind: str) -> str:
+    def make(kind: str, *, migrated: bool = True) -> str:
         if kind == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'lantong.db'}"
         else:
             url = _create_postgres_database()
             made.append(url)
-        upgrade_to_head(url)
+        if migrated:
+            upgrade_to_head(url)
         return url
 
     yield make

@@ -134,9 +134,11 @@ def test_the_holder_delivers_queued_messages(session, due_vehicle):
 def test_the_jobs_run_on_shop_time():
     runner = JobRunner("worker-a", clock=lambda: NOW)
     jobs = {job.id: job for job in scheduler.make_scheduler(runner).get_jobs()}
-    assert set(jobs) == {"lease", "reminders", "deliver"}
+    assert set(jobs) == {"lease", "reminders", "deliver", "backup"}
     fire = jobs["reminders"].trigger.get_next_fire_time(None, datetime(2026, 12, 1, 7, 0, tzinfo=SHOP_TZ))
     assert fire == datetime(2026, 12, 2, 6, 30, tzinfo=SHOP_TZ)
+    fire = jobs["backup"].trigger.get_next_fire_time(None, datetime(2026, 12, 1, 7, 0, tzinfo=SHOP_TZ))
+    assert fire == datetime(2026, 12, 2, 2, 30, tzinfo=SHOP_TZ)
     assert jobs["lease"].trigger.interval == timedelta(seconds=scheduler.RENEW_SECONDS)
     assert jobs["deliver"].trigger.interval == timedelta(minutes=1)
 
