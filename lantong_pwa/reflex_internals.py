@@ -109,6 +109,41 @@ EVENT_SOCKET_PATH = f"/{Endpoint.EVENT.value}"
 REFLEX_TOOL_ENV = {"REFLEX_USE_SYSTEM_BUN": "1", "REFLEX_TELEMETRY_ENABLED": "false"}
 
 
+# --- the event socket's wire format (``socket_phone``: simulated phones for the stall test and benchmarks.load) --
+
+# The socket.io namespace the frontend's events travel in (the same as the socket's path); each event is an "event"
+# message both ways.
+EVENT_NAMESPACE = EVENT_SOCKET_PATH
+EVENT_MESSAGE = "event"
+
+
+def event_message(state: type, handler: str, payload: dict[str, Any], path: str) -> dict[str, Any]:
+    """What the frontend sends for ``state.handler(**payload)`` on page ``path``."""
+    return {"name": f"{state.get_full_name()}.{handler}", "payload": payload,
+            "router_data": {"pathname": path, "asPath": path, "query": {}}}
+
+
+def hydrated_mark(path: str) -> dict[str, Any]:
+    """An event that always answers with the same one-field delta (``HYDRATED_DELTA``): the frontend's own
+    ``set_is_hydrated``. A client's events are handled one at a time in order, so its answer arriving means every
+    event sent before it has finished."""
+    return event_message(rx.State, "set_is_hydrated", {"value": True}, path)
+
+
+HYDRATED_DELTA = {rx.State.get_full_name(): {"is_hydrated_rx_state_": True}}
+
+
+def delta_of(message: dict[str, Any]) -> dict[str, Any]:
+    """The state delta an answer carries (empty when it only carries events)."""
+    return message.get("delta") or {}
+
+
+def redirects_of(message: dict[str, Any]) -> list[str]:
+    """The paths an answer's events redirect to."""
+    return [event["payload"]["path"] for event in message.get("events") or []
+            if event.get("name") == EVENT_HANDLERS["redirect"]]
+
+
 # --- for the State tests -----------------------------------------------------------------------------------------
 
 

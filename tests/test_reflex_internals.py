@@ -163,6 +163,28 @@ def test_the_event_socket_path_is_where_reflex_mounts_it():
     assert reflex_internals.EVENT_SOCKET_PATH == "/_event", "reflex_base.constants.Endpoint.EVENT moved"
 
 
+def test_the_event_socket_speaks_the_wire_format_the_simulated_phones_use():
+    """The namespace the backend listens in, an event's fields, and the hydrated mark's one-field answer."""
+    from reflex.app import EventNamespace
+    from reflex.state import State
+    from reflex_base.config import get_config
+    from reflex_base.event import Event
+
+    from lantong_pwa import reflex_internals
+
+    assert reflex_internals.EVENT_NAMESPACE == get_config().get_event_namespace(), "Config.get_event_namespace"
+    assert "on_event" in vars(EventNamespace), "reflex.app.EventNamespace.on_event (the 'event' message)"
+    message = reflex_internals.hydrated_mark("/orders")
+    event = Event(**message)  # EventNamespace.on_event builds each event from these fields
+    assert event.name.rsplit(".", 1) == [State.get_full_name(), "set_is_hydrated"], "State.set_is_hydrated"
+    assert "set_is_hydrated" in State.event_handlers, "State.set_is_hydrated"
+    state = State()
+    state.is_hydrated = True
+    assert {name: {k: v for k, v in fields.items() if k == "is_hydrated_rx_state_"}
+            for name, fields in state.get_delta().items() if name == State.get_full_name()} \
+        == reflex_internals.HYDRATED_DELTA, "the delta's field naming (<var>_rx_state_)"
+
+
 def test_the_tools_environment_names_variables_reflex_reads_and_ci_setup_exports_the_same():
     from reflex_base.environment import EnvironmentVariables
 

@@ -1,0 +1,84 @@
+"""A simulated phone: one browser tab's connection to the app's event socket, without a browser.
+
+The stall test (``tests/e2e/test_never_stalls.py``) and the load benchmark (``benchmarks.load``) drive the production
+server with many of these: a real browser per phone would cost more than the server it measures. Each phone has its
+own Reflex client token, so the server keeps a state of its own for it, signs in through the login form's handler
+(the session then lives in that state, as in a tab) and sends the events a screen sends.
+
+``send`` waits until the server has finished the event: it follows the event with a marker event whose answer is
+always the same (``reflex_internals.hydrated_mark``), and a client's events are handled one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import socketio
+
+from lantong_pwa.reflex_internals import (EVENT_MESSAGE, EVENT_NAMESPACE, EVENT_SOCKET_PATH, HYDRATED_DELTA,
+                                          delta_of, event_message, hydrated_mark, redirects_of)
+
+ANSWER_TIMEOUT = 60.0  # seconds; a server that takes longer has failed the event
+
+
+class PhoneError(RuntimeError):
+    """The server did not answer, or answered something the phone did not expect."""
+
+
+@dataclass
+class Answer:
+    """What the server sent back for one event, and how long the whole event took."""
+    seconds: float
+    deltas: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[str] = field(default_factory=list)
+
+
+class SocketPhone:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self.token = str(uuid.uuid4())
+        self._client = socketio.AsyncClient(reconnection=False)
+        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._client.on(EVENT_MESSAGE, self._inbox.put_nowait, namespace=EVENT_NAMESPACE)
+
+    async def connect(self) -> None:
+        await self._client.connect(f"{self.base_url}?token={self.token}", socketio_path=EVENT_SOCKET_PATH,
+                                   transports=["websocket"], namespaces=[EVENT_NAMESPACE],
+                                   headers={"Origin": self.base_url}, wait_timeout=ANSWER_TIMEOUT)
+
+    async def close(self) -> None:
+        await self._client.disconnect()
+
+    async def send(self, state: type, handler: str, payload: dict[str, Any] | None = None, *,
+                   path: str = "/") -> Answer:
+        """Send ``state.handler(**payload)`` as the page at ``path`` would, and wait until it has finished."""
+        started = time.perf_counter()
+        await self._client.emit(EVENT_MESSAGE, event_message(state, handler, payload or {}, path),
+                                namespace=EVENT_NAMESPACE)
+        await self._client.emit(EVENT_MESSAGE, hydrated_mark(path), namespace=EVENT_NAMESPACE)
+        answer = Answer(seconds=0.0)
+        while True:
+            try:
+                message = await asyncio.wait_for(self._inbox.get(), ANSWER_TIMEOUT)
+            except TimeoutError as error:
+                raise PhoneError(f"no answer to {state.__name__}.{handler} within {ANSWER_TIMEOUT:.0f}s") from error
+            if delta_of(message) == HYDRATED_DELTA:
+                answer.seconds = time.perf_counter() - started
+                return answer
+            if delta_of(message):
+                answer.deltas.append(delta_of(message))
+            answer.redirects += redirects_of(message)
+
+    async def sign_in(self, username: str, password: str) -> Answer:
+        """Sign in through the login form; raises unless the server sends the phone on from ``/login``."""
+        from state.platform.login import LoginState
+
+        answer = await self.send(LoginState, "submit", {"form": {"username": username, "password": password}},
+                                 path="/login")
+        if not answer.redirects:
+            raise PhoneError(f"signing in as {username} was refused: {answer.deltas}")
+        return answer
