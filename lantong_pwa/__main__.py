@@ -1,5 +1,5 @@
-"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-user | care-daily | send-due | check |
-rebuild-stock | backup | restore``.
+"""Command line: ``python -m lantong_pwa migrate | seed-demo | create-branch | create-user | care-daily | send-due |
+check | rebuild-stock | backup | restore``.
 
 Each command is one unit of work: committed when it ends, rolled back whole when it fails (``check`` only reads).
 ``send-due`` is a batch that runs one unit per message (``messaging.deliver_due``). ``backup`` and ``restore`` copy
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from lantong_pwa import backup
 from lantong_pwa.db import read_scope, unit_of_work
-from lantong_pwa.errors import DomainError
+from lantong_pwa.errors import DomainError, form_errors
 from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.notifications.config import ConfigError
 from lantong_pwa.services.care import messaging, reminders
 from lantong_pwa.services.parts import stock
-from lantong_pwa.services.platform import demo, integrity, users
+from lantong_pwa.services.platform import branches, demo, integrity, users
 from lantong_pwa.settings import get_settings, load_or_create_secret
 from lantong_pwa.timezone import local_day
 from models import Part, Role, Warehouse
@@ -44,14 +44,28 @@ def _seed_demo(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_branch(args: argparse.Namespace) -> int:
+    form = branches.BranchForm(code=args.code, name=args.name, address=args.address, phone=args.phone,
+                               tax_id=args.tax_id, bank_account=args.bank_account, header=args.header)
+    try:
+        with unit_of_work() as session:
+            branch = branches.create_branch_from_command_line(session, form)
+    except DomainError as error:
+        for message in form_errors(error).values():
+            print(f"错误：{message}", file=sys.stderr)
+        return 2
+    print(f"已创建门店 {branch.code} {branch.name}（门店编号 {branch.id}，创建用户时用 --branch {branch.id}）")
+    return 0
+
+
 def _create_user(args: argparse.Namespace) -> int:
     password = args.password or getpass.getpass("密码: ")
     form = users.UserForm(username=args.username, display_name=args.name, role=args.role, branch_id=args.branch)
     try:
         with unit_of_work() as session:
             if form.branch_id is None:
-                branches = users.list_branches(session)
-                form = users.UserForm(args.username, args.name, args.role, branches[0].id if branches else None)
+                first_open = next((b for b in users.list_branches(session) if branches.is_open(b)), None)
+                form = users.UserForm(args.username, args.name, args.role, first_open.id if first_open else None)
             user = users.create_user_from_command_line(session, form, password)
     except DomainError as error:
         print(f"错误：{error.message}", file=sys.stderr)
@@ -136,11 +150,20 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(run=_migrate)
     commands.add_parser("seed-demo", help="load demo data into an empty database").set_defaults(run=_seed_demo)
+    branch = commands.add_parser("create-branch", help="create a branch (a shop of the chain)")
+    branch.add_argument("code", help="branch code, 2-16 letters, digits, - or _ (e.g. SZ02)")
+    branch.add_argument("--name", required=True, help="branch name")
+    branch.add_argument("--address", default="")
+    branch.add_argument("--phone", default="", help="e.g. 0755-86001234")
+    branch.add_argument("--tax-id", default="", help="税号: 15, 18 or 20 digits or capital letters")
+    branch.add_argument("--bank-account", default="", help="开户行及账号")
+    branch.add_argument("--header", default="", help="抬头 printed on the 结算单 and labels (default: the name)")
+    branch.set_defaults(run=_create_branch)
     create = commands.add_parser("create-user", help="create a staff account")
     create.add_argument("username")
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
-    create.add_argument("--branch", type=int, help="branch id (default: the first branch)")
+    create.add_argument("--branch", type=int, help="branch id (default: the first open branch)")
     create.add_argument("--password", help="password (asked for when omitted)")
     create.set_defaults(run=_create_user)
     care = commands.add_parser("care-daily", help="build the reminder centre's list once (the daily job)")

@@ -1,7 +1,7 @@
 """SQLModel tables and their enums. Importing this package registers every table on ``SQLModel.metadata``."""
 
 from models.audit import AuditEvent
-from models.branch import Branch
+from models.branch import Branch, BranchStatus
 from models.care import (
     REMINDER_KIND_LABELS,
     CallResult,
@@ -44,6 +44,7 @@ from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLin
 __all__ = [
     "AuditEvent",
     "Branch",
+    "BranchStatus",
     "CallResult",
     "CardTransaction",
     "CareReminder",

@@ -2,20 +2,40 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import created_at_field
+from models.common import created_at_field, enum_field
+
+
+class BranchStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # 已停业: its history stays; nobody signs in to it
+
+    @property
+    def label(self) -> str:
+        return {BranchStatus.OPEN: "营业中", BranchStatus.CLOSED: "已停业"}[self]
 
 
 class Branch(SQLModel, table=True):
-    """One shop of the chain; every business row belongs to one."""
+    """One shop of the chain; every business row belongs to one. A closed branch keeps its rows; its date of
+    closing is set exactly while it is closed."""
+
+    __table_args__ = (CheckConstraint("(status = 'open' AND closed_at IS NULL) OR "
+                                      "(status = 'closed' AND closed_at IS NOT NULL)", name="status_and_closed_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
     name: str = Field(max_length=64)
     address: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=32)
+    tax_id: str = Field(default="", max_length=20)  # 税号 (统一社会信用代码), printed on the 结算单
+    bank_account: str = Field(default="", max_length=100)  # 开户行及账号, printed on the 结算单
+    header: str = Field(default="", max_length=64)  # 抬头 on the 结算单 and vehicle labels; empty: the name
+    status: BranchStatus = enum_field(default=BranchStatus.OPEN)
+    closed_at: datetime | None = None
     vat_rate: Decimal = Field(default=Decimal("13.00"), max_digits=5, decimal_places=2)  # percent, in prices
     follow_up_days: int = 3  # a closed order's follow-up falls due this many days later
     # 技师可见客户电话和价格: technicians see the owner's mobile and every price on vehicle cards (off: only the job)

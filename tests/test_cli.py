@@ -187,6 +187,44 @@ def test_create_user_rejects_an_unknown_role(cli_db, capsys):
     assert count(cli_db, models.User) == 0
 
 
+def test_create_branch_sets_up_a_branch_a_user_can_then_be_created_into(cli_db, capsys):
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+
+    code = main(["create-branch", "sz01", "--name", "蓝通汽修（深圳南山店）", "--phone", "0755-86001234",
+                 "--tax-id", "91440300MA5FXXXX1K", "--header", "蓝通汽修"])
+
+    assert code == 0
+    assert "已创建门店 SZ01 蓝通汽修（深圳南山店）（门店编号 1，创建用户时用 --branch 1）" in capsys.readouterr().out
+    engine = make_engine(cli_db)
+    try:
+        with Session(engine) as session:
+            branch = session.exec(select(models.Branch)).one()
+            assert (branch.code, branch.header, branch.tax_id, branch.status) == (
+                "SZ01", "蓝通汽修", "91440300MA5FXXXX1K", models.BranchStatus.OPEN)
+            [event] = session.exec(select(models.AuditEvent)).all()
+            assert (event.action, event.entity_id, event.user_id) == ("branch.create", branch.id, None)
+    finally:
+        engine.dispose()
+    assert main(["create-user", "boss", "--name", "老板", "--role", "admin", "--password", "pw-123456"]) == 0
+    assert users_of(cli_db)["boss"].branch_id == branch.id
+
+
+def test_create_branch_names_every_wrong_field_and_creates_nothing(cli_db, capsys):
+    assert main(["migrate"]) == 0
+    assert main(["create-branch", "SZ01", "--name", "南山店"]) == 0
+    capsys.readouterr()
+
+    code = main(["create-branch", "sz01", "--name", " ", "--tax-id", "123"])
+
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "错误：门店编码“SZ01”已被使用" in err
+    assert "错误：请填写门店名称" in err
+    assert "错误：税号应为15、18或20位数字或大写字母" in err
+    assert count(cli_db, models.Branch) == 1
+
+
 # --- health ------------------------------------------------------------------------------------------------------
 
 

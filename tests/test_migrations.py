@@ -143,6 +143,9 @@ def test_each_migration_upgrades_a_database_that_holds_data(kind, database_facto
                                                                                                       "customer", 0)
         assert connection.execute(sa.text("SELECT picked_quantity FROM part_line")).scalar_one() == 0
         assert connection.execute(sa.text("SELECT vat_rate FROM branch")).scalar_one() == 13
+        # 0009: an existing branch stays open, with no tax ID, bank account or header of its own yet
+        assert connection.execute(sa.text("SELECT status, closed_at, tax_id, bank_account, header FROM branch")
+                                  ).one() == ("open", None, "", "", "")
         assert connection.execute(sa.text("SELECT number FROM work_order")).scalar_one() == "WX20261126-0001"
     engine.dispose()
 
@@ -227,6 +230,8 @@ def test_the_database_refuses_what_must_never_happen(kind, database_factory):
         "UPDATE settlement SET status = 'reopened' WHERE id = 1",  # reopening a paid settlement
         PAYMENT_ROW.format(id=3, settlement_id=1, number="SK-3", amount=0),  # nothing paid is not a payment
         "UPDATE part_line SET picked_quantity = 1, returned_quantity = 2",  # returned above picked
+        "UPDATE branch SET status = 'closed'",  # closed without the date it closed
+        "UPDATE branch SET closed_at = :now",  # a closing date on an open branch
     ]
     for statement in refused:
         with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:

@@ -13,13 +13,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError
-from lantong_pwa.services.platform import audit
+from lantong_pwa.services.platform import audit, branches
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.settings import get_settings
-from models import User, UserSession
+from models import Branch, User, UserSession
 from models.common import utc_now
 
 SESSION_COOKIE = "lantong_session"
+CLOSED_BRANCH_SIGN_IN = "所属门店已停业，无法登录，请联系管理员"
 MAX_FAILED_SIGN_INS = 5
 LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=7)
@@ -79,6 +80,8 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
         raise WrongPassword(user.id)
     if not user.is_active:
         raise DomainError("该账号已停用，请联系管理员")
+    if not _branch_open(session, user):
+        raise DomainError(CLOSED_BRANCH_SIGN_IN)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -87,6 +90,11 @@ def sign_in(session: Session, username: str, password: str, *, now: datetime | N
     session.add(user)
     session.flush()
     return token
+
+
+def _branch_open(session: Session, user: User) -> bool:
+    branch = session.get(Branch, user.branch_id)
+    return branch is not None and branches.is_open(branch)
 
 
 def count_failed_sign_in(session: Session, user_id: int, *, now: datetime | None = None) -> None:
@@ -106,7 +114,8 @@ def count_failed_sign_in(session: Session, user_id: int, *, now: datetime | None
 
 
 def user_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:
-    """The active user a session token belongs to, or ``None`` for a missing, unknown or expired token."""
+    """The active user of an open branch a session token belongs to, or ``None`` for a missing, unknown or expired
+    token (or a disabled account, or a closed branch's)."""
     if not token:
         return None
     now = now or utc_now()
@@ -114,7 +123,7 @@ def user_for_token(session: Session, token: str | None, *, now: datetime | None 
     if row is None or row.expires_at <= now:
         return None
     user = session.get(User, row.user_id)
-    return user if user is not None and user.is_active else None
+    return user if user is not None and user.is_active and _branch_open(session, user) else None
 
 
 def sign_out(session: Session, token: str | None) -> None:

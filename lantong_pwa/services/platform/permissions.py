@@ -19,6 +19,7 @@ class Permission(StrEnum):
     ADD_PHOTOS = "add_photos"
     VIEW_PARTS = "view_parts"  # the parts catalogue
     MANAGE_USERS = "manage_users"
+    MANAGE_BRANCHES = "manage_branches"  # create, edit, close and reopen the chain's branches
     DISPATCH = "dispatch"  # send lines to technicians or teams, reassign
     CLOCK_JOBS = "clock_jobs"  # start/pause/finish job lines (the assigned technician; leads for anyone's)
     LEAD_WORKSHOP = "lead_workshop"  # clock or reassign anyone's line
@@ -48,6 +49,7 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.ADD_PHOTOS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.TECHNICIAN}),
     Permission.VIEW_PARTS: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR, Role.PARTS_CLERK}),
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_BRANCHES: frozenset({Role.ADMIN}),
     Permission.DISPATCH: frozenset({Role.ADMIN, Role.MANAGER, Role.ADVISOR}),
     Permission.CLOCK_JOBS: frozenset({Role.ADMIN, Role.MANAGER, Role.TECHNICIAN}),
     Permission.LEAD_WORKSHOP: frozenset({Role.ADMIN, Role.MANAGER}),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError, NotFound
-from lantong_pwa.services.platform import audit, auth
+from lantong_pwa.services.platform import audit, auth, branches
 from lantong_pwa.services.platform.permissions import Permission, require
 from models import Branch, Role, User
 
@@ -30,10 +30,11 @@ def _checked_role(role: str) -> Role:
         raise DomainError("请选择角色", field="role") from None
 
 
-def _checked_branch(session: Session, branch_id: int | None) -> int:
-    if branch_id is None or session.get(Branch, branch_id) is None:
-        raise DomainError("请选择所属门店", field="branch_id")
-    return branch_id
+def _checked_branch(session: Session, branch_id: int | None, current: int | None = None) -> int:
+    """The branch a user is created into or moved to: it must be open (a user may stay in their closed one)."""
+    if branch_id is not None and branch_id == current:
+        return branch_id
+    return branches.require_open(session, branch_id).id
 
 
 def _checked_display_name(name: str) -> str:
@@ -102,7 +103,7 @@ def update_user(session: Session, actor: User, user_id: int, form: UserForm) -> 
     for field, value in (
         ("display_name", _checked_display_name(form.display_name)),
         ("role", role),
-        ("branch_id", _checked_branch(session, form.branch_id)),
+        ("branch_id", _checked_branch(session, form.branch_id, user.branch_id)),
     ):
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
