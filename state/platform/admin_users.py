@@ -6,7 +6,7 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.services.platform import users
+from lantong_pwa.services.platform import branches, users
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.timezone import format_local
 from models import Role
@@ -42,7 +42,7 @@ class UsersAdminState(SessionState):
         return [[role.value, role.label] for role in Role]
 
     def _refresh(self, db, actor) -> None:
-        branch_names = {b.id: b.name for b in users.list_branches(db)}
+        branch_names = {b.id: b.name + ("" if branches.is_open(b) else "（已停业）") for b in users.list_branches(db)}
         self.branches = [[str(i), name] for i, name in branch_names.items()]
         self.rows = [
             UserRow(id=u.id, username=u.username, display_name=u.display_name, role=Role(u.role).value,

@@ -67,6 +67,7 @@ NAV_PAGES = {
     "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
     "/reports": ("查询", Permission.VIEW_REPORTS),
     "/admin/users": ("用户", Permission.MANAGE_USERS),
+    "/admin/branches": ("门店", Permission.MANAGE_BRANCHES),
     "/settings": ("设置", Permission.MANAGE_SETTINGS),
     "/messages": ("消息", Permission.CUSTOMER_CARE),
 }
@@ -75,7 +76,8 @@ PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
 # Each role's pages in the order its day needs them: the first is where it lands after signing in, the first
 # PHONE_TABS are its phone tabs. Every page the role may open is listed once (a test holds this to the permissions).
 ROLE_NAV: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/orders", "/satisfaction", "/intake",
+    Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
+                 "/intake",
                  "/tasks", "/vehicles", "/cashier", "/parts", "/customers", "/care", "/complaints", "/messages"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",

@@ -30,6 +30,7 @@ from lantong_pwa.services.platform.permissions import ROLES_BY_PERMISSION, Permi
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import Role
 from state.platform.admin_users import UserRow, UsersAdminState
+from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
@@ -55,6 +56,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
+from tests.state.platform import branch_cases as bc
 from tests.state.platform import draft_cases as dc
 from tests.state.care import reminder_cases as rmc
 from tests.state.care import customer_cases as cuc
@@ -80,6 +82,7 @@ from tests.state.harness import (
 )
 
 SIGN_IN_FIRST = "请先登录"
+ADMIN_ONLY = {Permission.MANAGE_USERS, Permission.MANAGE_BRANCHES}
 NO_PERMISSION = "您没有权限执行此操作"
 
 
@@ -155,7 +158,7 @@ class Visitor:
             return ""
         if self.kind == "disabled":
             # An account that would be allowed, disabled after signing in (the worst case: its session row is kept).
-            user = world.shop.admin if permission is Permission.MANAGE_USERS else world.shop.advisor
+            user = world.shop.admin if permission in ADMIN_ONLY else world.shop.advisor
             token = token_for(session, user)
             row = session.get(models.User, user.id)
             row.is_active = False
@@ -544,6 +547,8 @@ PROTECTED = [
     *[Protected(*case) for case in cpc.CASES],
     # Form drafts the browser kept, put back into the intake order form.
     *[Protected(*case) for case in dc.CASES],
+    # The chain's branches: create, edit, close, reopen.
+    *[Protected(*case) for case in bc.CASES],
 ]
 
 REFUSALS = [
@@ -603,6 +608,7 @@ UI_ONLY = {
     **cpc.UI_ONLY,
     **mc.UI_ONLY,
     **dc.UI_ONLY,
+    **bc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -611,7 +617,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState,
-                 ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState]
+                 ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
+                 BranchesAdminState]
 
 
 def app_event_handlers() -> set[str]:
