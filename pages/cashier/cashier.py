@@ -480,8 +480,10 @@ def settlement_sheet_page() -> rx.Component:
             T.found,
             rx.el.article(
                 rx.el.header(
-                    rx.el.h1(T.shop_name),
-                    rx.el.p(T.shop_address, " · 电话 ", T.shop_phone),
+                    rx.el.h1(T.shop.header),
+                    rx.cond(T.shop.contact != "", rx.el.p(T.shop.contact)),
+                    rx.cond(T.shop.tax_id != "", rx.el.p("税号 ", T.shop.tax_id)),
+                    rx.cond(T.shop.bank_account != "", rx.el.p("开户行及账号 ", T.shop.bank_account)),
                     rx.el.h2("维修结算单"),
                     rx.el.p("结算单号 ", rx.el.strong(T.number), " · 工单号 ", T.order_number, " · 结算时间 ",
                             T.settled_at),

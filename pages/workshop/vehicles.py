@@ -319,16 +319,20 @@ def vehicle_card_page():
 
 
 def vehicle_label_page() -> rx.Component:
-    """A label for a label printer or an A6 sheet: plate, make and model, QR code. Prints without the shell."""
+    """A label for a label printer or an A6 sheet: the branch's header, plate, make and model, QR code, the branch's
+    address and phone. Prints without the shell."""
     v = VehicleCardState.vehicle
     return rx.box(
         rx.cond(
             VehicleCardState.found,
             rx.vstack(
+                rx.text(VehicleCardState.shop.header, class_name="label-header"),
                 rx.text(v.plate, class_name="label-plate"),
                 rx.text(v.title, class_name="label-title"),
                 rx.image(src="/api/vehicles/" + v.qr_token + "/qr.png", alt="车辆二维码", class_name="label-qr"),
-                rx.text("扫码查看车辆档案 · 蓝通维修", class_name="label-foot"),
+                rx.text("扫码查看车辆档案", class_name="label-foot"),
+                rx.cond(VehicleCardState.shop.contact != "",
+                        rx.text(VehicleCardState.shop.contact, class_name="label-foot")),
                 rx.box(local_link_warning(), class_name="no-print"),
                 align="center",
                 spacing="2",

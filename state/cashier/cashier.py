@@ -35,7 +35,7 @@ from models import (
 )
 from models.common import utc_now
 from state.platform.session import SessionState, new_request_key
-from state.platform.views import money, quantity
+from state.platform.views import Letterhead, letterhead, money, quantity
 
 PAYER_OPTIONS = [[payer.value, payer.label] for payer in Payer]
 METHOD_OPTIONS = [[method.value, method.label] for method in PaymentMethod]
@@ -651,9 +651,7 @@ class SheetGroup:
 class SettlementSheetState(SessionState):
     found: bool = False
     error: str = ""
-    shop_name: str = ""
-    shop_address: str = ""
-    shop_phone: str = ""
+    shop: Letterhead = Letterhead()
     number: str = ""
     order_number: str = ""
     reopened: str = ""  # why it was withdrawn, when it was
@@ -726,7 +724,7 @@ class SettlementSheetState(SessionState):
         self.groups = [groups[key] for key in ordered]
         paid = sum((p.amount for p in rows), Decimal("0.00"))
         self.payments = _payment_rows(db, rows)
-        self.shop_name, self.shop_address, self.shop_phone = branch.name, branch.address, branch.phone
+        self.shop = letterhead(branch)
         self.number = sheet.number
         self.order_number = order.number
         self.reopened = "" if SettlementStatus(sheet.status) == SettlementStatus.ACTIVE else \

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
+from lantong_pwa.services.platform.branches import header_of
 from lantong_pwa.services.workshop import order_actions
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.workshop.work_orders import OPEN_STATUSES, OrderDetail
 from lantong_pwa.timezone import format_local
-from models import FUEL_LEVEL_LABELS, Customer, CustomerKind, Photo, User, Vehicle, WorkOrderStatus
+from models import FUEL_LEVEL_LABELS, Branch, Customer, CustomerKind, Photo, User, Vehicle, WorkOrderStatus
 
 
 def money(amount: Decimal | None) -> str:
@@ -20,6 +21,21 @@ def money(amount: Decimal | None) -> str:
 
 def quantity(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+@dataclasses.dataclass
+class Letterhead:
+    """What the 结算单 and the vehicle label print at the top: the branch's header and, where set, its details."""
+    header: str = ""
+    contact: str = ""  # "地址 · 电话 …", whichever are set
+    tax_id: str = ""
+    bank_account: str = ""
+
+
+def letterhead(branch: Branch) -> Letterhead:
+    contact = " · ".join(part for part in (branch.address, f"电话 {branch.phone}" if branch.phone else "") if part)
+    return Letterhead(header=header_of(branch), contact=contact, tax_id=branch.tax_id,
+                      bank_account=branch.bank_account)
 
 
 def mask_mobile(mobile: str) -> str:

@@ -9,10 +9,11 @@ from lantong_pwa.services.workshop import photos, progress, vehicles, work_order
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
 from lantong_pwa.services.workshop.vehicle_cards import card_disclosure, card_url
 from lantong_pwa.services.workshop.vehicles import VinWarning
+from models import Branch
 from state.platform.form_input import customer_form, vehicle_form, vin_confirmed
 from state.platform.session import SessionState
 from state.workshop.tasks import TaskGroupView, clock_tap, task_groups
-from state.platform.views import OrderView, VehicleView, order_views, vehicle_view
+from state.platform.views import Letterhead, OrderView, VehicleView, letterhead, order_views, vehicle_view
 
 
 async def search_vehicles(state: SessionState, form: dict) -> None:
@@ -49,6 +50,7 @@ class VehicleCardState(SessionState):
     history: list[OrderView] = []
     link: str = ""
     link_warning: str = ""  # for admins and managers: the QR points at localhost, and how to fix it
+    shop: Letterhead = Letterhead()  # the vehicle's branch, printed on its label
     # The signed-in technician's own lines on this vehicle: scan the QR, tap 开工.
     my_tasks: list[TaskGroupView] = []
 
@@ -84,13 +86,13 @@ class VehicleCardState(SessionState):
                                  prices=shown.owner_contact_and_prices)
             mine = progress.my_tasks(db, actor, vehicle_id=match.vehicle.id) \
                 if allows(actor, Permission.CLOCK_JOBS) else []
-            return match, shown, orders, mine
+            return match, shown, orders, mine, letterhead(db.get(Branch, match.vehicle.branch_id))
 
         read = await self._in_read(card)
         if not read.ok:  # missing, another branch's, or (on a reload) no longer signed in
             self.not_found_message = read.error.message
             return
-        match, shown, orders, mine = read.value
+        match, shown, orders, mine, self.shop = read.value
         self.my_tasks = task_groups(mine)
         self.found = True
         self.vehicle = vehicle_view(match.vehicle, match.owner, contact=shown.owner_contact_and_prices)

@@ -12,6 +12,7 @@ from lantong_pwa.services.workshop import work_orders
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
 from models import JobLineStatus, WorkOrderStatus
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.platform.views import Letterhead
 from tests.factories import add_part, add_vehicle
 from tests.state.harness import drive, is_toast, make_state, toast_text, token_for
 
@@ -109,6 +110,10 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
     session.expire_all()
     assert session.get(models.WorkOrder, order.id).status == WorkOrderStatus.CLOSED
 
+    branch = session.get(models.Branch, shop.branch.id)  # the details the sheet prints under its header
+    branch.header, branch.phone, branch.tax_id, branch.bank_account = (
+        "蓝通汽修", "0755-86001234", "91440300MA5FXXXX1K", "招商银行南山支行 7559 0001")
+    session.commit()
     sheet = make_state(SettlementSheetState, token=token_for(session, shop.cashier),
                        path=f"/settlements/{cashier.settlement_number}/print",
                        route="/settlements/[settlement_no]/print",
@@ -117,7 +122,9 @@ def test_advisor_completes_manager_checks_cashier_settles_and_takes_two_payments
     assert [g.title for g in sheet.groups] == ["自费", "三包（一汽丰田）"]
     assert [g.subtotal for g in sheet.groups] == ["¥198.00", "¥200.00"]
     assert sheet.totals.customer == "¥190.00" and sheet.paid == "¥190.00" and sheet.outstanding == "¥0.00"
-    assert sheet.shop_name == "测试店" and sheet.plate == "粤B12345" and len(sheet.payments) == 2
+    assert sheet.plate == "粤B12345" and len(sheet.payments) == 2
+    assert sheet.shop == Letterhead(header="蓝通汽修", contact="电话 0755-86001234", tax_id="91440300MA5FXXXX1K",
+                                    bank_account="招商银行南山支行 7559 0001")
 
 
 def test_cashier_queue_and_member_card(order, session, shop):

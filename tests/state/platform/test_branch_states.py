@@ -10,6 +10,9 @@ from sqlmodel import select
 from models import AuditEvent, Branch, BranchStatus
 from state.platform.login import LoginState
 from state.platform.session import SessionState
+from state.platform.views import Letterhead, letterhead
+from state.workshop.vehicles import VehicleCardState
+from tests.factories import add_vehicle
 from tests.conftest import PASSWORD
 from tests.state.harness import drive, is_toast, make_state, redirects_in, toast_text, token_for
 from tests.state.platform.branch_cases import NEW_BRANCH, branches_state
@@ -88,3 +91,22 @@ def test_an_admin_cannot_close_their_own_branch(admin_cookie, shop, session):
     assert is_toast(result, "error") and "您的账号属于该门店" in toast_text(result)
     session.expire_all()
     assert BranchStatus(session.get(Branch, shop.branch.id).status) == BranchStatus.OPEN
+
+
+def test_a_branch_without_details_prints_its_name_alone():
+    bare = Branch(code="X1", name="南山店")
+    assert letterhead(bare) == Letterhead(header="南山店", contact="", tax_id="", bank_account="")
+    bare.address, bare.header = "深圳市南山区科技园南路88号", "蓝通汽修"
+    assert letterhead(bare).contact == "深圳市南山区科技园南路88号"
+    assert letterhead(bare).header == "蓝通汽修"
+
+
+def test_the_vehicle_label_prints_its_branchs_header_address_and_phone(admin_cookie, shop, session):
+    vehicle = add_vehicle(session, shop.branch.id)
+    branch = session.get(Branch, shop.branch.id)
+    branch.address, branch.phone, branch.header = "深圳市南山区科技园南路88号", "0755-86001234", "蓝通汽修南山店"
+    session.commit()
+    label = make_state(VehicleCardState, token=admin_cookie, path=f"/v/{vehicle.qr_token}/label",
+                       route="/v/[token]/label", query={"token": vehicle.qr_token})
+    assert drive(label.load()) is None and label.found
+    assert (label.shop.header, label.shop.contact) == ("蓝通汽修南山店", "深圳市南山区科技园南路88号 · 电话 0755-86001234")
