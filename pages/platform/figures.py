@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, page_loading
+from pages.components import banner_error, card, empty_note, page_loading, sideways_scroll
 from pages.layout import page
 from pages.when_visible import when_visible
-from state.platform.figures import FigureCard, FiguresState, TechnicianFigureRow
+from state.platform.figures import BranchFigureRow, FigureCard, FiguresState, TechnicianFigureRow
 
 CURRENT_COLOUR = "var(--accent-9)"
 CHART_HEIGHT = 240
@@ -71,6 +71,37 @@ def controls() -> rx.Component:
                 size="2", color_scheme="gray"),
         width="100%",
         spacing="2",
+    )
+
+
+def _compared(row: BranchFigureRow, total: bool = False) -> rx.Component:
+    cell = rx.el.th if total else rx.el.td
+    return rx.el.tr(
+        rx.el.th(row.name, rx.cond(row.closed, rx.text.span("（已停业）", color_scheme="gray")), scope="row"),
+        *[cell(value, class_name="num") for value in (row.cars, row.sales, row.aro, row.collections)],
+        class_name="total" if total else "",
+    )
+
+
+def branch_comparison() -> rx.Component:
+    """The admin's branches side by side: one row each, four key figures, in whole yuan to fit a phone."""
+    return rx.cond(
+        FiguresState.comparison.length() > 0,
+        card(
+            rx.heading("门店对比", size="4"),
+            rx.box(
+                rx.el.table(
+                    rx.el.thead(rx.el.tr(rx.el.th("门店"), *[rx.el.th(h, class_name="num")
+                                                           for h in ("台次", "营业额", "单车产值", "收款")])),
+                    rx.el.tbody(rx.foreach(FiguresState.comparison, _compared),
+                                _compared(FiguresState.comparison_total, total=True)),
+                    class_name="branch-compare",
+                    id="branch-comparison",
+                ),
+                **sideways_scroll("门店对比"),
+            ),
+            rx.text("金额取整到元；台次、营业额、单车产值、收款的含义同下方卡片。", size="1", color_scheme="gray"),
+        ),
     )
 
 
@@ -154,6 +185,7 @@ def payer_split() -> rx.Component:
 
 def figures() -> rx.Component:
     return rx.fragment(
+        branch_comparison(),
         rx.grid(rx.foreach(FiguresState.cards, figure_card), columns=rx.breakpoints(initial="2", sm="3", lg="4"),
                 spacing="2", width="100%"),
         rx.text("在修车辆与超时未交车统计截至 ", FiguresState.as_of, size="1", color_scheme="gray"),

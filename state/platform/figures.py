@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import reflex as rx
 
@@ -41,6 +41,26 @@ class TechnicianFigureRow:
     clocked: str = ""
     efficiency: str = ""
     low: bool = False  # below 80%: worth a word with the technician
+
+
+@dataclasses.dataclass
+class BranchFigureRow:
+    """One branch's day in the admin's side-by-side comparison: whole yuan, to fit a phone's width."""
+    name: str = ""
+    closed: bool = False
+    cars: str = ""
+    sales: str = ""
+    aro: str = ""
+    collections: str = ""
+
+
+def yuan(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"¥{amount.quantize(Decimal('1'), rounding=ROUND_HALF_UP):,}"
+
+
+def branch_figure_row(name: str, day: DayFigures, closed: bool = False) -> BranchFigureRow:
+    return BranchFigureRow(name=name, closed=closed, cars=str(day.car_count), sales=yuan(day.total_sales),
+                           aro=yuan(day.aro), collections=yuan(day.collections_total))
 
 
 def chart_point(name: str, current: Decimal, week_ago: Decimal) -> dict:
@@ -127,6 +147,9 @@ class FiguresState(SessionState):
     collections: list[list[str]] = []  # [[method, label, amount]]: the chart's exact amounts, on account last
     payer_split: list[list[str]] = []  # [[payer, amount]]
     technicians: list[TechnicianFigureRow] = []
+    # The admin's 全部门店: each branch's day side by side, and their sum.
+    comparison: list[BranchFigureRow] = []
+    comparison_total: BranchFigureRow = BranchFigureRow()
     error: str = ""
 
     @rx.var
@@ -142,14 +165,16 @@ class FiguresState(SessionState):
             choice = self.branch if branch is None else branch
             branch_id = None if choice in ("", ALL_BRANCHES) else parse_int(choice, "branch", "门店")
             options = figures.branch_choices(db, actor)
+            compared = figures.branch_comparison(db, actor, chosen_day) \
+                if branch_id is None and sees_all_branches(actor) else []
             return chosen_day, choice, options, figures.daily_figures(db, actor, chosen_day, branch_id), \
-                sees_all_branches(actor)
+                sees_all_branches(actor), compared
 
         shown = await self._in_read(read)
         if not shown.ok:
             self.error = shown.error.message
             return
-        chosen_day, choice, options, result, is_admin = shown.value
+        chosen_day, choice, options, result, is_admin, compared = shown.value
         self.day = chosen_day.isoformat()
         self.branch = choice if choice else ("" if not is_admin else ALL_BRANCHES)
         self.branch_options = ([[ALL_BRANCHES, "全部门店"]] if len(options) > 1 else []) + [
@@ -159,6 +184,9 @@ class FiguresState(SessionState):
         self.week_ago_label = _day_label(result.week_ago.day)
         self.as_of = format_local(result.current.as_of, "%m-%d %H:%M")
         self.cards = figure_cards(result)
+        self.comparison = [branch_figure_row(b.name, b.figures, closed=not b.is_open) for b in compared] \
+            if len(compared) > 1 else []
+        self.comparison_total = branch_figure_row("合计", result.current)
         current, previous = result.current, result.week_ago
         self.revenue_chart = [
             chart_point(name, read(current), read(previous))

@@ -314,6 +314,29 @@ def daily_figures(session: Session, actor: User, day: date, branch_id: int | Non
                         week_ago=_day_figures(session, branches, day - timedelta(days=7), now))
 
 
+@dataclass(frozen=True)
+class BranchDay:
+    branch_id: int
+    name: str
+    is_open: bool
+    figures: DayFigures
+
+
+def branch_comparison(session: Session, actor: User, day: date, now: datetime | None = None) -> list[BranchDay]:
+    """Each branch's figures for the day, side by side (the admin: every branch that was open on the day, closed
+    ones included until the day they closed; others: their own). The same queries as one branch's figures."""
+    require(actor, Permission.VIEW_FIGURES)
+    if not isinstance(day, date):
+        raise DomainError("请选择日期", field="day")
+    now = (now or utc_now()).astimezone(UTC)
+    start, _end = local_day_bounds(day)
+    shown = select(Branch).where(col(Branch.id).in_(scope_branches(session, actor, None)),
+                                 sa.or_(col(Branch.closed_at).is_(None), Branch.closed_at >= start))
+    return [BranchDay(branch_id=branch.id, name=branch.name, is_open=branch.closed_at is None,
+                      figures=_day_figures(session, [branch.id], day, now))
+            for branch in session.exec(shown.order_by(Branch.id)).all()]
+
+
 def branch_choices(session: Session, actor: User) -> list[tuple[int, str]]:
     """The branches the actor may pick on the figures screen (the admin: all; others: their own)."""
     require(actor, Permission.VIEW_FIGURES)

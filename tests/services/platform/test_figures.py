@@ -265,12 +265,37 @@ def test_admin_sees_one_branch_or_all(session, shop, scene):
         figures.daily_figures(session, shop.admin, DAY, branch_id=999_999, now=NOW)
 
 
+def test_admin_compares_the_branches_side_by_side(session, shop, scene):
+    rows = figures.branch_comparison(session, shop.admin, DAY, now=NOW)
+    assert [(r.name, r.is_open, r.figures.car_count, r.figures.total_sales, r.figures.aro,
+             r.figures.collections_total) for r in rows] == [
+        ("测试店", True, 3, D("720.00"), D("360.00"), D("400.00")),
+        ("另一家店", True, 1, D("1000.00"), D("1000.00"), D("1000.00"))]
+    # Each branch's figures are the ones its own screen shows.
+    assert rows[0].figures == figures.daily_figures(session, shop.admin, DAY, shop.branch.id, now=NOW).current
+    # A manager's "comparison" is their own branch alone.
+    assert [r.name for r in figures.branch_comparison(session, shop.manager, DAY, now=NOW)] == ["测试店"]
+
+
+def test_a_closed_branch_is_compared_on_the_days_it_was_open(session, shop, scene):
+    other = session.get(models.Branch, shop.other_branch.id)
+    other.status, other.closed_at = models.BranchStatus.CLOSED, at(DAY, 18)  # closed that evening
+    session.commit()
+    [_, closed] = figures.branch_comparison(session, shop.admin, DAY, now=NOW)
+    assert (closed.name, closed.is_open, closed.figures.total_sales) == ("另一家店", False, D("1000.00"))
+    assert figures.daily_figures(session, shop.admin, DAY, now=NOW).current.labor_sales == D("1500.00")
+    later = figures.branch_comparison(session, shop.admin, DAY + timedelta(days=1), now=NOW)
+    assert [r.name for r in later] == ["测试店"]
+
+
 @pytest.mark.parametrize("role", ["advisor", "technician", "parts_clerk", "cashier"])
 def test_other_roles_may_not_see_the_figures(session, shop, scene, role):
     with pytest.raises(PermissionDenied):
         figures.daily_figures(session, shop.users[role], DAY, now=NOW)
     with pytest.raises(PermissionDenied):
         reports.technician_performance(session, shop.users[role], DAY, DAY)
+    with pytest.raises(PermissionDenied):
+        figures.branch_comparison(session, shop.users[role], DAY, now=NOW)
 
 
 def test_technician_performance_over_a_range(session, shop, scene):

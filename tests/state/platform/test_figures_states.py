@@ -36,6 +36,7 @@ def test_manager_sees_the_day_beside_a_week_earlier(screen, session):
     assert s.error == "" and s.day == "2026-11-20"
     assert s.day_label == "2026-11-20 周五" and s.week_ago_label == "2026-11-13 周五"
     assert s.branch_name == "测试店" and s.picks_branch is False and s.branch_options == [[str(shop.branch.id), "测试店"]]
+    assert s.comparison == [], "a manager has one branch: no comparison"
     shown = cards(s)
     assert shown["car_count"] == ("3", "1", "▲ 200.0%", "green")
     assert shown["total_sales"] == ("¥720.00", "¥100.00", "▲ 620.0%", "green")
@@ -78,8 +79,15 @@ def test_admin_picks_one_branch_or_all(screen, session):
     assert [name for _, name in s.branch_options] == ["全部门店", "测试店", "另一家店"]
     drive(s.pick_day("2026-11-20"))
     assert s.branch_name == "全部门店" and cards(s)["settled"][0] == "3"
+    # 全部门店 compares the branches side by side, in whole yuan, with their sum.
+    assert [(r.name, r.closed, r.cars, r.sales, r.aro, r.collections) for r in s.comparison] == [
+        ("测试店", False, "3", "¥720", "¥360", "¥400"), ("另一家店", False, "1", "¥1,000", "¥1,000", "¥1,000")]
+    total = s.comparison_total
+    assert (total.name, total.cars, total.sales, total.aro, total.collections) == (
+        "合计", "4", "¥1,720", "¥573", "¥1,400")
     drive(s.pick_branch(str(shop.other_branch.id)))
     assert s.branch_name == "另一家店" and cards(s)["total_sales"][0] == "¥1,000.00"
+    assert s.comparison == [], "one branch: nothing to compare"
     assert s.day == "2026-11-20", "the day stays when the branch changes"
 
 
