@@ -93,7 +93,7 @@ def branch_comparison() -> rx.Component:
                 rx.el.table(
                     rx.el.thead(rx.el.tr(rx.el.th("门店"), *[rx.el.th(h, class_name="num")
                                                            for h in ("台次", "营业额", "单车产值", "收款")])),
-                    rx.el.tbody(rx.foreach(FiguresState.comparison, _compared),
+                    rx.el.tbody(rx.foreach(FiguresState.comparison, lambda row: _compared(row)),
                                 _compared(FiguresState.comparison_total, total=True)),
                     class_name="branch-compare",
                     id="branch-comparison",
