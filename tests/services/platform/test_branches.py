@@ -7,10 +7,11 @@ from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, FormErrors, PermissionDenied
 from lantong_pwa.services.platform import auth, branches, users
-from lantong_pwa.services.platform.figures import daily_figures
+from lantong_pwa.services.workshop import reports, work_orders
+from lantong_pwa.services.workshop.work_orders import OrderForm
 from models import AuditEvent, Branch, BranchStatus, Role, User, UserSession
-from models.common import utc_now
 from tests.conftest import PASSWORD, refusal
+from tests.factories import add_vehicle
 from tests.races import race
 
 FUTIAN = dict(code="sz02", name="蓝通汽修（深圳福田店）", address="深圳市福田区深南大道1号", phone="0755 8888 1234",
@@ -202,7 +203,11 @@ def test_users_are_not_created_into_or_moved_to_a_closed_branch(session, shop):
     assert session.exec(select(User).where(User.username == "newtech")).first() is None
 
 
-def test_a_closed_branch_still_counts_in_the_admins_figures(session, shop):
+def test_a_closed_branchs_orders_still_show_in_the_admins_queries(session, shop):
+    vehicle = add_vehicle(session, shop.other_branch.id, plate="粤A54321")
+    order = work_orders.open_work_order(session, shop.other_branch_advisor, OrderForm(
+        vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint="保养"))
     branches.close_branch(session, shop.admin, shop.other_branch.id)
-    today = utc_now().date()
-    assert daily_figures(session, shop.admin, today, shop.other_branch.id).branch_name == "另一家店"
+    session.commit()
+    assert [hit.order.number for hit in reports.search_orders(session, shop.admin, plate_fragment="54321")] == [
+        order.number]
