@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
@@ -99,10 +100,19 @@ def create_branch_from_command_line(session: Session, form: BranchForm) -> Branc
     return _create(session, None, form)
 
 
+def _flush_unique_code(session: Session, branch: Branch) -> None:
+    """Flush ``branch``; a code another request took since the check (two admins at the same moment) gets the same
+    message as one taken before, from the unique index."""
+    try:
+        with session.begin_nested():
+            session.add(branch)
+    except IntegrityError as error:
+        raise FormErrors({"code": f"门店编码“{branch.code}”已被使用"}) from error
+
+
 def _create(session: Session, actor: User | None, form: BranchForm) -> Branch:
     branch = Branch(**_checked(session, form, None))
-    session.add(branch)
-    session.flush()
+    _flush_unique_code(session, branch)
     audit.record(session, actor, "branch.create", "branch", branch.id, branch_id=branch.id, code=branch.code,
                  name=branch.name)
     session.flush()
@@ -126,7 +136,7 @@ def update_branch(session: Session, actor: User, branch_id: int, form: BranchFor
             changes[field] = [getattr(branch, field), value]
             setattr(branch, field, value)
     if changes:
-        session.add(branch)
+        _flush_unique_code(session, branch)
         audit.record(session, actor, "branch.update", "branch", branch.id, branch_id=branch.id, changes=changes)
         session.flush()
     return branch

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from lantong_pwa.errors import DomainError, FormErrors, PermissionDenied
 from lantong_pwa.services.platform import auth, branches, users
@@ -184,6 +184,20 @@ def test_two_admins_closing_the_last_two_open_branches_at_once_leave_one_open(se
     assert [r.message for r in refused] == ["这是唯一营业中的门店，不能停业"]
     session.expire_all()
     assert [b.status for b in session.exec(select(Branch)).all()].count(BranchStatus.OPEN) == 1
+
+
+def test_admins_creating_the_same_code_at_once_make_one_branch_and_are_told_why(app_engine, session, shop):
+    """Whether a request sees the other's branch when it checks the code or only at the unique index, it is told
+    the code is taken, beside the field: never a server error."""
+    session.commit()
+    creating = [lambda own: branches.create_branch(own, own.get(User, shop.admin.id), form(code="SZ09"))] * 4
+
+    results = race(creating)
+
+    assert len([r for r in results if isinstance(r, Branch)]) == 1
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 3 and all(r.errors == {"code": "门店编码“SZ09”已被使用"} for r in refused)
+    assert session.exec(select(func.count()).select_from(Branch).where(Branch.code == "SZ09")).one() == 1
 
 
 def test_users_are_not_created_into_or_moved_to_a_closed_branch(session, shop):
