@@ -4,7 +4,7 @@ import reflex as rx
 
 from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
-from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP
+from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, serve_built_site
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.static_pages import serve_pages_in_place
 from pages.platform.admin_branches import branches_page
@@ -60,7 +60,8 @@ if ("serviceWorker" in navigator) {
 """
 
 app = rx.App(
-    api_transformer=[api, serve_pages_in_place],
+    # serve_built_site first: it adds the built site to Reflex's own routes when this process did not build it.
+    api_transformer=[serve_built_site, api, serve_pages_in_place],
     html_lang="zh-CN",
     stylesheets=["/app.css"],
     extra_app_wraps={OVERLAY_APP_WRAP: overlay},  # our Chinese connection banner instead of Reflex's English toast

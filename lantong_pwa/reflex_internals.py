@@ -15,6 +15,9 @@ The touchpoints, and who uses them:
 - the event-trigger spec of our own React components (``pages/photo_capture.py``, ``scanner.py``, ``drafts.py``);
 - the websocket's address (the browser tests cut or stall it) and the environment variables the tools set
   (``prod_server``; ``.ci/setup`` sets the same);
+- where the browsers' state lives: the backend's worker count (``rxconfig``), the built site served by a process
+  started with ``--backend-only`` (the app, for the processes of a chain), and dropping one browser tab's state from
+  the state manager in memory or in Redis when its person signs out (``client_state``);
 - for the State tests (``tests/state/harness.py``): a page's router data, the state tree's paths, and how the
   events a handler returns are recognised.
 """
@@ -22,6 +25,7 @@ The touchpoints, and who uses them:
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,12 +33,18 @@ from typing import Any
 import reflex as rx
 from reflex.components.core.banner import has_connection_errors  # noqa: F401 - for pages/connection.py
 from reflex.istate.data import RouterData
-from reflex.utils.exec import get_routes_manifest_router
+from reflex.istate.manager import StateManager
+from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.redis import StateManagerRedis
+from reflex.istate.manager.token import BaseStateToken
+from reflex.utils.exec import get_frontend_mount, get_routes_manifest_router, is_prod_mode
 from reflex.utils.frontend_skeleton import _compile_vite_config, _update_react_router_config
 from reflex.utils.prerequisites import get_web_dir
 from reflex_base.config import get_config
 from reflex_base.constants import Dirs, Endpoint, ReactRouter
+from reflex_base.environment import environment
 from reflex_base.event import EventSpec, passthrough_event_spec  # noqa: F401 - for our components' triggers
+from reflex_base.event.context import EventContext
 
 # --- the build's files -------------------------------------------------------------------------------------------
 
@@ -42,6 +52,11 @@ from reflex_base.event import EventSpec, passthrough_event_spec  # noqa: F401 - 
 def site_dir() -> Path:
     """Where the production build writes the site: each page as ``<route>/index.html``."""
     return (get_web_dir() / Dirs.STATIC).resolve()
+
+
+def built_site_in(web_dir: Path) -> Path:
+    """Where a production build with ``REFLEX_WEB_WORKDIR=web_dir`` writes the site."""
+    return (web_dir / Dirs.STATIC).resolve()
 
 
 def route_matcher() -> Callable[[str], str | None]:
@@ -142,6 +157,97 @@ def redirects_of(message: dict[str, Any]) -> list[str]:
     """The paths an answer's events redirect to."""
     return [event["payload"]["path"] for event in message.get("events") or []
             if event.get("name") == EVENT_HANDLERS["redirect"]]
+
+
+# --- where the browsers' state lives ------------------------------------------------------------------------------
+
+# How many backend workers ``reflex run --env prod`` starts (Granian reads it; Reflex's own default is 2 × cores + 1
+# with Redis, 1 without).
+BACKEND_WORKERS_ENV = "GRANIAN_WORKERS"
+# The page keeps its client token (which names its state on the server) in sessionStorage under this key
+# (``TOKEN_KEY`` in Reflex's ``web/utils/state.js``); without it, the next page load makes a new one.
+CLIENT_TOKEN_STORAGE_KEY = "token"
+
+
+# ``reflex run --backend-only`` as an environment variable: set, ``rxconfig`` sees it too (a chain's processes).
+BACKEND_ONLY_ENV = environment.REFLEX_BACKEND_ONLY.name
+
+
+def runs_backend_only() -> bool:
+    return environment.REFLEX_BACKEND_ONLY.get()
+
+
+def set_backend_workers(count: int) -> None:
+    """Have the production backend start ``count`` workers (from ``rxconfig``, read before it starts them)."""
+    os.environ[BACKEND_WORKERS_ENV] = str(count)
+
+
+def serve_built_site(asgi_app: Any) -> Any:
+    """An ``api_transformer`` (first in the list): a production backend started with ``--backend-only`` serves the
+    built site as the one-port server does (Reflex mounts it only when it built it in the same run), so every
+    process of a chain answers every address from one build."""
+    mounted = environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.get()
+    if is_prod_mode() and not mounted and (site_dir() / "index.html").is_file():
+        asgi_app.routes.append(get_frontend_mount())
+    return asgi_app
+
+
+def running_state_manager() -> StateManager | None:
+    """The state manager of the event being handled (None outside a served app, e.g. in the State tests)."""
+    try:
+        return EventContext.get().state_manager
+    except LookupError:
+        return None
+
+
+def memory_state_manager(expiry_seconds: int) -> StateManager:
+    return StateManagerMemory(token_expiration=expiry_seconds)
+
+
+def redis_state_manager(url: str, expiry_seconds: int) -> StateManager:
+    from redis.asyncio import Redis
+
+    return StateManagerRedis(redis=Redis.from_url(url), token_expiration=expiry_seconds)
+
+
+def state_token(client_token: str, cls: type[rx.State] = rx.State) -> BaseStateToken:
+    """What names ``cls``'s state of the browser tab ``client_token`` in a state manager."""
+    return BaseStateToken(ident=client_token, cls=cls)
+
+
+def _state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
+    return [cls, *(each for sub in cls.get_substates() for each in _state_classes(sub))]
+
+
+def redis_state_key(client_token: str, cls: type[rx.State]) -> str:
+    """The Redis key ``cls``'s state of the browser tab ``client_token`` is stored under."""
+    return state_token(client_token)._state_key(cls)
+
+
+def redis_state_keys(client_token: str) -> list[str]:
+    """The Redis key of every state class a browser tab ``client_token`` may have stored."""
+    return [redis_state_key(client_token, cls) for cls in _state_classes(rx.State)]
+
+
+async def drop_client_states(manager: StateManager, client_token: str) -> None:
+    """Remove every state of the browser tab ``client_token`` from ``manager``: in memory, or its keys in Redis. It
+    waits for the tab's state lock first, so an event that asked for it (sign-out) has finished writing back."""
+    token = state_token(client_token)
+    if isinstance(manager, StateManagerRedis):
+        async with manager._lock(token):
+            await manager.redis.delete(*redis_state_keys(client_token))
+    elif isinstance(manager, StateManagerMemory):
+        async with await manager._get_state_lock(token):
+            manager._purge_token(token)
+    else:
+        raise TypeError(f"dropping a client's state is not implemented for {type(manager).__name__}")
+
+
+def holds_client_state(manager: StateManager, client_token: str) -> bool:
+    """Whether ``manager`` (in memory) keeps any state of ``client_token`` (Redis: look for its keys instead)."""
+    if isinstance(manager, StateManagerMemory):
+        return state_token(client_token).cache_key in manager.states
+    raise TypeError(f"{type(manager).__name__} keeps its states elsewhere")
 
 
 # --- for the State tests -----------------------------------------------------------------------------------------

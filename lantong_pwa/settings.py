@@ -4,6 +4,13 @@
 ``LANTONG_DATABASE_URL``  SQLAlchemy URL (default: the SQLite file in the data directory)
 ``LANTONG_PUBLIC_URL``    the address phones reach the app on; QR vehicle cards encode it
 ``LANTONG_PORT``          the single port the production build serves on (default 3000)
+``LANTONG_PHOTO_DIR``     where photos are stored (default ``<data dir>/photos``): with several app processes or
+                          hosts, a directory every one of them mounts
+``LANTONG_REDIS_URL``     ``redis://host:port/db``: Reflex keeps each browser's state in Redis, so several workers
+                          and processes serve the same phones (default: none, one worker, state in its memory)
+``LANTONG_STATE_EXPIRY``  seconds a browser's state is kept after its last event (default 3600), in Redis or memory
+``LANTONG_WORKERS``       backend worker processes (default: one per core with Redis, else 1; Redis is needed for
+                          more than one)
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 SECRET_FILE_NAME = "secret.key"
+# A browser's state outlives its last event by an hour: a phone put down mid-form finds it as it was when it comes
+# back within the hour; after that it starts afresh (still signed in by its cookie, drafts kept in the browser).
+DEFAULT_STATE_EXPIRY = 3600
 
 
 @dataclass(frozen=True)
@@ -23,10 +33,10 @@ class Settings:
     database_url: str
     public_url: str
     port: int
-
-    @property
-    def photo_dir(self) -> Path:
-        return self.data_dir / "photos"
+    photo_dir: Path
+    redis_url: str | None
+    state_expiry_seconds: int
+    workers: int
 
     @property
     def secret_key(self) -> bytes:
@@ -38,7 +48,15 @@ def load_settings() -> Settings:
     port = int(os.environ.get("LANTONG_PORT", "3000"))
     database_url = os.environ.get("LANTONG_DATABASE_URL") or f"sqlite:///{data_dir / 'lantong.db'}"
     public_url = os.environ.get("LANTONG_PUBLIC_URL") or f"http://localhost:{port}"
-    return Settings(data_dir=data_dir, database_url=database_url, public_url=public_url.rstrip("/"), port=port)
+    photo_dir = Path(os.environ.get("LANTONG_PHOTO_DIR") or data_dir / "photos").resolve()
+    redis_url = os.environ.get("LANTONG_REDIS_URL", "").strip() or None
+    workers = int(os.environ.get("LANTONG_WORKERS") or ((os.cpu_count() or 1) if redis_url else 1))
+    if workers > 1 and not redis_url:
+        raise ValueError("LANTONG_WORKERS above 1 needs LANTONG_REDIS_URL: workers share the browsers' state there")
+    return Settings(data_dir=data_dir, database_url=database_url, public_url=public_url.rstrip("/"), port=port,
+                    photo_dir=photo_dir, redis_url=redis_url,
+                    state_expiry_seconds=int(os.environ.get("LANTONG_STATE_EXPIRY") or DEFAULT_STATE_EXPIRY),
+                    workers=workers)
 
 
 @lru_cache(maxsize=1)

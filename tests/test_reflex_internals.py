@@ -243,3 +243,48 @@ def test_a_toast_is_recognised_by_its_kind_and_carries_its_message():
     assert reflex_internals.is_toast_of_kind(spec, "error"), "rx.toast.error(…) no longer calls refs['__toast'].error"
     assert not reflex_internals.is_toast_of_kind(spec, "success")
     assert "出错了" in repr(spec.args)
+
+
+# --- where the browsers' state lives ------------------------------------------------------------------------------
+
+
+def test_the_production_backend_reads_its_worker_count_from_the_variable_we_set():
+    from reflex.utils import exec as reflex_exec
+
+    from lantong_pwa import reflex_internals
+
+    source = inspect.getsource(reflex_exec.run_granian_backend_prod)
+    assert f'os.getenv("{reflex_internals.BACKEND_WORKERS_ENV}"' in source, \
+        "reflex.utils.exec.run_granian_backend_prod no longer takes its worker count from GRANIAN_WORKERS"
+
+
+def test_the_page_keeps_its_client_token_in_session_storage_under_the_key_we_remove():
+    import reflex_base
+
+    from lantong_pwa import reflex_internals
+
+    state_js = Path(reflex_base.__file__).parent / ".templates" / "web" / "utils" / "state.js"
+    assert f'const TOKEN_KEY = "{reflex_internals.CLIENT_TOKEN_STORAGE_KEY}";' in state_js.read_text(), \
+        "reflex_base/.templates/web/utils/state.js: TOKEN_KEY (the client token's sessionStorage key) changed"
+
+
+def test_a_backend_only_production_process_serves_the_built_site(tmp_path, monkeypatch):
+    from reflex_base.environment import environment
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from lantong_pwa import reflex_internals
+
+    monkeypatch.setenv("REFLEX_WEB_WORKDIR", str(tmp_path))
+    site = reflex_internals.site_dir()
+    (site / "login").mkdir(parents=True)
+    (site / "index.html").write_text("home")
+    (site / "login" / "index.html").write_text("sign in")
+    monkeypatch.setenv("REFLEX_ENV_MODE", "prod")
+    mounted_by_reflex = environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.name
+    monkeypatch.setenv(mounted_by_reflex, "false")
+    app = reflex_internals.serve_built_site(Starlette())
+    assert TestClient(app).get("/login/").text == "sign in", \
+        "reflex.utils.exec.get_frontend_mount no longer serves the built site (or is_prod_mode reads another variable)"
+    monkeypatch.setenv(mounted_by_reflex, "true")
+    assert reflex_internals.serve_built_site(Starlette()).routes == [], "Reflex mounted it already: not twice"

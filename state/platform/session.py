@@ -15,6 +15,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
+from lantong_pwa.client_state import FORGET_CLIENT_TOKEN, forget_browser
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.platform.permissions import Permission, allows, role_allows
@@ -194,14 +195,17 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        """End the session here and on the server, and clear the drafts this person left in the browser."""
+        """End the session here and on the server, clear the drafts this person left in the browser, and drop this
+        tab's state on the server: the page loads the sign-in page afresh under a new client token
+        (lantong_pwa/client_state.py)."""
         await self._in_unit(lambda db, _actor: auth.sign_out(db, self.auth_token))
         leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
         self.auth_token = ""
         self.user_id = 0
         self.user_role = ""
         self.user_display_name = ""
-        return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.redirect("/login")]
+        forget_browser(self.router.session.client_token)
+        return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.call_script(FORGET_CLIENT_TOKEN)]
 
     @rx.event
     async def guard_staff(self):

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session, func, select
 
 import models
-from lantong_pwa.reflex_internals import EVENT_HANDLERS, event_name
+from lantong_pwa.client_state import FORGET_CLIENT_TOKEN
+from lantong_pwa.reflex_internals import EVENT_HANDLERS, event_arguments, event_name
 from lantong_pwa.services.platform import auth
 from models import Role, UserSession
 from state.platform.login import LoginState
@@ -158,18 +159,20 @@ def test_sign_out_ends_the_session_on_the_server(staff, session):
     assert session_rows(session) == 1
     assert state.auth_token == "" and state.user_role == "" and state.user_display_name == ""
     assert [event_name(e) for e in events] == [EVENT_HANDLERS[name] for name in ("call_script", "remove_cookie",
-                                                                                 "redirect")]
+                                                                                 "call_script")]
     # This person's drafts leave the browser (a shared tablet keeps no customer's details), nobody else's.
     assert f"lantong-draft:{staff.advisor.id}:" in repr(events[0].args)
     assert auth.SESSION_COOKIE in repr(events[1].args)
-    assert redirect_target(events[2]) == "/login"
+    # The page forgets its client token and loads the sign-in page afresh (its old state is dropped on the server).
+    assert event_arguments(events[2])["javascript_code"] == FORGET_CLIENT_TOKEN
     # The old cookie value, replayed, is anonymous now.
     assert redirect_target(drive(make_state(SessionState, token=token, path="/").go_home())) == "/login"
 
 
 def test_sign_out_without_a_session_still_clears_the_browser(staff):
     events = as_list(drive(make_state(SessionState, path="/").sign_out()))
-    assert [event_name(e) for e in events] == [EVENT_HANDLERS["remove_cookie"], EVENT_HANDLERS["redirect"]]
+    assert [event_name(e) for e in events] == [EVENT_HANDLERS["remove_cookie"], EVENT_HANDLERS["call_script"]]
+    assert event_arguments(events[1])["javascript_code"] == FORGET_CLIENT_TOKEN
 
 
 # --- page guards ------------------------------------------------------------------------------------------------
