@@ -1,10 +1,13 @@
-"""Many phones at once: ``python -m benchmarks.load [--phones N] [--seconds S] [--redis]``.
+"""Many phones at once: ``python -m benchmarks.load [--phones N] [--seconds S] [--redis [--processes P]]``.
 
 Starts the production app over a fresh data directory with the demo data and a working day on it
 (``benchmarks.lighthouse.stage_workshop_day``): embedded mode (SQLite, one process) by default, or with ``--redis``
-several workers behind nginx with PostgreSQL and Redis, as ``deploy/`` sets a chain up. Then drives N simulated
+P app processes of one worker each (default one per core) behind nginx on a fresh PostgreSQL database and a Redis
+database of its own, as ``deploy/`` sets a chain up (``prod_server.start_cluster``). Then drives N simulated
 phones over the event socket (``lantong_pwa.socket_phone``), each signed in as its role and doing that role's round,
-one event every 3 s on average (a think time drawn uniformly from 0–6 s):
+one event every 3 s on average (a think time drawn uniformly from 0–6 s), spread over branches of 50 phones (the demo
+branch, then new ones, as a chain's central deployment serves them); every event of these rounds changes the
+screen, and it counts as answered when that change arrives (``SocketPhone.send(whole=False)``):
 
 - technician (half the phones, each its own account with its own open order): open 我的任务, start or pause a line;
 - advisor (a quarter): search a plate, open the board;
@@ -13,9 +16,10 @@ one event every 3 s on average (a think time drawn uniformly from 0–6 s):
 
 Prints one JSON object: events per second; p50, p95 and p99 in ms for each kind of event and for all; errors (an
 event with no answer, a dropped connection); ``/ping``'s p95 during the run; the server's peak memory (resident
-set of its whole process tree, sampled each second). An event's time runs from sending it until the server has
-finished it (``SocketPhone.send``). Targets on a 2-core machine: embedded 50 phones p95 ≤ 150 ms with 0 errors;
-Redis 200 phones p95 ≤ 200 ms with 0 errors. Phones sign in before the clock starts.
+set of its whole process tree, sampled each second) and the CPU time it spent per event; and how busy the machine's
+CPUs were (the server, its databases and these phones share them). Targets on a 2-core
+machine: embedded 50 phones p95 ≤ 150 ms with 0 errors; Redis 200 phones p95 ≤ 200 ms with 0 errors. Phones sign
+in before the clock starts.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import redis
 
 from lantong_pwa import prod_server
 from lantong_pwa.socket_phone import PhoneError, SocketPhone
@@ -42,6 +47,7 @@ DEMO_PASSWORD = "lantong123"
 THINK_S = (0.0, 6.0)  # uniform: 3 s between a phone's events on average
 SIGN_IN_AT_ONCE = 4  # sign-ins hash a password; this many at a time while the phones get ready
 ROLE_SHARES = (("technician", 0.50), ("advisor", 0.25), ("cashier", 0.15), ("manager", 0.10))
+PHONES_PER_BRANCH = 50  # a big shop: a chain's phones are spread over its branches this many at a time
 PLATE_FRAGMENTS = ("12345", "B12", "8K2M", "D123", "A8K")
 
 
@@ -69,27 +75,54 @@ def roles_for(phones: int) -> list[str]:
     return [role for role, count in counts.items() for _ in range(count)]
 
 
-def staff_the_shop(session, technicians: int) -> list[tuple[str, int]]:
-    """Technician accounts ``bench_tech<i>``, each with an open order of two job lines assigned to them, on new
-    vehicles of the demo branch. Returns (username, first job line id) per technician."""
+@dataclass(frozen=True)
+class Account:
+    """Who one phone signs in as, and (a technician) the job line it clocks."""
+    username: str
+    role: str
+    line_id: int | None = None
+
+
+def staff_the_chain(session, phones: int) -> list[Account]:
+    """The accounts of ``phones`` phones, in branches of ``PHONES_PER_BRANCH``: the demo branch first, then new
+    branches ``LB01``… with an advisor, a cashier and a manager each (phones of one role in a branch share its
+    account, each phone its own session). Every technician phone gets an account of its own with an open order of
+    two job lines assigned to it, on a new vehicle of its branch. One password hash for all: hashing is what
+    sign-in measures, not what the setup should spend its time on."""
     from sqlmodel import select
 
-    from lantong_pwa.services.platform import auth
+    from lantong_pwa.services.platform import auth, branches
     from lantong_pwa.services.workshop import dispatch, work_orders
     from lantong_pwa.services.workshop.vehicles import new_qr_token
     from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
     from models import Customer, JobLine, Role, User, Vehicle
 
-    advisor = session.exec(select(User).where(User.username == "advisor")).one()
-    password_hash = auth.hash_password(DEMO_PASSWORD)  # one hash for all: hashing is what sign-in measures
-    staffed = []
-    for i in range(1, technicians + 1):
-        technician = User(username=f"bench_tech{i}", display_name=f"技师{i}", password_hash=password_hash,
+    password_hash = auth.hash_password(DEMO_PASSWORD)
+    staff: list[dict[str, User]] = [{role: session.exec(select(User).where(User.username == role)).one()
+                                     for role in ("advisor", "cashier", "manager")}]
+    roles = roles_for(phones)
+    for index in range(1, -(-phones // PHONES_PER_BRANCH)):
+        branch = branches.create_branch_from_command_line(session, branches.BranchForm(
+            code=f"LB{index:02d}", name=f"压测门店{index}"))
+        people = {role: User(username=f"bench_{role}{index}", display_name=f"{role}{index}", password_hash=password_hash,
+                             role=Role(role), branch_id=branch.id) for role in ("advisor", "cashier", "manager")}
+        session.add_all(people.values())
+        staff.append(people)
+    session.flush()
+
+    accounts = []
+    for phone, role in enumerate(roles):
+        people = staff[phone % len(staff)]
+        if role != "technician":
+            accounts.append(Account(people[role].username, role))
+            continue
+        advisor = people["advisor"]
+        technician = User(username=f"bench_tech{phone}", display_name=f"技师{phone}", password_hash=password_hash,
                           role=Role.TECHNICIAN, branch_id=advisor.branch_id)
-        owner = Customer(branch_id=advisor.branch_id, name=f"车主{i}", mobile=f"139{i:08d}")
+        owner = Customer(branch_id=advisor.branch_id, name=f"车主{phone}", mobile=f"139{phone:08d}")
         session.add_all([technician, owner])
         session.flush()
-        vehicle = Vehicle(branch_id=advisor.branch_id, customer_id=owner.id, plate=f"粤B{70000 + i:05d}",
+        vehicle = Vehicle(branch_id=advisor.branch_id, customer_id=owner.id, plate=f"粤B{70000 + phone:05d}",
                           qr_token=new_qr_token(), mileage=10000)
         session.add(vehicle)
         session.flush()
@@ -100,23 +133,22 @@ def staff_the_shop(session, technicians: int) -> list[tuple[str, int]]:
         dispatch.assign_order(session, advisor, order.id, technician_id=technician.id)
         line = session.exec(select(JobLine.id).where(JobLine.work_order_id == order.id)
                             .order_by(JobLine.position)).first()
-        staffed.append((technician.username, line))
-    return staffed
+        accounts.append(Account(technician.username, role, line))
+    return accounts
 
 
-def prepare_data(env: dict[str, str], database_url: str, technicians: int) -> list[tuple[str, int]]:
-    """Demo data, a working day on it, and the technicians' accounts and orders, committed."""
+def stage_the_day(database_url: str, phones: int) -> list[Account]:
+    """On the demo data: a working day, and the phones' branches, accounts and orders, committed."""
     from sqlmodel import Session
 
     from benchmarks.lighthouse import stage_workshop_day
     from lantong_pwa.db import make_engine
 
-    prod_server.prepare_demo_data(env)
     engine = make_engine(database_url)
     try:
         with Session(engine, expire_on_commit=False) as session:
             stage_workshop_day(session)
-            staffed = staff_the_shop(session, technicians)
+            staffed = staff_the_chain(session, phones)
             session.commit()
     finally:
         engine.dispose()
@@ -131,19 +163,21 @@ def round_of(role: str, line_id: int | None) -> list[tuple[str, Callable[[Socket
     from state.workshop.intake import IntakeState
     from state.workshop.tasks import TasksState
 
+    def event(state: type, handler: str, path: str, payload: Callable[[], dict] = dict):
+        return lambda phone: phone.send(state, handler, payload(), path=path, whole=False)
+
     if role == "technician":
-        return [("tasks.load", lambda p: p.send(TasksState, "load", path="/tasks")),
-                ("tasks.start", lambda p: p.send(TasksState, "start", {"line_id": line_id}, path="/tasks")),
-                ("tasks.load", lambda p: p.send(TasksState, "load", path="/tasks")),
-                ("tasks.pause", lambda p: p.send(TasksState, "pause", {"line_id": line_id}, path="/tasks"))]
+        return [("tasks.load", event(TasksState, "load", "/tasks")),
+                ("tasks.start", event(TasksState, "start", "/tasks", lambda: {"line_id": line_id})),
+                ("tasks.load", event(TasksState, "load", "/tasks")),
+                ("tasks.pause", event(TasksState, "pause", "/tasks", lambda: {"line_id": line_id}))]
     if role == "advisor":
-        return [("intake.search", lambda p: p.send(IntakeState, "search",
-                                                   {"form": {"query": random.choice(PLATE_FRAGMENTS)}},
-                                                   path="/intake")),
-                ("board.load", lambda p: p.send(BoardState, "load", path="/orders"))]
+        return [("intake.search", event(IntakeState, "search", "/intake",
+                                        lambda: {"form": {"query": random.choice(PLATE_FRAGMENTS)}})),
+                ("board.load", event(BoardState, "load", "/orders"))]
     if role == "cashier":
-        return [("cashier.load", lambda p: p.send(CashierState, "load", path="/cashier"))]
-    return [("figures.load", lambda p: p.send(FiguresState, "load", path="/figures"))]
+        return [("cashier.load", event(CashierState, "load", "/cashier"))]
+    return [("figures.load", event(FiguresState, "load", "/figures"))]
 
 
 @dataclass
@@ -163,21 +197,21 @@ class Run:
             self.all_ready.set()
 
 
-async def phone_life(url: str, username: str, role: str, line_id: int | None, run: Run) -> None:
+async def phone_life(url: str, account: Account, run: Run) -> None:
     """One phone: connect and sign in, wait for the start, then its role's round until the stop."""
     phone = SocketPhone(url)
     try:
         try:
             async with run.sign_in_slots:
                 await phone.connect()
-                await phone.sign_in(username, DEMO_PASSWORD)
+                await phone.sign_in(account.username, DEMO_PASSWORD)
         except Exception as error:  # noqa: BLE001 - a phone that cannot get ready is an error of the run
-            run.tally.errors.append(f"{username} could not sign in: {error!r}")
+            run.tally.errors.append(f"{account.username} could not sign in: {error!r}")
             return
         finally:
             run.one_ready()
         await run.start.wait()
-        steps = round_of(role, line_id)
+        steps = round_of(account.role, account.line_id)
         step = random.randrange(len(steps))
         while True:
             await asyncio.sleep(random.uniform(*THINK_S))
@@ -198,30 +232,53 @@ async def phone_life(url: str, username: str, role: str, line_id: int | None, ru
             pass
 
 
-def tree_rss_bytes(root_pid: int) -> int:
-    """The resident memory of ``root_pid``'s process group (the server and every worker it started)."""
-    total = 0
+def _group_stats(group: int) -> list[list[str]]:
+    """The ``/proc/<pid>/stat`` fields (after the command) of every process in process group ``group``."""
+    stats = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != root_pid:
-                continue
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
-    return total
+        if int(fields[2]) == group:
+            stats.append(fields)
+    return stats
 
 
-async def drive(url: str, server_pid: int, accounts: list[tuple[str, str, int | None]], seconds: float) -> dict:
+def group_rss_bytes(group: int) -> int:
+    """The resident memory of process group ``group`` (a server and every worker it started)."""
+    return sum(int(fields[21]) for fields in _group_stats(group)) * os.sysconf("SC_PAGE_SIZE")
+
+
+def machine_cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far (``/proc/stat``)."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _own_cpu_seconds() -> float:
+    """The CPU time this process (the simulated phones) has used."""
+    times = os.times()
+    return times.user + times.system
+
+
+def group_cpu_seconds(group: int) -> float:
+    """The CPU time (user and system) the live processes of ``group`` have used."""
+    return sum(int(fields[11]) + int(fields[12]) for fields in _group_stats(group)) / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(url: str, server_groups: list[int], accounts: list[Account], seconds: float) -> dict:
     """Every phone signs in first; the clock starts once the last one is ready (or has failed). Meanwhile this
     pings the server and samples its memory once a second."""
     run = Run(phones=len(accounts))
-    phones = [asyncio.create_task(phone_life(url, username, role, line_id, run))
-              for username, role, line_id in accounts]
+    phones = [asyncio.create_task(phone_life(url, account, run)) for account in accounts]
     await run.all_ready.wait()
     pings, peak_rss = [], 0
+    cpu_before = sum(group_cpu_seconds(group) for group in server_groups)
+    machine_before, phones_before = machine_cpu_ticks(), _own_cpu_seconds()
     started = time.monotonic()
     run.stop_at = started + seconds
     run.start.set()
@@ -233,10 +290,13 @@ async def drive(url: str, server_pid: int, accounts: list[tuple[str, str, int | 
                 pings.append(time.perf_counter() - sent)
             except httpx.HTTPError as error:
                 run.tally.errors.append(f"/ping: {error!r}")
-            peak_rss = max(peak_rss, tree_rss_bytes(server_pid))
+            peak_rss = max(peak_rss, sum(group_rss_bytes(group) for group in server_groups))
             await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - sent)))
     await asyncio.gather(*phones)
     elapsed = time.monotonic() - started
+    server_cpu = sum(group_cpu_seconds(group) for group in server_groups) - cpu_before
+    machine_busy, machine_total = (after - before for after, before in zip(machine_cpu_ticks(), machine_before))
+    phones_cpu = _own_cpu_seconds() - phones_before
     every = [s for values in run.tally.seconds.values() for s in values]
     return {
         "phones": len(accounts),
@@ -249,22 +309,11 @@ async def drive(url: str, server_pid: int, accounts: list[tuple[str, str, int | 
         "error_samples": run.tally.errors[:5],
         "ping_p95_ms": round(percentile(pings, 0.95) * 1000, 1) if pings else None,
         "server_peak_rss_mb": round(peak_rss / 2**20),
+        "server_cpu_ms_per_event": round(server_cpu * 1000 / len(every), 1) if every else None,
+        "machine_cpu_busy": round(machine_busy / machine_total, 2) if machine_total else None,
+        "phones_cpu_cores": round(phones_cpu / elapsed, 2),
+        "server_cpu_cores": round(server_cpu / elapsed, 2),
     }
-
-
-def accounts_for(roles: list[str], technicians: list[tuple[str, int]]) -> list[tuple[str, str, int | None]]:
-    """(username, role, job line) per phone: each technician phone has its own account; the other roles share the
-    demo accounts (each phone its own session)."""
-    demo = {"advisor": "advisor", "cashier": "cashier", "manager": "manager"}
-    techs = iter(technicians)
-    accounts = []
-    for role in roles:
-        if role == "technician":
-            username, line_id = next(techs)
-            accounts.append((username, role, line_id))
-        else:
-            accounts.append((demo[role], role, None))
-    return accounts
 
 
 def run_embedded(phones: int, seconds: float) -> dict:
@@ -273,18 +322,64 @@ def run_embedded(phones: int, seconds: float) -> dict:
     port = prod_server.free_port()
     url = f"http://127.0.0.1:{port}"
     env = prod_server.lantong_env(data_dir, port)
-    roles = roles_for(phones)
     os.environ["LANTONG_DATA_DIR"] = str(data_dir)  # the hashes and tokens this process makes use the app's key
-    technicians = prepare_data(env, f"sqlite:///{data_dir / 'lantong.db'}", roles.count("technician"))
+    prod_server.prepare_demo_data(env)
+    accounts = stage_the_day(f"sqlite:///{data_dir / 'lantong.db'}", phones)
     log_path = work / "lantong.log"
     with log_path.open("wb") as log:
         process = prod_server.start(prod_server.REPO, port, env, log)
         try:
             prod_server.wait_ready(process, url, log_path, paths=("/api/health", "/"))
-            result = asyncio.run(drive(url, process.pid, accounts_for(roles, technicians), seconds))
+            result = asyncio.run(drive(url, [process.pid], accounts, seconds))
         finally:
             prod_server.stop(process)
     return {"mode": "embedded", "workers": 1, **result, "log": str(log_path)}
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new empty database on the PostgreSQL server at ``server_url``; its URL."""
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"lantong_load_{secrets.token_hex(4)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(server_url: str, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run_cluster(phones: int, seconds: float, *, postgres_url: str, redis_url: str, processes: int) -> dict:
+    """A chain as ``deploy/`` lays it out (``prod_server.start_cluster``): ``processes`` app processes of one worker
+    each behind nginx, on a fresh PostgreSQL database and Redis."""
+    work = Path(tempfile.mkdtemp(prefix="lantong-load-cluster-"))
+    database_url = fresh_postgres_database(postgres_url)
+    try:
+        chain = prod_server.start_cluster(work, database_url=database_url, redis_url=redis_url,
+                                          processes=processes, workers=1)
+        try:
+            os.environ["LANTONG_DATA_DIR"] = chain.env["LANTONG_DATA_DIR"]
+            accounts = stage_the_day(database_url, phones)
+            result = asyncio.run(drive(chain.url, [p.pid for p in chain.processes] + [chain.nginx.pid], accounts,
+                                       seconds))
+        finally:
+            chain.stop()
+    finally:
+        drop_postgres_database(postgres_url, database_url)
+        redis.Redis.from_url(redis_url).flushdb()
+    return {"mode": "redis", "processes": processes, "workers": processes, **result, "logs": str(work)}
 
 
 def main() -> None:
@@ -292,11 +387,19 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--redis", action="store_true", help="several workers behind nginx, PostgreSQL and Redis")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2,
+                        help="--redis: app processes of one worker each (default: one per core, as deploy/ advises)")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="--redis: a PostgreSQL server to make a fresh database on")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12", help="--redis: a Redis database of its own (emptied afterwards)")
     args = parser.parse_args()
     random.seed(7)
     if args.redis:
-        raise SystemExit("--redis: see run_cluster (lands with deploy/)")
-    print(json.dumps(run_embedded(args.phones, args.seconds), ensure_ascii=False))
+        result = run_cluster(args.phones, args.seconds, postgres_url=args.postgres, redis_url=args.redis_url,
+                             processes=args.processes)
+    else:
+        result = run_embedded(args.phones, args.seconds)
+    print(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ own Reflex client token, so the server keeps a state of its own for it, signs in
 
 ``send`` waits until the server has finished the event: it follows the event with a marker event whose answer is
 always the same (``reflex_internals.hydrated_mark``), and a client's events are handled one at a time, in order.
+``send(..., whole=False)`` waits only for the event's first state update, what the person sees change, and sends
+the server nothing more: the load benchmark's rounds measure that, since every event of theirs changes the screen.
 """
 
 from __future__ import annotations
@@ -53,25 +55,30 @@ class SocketPhone:
     async def close(self) -> None:
         await self._client.disconnect()
 
-    async def send(self, state: type, handler: str, payload: dict[str, Any] | None = None, *,
-                   path: str = "/") -> Answer:
-        """Send ``state.handler(**payload)`` as the page at ``path`` would, and wait until it has finished."""
+    async def send(self, state: type, handler: str, payload: dict[str, Any] | None = None, *, path: str = "/",
+                   whole: bool = True) -> Answer:
+        """Send ``state.handler(**payload)`` as the page at ``path`` would, and wait until it has finished (or, not
+        ``whole``, until its first state update)."""
+        while not self._inbox.empty():  # the tail of an earlier answer (events sent after its update)
+            self._inbox.get_nowait()
         started = time.perf_counter()
         await self._client.emit(EVENT_MESSAGE, event_message(state, handler, payload or {}, path),
                                 namespace=EVENT_NAMESPACE)
-        await self._client.emit(EVENT_MESSAGE, hydrated_mark(path), namespace=EVENT_NAMESPACE)
+        if whole:
+            await self._client.emit(EVENT_MESSAGE, hydrated_mark(path), namespace=EVENT_NAMESPACE)
         answer = Answer(seconds=0.0)
         while True:
             try:
                 message = await asyncio.wait_for(self._inbox.get(), ANSWER_TIMEOUT)
             except TimeoutError as error:
                 raise PhoneError(f"no answer to {state.__name__}.{handler} within {ANSWER_TIMEOUT:.0f}s") from error
-            if delta_of(message) == HYDRATED_DELTA:
-                answer.seconds = time.perf_counter() - started
-                return answer
-            if delta_of(message):
+            done = delta_of(message) == HYDRATED_DELTA if whole else bool(delta_of(message))
+            if delta_of(message) and delta_of(message) != HYDRATED_DELTA:
                 answer.deltas.append(delta_of(message))
             answer.redirects += redirects_of(message)
+            if done:
+                answer.seconds = time.perf_counter() - started
+                return answer
 
     async def sign_in(self, username: str, password: str) -> Answer:
         """Sign in through the login form; raises unless the server sends the phone on from ``/login``."""

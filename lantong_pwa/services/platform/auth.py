@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit, branches
@@ -119,11 +119,15 @@ def user_for_token(session: Session, token: str | None, *, now: datetime | None 
     if not token:
         return None
     now = now or utc_now()
-    row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
-    if row is None or row.expires_at <= now:
+    # Every request asks this first: one round trip (the user and branch then stay in the session for the request).
+    found = session.exec(select(UserSession.expires_at, User, Branch)
+                         .join(User, col(User.id) == UserSession.user_id)
+                         .join(Branch, col(Branch.id) == User.branch_id)
+                         .where(UserSession.token_hash == _token_hash(token))).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.is_active and _branch_open(session, user) else None
+    expires_at, user, branch = found
+    return user if expires_at > now and user.is_active and branches.is_open(branch) else None
 
 
 def sign_out(session: Session, token: str | None) -> None:
