@@ -87,10 +87,9 @@ class CashierState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.SETTLE)
-        if redirect is not None:
-            return redirect
-        shown = await self._in_read(_queue_rows)
+        shown = await self._in_read(_queue_rows, page=Permission.SETTLE)
+        if shown.redirect is not None:
+            return shown.redirect
         self.ready, self.awaiting = shown.value if shown.ok else ([], [])
         self.error = "" if shown.ok else shown.error.message
         return None

@@ -156,8 +156,9 @@ class FiguresState(SessionState):
     def picks_branch(self) -> bool:
         return len(self.branch_options) > 1
 
-    async def _show(self, day: date | None = None, branch: str | None = None):
-        """Load the figures for ``day`` and ``branch`` (default: what is on screen); messages go to ``error``."""
+    async def _show(self, day: date | None = None, branch: str | None = None, page: Permission | None = None):
+        """Load the figures for ``day`` and ``branch`` (default: what is on screen); messages go to ``error``. As the
+        page's load (``page``), a refused person gets the redirect back."""
         self.error = ""
 
         def read(db, actor):
@@ -170,10 +171,12 @@ class FiguresState(SessionState):
             return chosen_day, choice, options, figures.daily_figures(db, actor, chosen_day, branch_id), \
                 sees_all_branches(actor), compared
 
-        shown = await self._in_read(read)
+        shown = await self._in_read(read, page=page)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self.error = shown.error.message
-            return
+            return None
         chosen_day, choice, options, result, is_admin, compared = shown.value
         self.day = chosen_day.isoformat()
         self.branch = choice if choice else ("" if not is_admin else ALL_BRANCHES)
@@ -211,11 +214,7 @@ class FiguresState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.VIEW_FIGURES)
-        if redirect is not None:
-            return redirect
-        await self._show(day=local_day(utc_now()))
-        return None
+        return await self._show(day=local_day(utc_now()), page=Permission.VIEW_FIGURES)
 
     @rx.event
     async def pick_day(self, value: str):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import reflex as rx
@@ -37,10 +37,12 @@ class Outcome(Generic[T]):
     """What a State handler's unit of work ended with: the service's result, or the rule it broke."""
     value: T | None = None
     error: DomainError | None = None
+    # A page read (``_in_read(..., page=...)``) for a stranger or the wrong role: where to send them instead.
+    redirect: Any = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return self.error is None and self.redirect is None
 
     @property
     def field_errors(self) -> dict[str, str]:
@@ -129,12 +131,22 @@ class SessionState(rx.State):
         except DomainError as error:
             return Outcome(error=error)
 
-    async def _in_read(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
-        """Like ``_in_unit`` for a request that only reads: nothing is committed, and a write raises."""
+    async def _in_read(self, work: Callable[[Session, User | None], T], *,
+                       page: Permission | None = None) -> Outcome[T]:
+        """Like ``_in_unit`` for a request that only reads: nothing is committed, and a write raises. With ``page``,
+        it is a page's load: the person must be signed in and allowed ``page`` (as ``_guard`` checks), and the
+        check and the work share one read; a refused person gets ``Outcome.redirect`` and the work does not run."""
+
+        def read(db: Session):
+            actor = self._actor(db)
+            refused = None if page is None else self._refusal(actor, page)
+            return (refused, None) if refused is not None else (None, work(db, actor))
+
         try:
-            return Outcome(value=await run_in_read(lambda db: work(db, self._actor(db))))
+            refused, value = await run_in_read(read)
         except DomainError as error:
             return Outcome(error=error)
+        return Outcome(value=value, redirect=refused)
 
     def _remember(self, user: User) -> None:
         self.user_id = user.id
@@ -147,19 +159,21 @@ class SessionState(rx.State):
         here = url.path + (f"?{url.query}" if url.query else "")
         return rx.redirect(f"/login?next={quote(here, safe='')}")
 
+    def _refusal(self, user: User | None, permission: Permission):
+        """Where a page sends someone who may not open it (strangers to sign in, the wrong role to their own
+        home), or None for the person it is for (remembered for the navigation)."""
+        if user is None:
+            self.user_role = ""
+            return self._login_redirect()
+        self._remember(user)
+        if not allows(user, permission):
+            return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
+        return None
+
     async def _guard(self, permission: Permission):
-        """Load the user for a page; send strangers to sign in and the wrong role to their own home."""
-
-        def check(_db: Session, user: User | None):
-            if user is None:
-                self.user_role = ""
-                return self._login_redirect()
-            self._remember(user)
-            if not allows(user, permission):
-                return [rx.toast.error("您没有权限访问该页面"), rx.redirect(ROLE_HOME[Role(user.role)])]
-            return None
-
-        return (await self._in_read(check)).value
+        """Load the user for a page; send strangers to sign in and the wrong role to their own home. A load that
+        reads the page's data anyway does both in one read: ``_in_read(work, page=permission)``."""
+        return (await self._in_read(lambda _db, _user: None, page=permission)).redirect
 
     @rx.var
     def phone_tabs(self) -> list[list[str]]:

@@ -86,18 +86,18 @@ class BoardState(SessionState):
     rows: list[BoardRow] = []
     error: str = ""
 
-    async def _refresh(self) -> None:
-        shown = await self._in_read(board_rows)
+    async def _refresh(self, page: Permission | None = None):
+        """Read the board (as the page's load with ``page``: then a refused person gets the redirect back)."""
+        shown = await self._in_read(board_rows, page=page)
+        if shown.redirect is not None:
+            return shown.redirect
         self.rows = shown.value if shown.ok else []
         self.error = "" if shown.ok else shown.error.message
+        return None
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.VIEW_VEHICLES)
-        if redirect is not None:
-            return redirect
-        await self._refresh()
-        return None
+        return await self._refresh(page=Permission.VIEW_VEHICLES)
 
     @rx.event
     async def refresh(self):

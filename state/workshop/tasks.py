@@ -114,9 +114,12 @@ class TasksState(SessionState):
     def note_draft_key(self) -> str:
         return draft_key(self.user_id, f"note:{self.line.id}")
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, page: Permission | None = None):
+        """Read my lines (as the page's load with ``page``: then a refused person gets the redirect back)."""
         self.error = ""
-        shown = await self._in_read(lambda db, actor: task_groups(progress.my_tasks(db, actor)))
+        shown = await self._in_read(lambda db, actor: task_groups(progress.my_tasks(db, actor)), page=page)
+        if shown.redirect is not None:
+            return shown.redirect
         self.groups = shown.value if shown.ok else []
         self.error = "" if shown.ok else shown.error.message
         self.loaded = True
@@ -124,13 +127,13 @@ class TasksState(SessionState):
             for line in group.lines:
                 if line.id == self.line.id:
                     self.line = line
+        return None
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.CLOCK_JOBS)
+        redirect = await self._refresh(page=Permission.CLOCK_JOBS)
         if redirect is not None:
             return redirect
-        await self._refresh()
         # Reflex runs this again after every reconnect: a sheet left open stays open while its line is still mine.
         if not any(line.id == self.line.id for group in self.groups for line in group.lines):
             self.line = TaskLineView()
