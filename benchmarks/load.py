@@ -252,11 +252,12 @@ def group_rss_bytes(group: int) -> int:
     return sum(int(fields[21]) for fields in _group_stats(group)) * os.sysconf("SC_PAGE_SIZE")
 
 
-def machine_cpu_ticks() -> tuple[int, int]:
-    """(busy, total) CPU ticks of the whole machine so far (``/proc/stat``)."""
-    ticks = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return sum(ticks) - idle, sum(ticks)
+def machine_cpu_ticks() -> tuple[int, int, int]:
+    """(busy, stolen, total) CPU ticks of the whole machine so far (``/proc/stat``); stolen: taken by the host of a
+    virtual machine, which the server never had."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle, stolen = ticks[3] + ticks[4], ticks[7]  # idle and iowait; steal
+    return sum(ticks) - idle - stolen, stolen, sum(ticks)
 
 
 def _own_cpu_seconds() -> float:
@@ -295,7 +296,8 @@ async def drive(url: str, server_groups: list[int], accounts: list[Account], sec
     await asyncio.gather(*phones)
     elapsed = time.monotonic() - started
     server_cpu = sum(group_cpu_seconds(group) for group in server_groups) - cpu_before
-    machine_busy, machine_total = (after - before for after, before in zip(machine_cpu_ticks(), machine_before))
+    machine_busy, machine_stolen, machine_total = (after - before for after, before
+                                                   in zip(machine_cpu_ticks(), machine_before))
     phones_cpu = _own_cpu_seconds() - phones_before
     every = [s for values in run.tally.seconds.values() for s in values]
     return {
@@ -311,6 +313,7 @@ async def drive(url: str, server_groups: list[int], accounts: list[Account], sec
         "server_peak_rss_mb": round(peak_rss / 2**20),
         "server_cpu_ms_per_event": round(server_cpu * 1000 / len(every), 1) if every else None,
         "machine_cpu_busy": round(machine_busy / machine_total, 2) if machine_total else None,
+        "machine_cpu_stolen": round(machine_stolen / machine_total, 2) if machine_total else None,
         "phones_cpu_cores": round(phones_cpu / elapsed, 2),
         "server_cpu_cores": round(server_cpu / elapsed, 2),
     }
