@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,6 +25,7 @@ from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import JobLine, User
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_hydrated
 from tests.factories import add_vehicle
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -92,10 +92,7 @@ class SocketSwitch:
 
 def wait_for_count(server, sql: str, *params, expected: int) -> None:
     """The database reaches ``expected`` (a submit the page never heard back about still lands)."""
-    deadline = time.monotonic() + DB_DEADLINE
-    while server.scalar(sql, *params) != expected:
-        assert time.monotonic() < deadline, f"{sql} {params} never reached {expected}"
-        time.sleep(0.2)
+    wait_until(lambda: server.scalar(sql, *params) == expected, f"{sql} {params} reaches {expected}", DB_DEADLINE)
 
 
 def expect_connection_lost(page: Page, button: str) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,20 +37,11 @@ from tests.conftest import POSTGRES_URL, _create_postgres_database, _drop_postgr
 from tests.e2e.conftest import PHONE, sign_in, wait_hydrated
 from tests.factories import add_vehicle
 from tests.state.harness import jpeg_bytes
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
 REDIS_URL = os.environ.get("LANTONG_TEST_FAILOVER_REDIS_URL", "redis://127.0.0.1:6379/14")
-DEADLINE = 60  # seconds for the server side to reach a state (a reconnect, a drop) on a loaded 2-core machine
-
-
-def wait_until(condition, what: str, timeout: float = DEADLINE):
-    """Poll ``condition`` until it returns something true; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"never happened within {timeout}s: {what}"
-        time.sleep(0.2)
-    return result
 
 
 def established_to(port: int) -> int:
