@@ -54,10 +54,9 @@ class UsersAdminState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.MANAGE_USERS)
-        if redirect is not None:
-            return redirect
-        shown = await self._in_read(self._refresh)
+        shown = await self._in_read(self._refresh, page=Permission.MANAGE_USERS)
+        if shown.redirect is not None:
+            return shown.redirect
         self.error = "" if shown.ok else shown.error.message
         return None
 

@@ -53,10 +53,9 @@ class BranchesAdminState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.MANAGE_BRANCHES)
-        if redirect is not None:
-            return redirect
-        shown = await self._in_read(self._refresh)
+        shown = await self._in_read(self._refresh, page=Permission.MANAGE_BRANCHES)
+        if shown.redirect is not None:
+            return shown.redirect
         self.error = "" if shown.ok else shown.error.message
         return None
 

@@ -58,10 +58,9 @@ class SettingsState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.MANAGE_SETTINGS)
-        if redirect is not None:
-            return redirect
-        shown = await self._in_read(self._refresh)
+        shown = await self._in_read(self._refresh, page=Permission.MANAGE_SETTINGS)
+        if shown.redirect is not None:
+            return shown.redirect
         self.errors = {} if shown.ok else {"form": shown.error.message}
         return None
 

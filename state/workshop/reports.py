@@ -64,11 +64,11 @@ class ReportsState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.VIEW_REPORTS)
-        if redirect is not None:
-            return redirect
         shown = await self._in_read(lambda db, actor: (reports.technicians(db, actor),
-                                                 allows(actor, Permission.VIEW_FIGURES)))
+                                                 allows(actor, Permission.VIEW_FIGURES)),
+                                    page=Permission.VIEW_REPORTS)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self.error = shown.error.message
             return None
