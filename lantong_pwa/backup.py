@@ -145,6 +145,33 @@ def _copy_private(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
+def _link_or_copy(source: Path, target: Path, earlier: tuple[Path, dict[str, str]] | None, relative: str) -> str:
+    """Put ``source`` at ``target`` as ``_copy_private`` does; when the earlier backup holds the same file (same
+    name and hash: photos are never changed, only added), hard-link that copy instead of writing another, so a
+    fortnight of nightly backups keeps each photo once on disk. Returns the sha256."""
+    if earlier is not None and (known := earlier[1].get(relative)) is not None:
+        digest = file_sha256(source)
+        if digest == known:
+            _private_dirs(target.parent)
+            try:
+                os.link(earlier[0] / relative, target)
+                return digest
+            except OSError:  # another file system, or a copy removed since: write one
+                pass
+    return _copy_private(source, target)
+
+
+def _newest_backup(parent: Path) -> tuple[Path, dict[str, str]] | None:
+    """The newest finished backup in ``parent`` and its files' hashes (as its manifest lists them), or None."""
+    for folder in sorted((path for path in parent.iterdir() if not path.name.startswith(".")
+                          and backup_day(path.name) is not None and path.is_dir()), reverse=True):
+        try:
+            return folder, json.loads((folder / MANIFEST).read_text())["files"]
+        except (OSError, ValueError, KeyError):
+            continue
+    return None
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as reading:
@@ -304,11 +331,11 @@ def make_backup(parent: Path | None = None, *, now: datetime | None = None,
         report(f"数据库：{len(figures)}张表，{sum(f.rows for f in figures.values())}行")
         files = {manifest["database"]: file_sha256(work / manifest["database"])}
         photo_dir = settings.photo_dir
-        photos = 0
+        photos, earlier = 0, _newest_backup(parent)
         for path in _files_under(photo_dir):
             relative = f"{PHOTOS}/{path.relative_to(photo_dir).as_posix()}"
             try:
-                files[relative] = _copy_private(path, work / relative)
+                files[relative] = _link_or_copy(path, work / relative, earlier, relative)
             except FileNotFoundError:  # removed since the listing (a duplicate upload's files): never in the copy
                 continue
             photos += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -328,3 +329,29 @@ def test_backup_settings(monkeypatch, data_dir):
     monkeypatch.setenv("LANTONG_BACKUP_KEEP_DAYS", "两周")
     with pytest.raises(backup.BackupError, match="LANTONG_BACKUP_KEEP_DAYS 应为不小于0的整数"):
         backup.keep_days()
+
+
+def test_nightly_backups_keep_each_photo_once_on_disk_and_each_restores_on_its_own(places, tmp_path):
+    """A photo already in the newest backup is hard-linked into the next one, not copied again; a backup stays whole
+    when the older one is removed, and restores into files of their own."""
+    make, use = places
+    use(make("sqlite", "shop", migrated=True))
+    photo_dir = get_settings().photo_dir
+    photo_dir.mkdir(parents=True)
+    (photo_dir / "walkaround.jpg").write_bytes(jpeg(1))
+    first = backup.make_backup(tmp_path / "nightly", now=datetime(2026, 11, 29, 18, 30, tzinfo=UTC))
+    (photo_dir / "brake-pads.jpg").write_bytes(jpeg(2))
+
+    second = backup.make_backup(tmp_path / "nightly", now=datetime(2026, 11, 30, 18, 30, tzinfo=UTC))
+
+    kept, again = (first / "photos" / "walkaround.jpg").stat(), (second / "photos" / "walkaround.jpg").stat()
+    assert (kept.st_ino, kept.st_nlink) == (again.st_ino, 2), "the unchanged photo is on disk once"
+    assert (second / "photos" / "brake-pads.jpg").stat().st_nlink == 1
+    shutil.rmtree(first)  # as pruning does
+    assert set(backup.read_manifest(second)["files"]) >= {"photos/walkaround.jpg", "photos/brake-pads.jpg"}
+
+    target = make("sqlite", "restored", migrated=False)
+    use(target)
+    assert main(["restore", str(second)]) == 0
+    restored = get_settings().photo_dir / "walkaround.jpg"
+    assert restored.read_bytes() == jpeg(1) and restored.stat().st_nlink == 1
