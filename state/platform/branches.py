@@ -106,28 +106,24 @@ class BranchesAdminState(SessionState):
         self.closing_id = branch_id
         self.closing_name = next((row.name for row in self.rows if row.id == branch_id), "")
 
-    @rx.event
-    async def close_branch(self, branch_id: int):
-        """停业, once confirmed in the dialog (``ask_close``)."""
-        def close(db, actor):
-            closed = branches.close_branch(db, actor, branch_id)
+    async def _move(self, move, branch_id: int, told: str):
+        """Close or reopen a branch (a service's compare-and-set), then show the list as it now is."""
+        def moved(db, actor):
+            name = move(db, actor, branch_id).name
             self._refresh(db, actor)
-            return closed.name
+            return name
 
-        done = await self._in_unit(close)
+        done = await self._in_unit(moved)
         self.closing_id = 0
         if not done.ok:
             return rx.toast.error(done.error.message)
-        return rx.toast.success(f"“{done.value}”已停业，该店员工已退出登录")
+        return rx.toast.success(told.format(name=done.value))
+
+    @rx.event
+    async def close_branch(self, branch_id: int):
+        """停业, once confirmed in the dialog (``ask_close``)."""
+        return await self._move(branches.close_branch, branch_id, "“{name}”已停业，该店员工已退出登录")
 
     @rx.event
     async def reopen_branch(self, branch_id: int):
-        def reopen(db, actor):
-            reopened = branches.reopen_branch(db, actor, branch_id)
-            self._refresh(db, actor)
-            return reopened.name
-
-        done = await self._in_unit(reopen)
-        if not done.ok:
-            return rx.toast.error(done.error.message)
-        return rx.toast.success(f"“{done.value}”已恢复营业")
+        return await self._move(branches.reopen_branch, branch_id, "“{name}”已恢复营业")
