@@ -6,6 +6,8 @@ photos come in one per request from the photo control (progress and retry need a
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -62,16 +64,31 @@ def qr_route(request: Request) -> Response:
     return Response(qr_png(match.vehicle.qr_token), media_type="image/png", headers=PRIVATE)
 
 
-async def _photo_body(request: Request) -> bytes | None:
-    """The request body, or ``None`` as soon as it is known to be over the photo size limit."""
+# Seconds a whole request body may take to arrive (``LANTONG_BODY_TIMEOUT``): a sender trickling bytes to hold a
+# connection and its buffer is cut off. A phone sends a photo of at most 1600 px, a few hundred KB.
+DEFAULT_BODY_TIMEOUT = 30.0
+
+
+def body_timeout() -> float:
+    return float(os.environ.get("LANTONG_BODY_TIMEOUT") or DEFAULT_BODY_TIMEOUT)
+
+
+async def _photo_body(request: Request) -> bytes | JSONResponse:
+    """The request body, or the refusal as soon as it is over the photo size limit or has taken too long."""
+    too_big = JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > photos.MAX_UPLOAD_BYTES:
-        return None
+        return too_big
     body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > photos.MAX_UPLOAD_BYTES:
-            return None
+    try:
+        async with asyncio.timeout(body_timeout()):
+            async for chunk in request.stream():
+                body.extend(chunk)
+                if len(body) > photos.MAX_UPLOAD_BYTES:
+                    return too_big
+    except TimeoutError:
+        return JSONResponse({"error": "上传超时，请检查网络后重试"}, status_code=408,
+                            headers={**PRIVATE, "Connection": "close"})
     return bytes(body)
 
 
@@ -79,8 +96,8 @@ async def _photo_upload(request: Request, store: Callable[[Session, User | None,
     """One photo as the raw request body (sent by ``pages/photo_capture.jsx``), stored with ``store``; the
     ``X-Photo-Key`` header names the shot, so a resend returns the photo already stored. Answers ``{"id": …}``."""
     data = await _photo_body(request)
-    if data is None:
-        return JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
+    if isinstance(data, Response):
+        return data
     key = request.headers.get("x-photo-key") or None
 
     def stored_id() -> int:

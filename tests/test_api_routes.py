@@ -3,8 +3,15 @@ and photo uploads from the photo control."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import os
+import subprocess
+import sys
+import time
 import warnings
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -23,6 +30,7 @@ from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from lantong_pwa.services.workshop.vehicle_cards import card_url
 from tests.conftest import PASSWORD
 from tests.factories import add_vehicle
+from tests.images import flat_png
 
 PRIVATE = "private, no-store"
 
@@ -269,3 +277,77 @@ def test_an_upload_over_15_mb_or_not_an_image_is_refused(workshop, client, sessi
     assert response.status_code == 400 and "不是可识别的图片" in response.json()["error"]
     assert_refused(post_photo(client, path, headers, key="bad key"), 400, "照片标识无效")
     assert order_photos(session, order) == []
+
+
+# --- uploads cannot exhaust the server --------------------------------------------------------------------------
+
+
+def test_a_body_sent_at_a_trickle_is_cut_off_after_the_body_timeout(monkeypatch):
+    """A sender at a byte every 0.2 s, with ``LANTONG_BODY_TIMEOUT=1``: refused after about a second (before any
+    session is looked at) and the connection is closed."""
+    monkeypatch.setenv("LANTONG_BODY_TIMEOUT", "1")
+    sent: list[dict] = []
+
+    async def trickle():
+        await asyncio.sleep(0.2)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/orders/1/photos", "raw_path": b"/api/orders/1/photos",
+             "query_string": b"", "headers": [(b"content-length", b"1000")], "http_version": "1.1",
+             "scheme": "http", "server": ("testserver", 80), "client": ("127.0.0.1", 1234), "root_path": ""}
+    started = time.monotonic()
+    asyncio.run(asyncio.wait_for(lantong_pwa.api.api(scope, trickle, send), 10))
+    assert 0.9 < time.monotonic() - started < 5
+    start = sent[0]
+    assert start["status"] == 408 and (b"connection", b"close") in start["headers"]
+    assert json.loads(sent[1]["body"]) == {"error": "上传超时，请检查网络后重试"}
+
+
+PROBE = r"""
+import json, sys, threading
+from starlette.testclient import TestClient
+import lantong_pwa.api
+
+def peak_kb():  # the most this process has ever had resident
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+path, cookie, warm_up, big = sys.argv[1], sys.argv[2], open(sys.argv[3], "rb").read(), open(sys.argv[4], "rb").read()
+headers = {"cookie": cookie, "content-type": "image/png"}
+with TestClient(lantong_pwa.api.api) as client:
+    assert client.post(path, content=warm_up, headers=headers).status_code == 200  # Pillow, database, threads
+    before = peak_kb()
+    answers = [None] * 3
+    def upload(i):
+        response = client.post(path, content=big, headers=headers)
+        answers[i] = [response.status_code, response.json()]
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps({"grown_mb": (peak_kb() - before) / 1024, "answers": answers}))
+"""
+
+
+def test_three_49_megapixel_pngs_at_once_grow_the_server_by_150_mb_at_most(workshop, client, session, shop, engine,
+                                                                           tmp_path):
+    """In a process of its own (its peak resident memory is its own): three 160 KB PNGs that would each decode to
+    150 MB, sent at once, are refused from their headers; the process's peak grows by far less than 150 MB."""
+    order, _ = workshop
+    (tmp_path / "small.jpg").write_bytes(jpeg())
+    (tmp_path / "big.png").write_bytes(flat_png(7000, 7000))
+    env = {**os.environ, "LANTONG_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, f"/api/orders/{order.id}/photos", signed_in(session, shop.advisor)["cookie"],
+         str(tmp_path / "small.jpg"), str(tmp_path / "big.png")],
+        env=env, cwd=Path(__file__).parents[1], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["grown_mb"] <= 150
+    assert report["answers"] == [[400, {"error": "照片像素过大（超过4000万像素），无法处理"}]] * 3
+    assert len(order_photos(session, order)) == 1  # the warm-up photo only

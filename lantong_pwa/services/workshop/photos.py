@@ -1,11 +1,18 @@
 """Walk-around and workshop photos: checked to be real images, turned upright, stripped of metadata (GPS
-included), stored as a ≤1600 px JPEG plus a thumbnail under the data directory with random names."""
+included), stored as a ≤1600 px JPEG plus a thumbnail under the data directory with random names.
+
+Decoding is what costs memory (a 49-megapixel PNG of 150 KB decodes to 200 MB), so: an image over ``MAX_PIXELS``
+is refused from its header, before anything is decoded; a JPEG is decoded at the smallest scale still at least
+``MAX_SIDE`` (``Image.draft``); the full-size pixels are shrunk in place as soon as they are decoded; and at most
+``DECODES_AT_ONCE`` photos are decoded at once in a process (the rest wait their turn)."""
 
 from __future__ import annotations
 
 import io
 import re
 import secrets
+import threading
+import warnings
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -23,12 +30,19 @@ MAX_SIDE = 1600
 THUMB_SIDE = 320
 JPEG_QUALITY = 85
 # Refuse images that would decode to more pixels than this (decompression bombs) before decoding them.
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 40_000_000
+# Pillow's own guard for any other decode in the process: it refuses above twice this, and would warn above it, but
+# photos over it are refused here with a message instead, so the warning would only fill the log.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+DECODES_AT_ONCE = 2
+_decoding = threading.BoundedSemaphore(DECODES_AT_ONCE)
 # The key a device gives each shot (random, made in the browser): letters, digits and dashes.
 CLIENT_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
 
-def _upright_rgb(data: bytes) -> Image.Image:
+def _checked_image(data: bytes) -> Image.Image:
+    """The image, opened lazily (only its header read) and checked: a real image of at most ``MAX_PIXELS``."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise DomainError("照片不能超过15MB", field="photos")
     if not data:
@@ -36,16 +50,26 @@ def _upright_rgb(data: bytes) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.width * probe.height > MAX_PIXELS:
-                raise DomainError("照片像素过大，无法处理", field="photos")
+                raise DomainError("照片像素过大（超过4000万像素），无法处理", field="photos")
             probe.verify()
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        return Image.open(io.BytesIO(data))
     except DomainError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise DomainError("文件不是可识别的图片（支持JPEG、PNG、WebP等）", field="photos") from None
-    image = ImageOps.exif_transpose(image)
-    return image.convert("RGB")
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """Decode ``image`` no larger than needed for a ``MAX_SIDE`` photo, upright and in RGB."""
+    try:
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 scale; others: no effect
+        image.load()
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)  # in place: the full size is let go
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise DomainError("文件不是可识别的图片（支持JPEG、PNG、WebP等）", field="photos") from None
+    return ImageOps.exif_transpose(image).convert("RGB")
 
 
 def _save_jpeg(image: Image.Image, side: int, path: Path) -> tuple[int, int]:
@@ -57,6 +81,21 @@ def _save_jpeg(image: Image.Image, side: int, path: Path) -> tuple[int, int]:
     clean.paste(copy)
     clean.save(path, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return clean.size
+
+
+def _stored_files(data: bytes) -> tuple[str, str, int, int]:
+    """Check, decode and store the photo and its thumbnail (at most ``DECODES_AT_ONCE`` at a time); answers their
+    names under the photo directory and the photo's size."""
+    image = _checked_image(data)
+    name = secrets.token_hex(16)
+    relative_image = f"{name[:2]}/{name}.jpg"
+    relative_thumb = f"{name[:2]}/{name}_t.jpg"
+    photo_dir = get_settings().photo_dir
+    with _decoding:
+        upright = _upright_rgb(image)
+        width, height = _save_jpeg(upright, MAX_SIDE, photo_dir / relative_image)
+        _save_jpeg(upright, THUMB_SIDE, photo_dir / relative_thumb)
+    return relative_image, relative_thumb, width, height
 
 
 def add_photo(
@@ -85,14 +124,8 @@ def add_photo(
     stored = _stored_shot(session, actor, client_key, vehicle.id, work_order_id)
     if stored is not None:
         return stored
-    image = _upright_rgb(data)
-
-    name = secrets.token_hex(16)
-    relative_image = f"{name[:2]}/{name}.jpg"
-    relative_thumb = f"{name[:2]}/{name}_t.jpg"
+    relative_image, relative_thumb, width, height = _stored_files(data)
     photo_dir = get_settings().photo_dir
-    width, height = _save_jpeg(image, MAX_SIDE, photo_dir / relative_image)
-    _save_jpeg(image, THUMB_SIDE, photo_dir / relative_thumb)
 
     photo = Photo(
         branch_id=vehicle.branch_id,

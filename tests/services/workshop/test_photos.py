@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -15,6 +17,7 @@ import models
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.workshop import photos
 from lantong_pwa.settings import get_settings
+from tests.images import flat_png
 
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825
@@ -202,6 +205,57 @@ def test_text_file_named_jpg_is_refused_and_nothing_stored(session, shop, vehicl
 
 def test_empty_file_is_refused(session, shop, vehicle):
     assert_refused(session, lambda: photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=b""), "为空")
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # what the app ignores too
+def test_an_image_over_40_megapixels_is_refused_before_it_is_decoded(session, shop, vehicle, monkeypatch):
+    decoded = []
+    monkeypatch.setattr(photos, "_upright_rgb", lambda image: decoded.append(image) or image)
+    data = flat_png(7000, 7000)  # 49 megapixels in 160 KB
+    assert len(data) < 200_000
+    error = assert_refused(
+        session, lambda: photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=data), "像素过大")
+    assert error.field == "photos" and decoded == []
+    assert Image.MAX_IMAGE_PIXELS == photos.MAX_PIXELS == 40_000_000
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_size(session, shop, vehicle, monkeypatch):
+    buffer = io.BytesIO()
+    Image.new("RGB", (6400, 4800), RED).save(buffer, "JPEG", quality=70)
+    decoded_sizes = []
+    thumbnail = Image.Image.thumbnail
+
+    def spy(image, *args, **kwargs):
+        decoded_sizes.append(image.size)
+        return thumbnail(image, *args, **kwargs)
+
+    monkeypatch.setattr(Image.Image, "thumbnail", spy)
+    photo = photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=buffer.getvalue())
+    assert decoded_sizes[0] == (3200, 2400)  # JPEG decoded at half scale, still above 1600 px
+    assert (photo.width, photo.height) == (1600, 1200)
+
+
+def test_at_most_two_photos_are_decoded_at_once(monkeypatch):
+    running, most = [0], [0]
+    lock = threading.Lock()
+    upright = photos._upright_rgb
+
+    def slow_decode(image):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return upright(image)
+
+    monkeypatch.setattr(photos, "_upright_rgb", slow_decode)
+    threads = [threading.Thread(target=photos._stored_files, args=(small_jpeg(),)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == photos.DECODES_AT_ONCE == 2
 
 
 @pytest.mark.parametrize("keep", [0.5, 0.9])
