@@ -186,12 +186,11 @@ class ComplaintDetailState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.CUSTOMER_CARE)
         self._clear()
-        if redirect is not None:
-            return redirect
         self.errors = {}
-        shown = await self._in_read(self._show)
+        shown = await self._in_read(self._show, page=Permission.CUSTOMER_CARE)
+        if shown.redirect is not None:
+            return shown.redirect
         self.error = "" if shown.ok else shown.error.message
         return None
 

@@ -133,12 +133,11 @@ class CustomerFileState(SessionState):
     @rx.event
     async def load(self):
         """``on_load`` of ``/customers/<id>``: the file of a customer of the user's branch."""
-        redirect = await self._guard(Permission.VIEW_CUSTOMERS)
-        if redirect is not None:
-            return redirect
         self.found = False
         shown = await self._in_read(lambda db, actor: self._show(customers.customer_file(
-            db, actor, parse_int(self.customer_id, "customer_id", "客户编号"))))
+            db, actor, parse_int(self.customer_id, "customer_id", "客户编号"))), page=Permission.VIEW_CUSTOMERS)
+        if shown.redirect is not None:
+            return shown.redirect
         self.not_found_message = "" if shown.ok else shown.error.message
         return None
 

@@ -92,14 +92,13 @@ class FollowUpDetailState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.CUSTOMER_CARE)
         self._clear()
-        if redirect is not None:
-            return redirect
         self.errors = {}
         self.call_key, self.send_key = new_request_key(), new_request_key()
         self.call_result = CallResult.REACHED.value
-        shown = await self._in_read(self._show)
+        shown = await self._in_read(self._show, page=Permission.CUSTOMER_CARE)
+        if shown.redirect is not None:
+            return shown.redirect
         self.error = "" if shown.ok else shown.error.message
         return None
 

@@ -328,9 +328,6 @@ class SettleState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.SETTLE)
-        if redirect is not None:
-            return redirect
         self.error = ""
         self.message = ""
         self.receipt = PaymentRow()
@@ -340,7 +337,9 @@ class SettleState(SessionState):
         self._clear()
         self.terms_version += 1
         shown = await self._in_read(lambda db, actor: self._show(
-            db, actor, settlement.order_by_number(db, actor, self.order_no).id))
+            db, actor, settlement.order_by_number(db, actor, self.order_no).id), page=Permission.SETTLE)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self._clear()
             self.error = shown.error.message
@@ -674,15 +673,14 @@ class SettlementSheetState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.SETTLE)
-        if redirect is not None:
-            return redirect
         self.found = False
         self.error = ""
         self.groups = []
         self.payments = []
         self.follow_up_qr = ""
-        shown = await self._in_read(self._fill)
+        shown = await self._in_read(self._fill, page=Permission.SETTLE)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self.error = shown.error.message
             return None

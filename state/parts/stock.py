@@ -127,14 +127,13 @@ class StockState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.VIEW_PARTS)
-        if redirect is not None:
-            return redirect
         self.error = ""
         self.receipt_errors = {}
         self.warehouse_errors = {}
         self.receipt_key = new_request_key()
-        shown = await self._in_read(self._load)
+        shown = await self._in_read(self._load, page=Permission.VIEW_PARTS)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self.error = shown.error.message
             return None
@@ -291,13 +290,12 @@ class PickState(SessionState):
 
     @rx.event
     async def load(self):
-        redirect = await self._guard(Permission.MOVE_STOCK)
-        if redirect is not None:
-            return redirect
         self._reset()
         self.move_key = new_request_key()
         order_id = self.router.page.params.get(PICK_ROUTE_ARG, "")
-        shown = await self._in_read(lambda db, actor: self._load(db, actor, order_id))
+        shown = await self._in_read(lambda db, actor: self._load(db, actor, order_id), page=Permission.MOVE_STOCK)
+        if shown.redirect is not None:
+            return shown.redirect
         if not shown.ok:
             self._reset()
             self.error = shown.error.message
