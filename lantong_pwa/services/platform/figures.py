@@ -236,23 +236,22 @@ def _day_figures(session: Session, branches: list[int], day: date, now: datetime
                      .join(WorkOrder, WorkOrder.id == Settlement.work_order_id)
                      .where(*_active_settlements(branches, start, end)))
     cars = sa.union(opened_today, settled_today).subquery()
-    car_count = session.exec(select(sa.func.count()).select_from(cars)).one()
-    opened = session.exec(select(sa.func.count()).select_from(opened_today.subquery())).one()
-    completed = session.exec(select(sa.func.count()).select_from(WorkOrder).where(
-        in_branches, WorkOrder.completed_at >= start, WorkOrder.completed_at < end)).one()
+    car_count = select(sa.func.count()).select_from(cars).scalar_subquery()
+    opened = select(sa.func.count()).select_from(opened_today.subquery()).scalar_subquery()
+    completed = select(sa.func.count()).select_from(WorkOrder).where(
+        in_branches, WorkOrder.completed_at >= start, WorkOrder.completed_at < end).scalar_subquery()
 
+    billed_hours = (select(sa.func.sum(SettlementLine.hours)).select_from(Settlement)
+                    .join(SettlementLine, SettlementLine.settlement_id == Settlement.id)
+                    .where(*_active_settlements(branches, start, end),
+                           SettlementLine.kind == SettlementLineKind.LABOR).scalar_subquery())
     totals = session.exec(
         select(sa.func.count(), sa.func.sum(Settlement.labor_total), sa.func.sum(Settlement.parts_total),
                sa.func.sum(Settlement.other_total), sa.func.sum(Settlement.order_discount),
                sa.func.sum(Settlement.customer_amount), sa.func.sum(Settlement.warranty_amount),
                sa.func.sum(Settlement.insurance_amount), sa.func.sum(Settlement.internal_amount),
-               sa.func.sum(Settlement.parts_cost))
+               sa.func.sum(Settlement.parts_cost), billed_hours)
         .where(*_active_settlements(branches, start, end))
-    ).one()
-    billed_hours = session.exec(
-        select(sa.func.sum(SettlementLine.hours)).select_from(Settlement)
-        .join(SettlementLine, SettlementLine.settlement_id == Settlement.id)
-        .where(*_active_settlements(branches, start, end), SettlementLine.kind == SettlementLineKind.LABOR)
     ).one()
 
     payments = dict(session.exec(
@@ -270,9 +269,11 @@ def _day_figures(session: Session, branches: list[int], day: date, now: datetime
         col(WorkOrder.status).in_((WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED)))
     waiting = sa.union_all(still_open, open_then).subquery()
     opened_before = waiting.c.created_at < at
-    open_orders, late_orders = session.exec(
+    # The day's counts ride along with the open ones: one round trip for all of them.
+    open_orders, late_orders, car_count, opened, completed = session.exec(
         select(sa.func.sum(sa.case((opened_before, 1), else_=0)),
-               sa.func.sum(sa.case((opened_before & (waiting.c.promised_at < at), 1), else_=0)))
+               sa.func.sum(sa.case((opened_before & (waiting.c.promised_at < at), 1), else_=0)),
+               car_count, opened, completed)
     ).one()
 
     billed = billed_by_technician(session, branches, start, end)
@@ -284,7 +285,7 @@ def _day_figures(session: Session, branches: list[int], day: date, now: datetime
          for tid in billed.keys() | clocked.keys()),
         key=lambda t: (-t.billed_hours, t.name, t.technician_id))
 
-    count, labor, parts, other, discounts, customer, warranty, insurance, internal, parts_cost = totals
+    count, labor, parts, other, discounts, customer, warranty, insurance, internal, parts_cost, billed_hours = totals
     return DayFigures(
         day=day, car_count=car_count, orders_opened=opened, orders_completed=completed, orders_settled=count,
         labor_sales=_money(labor), parts_sales=_money(parts), other_sales=_money(other),
