@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import union
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError
@@ -120,7 +121,7 @@ def actions_for(role: str, facts: OrderFacts) -> frozenset[Action]:
 
 
 def facts_of(session: Session, actor: User, orders: Sequence[WorkOrder]) -> dict[int, OrderFacts]:
-    """The facts of each order for ``actor``, in four queries however many orders."""
+    """The facts of each order for ``actor``, in three queries however many orders."""
     ids = [order.id for order in orders]
     if not ids:
         return {}
@@ -132,19 +133,19 @@ def facts_of(session: Session, actor: User, orders: Sequence[WorkOrder]) -> dict
         counts[order_id] += 1
         if JobLineStatus(status) != JobLineStatus.FINISHED:
             unfinished[order_id].append(name)
-    settlements = {s.work_order_id: s for s in session.exec(
-        select(Settlement).where(col(Settlement.work_order_id).in_(ids),
-                                 Settlement.status == SettlementStatus.ACTIVE)).all()}
-    paid = dict(session.exec(
-        select(Payment.settlement_id, func.sum(Payment.amount))
-        .where(col(Payment.settlement_id).in_([s.id for s in settlements.values()]))
-        .group_by(Payment.settlement_id)).all()) if settlements else {}
+    settlements, paid = {}, {}
+    for active, paid_so_far in session.exec(
+            select(Settlement, func.coalesce(func.sum(Payment.amount), 0))
+            .outerjoin(Payment, Payment.settlement_id == Settlement.id)
+            .where(col(Settlement.work_order_id).in_(ids), Settlement.status == SettlementStatus.ACTIVE)
+            .group_by(Settlement.id)).all():
+        settlements[active.work_order_id], paid[active.id] = active, paid_so_far
     line_ids = select(JobLine.id).where(col(JobLine.work_order_id).in_(ids))
     assigned = select(JobLine.work_order_id).join(JobAssignment, JobAssignment.job_line_id == JobLine.id).where(
         col(JobLine.id).in_(line_ids), JobAssignment.technician_id == actor.id)
     clocked = select(JobLine.work_order_id).join(TimeEntry, TimeEntry.job_line_id == JobLine.id).where(
         col(JobLine.id).in_(line_ids), TimeEntry.technician_id == actor.id)
-    worked = set(session.exec(assigned).all()) | set(session.exec(clocked).all())
+    worked = set(session.exec(union(assigned, clocked)).scalars().all())
     facts = {}
     for order in orders:
         active = settlements.get(order.id)

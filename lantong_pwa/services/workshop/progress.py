@@ -42,8 +42,8 @@ class LineFacts:
     waiting_parts: bool = False
 
 
-def _seconds(entry: TimeEntry, now: datetime) -> int:
-    return max(0, int(((entry.ended_at or now) - entry.started_at).total_seconds()))
+def _seconds(started_at: datetime, ended_at: datetime | None, now: datetime) -> int:
+    return max(0, int(((ended_at or now) - started_at).total_seconds()))
 
 
 def line_facts(session: Session, line_ids: list[int], now: datetime) -> dict[int, LineFacts]:
@@ -52,10 +52,13 @@ def line_facts(session: Session, line_ids: list[int], now: datetime) -> dict[int
     running: dict[int, set[int]] = {i: set() for i in line_ids}
     waiting: set[int] = set()
     if line_ids:
-        for entry in session.exec(select(TimeEntry).where(col(TimeEntry.job_line_id).in_(line_ids))):
-            seconds[entry.job_line_id][entry.technician_id] += _seconds(entry, now)
-            if entry.ended_at is None:
-                running[entry.job_line_id].add(entry.technician_id)
+        # Plain columns, not TimeEntry objects: a busy line gathers many entries and the board reads them all.
+        for line_id, technician_id, started_at, ended_at in session.exec(
+                select(TimeEntry.job_line_id, TimeEntry.technician_id, TimeEntry.started_at, TimeEntry.ended_at)
+                .where(col(TimeEntry.job_line_id).in_(line_ids))):
+            seconds[line_id][technician_id] += _seconds(started_at, ended_at, now)
+            if ended_at is None:
+                running[line_id].add(technician_id)
         waiting = set(session.exec(select(PickRequest.job_line_id).where(
             col(PickRequest.job_line_id).in_(line_ids), PickRequest.status == PickRequestStatus.OPEN)).all())
     return {i: LineFacts(minutes=sum(seconds[i].values()) // 60, seconds_by_person=dict(seconds[i]),
