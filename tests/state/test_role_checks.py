@@ -490,7 +490,7 @@ PROTECTED = [
     Protected("IntakeState.set_part_quantity", P.INTAKE, run_set_part_quantity, refused_set_part_quantity),
     Protected("IntakeState.open_order", P.INTAKE, run_open_order, refused_open_order),
     Protected("IntakeState.photo_uploaded", P.ADD_PHOTOS, run_photo_uploaded, refused_photo_uploaded),
-    Protected("IntakeState.save_photo_note", P.ADD_PHOTOS, run_save_photo_note, refused_save_photo_note),
+    Protected("IntakeState.save_photo_note", P.INTAKE, run_save_photo_note, refused_save_photo_note),
     Protected("VehicleSearchState.search", P.VIEW_VEHICLES, run_vehicle_search, refused_vehicle_search),
     Protected("VehicleCardState.load", P.VIEW_VEHICLES, run_vehicle_card, refused_vehicle_card),
     Protected("VehicleCardState.save_vehicle", P.INTAKE, run_card_save_vehicle, refused_card_save),
@@ -787,7 +787,7 @@ def test_advisor_does_a_whole_intake(world, session):
     assert s.photos[0].note == "后保险杠凹陷"
 
 
-def test_technician_sees_vehicles_and_the_board_and_adds_photos(world, session):
+def test_technician_sees_vehicles_and_the_board_and_photos(world, session):
     cookie = token_for(session, world.shop.technician)
 
     search, _ = run_vehicle_search(cookie, world)
@@ -804,8 +804,8 @@ def test_technician_sees_vehicles_and_the_board_and_adds_photos(world, session):
     s, result = run_photo_uploaded(cookie, world)
     assert result is None and [p.id for p in s.photos] == [world.photo.id]
     assert s.photos[0].thumb_url == f"/api/photos/{world.photo.id}/thumb"
-    s, result = run_save_photo_note(cookie, world)
-    assert is_toast(result, "success") and s.photos[0].note == "改成别的"
+    s, result = run_save_photo_note(cookie, world)  # the damage note is intake's
+    assert is_toast(result, "error") and s.photos[0].note == "左前门划痕"
 
 
 def test_parts_clerk_searches_the_catalogue(world, session):

@@ -46,6 +46,8 @@ class Action(StrEnum):
     PICK = "pick"  # 领料 / 退料
     CLOCK = "clock"  # 开工 / 暂停 / 完工 of a job line
     REQUEST_PARTS = "request_parts"  # 申请配件 from a job line
+    # Intake photos and their damage notes (a job line's note and photos go with CLOCK: its technician or a lead).
+    PHOTOS = "photos"
 
 
 PERMISSION = {
@@ -59,6 +61,7 @@ PERMISSION = {
     Action.PICK: Permission.MOVE_STOCK,
     Action.CLOCK: Permission.CLOCK_JOBS,
     Action.REQUEST_PARTS: Permission.REQUEST_PARTS,
+    Action.PHOTOS: Permission.INTAKE,
 }
 
 
@@ -111,7 +114,7 @@ def refusal(role: str, facts: OrderFacts, action: Action) -> str | None:
         return None if facts.paid == 0 else f"工单{number}已收款，不能撤销结算"
     # The actions on the work itself: while the order still takes work.
     doing = {Action.EDIT_TERMS: "修改结算信息", Action.DISPATCH: "派工", Action.PICK: "领料", Action.CLOCK: "开工",
-             Action.REQUEST_PARTS: "申请领料"}[action]
+             Action.REQUEST_PARTS: "申请领料", Action.PHOTOS: "添加或修改照片"}[action]
     return None if status in WORKABLE else f"工单{number}{status.label}，不能{doing}"
 
 

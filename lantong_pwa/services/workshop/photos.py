@@ -22,6 +22,8 @@ from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
+from lantong_pwa.services.workshop import order_actions, order_status
+from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.settings import get_settings
 from models import Photo, User, Vehicle, WorkOrder
 
@@ -108,7 +110,9 @@ def add_photo(
     work_order_id: int | None = None,
     client_key: str | None = None,
 ) -> Photo:
-    """Store one uploaded photo of a vehicle (optionally of one of its work orders) with an optional damage note.
+    """Store one uploaded photo of a vehicle (optionally of one of its work orders, while it still takes work) with
+    an optional damage note. Who may add one to an order is for the caller: ``add_order_photo`` (intake roles) and
+    ``job_clock.add_line_photo`` (the line's technician or a lead).
 
     With a ``client_key``, sending the same shot again (a retry after a dropped connection, when the first attempt
     may have been stored) returns the photo already stored instead of storing a second one."""
@@ -118,6 +122,7 @@ def add_photo(
         order = session.get(WorkOrder, work_order_id)
         if order is None or order.vehicle_id != vehicle.id:
             raise NotFound("工单不存在")
+        order_status.guard_workable(session, order, "添加照片")  # none on a settled, closed or cancelled order
     note = _checked_note(note)
     if client_key is not None and not CLIENT_KEY.fullmatch(client_key):
         raise DomainError("照片标识无效", field="photos")
@@ -171,9 +176,8 @@ def _stored_shot(session: Session, actor: User, client_key: str | None, vehicle_
 
 def add_order_photo(session: Session, actor: User, work_order_id: int, data: bytes, *,
                     client_key: str | None = None) -> Photo:
-    """A walk-around photo taken for a work order (intake), kept with the order's vehicle."""
-    require(actor, Permission.ADD_PHOTOS)
-    order = row_in_branch(session, actor, WorkOrder, work_order_id, "工单不存在")
+    """A walk-around photo taken for a work order (intake, by an intake role), kept with the order's vehicle."""
+    order = _intake_order(session, actor, work_order_id)
     return add_photo(session, actor, vehicle_id=order.vehicle_id, data=data, work_order_id=order.id,
                      client_key=client_key)
 
@@ -194,11 +198,23 @@ def _checked_note(note: str) -> str:
     return note
 
 
+def _intake_order(session: Session, actor: User, work_order_id: int) -> WorkOrder:
+    """The order, if ``actor`` may add intake photos to it or change their damage notes now; raises otherwise."""
+    require(actor, Permission.INTAKE)
+    order = row_in_branch(session, actor, WorkOrder, work_order_id, "工单不存在")
+    order_actions.require_action(session, actor, order, Action.PHOTOS)
+    return order
+
+
 def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
-    """Write or change the damage note of a photo."""
-    require(actor, Permission.ADD_PHOTOS)
+    """Write or change the damage note of a photo: an intake role's, while the photo's order still takes work."""
+    require(actor, Permission.INTAKE)
     photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
-    photo.note = _checked_note(note)
+    note = _checked_note(note)
+    if photo.work_order_id is not None:
+        order = _intake_order(session, actor, photo.work_order_id)
+        order_status.guard_workable(session, order, "修改照片备注")
+    photo.note = note
     session.add(photo)
     audit.record(session, actor, "photo.note", "photo", photo.id, branch_id=photo.branch_id)
     session.flush()

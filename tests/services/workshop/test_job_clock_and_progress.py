@@ -203,6 +203,41 @@ def test_note_photo_and_part_request_from_a_line(session, shop, scene):
     assert [(t.line.name, t.waiting_parts) for t in group.lines] == [("更换机油", True), ("更换刹车片", False)]
 
 
+def test_only_the_lines_technician_a_team_lead_or_a_manager_edit_its_note_and_photos(session, shop, scene):
+    line, tech2 = scene["lines"][0], scene["tech2"]
+    for outsider in (tech2, shop.advisor, shop.cashier):  # a colleague not on the line; intake is not the workshop
+        with pytest.raises(PermissionDenied):
+            job_clock.set_note(session, outsider, line.id, "改写")
+        with pytest.raises(PermissionDenied):
+            job_clock.add_line_photo(session, outsider, line.id, jpeg_bytes())
+    session.rollback()
+    job_clock.set_note(session, shop.manager, line.id, "店长补充")
+    team = teams.create_team(session, shop.manager, "二组", [tech2.id], tech2.id)
+    order = session.get(WorkOrder, scene["order"].id)
+    order.team_id = team.id
+    session.add(order)
+    session.commit()
+    job_clock.set_note(session, tech2, line.id, "组长补充")  # leads the order's team
+    assert job_clock.add_line_photo(session, tech2, line.id, jpeg_bytes()).note == "更换机油"
+    session.commit()
+    assert session.get(JobLine, line.id).note == "组长补充"
+
+
+def test_no_line_note_or_photo_on_a_settled_closed_or_cancelled_order(session, shop, scene):
+    line = scene["lines"][0]
+    for status in (WorkOrderStatus.SETTLED, WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED):
+        order = session.get(WorkOrder, scene["order"].id)
+        order.status = status
+        session.add(order)
+        session.commit()
+        for edit in (lambda: job_clock.set_note(session, shop.technician, line.id, "结算后"),
+                     lambda: job_clock.add_line_photo(session, shop.technician, line.id, jpeg_bytes())):
+            with pytest.raises(DomainError, match=status.label):
+                edit()
+            session.rollback()
+    assert session.exec(select(Photo)).all() == [] and session.get(JobLine, line.id).note == ""
+
+
 def test_my_tasks_grouped_by_vehicle_with_clocked_minutes(session, shop, scene):
     tech, tech2 = shop.technician, scene["tech2"]
     first, second = scene["lines"]

@@ -27,38 +27,38 @@ def facts(status: S, **kwargs) -> OrderFacts:
 # (status, facts beyond the status) → role → the actions it allows
 CASES = [
     ("open, nothing finished", facts(S.OPEN, unfinished=("换机油", "四轮定位")), {
-        Role.ADMIN: {A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.MANAGER: {A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.ADVISOR: {A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
+        Role.ADMIN: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.MANAGER: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.ADVISOR: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
         Role.TECHNICIAN: {A.CLOCK, A.REQUEST_PARTS},
         Role.PARTS_CLERK: {A.PICK},
         Role.CASHIER: {A.EDIT_TERMS},
     }),
     ("in progress, one line still open", facts(S.IN_PROGRESS, unfinished=("四轮定位",)), {
-        Role.MANAGER: {A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.ADVISOR: {A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
+        Role.MANAGER: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.ADVISOR: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
         Role.CASHIER: {A.EDIT_TERMS},
     }),
     ("in progress, every line finished", facts(S.IN_PROGRESS), {
-        Role.ADMIN: {A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.MANAGER: {A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.ADVISOR: {A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
+        Role.ADMIN: {A.PHOTOS, A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.MANAGER: {A.PHOTOS, A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.ADVISOR: {A.PHOTOS, A.COMPLETE, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
         Role.TECHNICIAN: {A.CLOCK, A.REQUEST_PARTS},
         Role.PARTS_CLERK: {A.PICK},
         Role.CASHIER: {A.EDIT_TERMS},
     }),
     ("in progress without any job line", facts(S.IN_PROGRESS, job_lines=0), {
-        Role.ADVISOR: {A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
+        Role.ADVISOR: {A.PHOTOS, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
     }),
     ("completed", facts(S.COMPLETED), {
-        Role.MANAGER: {A.QUALITY_CHECK, A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
-        Role.ADVISOR: {A.QUALITY_CHECK, A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
+        Role.MANAGER: {A.PHOTOS, A.QUALITY_CHECK, A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.ADVISOR: {A.PHOTOS, A.QUALITY_CHECK, A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.REQUEST_PARTS},
         Role.TECHNICIAN: {A.CLOCK, A.REQUEST_PARTS},
         Role.PARTS_CLERK: {A.PICK},
         Role.CASHIER: {A.SETTLE, A.EDIT_TERMS},
     }),
     ("completed, checked by one who worked on it", facts(S.COMPLETED, worked_on=True), {
-        Role.MANAGER: {A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
+        Role.MANAGER: {A.PHOTOS, A.SETTLE, A.EDIT_TERMS, A.DISPATCH, A.CLOCK, A.REQUEST_PARTS},
     }),
     ("settled, nothing paid", facts(S.SETTLED, settled=True, customer_amount=Decimal("100.00")), {
         Role.ADMIN: {A.REOPEN_SETTLEMENT},

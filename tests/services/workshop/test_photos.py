@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from contextlib import contextmanager
 import time
 from datetime import timedelta
 from functools import cache
@@ -15,7 +16,7 @@ from sqlmodel import select
 
 import models
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
-from lantong_pwa.services.workshop import photos
+from lantong_pwa.services.workshop import order_actions, photos
 from lantong_pwa.settings import get_settings
 from tests.images import flat_png
 
@@ -357,11 +358,12 @@ def test_photos_of_vehicle_are_newest_first(session, shop, vehicle):
 
 def test_damage_note_can_be_written_after_upload(session, shop, vehicle):
     photo = photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=small_jpeg())
-    assert photos.set_note(session, shop.technician, photo.id, "  左前门凹陷 ").note == "左前门凹陷"
+    assert photos.set_note(session, shop.advisor, photo.id, "  左前门凹陷 ").note == "左前门凹陷"
     with pytest.raises(DomainError):
         photos.set_note(session, shop.advisor, photo.id, "长" * 201)
-    with pytest.raises(PermissionDenied):
-        photos.set_note(session, shop.cashier, photo.id, "x")
+    for outsider in (shop.cashier, shop.technician):  # only intake roles write damage notes
+        with pytest.raises(PermissionDenied):
+            photos.set_note(session, outsider, photo.id, "x")
     with pytest.raises(NotFound):
         photos.set_note(session, shop.other_branch_advisor, photo.id, "x")
     assert session.get(models.Photo, photo.id).note == "左前门凹陷"
@@ -434,7 +436,7 @@ def test_a_key_already_used_by_someone_else_or_for_another_order_is_refused(sess
     photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
     files = stored_files()
     for call in (
-        lambda: photos.add_order_photo(session, shop.technician, order.id, small_jpeg(), client_key=KEY),
+        lambda: photos.add_order_photo(session, shop.manager, order.id, small_jpeg(), client_key=KEY),
         lambda: photos.add_photo(session, shop.advisor, vehicle_id=vehicle.id, data=small_jpeg(), client_key=KEY),
     ):
         with pytest.raises(DomainError) as caught:
@@ -444,7 +446,7 @@ def test_a_key_already_used_by_someone_else_or_for_another_order_is_refused(sess
 
 
 def test_order_photos_follow_the_order_and_its_branch(session, shop, order):
-    photo = photos.add_order_photo(session, shop.technician, order.id, small_jpeg())
+    photo = photos.add_order_photo(session, shop.advisor, order.id, small_jpeg())
     assert photos.order_photo(session, shop.advisor, photo.id, order.id).id == photo.id
     with pytest.raises(NotFound):
         photos.order_photo(session, shop.advisor, photo.id, order.id + 1)
@@ -457,3 +459,47 @@ def test_order_photos_follow_the_order_and_its_branch(session, shop, order):
     with pytest.raises(NotFound):
         photos.add_order_photo(session, shop.advisor, order.id + 999, small_jpeg())
     assert len(photo_rows(session)) == 1
+
+
+# --- within a branch: who adds intake photos and notes, and never on a finished order ------------------------------
+
+
+def test_only_intake_roles_add_intake_photos_and_write_their_damage_notes(session, shop, order):
+    photo = photos.add_order_photo(session, shop.advisor, order.id, small_jpeg())
+    assert photos.set_note(session, shop.manager, photo.id, "右后门划痕").note == "右后门划痕"
+    session.commit()
+    with refused_and_kept(session, PermissionDenied, "没有权限"):
+        photos.set_note(session, shop.technician, photo.id, "技师改写")
+    with refused_and_kept(session, PermissionDenied, "没有权限"):
+        photos.add_order_photo(session, shop.technician, order.id, small_jpeg())
+    assert session.get(models.Photo, photo.id).note == "右后门划痕"
+    assert len(photo_rows(session)) == 1
+    assert order_actions.Action.PHOTOS in order_actions.allowed(session, shop.advisor, order)
+    assert order_actions.Action.PHOTOS not in order_actions.allowed(session, shop.technician, order)
+
+
+@pytest.mark.parametrize("status", [models.WorkOrderStatus.SETTLED, models.WorkOrderStatus.CLOSED,
+                                    models.WorkOrderStatus.CANCELLED])
+def test_no_photos_or_note_changes_on_a_finished_order(session, shop, order, status):
+    photo = photos.add_order_photo(session, shop.advisor, order.id, small_jpeg(), client_key=KEY)
+    order.status = status
+    session.add(order)
+    session.commit()
+    assert order_actions.Action.PHOTOS not in order_actions.allowed(session, shop.manager, order)
+    files = stored_files()
+    for add in (lambda: photos.add_order_photo(session, shop.manager, order.id, small_jpeg()),
+                lambda: photos.add_photo(session, shop.manager, vehicle_id=order.vehicle_id, data=small_jpeg(),
+                                         work_order_id=order.id),
+                lambda: photos.set_note(session, shop.manager, photo.id, "改写")):
+        with refused_and_kept(session, DomainError, status.label):
+            add()
+    assert stored_files() == files
+    assert [(p.id, p.note) for p in photo_rows(session)] == [(photo.id, "")]
+
+
+@contextmanager
+def refused_and_kept(session, error, message_part):
+    with pytest.raises(error) as caught:
+        yield
+    assert message_part in caught.value.message
+    session.rollback()
