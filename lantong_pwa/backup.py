@@ -406,10 +406,34 @@ def _occupied(engine: Engine) -> list[str]:
     return found
 
 
+def _empty_again(engine: Engine, photo_dir_existed: bool, placed: list[Path]) -> None:
+    """Take back what a restore that failed part way had put in place. The database had no tables and the photo
+    directory and key did not exist or were empty (``_occupied``), so everything there now came from the restore."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        database = _sqlite_path(engine.url)
+        for leftover in (database, database.with_name(database.name + "-wal"),
+                         database.with_name(database.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+    else:
+        with engine.begin() as connection:
+            quote = connection.dialect.identifier_preparer.quote
+            if tables := inspect(connection).get_table_names():
+                connection.exec_driver_sql("DROP TABLE " + ", ".join(map(quote, tables)) + " CASCADE")
+            for name in inspect(connection).get_sequence_names():
+                connection.exec_driver_sql(f"DROP SEQUENCE {quote(name)}")
+    for path in placed:
+        path.unlink(missing_ok=True)
+    if not photo_dir_existed:
+        shutil.rmtree(get_settings().photo_dir, ignore_errors=True)
+
+
 def restore(folder: Path, *, report: Callable[[str], None] = lambda _line: None) -> dict:
     """Put the backup in ``folder`` back into the configured, empty database and data directory, then read the
     restored tables back against the manifest; return the manifest. Refuses (``BackupError``) a backup that fails
-    its hashes, one from the other engine, or a place that is not empty."""
+    its hashes, one from the other engine, or a place that is not empty. All or nothing: a restore that fails part
+    way (the tables don't read back as the manifest says, a photo can't be written) takes back what it put in, so
+    the place is empty again for the next try."""
     folder = folder.resolve()
     manifest = read_manifest(folder)
     report(f"备份校验通过：{len(manifest['files'])}个文件")
@@ -420,6 +444,21 @@ def restore(folder: Path, *, report: Callable[[str], None] = lambda _line: None)
                           "LANTONG_DATABASE_URL 指向同类的空数据库")
     if occupied := _occupied(engine):
         raise BackupError("只能恢复到空的数据目录和空数据库，不会覆盖现有数据：" + "；".join(occupied))
+    photo_dir_existed = settings.photo_dir.exists()
+    placed: list[Path] = []
+    try:
+        _put_back(engine, folder, manifest, placed, report)
+    except BaseException:
+        _empty_again(engine, photo_dir_existed, placed)
+        report("恢复未完成，已撤销：数据库和数据目录仍为空")
+        raise
+    return manifest
+
+
+def _put_back(engine: Engine, folder: Path, manifest: dict, placed: list[Path],
+              report: Callable[[str], None]) -> None:
+    """The restore itself; each file it writes goes into ``placed`` before it is written."""
+    settings = get_settings()
     if engine.dialect.name == "sqlite":
         engine.dispose()  # no pooled connection may hold the empty file while it is replaced
         _restore_sqlite(engine.url, folder)
@@ -437,10 +476,11 @@ def restore(folder: Path, *, report: Callable[[str], None] = lambda _line: None)
     report(f"数据库已恢复：{len(restored)}张表，{sum(f.rows for f in restored.values())}行，逐表核对一致")
     photos = [name for name in manifest["files"] if name.startswith(f"{PHOTOS}/")]
     for name in photos:
-        _copy_private(folder / name, settings.photo_dir / name.removeprefix(f"{PHOTOS}/"))
+        placed.append(settings.photo_dir / name.removeprefix(f"{PHOTOS}/"))
+        _copy_private(folder / name, placed[-1])
     report(f"照片已恢复：{len(photos)}个文件")
-    _copy_private(folder / SECRET_FILE_NAME, settings.data_dir / SECRET_FILE_NAME)
-    return manifest
+    placed.append(settings.data_dir / SECRET_FILE_NAME)
+    _copy_private(folder / SECRET_FILE_NAME, placed[-1])
 
 
 # --- keeping the last days --------------------------------------------------------------------------------------

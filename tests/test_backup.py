@@ -5,6 +5,7 @@ nightly job keeps the last days and runs only on the holder of the scheduler's l
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
@@ -280,6 +281,57 @@ def test_restore_refuses_a_place_that_is_not_empty(kind, places, tmp_path, capsy
     assert main(["restore", str(folder)]) == 2
     error = capsys.readouterr().err
     assert "数据库已有" in error and "密钥文件" not in error
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_a_restore_that_fails_part_way_takes_back_what_it_put_in(kind, places, tmp_path, monkeypatch, capsys):
+    make, use = places
+    use(make(kind, "shop", migrated=True))
+    with unit_of_work() as session:
+        demo.seed_demo(session)
+        vehicle = session.exec(select(Vehicle)).first()
+        for n in range(3):
+            photos.add_photo(session, advisor_of(session), vehicle_id=vehicle.id, data=jpeg(n))
+    folder = backup.make_backup(tmp_path / "backups")
+    target = make(kind, "fresh-machine", migrated=False)
+    use(target)
+
+    # The tables read back one row short: the database restore is taken back.
+    real_figures = backup.table_figures
+
+    def one_row_short(connection):
+        figures = real_figures(connection)
+        figures["vehicle"] = dataclasses.replace(figures["vehicle"], rows=figures["vehicle"].rows - 1)
+        return figures
+
+    monkeypatch.setattr(backup, "table_figures", one_row_short)
+    assert main(["restore", str(folder)]) == 2
+    captured = capsys.readouterr()
+    assert "恢复后核对不符：vehicle" in captured.err and "已撤销" in captured.out
+    nothing_restored(target)
+    monkeypatch.setattr(backup, "table_figures", real_figures)
+
+    # The disk fills up at the second photo: the database and the first photo are taken back.
+    real_copy, copies = backup._copy_private, []
+
+    def disk_full_at_the_second_photo(source, destination):
+        copies.append(destination)
+        if len(copies) == 2:
+            raise OSError("磁盘已满")
+        return real_copy(source, destination)
+
+    monkeypatch.setattr(backup, "_copy_private", disk_full_at_the_second_photo)
+    with pytest.raises(OSError, match="磁盘已满"):
+        backup.restore(folder)
+    nothing_restored(target)
+    monkeypatch.setattr(backup, "_copy_private", real_copy)
+
+    # The place is empty again, so the next try restores it whole.
+    assert main(["restore", str(folder)]) == 0
+    with Session(get_engine()) as session:
+        assert len(session.exec(select(Vehicle)).all()) > 0
+    assert files_of(get_settings().photo_dir) == files_of(folder / "photos")
+    assert len(files_of(folder / "photos")) >= 3
 
 
 def test_a_backup_that_fails_halfway_leaves_nothing_behind(places, tmp_path):
