@@ -21,7 +21,7 @@ from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.cashier.payments import on_account_owed
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch, sees_all_branches
 from lantong_pwa.services.workshop.reports import OrderHit, _with_amounts
-from lantong_pwa.services.platform.validation import plate_query
+from lantong_pwa.services.platform.validation import contains, plate_query, search_text
 from models import (
     Complaint,
     Customer,
@@ -72,16 +72,16 @@ def find_customers(session: Session, actor: User, query: str) -> list[CustomerHi
     or who own a vehicle whose plate contains it (the last 3–4 characters are enough); the actor's branch (the
     admin: every branch)."""
     require(actor, Permission.VIEW_CUSTOMERS)
-    text = (query or "").strip()
+    text = search_text(query)
     if not text:
         return []
-    conditions = [col(Customer.name).contains(text, autoescape=True)]
+    conditions = [contains(Customer.name, text)]
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 4 and digits == re.sub(r"[\s\-]", "", text):
-        conditions.append(col(Customer.mobile).contains(digits, autoescape=True))
+        conditions.append(contains(Customer.mobile, digits))
     plate = plate_query(text)
     if len(plate) >= 2:
-        owners = select(Vehicle.customer_id).where(col(Vehicle.plate).contains(plate, autoescape=True))
+        owners = select(Vehicle.customer_id).where(contains(Vehicle.plate, plate))
         if not sees_all_branches(actor):
             owners = owners.where(Vehicle.branch_id == actor.branch_id)
         conditions.append(col(Customer.id).in_(owners))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from lantong_pwa.services.platform.permissions import Permission, require
+from lantong_pwa.services.platform.validation import contains, search_text
 from models import Part, User
 
 
@@ -16,13 +17,13 @@ def search_parts(session: Session, actor: User, query: str, limit: int = 20) -> 
 
 def catalogue_matches(session: Session, branch_id: int, query: str, limit: int = 20) -> list[Part]:
     """The search itself, for services that check their own permission first."""
-    text = (query or "").strip()
+    text = search_text(query, field="part_query")
     if not text:
         return []
     return list(session.exec(
         select(Part).where(
             Part.branch_id == branch_id,
             Part.is_active,
-            (col(Part.code).contains(text.upper())) | (col(Part.name).contains(text)),
+            contains(Part.code, text.upper()) | contains(Part.name, text),
         ).order_by(Part.code).limit(limit)
     ).all())

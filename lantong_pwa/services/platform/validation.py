@@ -1,11 +1,35 @@
-"""Chinese plates, VINs and mobile numbers: normalise, then check; every failure carries a Chinese message."""
+"""Chinese plates, VINs and mobile numbers: normalise, then check; every failure carries a Chinese message.
+
+Also the two rules every search follows: its text is at most ``SEARCH_MAX`` characters (``search_text``), and what
+was typed is matched literally, ``%`` and ``_`` no wildcards (``contains``)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
+from sqlmodel import col
+
 from lantong_pwa.errors import DomainError
+
+# A plate, a VIN, a name, a mobile, an order number or a part is far shorter; a longer search is refused with a
+# message instead of reaching the database (SQLite refuses LIKE patterns over 50,000 bytes with an error).
+SEARCH_MAX = 50
+
+
+def search_text(query: object, field: str = "query") -> str:
+    """A search box's text, stripped; refused when over ``SEARCH_MAX`` characters."""
+    text = query.strip() if isinstance(query, str) else ""
+    if len(text) > SEARCH_MAX:
+        raise DomainError(f"搜索内容不能超过{SEARCH_MAX}个字", field=field)
+    return text
+
+
+def contains(column, text: str, *, ignore_case: bool = False) -> ColumnElement[bool]:
+    """``column LIKE '%text%' ESCAPE '/'``: the text matched literally, its ``%``, ``_`` and ``/`` escaped."""
+    column = col(column)
+    return column.icontains(text, autoescape=True) if ignore_case else column.contains(text, autoescape=True)
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # Standard plates: province, issuing-authority letter, five letters/digits (I and O are never used).

@@ -27,7 +27,7 @@ from lantong_pwa.services.platform.figures import (
 )
 from lantong_pwa.services.platform.parsing import parse_date, parse_int, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, sees_all_branches
-from lantong_pwa.services.platform.validation import plate_query
+from lantong_pwa.services.platform.validation import contains, plate_query, search_text
 from lantong_pwa.timezone import format_local, local_day_bounds
 from models import (
     Customer,
@@ -123,17 +123,17 @@ def search_orders(session: Session, actor: User, *, number: str = "", plate_frag
         .join(Vehicle, Vehicle.id == WorkOrder.vehicle_id)
         .join(Customer, Customer.id == WorkOrder.customer_id)
     )
-    plate = plate_query(plate_fragment or "")
+    plate = plate_query(search_text(plate_fragment, "plate"))
     if plate:
         # Orders are in their vehicle's branch; scoping by the vehicle lets the few vehicles whose plate matches
         # lead to their orders, instead of every order of the branch being walked.
-        statement = statement.where(col(Vehicle.plate).contains(plate, autoescape=True))
+        statement = statement.where(contains(Vehicle.plate, plate))
         if not sees_all_branches(actor):
             statement = statement.where(Vehicle.branch_id == actor.branch_id)
     elif not sees_all_branches(actor):
         statement = statement.where(WorkOrder.branch_id == actor.branch_id)
-    if number := (number or "").strip().upper():
-        statement = statement.where(col(WorkOrder.number).contains(number, autoescape=True))
+    if number := search_text(number, "number").upper():
+        statement = statement.where(contains(WorkOrder.number, number))
     opened_from, opened_until = date_range(date_from, date_to)
     if opened_from is not None:
         statement = statement.where(WorkOrder.created_at >= opened_from)
@@ -148,10 +148,9 @@ def search_orders(session: Session, actor: User, *, number: str = "", plate_frag
         assigned = (select(JobLine.work_order_id).join(JobAssignment, JobAssignment.job_line_id == JobLine.id)
                     .where(JobAssignment.technician_id == technician_id))
         statement = statement.where(col(WorkOrder.id).in_(assigned))
-    if part := (part_code_or_name or "").strip():
-        with_part = select(PartLine.work_order_id).where(sa.or_(
-            col(PartLine.part_code).contains(part.upper(), autoescape=True),
-            col(PartLine.part_name).contains(part, autoescape=True)))
+    if part := search_text(part_code_or_name, "part"):
+        with_part = select(PartLine.work_order_id).where(sa.or_(contains(PartLine.part_code, part.upper()),
+                                                                contains(PartLine.part_name, part)))
         statement = statement.where(col(WorkOrder.id).in_(with_part))
     limit = max(1, min(int(limit), EXPORT_LIMIT))
     rows = session.exec(statement.order_by(col(WorkOrder.created_at).desc(), col(WorkOrder.id).desc())

@@ -14,7 +14,14 @@ from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.parsing import parse_date, parse_int
 from lantong_pwa.services.platform.permissions import Permission, require, require_branch, row_in_branch, sees_all_branches
-from lantong_pwa.services.platform.validation import check_vin, normalize_mobile, normalize_plate, plate_query
+from lantong_pwa.services.platform.validation import (
+    check_vin,
+    contains,
+    normalize_mobile,
+    normalize_plate,
+    plate_query,
+    search_text,
+)
 from lantong_pwa.timezone import local_day
 from models import Customer, CustomerKind, User, Vehicle
 from models.common import utc_now
@@ -81,16 +88,16 @@ def find_vehicles(session: Session, actor: User, query: str) -> list[VehicleMatc
     or whose owner's mobile or name contains it; in the actor's branch. What was typed is matched literally
     (``%`` and ``_`` are no wildcards)."""
     require(actor, Permission.VIEW_VEHICLES)
+    query = search_text(query)
     text = plate_query(query)
     if len(text) < 2:
         return []
-    conditions = [Vehicle.plate.contains(text, autoescape=True),
-                  Customer.name.icontains((query or "").strip(), autoescape=True)]
+    conditions = [contains(Vehicle.plate, text), contains(Customer.name, query, ignore_case=True)]
     if len(text) >= 6:
-        conditions.append(Vehicle.vin.contains(text, autoescape=True))
-    digits = re.sub(r"\D", "", query or "")
+        conditions.append(contains(Vehicle.vin, text))
+    digits = re.sub(r"\D", "", query)
     if len(digits) >= 4 and digits == text:
-        conditions.append(Customer.mobile.contains(digits, autoescape=True))
+        conditions.append(contains(Customer.mobile, digits))
     statement = (
         select(Vehicle, Customer)
         .join(Customer, Customer.id == Vehicle.customer_id)

@@ -78,6 +78,15 @@ def test_bad_order_input_is_reported_per_field_and_saves_nothing(session, shop, 
     assert session.get(Vehicle, vehicle.id).mileage == 68500
 
 
+def test_a_5000_digit_mileage_or_a_rate_of_1_comma_0_gets_a_message(session, shop, vehicle):
+    form = order_form(vehicle, mileage_in="9" * 5000, job_lines=[JobLineInput(name="保养", hours="1", rate="1,0")])
+    with pytest.raises(FormErrors) as caught:
+        work_orders.open_work_order(session, shop.advisor, form)
+    assert caught.value.errors["mileage_in"] == "进厂里程过大"
+    assert "千位分隔符" in caught.value.errors["job_lines.0"]
+    assert session.exec(select(WorkOrder)).all() == []
+
+
 def test_resent_intake_creates_one_order(session, shop, vehicle):
     first = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, request_key="tap-1"))
     second = work_orders.open_work_order(session, shop.advisor, order_form(vehicle, request_key="tap-1"))
