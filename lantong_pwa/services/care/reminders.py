@@ -38,6 +38,8 @@ from lantong_pwa.services.platform.parsing import parse_date, parse_int
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch, sees_all_branches
 from lantong_pwa.timezone import local_day
 from models import (
+    Branch,
+    BranchStatus,
     CareReminder,
     Customer,
     FollowUp,
@@ -266,13 +268,15 @@ def candidates(session: Session, today: date, rules: ReminderRules = ReminderRul
 
 
 def build_reminders(session: Session, today: date, rules: ReminderRules | None = None) -> int:
-    """Bring the reminder centre up to date for ``today`` in every branch; return how many entries were added.
+    """Bring the reminder centre up to date for ``today`` in every open branch; return how many entries were added.
+    A closed branch has nobody to make the calls: its open entries are dismissed, and come back if it reopens.
 
     Adds each new entry once (a row whose key another run added meanwhile is skipped inside its own savepoint),
     brings snoozed entries back when their day has come, dismisses open entries that no longer apply and opens a
     dismissed one again if its thing is due once more. Flushes; the job's unit of work commits."""
     rules = rules or ReminderRules.from_environment()
-    wanted = {(c.branch_id, c.dedupe_key): c for c in candidates(session, today, rules)}
+    closed = set(session.exec(select(Branch.id).where(Branch.status == BranchStatus.CLOSED)).all())
+    wanted = {(c.branch_id, c.dedupe_key): c for c in candidates(session, today, rules) if c.branch_id not in closed}
     rows = list(session.exec(select(CareReminder).where(
         col(CareReminder.status).in_([ReminderStatus.OPEN, ReminderStatus.SNOOZED]))).all())
     keys = sorted({key for _branch, key in wanted})

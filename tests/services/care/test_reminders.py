@@ -17,6 +17,7 @@ import models
 from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from lantong_pwa.services.care import reminders
 from lantong_pwa.services.cashier import settlement
+from lantong_pwa.services.platform import branches
 from lantong_pwa.services.workshop import vehicles
 from lantong_pwa.services.care.reminders import Band, ReminderRules, band_of, estimate_date_for_mileage
 from lantong_pwa.timezone import SHOP_TZ
@@ -123,6 +124,26 @@ def test_running_twice_adds_nothing_and_the_window_moves_on(session, shop):
     assert build(session, TODAY + D(days=5)) == 0
     assert build(session, TODAY + D(days=6)) == 0
     assert len(entries(session)) == 1
+
+
+def test_a_closed_branch_gets_no_reminders_until_it_reopens(session, shop):
+    add_vehicle(session, shop.branch.id, plate="粤B10001", mobile="13800000001", next_inspection_date=TODAY + D(days=5))
+    add_vehicle(session, shop.other_branch.id, plate="粤A10002", mobile="13800000002",
+                next_inspection_date=TODAY + D(days=5))
+    assert build(session) == 2
+    branches.close_branch(session, shop.admin, shop.other_branch.id)
+    session.commit()
+
+    assert build(session) == 0
+    assert {r.branch_id for r in entries(session, CareReminder.status == ReminderStatus.OPEN)} == {shop.branch.id}
+    assert [r.branch_id for r in entries(session, CareReminder.status == ReminderStatus.DISMISSED)] == [
+        shop.other_branch.id]
+
+    branches.reopen_branch(session, shop.admin, shop.other_branch.id)
+    session.commit()
+    assert build(session) == 0, "the dismissed entry opens again rather than being added twice"
+    assert {r.branch_id for r in entries(session, CareReminder.status == ReminderStatus.OPEN)} == {
+        shop.branch.id, shop.other_branch.id}
 
 
 def test_two_builds_at_once_add_each_entry_once(session, shop, units):
