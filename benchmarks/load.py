@@ -97,7 +97,7 @@ def staff_the_chain(session, phones: int) -> list[Account]:
     from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
     from models import Customer, JobLine, Role, User, Vehicle
 
-    password_hash = auth.hash_password(DEMO_PASSWORD)
+    password_hash = auth.hash_demo_password(DEMO_PASSWORD)
     staff: list[dict[str, User]] = [{role: session.exec(select(User).where(User.username == role)).one()
                                      for role in ("advisor", "cashier", "manager")}]
     roles = roles_for(phones)

@@ -138,7 +138,7 @@ def seed(session: Session, orders: int, rng: random.Random, now: datetime) -> di
                            ("cashier", Role.CASHIER), ("parts", Role.PARTS_CLERK),
                            *((f"tech{i}", Role.TECHNICIAN) for i in range(1, 9))):
         staff[username] = out.add(User, username=username, display_name=username, password_hash="x", role=role,
-                                  branch_id=branch_id, is_active=True, failed_logins=0, created_at=now)
+                                  branch_id=branch_id, is_active=True, created_at=now)
     technicians = [staff[f"tech{i}"] for i in range(1, 9)]
     advisors = [staff["advisor1"], staff["advisor2"]]
     warehouses = [out.add(Warehouse, branch_id=branch_id, code=f"W{i}", name=f"仓库{i}", is_active=True,

@@ -11,13 +11,17 @@
 ``LANTONG_STATE_EXPIRY``  seconds a browser's state is kept after its last event (default 3600), in Redis or memory
 ``LANTONG_WORKERS``       backend worker processes (default: one per core with Redis, else 1; Redis is needed for
                           more than one)
+``LANTONG_TRUSTED_PROXIES`` addresses or networks of the reverse proxies in front (comma-separated, e.g.
+                          ``127.0.0.1,::1`` for nginx on the same host): only a request from one of them has its client
+                          address read from X-Forwarded-For (lantong_pwa/client_address.py); default none
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +41,7 @@ class Settings:
     redis_url: str | None
     state_expiry_seconds: int
     workers: int
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(default=())
 
     @property
     def secret_key(self) -> bytes:
@@ -56,7 +61,20 @@ def load_settings() -> Settings:
     return Settings(data_dir=data_dir, database_url=database_url, public_url=public_url.rstrip("/"), port=port,
                     photo_dir=photo_dir, redis_url=redis_url,
                     state_expiry_seconds=int(os.environ.get("LANTONG_STATE_EXPIRY") or DEFAULT_STATE_EXPIRY),
-                    workers=workers)
+                    workers=workers, trusted_proxies=parse_networks(os.environ.get("LANTONG_TRUSTED_PROXIES", "")))
+
+
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``10.0.0.0/8, 127.0.0.1`` as networks (an address alone is a network of one); a bad entry stops the app."""
+    networks = []
+    for entry in (part.strip() for part in text.split(",")):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"LANTONG_TRUSTED_PROXIES: {entry!r} is not an address or network") from None
+    return tuple(networks)
 
 
 @lru_cache(maxsize=1)

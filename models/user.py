@@ -39,8 +39,6 @@ class User(SQLModel, table=True):
     role: Role = enum_field()
     branch_id: int = Field(foreign_key="branch.id", index=True)
     is_active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     last_login_at: datetime | None = None
     created_at: datetime = created_at_field()
 

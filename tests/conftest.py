@@ -51,6 +51,19 @@ def data_dir(tmp_path_factory):
     app_settings.get_settings.cache_clear()
 
 
+@pytest.fixture
+def trusted_proxies(monkeypatch):
+    """``LANTONG_TRUSTED_PROXIES`` for one test (``trusted_proxies("127.0.0.1")``), fresh settings before and after."""
+
+    def trust(value: str) -> None:
+        monkeypatch.setenv("LANTONG_TRUSTED_PROXIES", value)
+        app_settings.get_settings.cache_clear()
+
+    yield trust
+    monkeypatch.undo()
+    app_settings.get_settings.cache_clear()
+
+
 def _create_postgres_database() -> str:
     server = make_url(POSTGRES_URL)
     name = f"lantong_test_{secrets.token_hex(4)}"
@@ -158,7 +171,7 @@ _password_hash: list[str] = []
 
 def password_hash() -> str:
     if not _password_hash:
-        _password_hash.append(auth.hash_password(PASSWORD))
+        _password_hash.append(auth.hash_password(PASSWORD, ""))
     return _password_hash[0]
 
 

@@ -122,7 +122,7 @@ def test_create_user_with_a_bad_username_fails_and_creates_nothing(cli_db, capsy
     assert main(["seed-demo"]) == 0
     capsys.readouterr()
 
-    code = main(["create-user", username, "--name", "坏用户", "--role", "technician", "--password", "pw-123456"])
+    code = main(["create-user", username, "--name", "坏用户", "--role", "technician", "--password", "gearbox-4711"])
 
     assert code == 2
     captured = capsys.readouterr()
@@ -136,7 +136,7 @@ def test_create_user_with_a_taken_username_fails(cli_db, capsys):
     assert main(["migrate"]) == 0
     assert main(["seed-demo"]) == 0
     capsys.readouterr()
-    code = main(["create-user", "tech", "--name", "另一个张师傅", "--role", "technician", "--password", "pw-123456"])
+    code = main(["create-user", "tech", "--name", "另一个张师傅", "--role", "technician", "--password", "gearbox-4711"])
     assert code == 2
     assert "该用户名已存在" in capsys.readouterr().err
     assert users_of(cli_db)["tech"].display_name == "张师傅"
@@ -145,7 +145,7 @@ def test_create_user_with_a_taken_username_fails(cli_db, capsys):
 def test_create_user_without_any_branch_fails(cli_db, capsys):
     assert main(["migrate"]) == 0
     capsys.readouterr()
-    code = main(["create-user", "xiaoli", "--name", "小李", "--role", "advisor", "--password", "pw-123456"])
+    code = main(["create-user", "xiaoli", "--name", "小李", "--role", "advisor", "--password", "gearbox-4711"])
     assert code == 2
     assert "请选择所属门店" in capsys.readouterr().err
     assert count(cli_db, models.User) == 0
@@ -156,7 +156,7 @@ def test_create_user_creates_the_account_with_that_role(cli_db, capsys):
     assert main(["seed-demo"]) == 0
     capsys.readouterr()
 
-    code = main(["create-user", "Xiao.Li", "--name", " 小李 ", "--role", "parts_clerk", "--password", "pw-123456"])
+    code = main(["create-user", "Xiao.Li", "--name", " 小李 ", "--role", "parts_clerk", "--password", "gearbox-4711"])
 
     assert code == 0
     assert "已创建用户 xiao.li（配件管理员）" in capsys.readouterr().out
@@ -171,7 +171,7 @@ def test_create_user_creates_the_account_with_that_role(cli_db, capsys):
     engine = make_engine(cli_db)
     try:
         with Session(engine) as session:
-            assert auth.sign_in(session, "xiao.li", "pw-123456")
+            assert auth.sign_in(session, "xiao.li", "gearbox-4711")
             events = session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "user.create")).all()
             assert [(e.entity_id, e.user_id) for e in events] == [(user.id, None)]
     finally:
@@ -181,7 +181,7 @@ def test_create_user_creates_the_account_with_that_role(cli_db, capsys):
 def test_create_user_rejects_an_unknown_role(cli_db, capsys):
     assert main(["migrate"]) == 0
     with pytest.raises(SystemExit) as exited:
-        main(["create-user", "xiaoli", "--name", "小李", "--role", "boss", "--password", "pw-123456"])
+        main(["create-user", "xiaoli", "--name", "小李", "--role", "boss", "--password", "gearbox-4711"])
     assert exited.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
     assert count(cli_db, models.User) == 0
@@ -206,7 +206,7 @@ def test_create_branch_sets_up_a_branch_a_user_can_then_be_created_into(cli_db, 
             assert (event.action, event.entity_id, event.user_id) == ("branch.create", branch.id, None)
     finally:
         engine.dispose()
-    assert main(["create-user", "boss", "--name", "老板", "--role", "admin", "--password", "pw-123456"]) == 0
+    assert main(["create-user", "boss", "--name", "老板", "--role", "admin", "--password", "gearbox-4711"]) == 0
     assert users_of(cli_db)["boss"].branch_id == branch.id
 
 

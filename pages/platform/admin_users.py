@@ -54,7 +54,7 @@ def user_dialog() -> rx.Component:
                     labelled("角色", _select("role", "角色", UsersAdminState.role_options, editing.role)),
                     labelled("所属门店", _select("branch_id", "所属门店", UsersAdminState.branches, editing.branch_id)),
                     rx.cond(UsersAdminState.editing_id == -1,
-                            labelled("初始密码（至少8位）", rx.input(name="password", type="password", size="3", width="100%",
+                            labelled("初始密码（至少10位）", rx.input(name="password", type="password", size="3", width="100%",
                                                               auto_complete="new-password"), required=True)),
                     rx.hstack(
                         rx.button("取消", type="button", variant="soft", color_scheme="gray", size="3",
@@ -80,7 +80,7 @@ def password_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     banner_error(UsersAdminState.form_error),
-                    labelled("新密码（至少8位）", rx.input(name="password", type="password", size="3", width="100%",
+                    labelled("新密码（至少10位）", rx.input(name="password", type="password", size="3", width="100%",
                                                        auto_complete="new-password"), required=True),
                     rx.hstack(
                         rx.button("取消", type="button", variant="soft", color_scheme="gray", size="3",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lantong_pwa import client_address
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import follow_ups
 from lantong_pwa.services.care.follow_ups import ASPECTS, Answer, LinkError
@@ -83,7 +84,7 @@ class FollowUpFormState(rx.State):
                        problem_unsolved=self.problem_unsolved)
         self.errors = {}
         try:
-            client = self.router.session.client_ip or "unknown"
+            client = client_address.of_router(self.router)
             await run_in_unit(lambda db: follow_ups.count_submit(db, self.token, client))
             raised_complaint = await run_in_unit(
                 lambda db: follow_ups.needs_complaint(follow_ups.answer(db, self.token, given)))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lantong_pwa import client_address
 from lantong_pwa.services.platform import auth
 from models import Role
 from state.platform.session import ROLE_HOME, SessionState, safe_next
@@ -16,18 +17,21 @@ class LoginState(SessionState):
 
     @rx.event
     async def submit(self, form: dict):
-        """Sign in. A wrong password rolls the sign-in's unit back like any refusal, so it is counted towards the
-        lock in a unit of its own afterwards (``auth.count_failed_sign_in``)."""
+        """Sign in, in three units of work: the try is counted against the throttle first (committed, so a refused
+        sign-in still counts), then the password is checked, then a refusal is written to the audit log (the
+        refused sign-in's own unit rolled back). Every refusal shows the same message."""
         self.error = ""
         username, password = form.get("username", ""), form.get("password", "")
+        address = client_address.of_router(self.router)
+        attempt = (await self._in_unit(lambda db, _actor: auth.begin_sign_in(db, username, address))).value
 
         def sign_in(db, _actor):
-            token = auth.sign_in(db, username, password)
+            token = auth.sign_in(db, username, password, attempt=attempt)
             return token, auth.user_for_token(db, token)
 
         signed = await self._in_unit(sign_in)
-        if isinstance(signed.error, auth.WrongPassword):
-            await self._in_unit(lambda db, _actor: auth.count_failed_sign_in(db, signed.error.user_id))
+        if isinstance(signed.error, auth.SignInRefused):
+            await self._in_unit(lambda db, _actor: auth.record_refused_sign_in(db, attempt, signed.error))
         if not signed.ok:
             self.error = signed.error.message
             return None

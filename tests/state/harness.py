@@ -37,20 +37,23 @@ def drive(result):
 
 
 def make_state(cls: type[rx.State], *, token: str = "", path: str = "/", route: str | None = None,
-               query: dict[str, str] | None = None) -> rx.State:
-    """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``."""
+               query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> rx.State:
+    """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``
+    (and the websocket handshake's ``headers``, e.g. ``asgi-scope-client`` for the peer's address)."""
     state = substate(rx.State(), cls)
-    set_page(state, path, route=route, query=query)
+    set_page(state, path, route=route, query=query, headers=headers)
     state.auth_token = token
     return state
 
 
-def set_page(state: rx.State, path: str, *, route: str | None = None, query: dict[str, str] | None = None) -> None:
+def set_page(state: rx.State, path: str, *, route: str | None = None, query: dict[str, str] | None = None,
+             headers: dict[str, str] | None = None) -> None:
     query = dict(query or {})
     # Route arguments (``token`` of /v/[token]) arrive in ``query`` but are not part of the address's query string.
     visible = {k: v for k, v in query.items() if route is None or f"[{k}]" not in route}
     as_path = path + (f"?{urlencode(visible)}" if visible else "")
-    state.router = router_data(pathname=route or path, as_path=as_path, query=query, headers={"origin": ORIGIN})
+    state.router = router_data(pathname=route or path, as_path=as_path, query=query,
+                               headers={"origin": ORIGIN, **(headers or {})})
 
 
 def token_for(session: Session, user) -> str:

@@ -1,4 +1,5 @@
-"""Sign-in: password hashes (argon2, via argon2-cffi), browser sessions, and the lock after repeated failures."""
+"""Sign-in: password rules and hashes (argon2, via argon2-cffi), browser sessions, and the throttle after repeated
+failures."""
 
 from __future__ import annotations
 
@@ -6,25 +7,42 @@ import hashlib
 import hmac
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError
-from lantong_pwa.services.platform import audit, branches
-from lantong_pwa.services.platform.locking import locked
+from lantong_pwa.services.platform import audit, branches, rate_limit
 from lantong_pwa.settings import get_settings
 from models import Branch, User, UserSession
 from models.common import utc_now
 
 SESSION_COOKIE = "lantong_session"
-CLOSED_BRANCH_SIGN_IN = "所属门店已停业，无法登录，请联系管理员"
-MAX_FAILED_SIGN_INS = 5
-LOCK_DURATION = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=7)
-MIN_PASSWORD_LENGTH = 8
+
+# Every refused sign-in gets this one answer, whatever the reason (unknown user, wrong password, disabled account,
+# closed branch, too many tries), in the same time: the page gives away neither the accounts nor their state. The
+# reason goes to the audit log for the admin (``record_refused_sign_in``).
+SIGN_IN_REFUSED = "用户名或密码错误，或暂时无法登录"
+
+# The throttle, per account and address and per address alone, so nobody locks an account from somewhere else:
+# a few free failures in the window, then a wait after each further one, doubling up to the cap.
+THROTTLE_WINDOW = timedelta(hours=1)
+ACCOUNT_FREE_FAILURES = 5  # one account from one address
+ADDRESS_FREE_FAILURES = 20  # every account from one address (a shop's staff may share one)
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
+_BY_ACCOUNT = "sign_in_account"
+_BY_ADDRESS = "sign_in_address"
+
+MIN_PASSWORD_LENGTH = 10
+MIN_DISTINCT_CHARACTERS = 4
+COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same time.
@@ -36,9 +54,38 @@ _DUMMY_HASH = _hasher.hash("lantong-timing-guard")
 _one_hash_at_a_time = threading.Lock()
 
 
-def hash_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password(password: str, username: str) -> None:
+    """The rules every new password keeps (created, reset or changed); ``DomainError`` on the field otherwise."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(f"密码至少{MIN_PASSWORD_LENGTH}位", field="password")
+    if not password.strip():
+        raise DomainError("密码不能全是空格", field="password")
+    if username and password.strip().lower() in {username.strip().lower(), username.strip().lower()[::-1]}:
+        raise DomainError("密码不能与用户名相同", field="password")
+    if len(set(password.lower())) < MIN_DISTINCT_CHARACTERS or password.strip().lower() in _common_passwords():
+        raise DomainError("密码太常见或太简单，容易被猜中，请换一个", field="password")
+
+
+def hash_password(password: str, username: str) -> str:
+    """The hash of a new password for ``username``, once it keeps the rules (``check_password``)."""
+    check_password(password, username)
+    return _hash(password)
+
+
+def hash_demo_password(password: str) -> str:
+    """The hash of the demo users' shared password, which the rules would refuse: for demo and benchmark data only,
+    never for an account a person creates."""
+    return _hash(password)
+
+
+def _hash(password: str) -> str:
     with _one_hash_at_a_time:
         return _hasher.hash(password)
 
@@ -51,66 +98,100 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s (one argon2 verification)."""
+    return _password_matches(user.password_hash, password or "")
+
+
 def _token_hash(token: str) -> str:
     return hmac.new(get_settings().secret_key, token.encode(), hashlib.sha256).hexdigest()
 
 
-class WrongPassword(DomainError):
-    """A known account's password did not match. The refused sign-in's unit of work rolls back, so the boundary
-    counts the failure (``count_failed_sign_in``) in a unit of its own; ``user_id`` never reaches the page."""
+class SignInRefused(DomainError):
+    """A refused sign-in: always ``SIGN_IN_REFUSED`` on the page. ``reason`` and ``user_id`` are for the audit log
+    (``record_refused_sign_in``) and never reach the page."""
 
-    def __init__(self, user_id: int):
-        super().__init__("用户名或密码错误")
+    def __init__(self, reason: str, user_id: int | None = None):
+        super().__init__(SIGN_IN_REFUSED)
+        self.reason = reason
         self.user_id = user_id
 
 
-def sign_in(session: Session, username: str, password: str, *, now: datetime | None = None) -> str:
-    """Check the credentials and return a new session token; raise ``DomainError`` with the reason otherwise
-    (``WrongPassword`` for a known account, to be counted). While an account is locked (``count_failed_sign_in``),
-    even the right password is refused. Flushes, never commits."""
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in counted against the throttle before its password is checked (``begin_sign_in``)."""
+    username: str
+    address: str
+    throttled: bool
+    hit_ids: tuple[int, ...] = ()
+
+
+def _username(username: str) -> str:
+    return (username or "").strip().lower()[:64]
+
+
+def begin_sign_in(session: Session, username: str, address: str, *, now: datetime | None = None) -> Attempt:
+    """Count a sign-in from ``address`` against the throttle, as a failure until it succeeds (``sign_in`` takes it
+    back then): so tries racing in parallel are all counted. Throttled while the account from this address, or this
+    address, must still wait; a throttled try is not counted again. The count must outlive a refused sign-in, so the
+    boundary runs this in a unit of work of its own, committed before ``sign_in``'s. Flushes, never commits."""
     now = now or utc_now()
-    user = session.exec(select(User).where(User.username == (username or "").strip())).first()
+    name = _username(username)
+    keys = ((_BY_ACCOUNT, f"{name}|{address}", ACCOUNT_FREE_FAILURES), (_BY_ADDRESS, address, ADDRESS_FREE_FAILURES))
+    throttled = any(rate_limit.wait_left(session, bucket, key, free=free, first_delay=FIRST_DELAY, max_delay=MAX_DELAY,
+                                         window=THROTTLE_WINDOW, now=now) > timedelta(0)
+                    for bucket, key, free in keys)
+    if throttled:
+        return Attempt(name, address, True)
+    return Attempt(name, address, False, tuple(rate_limit.add_hit(session, bucket, key, window=THROTTLE_WINDOW, now=now)
+                                              for bucket, key, _free in keys))
+
+
+def sign_in(session: Session, username: str, password: str, *, attempt: Attempt | None = None,
+            now: datetime | None = None) -> str:
+    """Check the credentials and return a new session token, or raise ``SignInRefused``. Every call verifies one
+    password hash (a stand-in for an unknown user), throttled or not, so every answer takes the same time.
+    ``attempt`` is the try ``begin_sign_in`` counted (none: not throttled, as for tests and the command line); a
+    success takes its failures back and is audited with its address. Flushes, never commits."""
+    now = now or utc_now()
+    user = session.exec(select(User).where(User.username == _username(username))).first()
+    matches = _password_matches(user.password_hash if user else _DUMMY_HASH, password or "")
+    if attempt is not None and attempt.throttled:
+        raise SignInRefused("throttled", user.id if user else None)
     if user is None:
-        _password_matches(_DUMMY_HASH, password or "")
-        raise DomainError("用户名或密码错误")
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise DomainError(f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试")
-    if not _password_matches(user.password_hash, password or ""):
-        raise WrongPassword(user.id)
+        raise SignInRefused("unknown_user")
+    if not matches:
+        raise SignInRefused("wrong_password", user.id)
     if not user.is_active:
-        raise DomainError("该账号已停用，请联系管理员")
+        raise SignInRefused("disabled", user.id)
     if not _branch_open(session, user):
-        raise DomainError(CLOSED_BRANCH_SIGN_IN)
-    user.failed_logins = 0
-    user.locked_until = None
+        raise SignInRefused("branch_closed", user.id)
+    address = attempt.address if attempt else ""
+    if attempt is not None:
+        rate_limit.forget(session, _BY_ACCOUNT, key=f"{attempt.username}|{address}")
+        rate_limit.forget(session, _BY_ADDRESS, ids=attempt.hit_ids)
     user.last_login_at = now
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME))
     session.add(user)
+    audit.record(session, user, "sign_in", "user", user.id, address=address)
     session.flush()
     return token
+
+
+def record_refused_sign_in(session: Session, attempt: Attempt, refused: SignInRefused) -> None:
+    """The audit row of a refused sign-in: the name tried, the address, and why. The refused sign-in's own unit
+    rolled back, so the boundary writes this in a unit of its own. Flushes, never commits."""
+    user = session.get(User, refused.user_id) if refused.user_id else None
+    audit.record(session, None, "sign_in.refused", "user", refused.user_id,
+                 branch_id=user.branch_id if user else None, username=attempt.username, address=attempt.address,
+                 reason=refused.reason)
+    session.flush()
 
 
 def _branch_open(session: Session, user: User) -> bool:
     branch = session.get(Branch, user.branch_id)
     return branch is not None and branches.is_open(branch)
-
-
-def count_failed_sign_in(session: Session, user_id: int, *, now: datetime | None = None) -> None:
-    """One more wrong password in a row for the account (``WrongPassword``); the ``MAX_FAILED_SIGN_INS``-th locks it
-    for ``LOCK_DURATION``. The failure must be counted although the sign-in fails, so the boundary runs this in a
-    short unit of work of its own after the refused sign-in's unit rolled back. The row is locked first, so failures
-    racing from several tabs are all counted."""
-    now = now or utc_now()
-    user = locked(session, User, user_id)
-    user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_SIGN_INS:
-        user.failed_logins = 0
-        user.locked_until = now + LOCK_DURATION
-        audit.record(session, user, "user.locked", "user", user.id)
-    session.add(user)
-    session.flush()
 
 
 def user_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:

@@ -91,7 +91,7 @@ def seed_demo(session: Session) -> bool:
     branch = Branch(code="SZ01", name="蓝通汽修（深圳南山店）", address="深圳市南山区科技园南路88号", phone="0755-86001234")
     session.add(branch)
     session.flush()
-    password_hash = auth.hash_password(DEMO_PASSWORD)
+    password_hash = auth.hash_demo_password(DEMO_PASSWORD)  # the demo only: lantong123 breaks the rules
     for username, display_name, role in DEMO_USERS:
         session.add(User(username=username, display_name=display_name, password_hash=password_hash, role=role,
                          branch_id=branch.id))

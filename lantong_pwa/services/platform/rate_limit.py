@@ -1,5 +1,5 @@
-"""Rate limits for the public forms, kept in the database (``RateLimitHit``) so every backend worker counts the same
-hits on SQLite and PostgreSQL alike.
+"""Rate limits for the public forms and the sign-in throttle, kept in the database (``RateLimitHit``) so every backend
+worker counts the same hits on SQLite and PostgreSQL alike.
 
 A hit is counted against ``(bucket, key)``; keys are stored as SHA-256 hashes (client addresses and link tokens
 never sit in the table in the clear). Hits older than the window are deleted as new ones come in. Two requests
@@ -48,4 +48,40 @@ def hit(session: Session, bucket: str, limits: dict[str, int], window: timedelta
         if used >= allowed:
             raise RateLimited(window)
     session.add_all(RateLimitHit(bucket=bucket, key=key, created_at=now) for key in keys)
+    session.flush()
+
+
+def wait_left(session: Session, bucket: str, key: str, *, free: int, first_delay: timedelta, max_delay: timedelta,
+              window: timedelta, now: datetime | None = None) -> timedelta:
+    """How long ``key`` must still wait before its next try: nothing while it has fewer than ``free`` hits in the
+    ``window``; then ``first_delay`` after its last hit, doubling with each further hit, up to ``max_delay``."""
+    now = now or utc_now()
+    count, last = session.exec(select(func.count(), func.max(RateLimitHit.created_at)).where(
+        RateLimitHit.bucket == bucket, RateLimitHit.key == hashed(key),
+        RateLimitHit.created_at >= now - window)).one()
+    if count < free or last is None:
+        return timedelta(0)
+    if last.tzinfo is None:  # SQLite hands an aggregate back without the column's type
+        last = last.replace(tzinfo=now.tzinfo)
+    delay = min(max_delay, first_delay * 2 ** min(count - free, 32))
+    return max(timedelta(0), last + delay - now)
+
+
+def add_hit(session: Session, bucket: str, key: str, *, window: timedelta, now: datetime | None = None) -> int:
+    """Add one hit for ``key`` (dropping the bucket's hits older than ``window``); returns the hit's id, so the
+    caller can take it back (``forget``). Flushes, never commits."""
+    now = now or utc_now()
+    session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.created_at < now - window))
+    row = RateLimitHit(bucket=bucket, key=hashed(key), created_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def forget(session: Session, bucket: str, *, key: str | None = None, ids: tuple[int, ...] = ()) -> None:
+    """Take back every hit of ``key`` in ``bucket``, or the hits ``ids``. Flushes, never commits."""
+    if key is not None:
+        session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.key == hashed(key)))
+    if ids:
+        session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket, RateLimitHit.id.in_(ids)))
     session.flush()

@@ -1,4 +1,5 @@
-"""Staff accounts, managed by an admin: create, edit role and branch, disable, reset password."""
+"""Staff accounts, managed by an admin: create, edit role and branch, disable, reset password; and each person's
+own password change."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def _create_user(session: Session, actor: User | None, form: UserForm, password:
     user = User(
         username=username,
         display_name=_checked_display_name(form.display_name),
-        password_hash=auth.hash_password(password),
+        password_hash=auth.hash_password(password, username),
         role=_checked_role(form.role),
         branch_id=_checked_branch(session, form.branch_id),
     )
@@ -130,11 +131,27 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
 
 def reset_password(session: Session, actor: User, user_id: int, new_password: str) -> User:
     user = _target(session, actor, user_id)
-    user.password_hash = auth.hash_password(new_password)
-    user.failed_logins = 0
-    user.locked_until = None
+    user.password_hash = auth.hash_password(new_password, user.username)
     auth.end_sessions_of(session, user.id)
     session.add(user)
     audit.record(session, actor, "user.reset_password", "user", user.id, branch_id=user.branch_id)
     session.flush()
     return user
+
+
+def change_own_password(session: Session, actor: User | None, current: str, new: str, repeated: str) -> User:
+    """A signed-in person changes their own password: the current one first, then the new one twice (it keeps the
+    rules, ``auth.check_password``, and differs from the current one)."""
+    if actor is None or not actor.is_active:
+        raise DomainError("请先登录")
+    if not auth.password_matches(actor, current):
+        raise DomainError("当前密码不正确", field="current")
+    if new != repeated:
+        raise DomainError("两次输入的新密码不一致", field="repeated")
+    if new == current:
+        raise DomainError("新密码不能与当前密码相同", field="password")
+    actor.password_hash = auth.hash_password(new, actor.username)
+    session.add(actor)
+    audit.record(session, actor, "user.change_password", "user", actor.id)
+    session.flush()
+    return actor

@@ -124,8 +124,9 @@ def test_closing_a_branch_signs_its_people_out_and_keeps_them_out_until_it_reope
     assert BranchStatus(closed.status) == BranchStatus.CLOSED and closed.closed_at is not None
     assert auth.user_for_token(session, stranger_token) is None
     assert session.exec(select(UserSession).where(UserSession.user_id == shop.other_branch_advisor.id)).all() == []
-    with refusal(session, DomainError, match="所属门店已停业，无法登录，请联系管理员"):
+    with refusal(session, auth.SignInRefused) as caught:
         auth.sign_in(session, "otheradvisor", PASSWORD)
+    assert caught.value.reason == "branch_closed"
     assert auth.user_for_token(session, own_token).id == shop.advisor.id  # the open branch is untouched
     assert [e.entity_id for e in audit_rows(session, "branch.close")] == [shop.other_branch.id]
 
@@ -137,8 +138,9 @@ def test_closing_a_branch_signs_its_people_out_and_keeps_them_out_until_it_reope
 
 def test_a_wrong_password_at_a_closed_branch_says_nothing_about_the_branch(session, shop):
     branches.close_branch(session, shop.admin, shop.other_branch.id)
-    with refusal(session, auth.WrongPassword):
+    with refusal(session, auth.SignInRefused) as caught:
         auth.sign_in(session, "otheradvisor", "wrong-password")
+    assert caught.value.reason == "wrong_password"
 
 
 def test_closing_or_reopening_twice_is_refused_by_its_status(session, shop):

@@ -5,7 +5,6 @@ from lantong_pwa.errors import DomainError, PermissionDenied
 from lantong_pwa.services.platform import auth, users
 from models import AuditEvent, Role, User
 from tests.conftest import PASSWORD
-from tests.services.platform.test_auth import fail
 
 
 def form(shop, **changes):
@@ -76,16 +75,44 @@ def test_disable_and_enable(session, shop):
     assert auth.sign_in(session, "cashier", PASSWORD)
 
 
-def test_reset_password_unlocks_and_signs_out(session, shop):
+def test_reset_password_keeps_the_rules_and_signs_out(session, shop):
     token = auth.sign_in(session, "advisor", PASSWORD)
-    for _ in range(auth.MAX_FAILED_SIGN_INS):
-        fail(session, "advisor")
-    assert shop.advisor.locked_until is not None
+    with pytest.raises(DomainError, match="太常见"):
+        users.reset_password(session, shop.admin, shop.advisor.id, "1234567890")
+    with pytest.raises(DomainError, match="密码至少10位"):
+        users.reset_password(session, shop.admin, shop.advisor.id, " " * 9)
     users.reset_password(session, shop.admin, shop.advisor.id, "brand-new-pass")
     assert auth.user_for_token(session, token) is None
     assert auth.sign_in(session, "advisor", "brand-new-pass")
     with pytest.raises(DomainError):
         auth.sign_in(session, "advisor", PASSWORD)
+
+
+def test_a_new_user_needs_a_password_that_keeps_the_rules(session, shop):
+    with pytest.raises(DomainError, match="太常见") as caught:
+        users.create_user(session, shop.admin, form(shop), "password123")
+    assert caught.value.field == "password"
+    assert session.exec(select(User).where(User.username == "newtech")).first() is None
+
+
+def test_anyone_changes_their_own_password(session, shop):
+    token = auth.sign_in(session, "technician", PASSWORD)
+    for current, new, repeated, field, message in (
+        ("wrong-password", "a-fresh-secret", "a-fresh-secret", "current", "当前密码不正确"),
+        (PASSWORD, "a-fresh-secret", "a-fresh-secreT", "repeated", "两次输入的新密码不一致"),
+        (PASSWORD, PASSWORD, PASSWORD, "password", "新密码不能与当前密码相同"),
+        (PASSWORD, "1234567890", "1234567890", "password", "密码太常见或太简单，容易被猜中，请换一个"),
+    ):
+        with pytest.raises(DomainError) as caught:
+            users.change_own_password(session, shop.technician, current, new, repeated)
+        assert (caught.value.field, caught.value.message) == (field, message)
+    users.change_own_password(session, shop.technician, PASSWORD, "a-fresh-secret", "a-fresh-secret")
+    assert auth.sign_in(session, "technician", "a-fresh-secret")
+    assert auth.user_for_token(session, token).id == shop.technician.id  # this browser stays signed in
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.change_password")).one()
+    assert (event.user_id, event.entity_id) == (shop.technician.id, shop.technician.id)
+    with pytest.raises(DomainError, match="请先登录"):
+        users.change_own_password(session, None, PASSWORD, "a-fresh-secret", "a-fresh-secret")
 
 
 def test_an_anonymous_caller_cannot_create_users(session, shop):

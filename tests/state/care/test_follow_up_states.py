@@ -35,10 +35,10 @@ def follow_up(app_engine, shop, session) -> FollowUp:
     return session.exec(select(FollowUp).where(FollowUp.work_order_id == order.id)).one()
 
 
-def public_form(token: str) -> FollowUpFormState:
+def public_form(token: str, headers: dict[str, str] | None = None) -> FollowUpFormState:
     """The form as a phone opening ``/f/<token>`` has it: no cookie at all."""
     state = substate(rx.State(), FollowUpFormState)  # a public page's state: no session, no auth_token
-    set_page(state, f"/f/{token}", route="/f/[token]", query={"token": token})
+    set_page(state, f"/f/{token}", route="/f/[token]", query={"token": token}, headers=headers)
     return state
 
 
@@ -125,6 +125,25 @@ def test_too_many_submits_show_the_wait_page(follow_up, monkeypatch):
     assert s.page == "form"
     drive(s.submit({}))
     assert s.page == "limited" and "分钟后再试" in s.message
+
+
+def test_behind_a_trusted_proxy_each_customer_has_a_limit_of_their_own(follow_up, monkeypatch, trusted_proxies):
+    """Every phone reaches the app through nginx (peer 127.0.0.1): the per-address limit counts the address nginx
+    forwarded, and only when nginx is trusted."""
+    monkeypatch.setattr(follow_ups, "SUBMITS_PER_ADDRESS", 1)
+    token = follow_ups.make_token(follow_up)
+
+    def submit_from(address: str) -> str:
+        s = public_form(token, {"asgi-scope-client": "127.0.0.1", "x-forwarded-for": address})
+        drive(s.load())
+        drive(s.submit({}))
+        return s.page
+
+    trusted_proxies("")  # not trusted: the header is ignored, everyone is 127.0.0.1
+    assert [submit_from("198.51.100.1"), submit_from("198.51.100.2")] == ["form", "limited"]
+    trusted_proxies("127.0.0.1")
+    assert [submit_from("198.51.100.3"), submit_from("198.51.100.4"), submit_from("198.51.100.3")] == [
+        "form", "form", "limited"]
 
 
 # --- staff: the follow-up page, complaints, the sheet, settings -------------------------------------------------

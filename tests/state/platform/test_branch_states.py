@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from lantong_pwa.services.platform import auth
 from models import AuditEvent, Branch, BranchStatus
 from state.platform.login import LoginState
 from state.platform.session import SessionState
@@ -77,7 +78,7 @@ def test_closing_signs_the_branchs_people_out_and_the_sign_in_page_refuses_them(
     assert redirects_in(drive(guarded.guard_staff())) == ["/login?next=%2Fintake"]
     login = make_state(LoginState, path="/login")
     assert drive(login.submit({"username": "otheradvisor", "password": PASSWORD})) is None
-    assert login.error == "所属门店已停业，无法登录，请联系管理员" and not login.auth_token
+    assert login.error == auth.SIGN_IN_REFUSED and not login.auth_token
 
     result = drive(s.reopen_branch(shop.other_branch.id))
     assert is_toast(result, "success") and s.rows[1].is_open
