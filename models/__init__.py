@@ -19,9 +19,31 @@ from models.care import (
 from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
-from models.part import Part
+from models.open_item import (
+    Allocation,
+    Direction,
+    OpenItem,
+    OpenItemSource,
+    PartyKind,
+    PartyPayment,
+    PartyPaymentMethod,
+)
+from models.part import Part, PartBarcode
 from models.payer import PAYER_LABELS, Payer
 from models.photo import Photo
+from models.purchasing import (
+    IN_TRANSIT_STATUSES,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PaymentTerms,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    PurchaseReturn,
+    PurchaseReturnLine,
+    Supplier,
+    SupplierPart,
+)
 from models.sequence import DocumentSequence
 from models.settlement import (
     CardTransaction,
@@ -35,13 +57,22 @@ from models.settlement import (
     SettlementLineKind,
     SettlementStatus,
 )
-from models.stock import PickRequest, PickRequestStatus, StockBalance, StockMove, StockMoveKind, Warehouse
+from models.stock import (
+    PickRequest,
+    PickRequestStatus,
+    StockBalance,
+    StockLimit,
+    StockMove,
+    StockMoveKind,
+    Warehouse,
+)
 from models.team import JobAssignment, Team, TeamMember, TimeEntry
 from models.user import ROLE_LABELS, Role, User, UserSession
 from models.vehicle import Vehicle
 from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLine, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "Allocation",
     "AuditEvent",
     "Branch",
     "BranchStatus",
@@ -55,6 +86,7 @@ __all__ = [
     "Customer",
     "CustomerKind",
     "DeliveryAttempt",
+    "Direction",
     "DocumentSequence",
     "FUEL_LEVEL_LABELS",
     "FeeType",
@@ -62,22 +94,37 @@ __all__ = [
     "FollowUpCall",
     "FollowUpChannel",
     "FollowUpStatus",
+    "GoodsReceipt",
+    "GoodsReceiptLine",
+    "IN_TRANSIT_STATUSES",
     "JobAssignment",
     "JobLine",
     "JobLineStatus",
     "MemberCard",
     "Notification",
     "NotificationStatus",
+    "OpenItem",
+    "OpenItemSource",
     "OrderFee",
     "PAYER_LABELS",
     "Part",
+    "PartBarcode",
     "PartLine",
+    "PartyKind",
+    "PartyPayment",
+    "PartyPaymentMethod",
     "Payer",
     "Payment",
     "PaymentMethod",
+    "PaymentTerms",
     "Photo",
     "PickRequest",
     "PickRequestStatus",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseOrderStatus",
+    "PurchaseReturn",
+    "PurchaseReturnLine",
     "REMINDER_KIND_LABELS",
     "ROLE_LABELS",
     "RateLimitHit",
@@ -90,8 +137,11 @@ __all__ = [
     "SettlementLineKind",
     "SettlementStatus",
     "StockBalance",
+    "StockLimit",
     "StockMove",
     "StockMoveKind",
+    "Supplier",
+    "SupplierPart",
     "Team",
     "TeamMember",
     "TimeEntry",

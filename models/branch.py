@@ -40,4 +40,7 @@ class Branch(SQLModel, table=True):
     follow_up_days: int = 3  # a closed order's follow-up falls due this many days later
     # 技师可见客户电话和价格: technicians see the owner's mobile and every price on vehicle cards (off: only the job)
     technicians_see_contact_and_prices: bool = False
+    # 采购: purchase orders above this amount need a manager's approval; goods may arrive this much over the order
+    purchase_approval_amount: Decimal = Field(default=Decimal("5000.00"), max_digits=12, decimal_places=2)
+    over_receipt_percent: Decimal = Field(default=Decimal("10.00"), max_digits=5, decimal_places=2)
     created_at: datetime = created_at_field()

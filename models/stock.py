@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field
@@ -25,10 +26,28 @@ class StockMoveKind(StrEnum):
     RECEIPT = "receipt"  # 入库
     PICK = "pick"  # 维修领料
     RETURN = "return"  # 维修退料
+    PURCHASE_RETURN = "purchase_return"  # 采购退货
 
     @property
     def label(self) -> str:
-        return {"opening": "期初入库", "receipt": "入库", "pick": "维修领料", "return": "维修退料"}[self.value]
+        return {"opening": "期初入库", "receipt": "入库", "pick": "维修领料", "return": "维修退料",
+                "purchase_return": "采购退货"}[self.value]
+
+
+class StockLimit(SQLModel, table=True):
+    """安全库存: the minimum and maximum a warehouse should hold of a part. Below the minimum, the purchase plan
+    suggests ordering up to the maximum."""
+
+    __tablename__ = "stock_limit"
+    __table_args__ = (UniqueConstraint("part_id", "warehouse_id", name="uq_stock_limit"),
+                      CheckConstraint("minimum >= 0 AND maximum >= minimum", name="minimum_within_maximum"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    part_id: int = Field(foreign_key="part.id", index=True)
+    warehouse_id: int = Field(foreign_key="warehouse.id", index=True)
+    minimum: Decimal = Field(default=Decimal("0.00"), max_digits=12, decimal_places=2)
+    maximum: Decimal = Field(default=Decimal("0.00"), max_digits=12, decimal_places=2)
 
 
 class StockMove(SQLModel, table=True):
