@@ -40,6 +40,12 @@ class Permission(StrEnum):
     # (门店设置: 技师可见客户电话和价格, see vehicle_cards.card_disclosure).
     VIEW_CONTACT_AND_PRICES = "view_contact_and_prices"
     FIX_SETUP = "fix_setup"  # told about the installation's faults (QR codes pointing at localhost) and the fix
+    # 配件采购: the catalogue, suppliers and their offers, stock limits, Excel imports
+    MANAGE_CATALOGUE = "manage_catalogue"
+    PURCHASE = "purchase"  # purchase plans and orders (receiving and returns move stock: MOVE_STOCK)
+    APPROVE_PURCHASES = "approve_purchases"  # orders above the branch's approval amount
+    VIEW_PAYABLES = "view_payables"  # what the shop owes suppliers: open items, statements, ageing
+    PAY_SUPPLIERS = "pay_suppliers"
 
 
 _STAFF = frozenset(Role)
@@ -68,6 +74,11 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_CARE_FIGURES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_CONTACT_AND_PRICES: _STAFF - {Role.TECHNICIAN},
     Permission.FIX_SETUP: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.MANAGE_CATALOGUE: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK}),
+    Permission.PURCHASE: frozenset({Role.MANAGER, Role.PARTS_CLERK}),
+    Permission.APPROVE_PURCHASES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_PAYABLES: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK, Role.CASHIER}),
+    Permission.PAY_SUPPLIERS: frozenset({Role.MANAGER, Role.CASHIER}),
 }
 
 
