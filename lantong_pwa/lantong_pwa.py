@@ -8,7 +8,9 @@ from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, serve_built_site
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.static_pages import serve_pages_in_place
 from pages.platform.admin_branches import branches_page
+from pages.platform.account import password_page
 from pages.platform.admin_users import users_page
+from pages.platform.audit_log import audit_log_page
 from pages.workshop.board import board_page
 from pages.care.care import care_page
 from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
@@ -30,7 +32,9 @@ from pages.care.satisfaction import satisfaction_page
 from pages.platform.settings import settings_page
 from pages.workshop.tasks import tasks_page
 from pages.workshop.vehicles import vehicle_card_page, vehicle_label_page, vehicles_page
+from state.platform.account import PasswordState
 from state.platform.admin_users import UsersAdminState
+from state.platform.audit_log import AuditLogState
 from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
@@ -102,6 +106,8 @@ app.add_page(tasks_page, route="/tasks", title="我的任务 · 蓝通维修", o
 app.add_page(parts_page, route="/parts", title="配件 · 蓝通维修", on_load=StockState.load)
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
 app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)
+app.add_page(audit_log_page, route="/admin/audit", title="审计日志 · 蓝通维修", on_load=AuditLogState.load)
+app.add_page(password_page, route="/account/password", title="修改密码 · 蓝通维修", on_load=PasswordState.load)
 app.add_page(branches_page, route="/admin/branches", title="门店管理 · 蓝通维修", on_load=BranchesAdminState.load)
 app.add_page(cashier_page, route="/cashier", title="收银 · 蓝通维修", on_load=CashierState.load)
 app.add_page(settle_page, route="/cashier/[order_no]", title="结算收款 · 蓝通维修", on_load=SettleState.load)

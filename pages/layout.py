@@ -13,6 +13,7 @@ from state.platform.session import SessionState
 # Radix's md breakpoint: the side navigation from here up, the bottom tab bar below. Each is rendered only on the
 # screens that show it.
 WIDE = "(min-width: 48em)"
+PASSWORD_PAGE = "/account/password"  # 修改密码: everyone's, beside 退出登录
 NARROW = "not all and (min-width: 48em)"
 
 # The icon of each page in NAV_PAGES (state/platform/session.py), which also decides who sees it.
@@ -30,6 +31,7 @@ NAV_ICONS = {
     "/satisfaction": "smile",
     "/reports": "file-search",
     "/admin/users": "users",
+    "/admin/audit": "scroll-text",
     "/settings": "settings",
     "/messages": "message-square-text",
 }
@@ -65,6 +67,8 @@ def side_nav() -> rx.Component:
         rx.divider(),
         rx.foreach(SessionState.nav_items, _side_link),
         rx.spacer(),
+        rx.link(rx.hstack(rx.icon("key-round", size=22), rx.text("修改密码", size="4"), spacing="3", align="center"),
+                href=PASSWORD_PAGE, class_name="side-link", underline="none"),
         rx.button(rx.icon("log-out"), "退出登录", variant="soft", color_scheme="gray", on_click=SessionState.sign_out,
                   size="3", width="100%"),
         class_name="side-nav",
@@ -85,6 +89,8 @@ def _more_menu() -> rx.Component:
                 rx.hstack(_icon(item[0], 18), rx.text(item[1]), align="center"), on_click=rx.redirect(item[0]),
                 class_name="menu-item")),
             rx.menu.separator(),
+            rx.menu.item(rx.hstack(rx.icon("key-round", size=18), rx.text("修改密码"), align="center"),
+                         on_click=rx.redirect(PASSWORD_PAGE), class_name="menu-item"),
             rx.menu.item(rx.hstack(rx.icon("log-out", size=18), rx.text("退出登录"), align="center"),
                          on_click=SessionState.sign_out, color="red", class_name="menu-item"),
             size="2",

@@ -71,6 +71,7 @@ NAV_PAGES = {
     "/reports": ("查询", Permission.VIEW_REPORTS),
     "/admin/users": ("用户", Permission.MANAGE_USERS),
     "/admin/branches": ("门店", Permission.MANAGE_BRANCHES),
+    "/admin/audit": ("日志", Permission.VIEW_AUDIT),
     "/settings": ("设置", Permission.MANAGE_SETTINGS),
     "/messages": ("消息", Permission.CUSTOMER_CARE),
 }
@@ -81,7 +82,8 @@ PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
 ROLE_NAV: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
                  "/intake",
-                 "/tasks", "/vehicles", "/cashier", "/parts", "/customers", "/care", "/complaints", "/messages"),
+                 "/tasks", "/vehicles", "/cashier", "/parts", "/customers", "/care", "/complaints", "/messages",
+                 "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
                    "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/settings", "/messages"),

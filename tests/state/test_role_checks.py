@@ -29,7 +29,9 @@ from lantong_pwa.services.workshop import photos, work_orders
 from lantong_pwa.services.platform.permissions import ROLES_BY_PERMISSION, Permission
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import Role
+from state.platform.account import PasswordState
 from state.platform.admin_users import UserRow, UsersAdminState
+from state.platform.audit_log import AuditLogState
 from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
@@ -57,6 +59,7 @@ from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
 from tests.state.platform import branch_cases as bc
+from tests.state.platform import account_cases as ac
 from tests.state.platform import draft_cases as dc
 from tests.state.care import reminder_cases as rmc
 from tests.state.care import customer_cases as cuc
@@ -82,7 +85,7 @@ from tests.state.harness import (
 )
 
 SIGN_IN_FIRST = "请先登录"
-ADMIN_ONLY = {Permission.MANAGE_USERS, Permission.MANAGE_BRANCHES}
+ADMIN_ONLY = {Permission.MANAGE_USERS, Permission.MANAGE_BRANCHES, Permission.VIEW_AUDIT}
 NO_PERMISSION = "您没有权限执行此操作"
 
 
@@ -549,6 +552,8 @@ PROTECTED = [
     *[Protected(*case) for case in dc.CASES],
     # The chain's branches: create, edit, close, reopen.
     *[Protected(*case) for case in bc.CASES],
+    # 修改密码 (everyone's) and 审计日志 (admin).
+    *[Protected(*case) for case in ac.CASES],
 ]
 
 REFUSALS = [
@@ -578,7 +583,7 @@ def test_every_permission_has_someone_to_refuse():
     for handler in PROTECTED:
         visitors = refused_visitors(handler.permission)
         assert {"anonymous", "disabled"} <= {v.kind for v in visitors}
-        if handler.permission is not Permission.VIEW_VEHICLES:
+        if ROLES_BY_PERMISSION[handler.permission] != frozenset(Role):  # not every staff member's
             assert any(v.role for v in visitors), handler.name
 
 
@@ -618,7 +623,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState,
                  ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
-                 BranchesAdminState]
+                 BranchesAdminState, PasswordState, AuditLogState]
 
 
 def app_event_handlers() -> set[str]:

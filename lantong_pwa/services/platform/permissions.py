@@ -46,6 +46,8 @@ class Permission(StrEnum):
     APPROVE_PURCHASES = "approve_purchases"  # orders above the branch's approval amount
     VIEW_PAYABLES = "view_payables"  # what the shop owes suppliers: open items, statements, ageing
     PAY_SUPPLIERS = "pay_suppliers"
+    OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
+    VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
 
 _STAFF = frozenset(Role)
@@ -79,6 +81,8 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE_PURCHASES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_PAYABLES: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK, Role.CASHIER}),
     Permission.PAY_SUPPLIERS: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.OWN_ACCOUNT: _STAFF,
+    Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
 
 

@@ -142,8 +142,7 @@ def reset_password(session: Session, actor: User, user_id: int, new_password: st
 def change_own_password(session: Session, actor: User | None, current: str, new: str, repeated: str) -> User:
     """A signed-in person changes their own password: the current one first, then the new one twice (it keeps the
     rules, ``auth.check_password``, and differs from the current one)."""
-    if actor is None or not actor.is_active:
-        raise DomainError("请先登录")
+    require(actor, Permission.OWN_ACCOUNT)
     if not auth.password_matches(actor, current):
         raise DomainError("当前密码不正确", field="current")
     if new != repeated:
