@@ -19,10 +19,12 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address in ``text`` (an IPv4 address a dual-stack socket reports as ``::ffff:a.b.c.d`` as plain IPv4)."""
     try:
-        return ipaddress.ip_address((text or "").strip())
+        address = ipaddress.ip_address((text or "").strip())
     except ValueError:
         return None
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 def client_address(peer: str | None, forwarded_for: str | None,

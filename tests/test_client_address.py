@@ -19,6 +19,7 @@ NGINX = parse_networks("127.0.0.1, ::1, 10.0.0.0/8")
     ("127.0.0.1", "6.6.6.6, 198.51.100.7", "198.51.100.7"),  # the browser's own header stays left of nginx's hop
     ("127.0.0.1", "198.51.100.7, 10.1.2.3", "198.51.100.7"),  # two proxies: both hops skipped
     ("::1", "2001:db8::5", "2001:db8::5"),
+    ("::ffff:127.0.0.1", "198.51.100.7", "198.51.100.7"),  # a dual-stack socket's IPv4 peer
     ("127.0.0.1", "10.0.0.9, 10.0.0.8", "10.0.0.9"),  # every hop trusted: the leftmost
     ("127.0.0.1", "garbage, 10.0.0.8", "10.0.0.8"),  # a malformed hop: the trusted hop right of it
     ("127.0.0.1", "", "127.0.0.1"),  # a trusted peer that forwarded nothing
