@@ -4,6 +4,7 @@ from lantong_pwa.first_paint import FirstPaintPlugin
 from lantong_pwa.radix_theme import LeanRadixThemesPlugin
 from lantong_pwa.reflex_internals import runs_backend_only, set_backend_workers
 from lantong_pwa.script_chunks import OneUiKitFilePlugin
+from lantong_pwa.security_headers import NginxPolicyPlugin, allowed_origins
 from lantong_pwa.settings import get_settings
 
 settings = get_settings()
@@ -21,6 +22,9 @@ config = rx.Config(
     backend_port=settings.port,
     # The build bakes in where the page finds the websocket: the address phones reach (through nginx in a chain).
     api_url=settings.public_url,
+    # Same origin only: HTTP routes answer CORS for this origin alone, and the websocket (socket.io checks the
+    # handshake's Origin against the same list) refuses pages of any other site. Reflex's default is every origin.
+    cors_allowed_origins=allowed_origins(settings.public_url),
     redis_url=settings.redis_url,
     state_manager_mode=rx.constants.StateManagerMode.REDIS if settings.redis_url else rx.constants.StateManagerMode.MEMORY,
     redis_token_expiration=settings.state_expiry_seconds,
@@ -34,6 +38,7 @@ config = rx.Config(
                                                     scaling="100%")),
         FirstPaintPlugin(),
         OneUiKitFilePlugin(),
+        NginxPolicyPlugin(),  # after FirstPaintPlugin: the pages' inline scripts as they are served
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -6,6 +6,7 @@ from lantong_pwa.api import api
 from lantong_pwa.notifications.config import get_notify_config
 from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, serve_built_site
 from lantong_pwa.scheduler import scheduler_lifespan
+from lantong_pwa.security_headers import add_security_headers, head_script
 from lantong_pwa.static_pages import serve_pages_in_place
 from pages.platform.admin_branches import branches_page
 from pages.platform.account import password_page
@@ -65,7 +66,8 @@ if ("serviceWorker" in navigator) {
 
 app = rx.App(
     # serve_built_site first: it adds the built site to Reflex's own routes when this process did not build it.
-    api_transformer=[serve_built_site, api, serve_pages_in_place],
+    # add_security_headers inside serve_pages_in_place: it sees the address of the page file served.
+    api_transformer=[serve_built_site, api, add_security_headers, serve_pages_in_place],
     html_lang="zh-CN",
     stylesheets=["/app.css"],
     extra_app_wraps={OVERLAY_APP_WRAP: overlay},  # our Chinese connection banner instead of Reflex's English toast
@@ -79,8 +81,9 @@ app = rx.App(
         # Installable PWA: the manifest, the home-screen icon on iOS, and the worker in assets/sw.js (scope /).
         rx.el.link(rel="manifest", href="/manifest.json"),
         rx.el.link(rel="apple-touch-icon", href="/icons/apple-touch-icon.png"),
-        rx.script(_REGISTER_SERVICE_WORKER),
-        rx.script(SCROLL_TO_FIRST_ERROR),  # a refused form's first error is scrolled into view (pages/form_errors.py)
+        # head_script, not rx.script: its hash goes into the Content-Security-Policy (security_headers.py).
+        head_script(_REGISTER_SERVICE_WORKER),
+        head_script(SCROLL_TO_FIRST_ERROR),  # a refused form's first error is scrolled into view (pages/form_errors.py)
     ],
 )
 

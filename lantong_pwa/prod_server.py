@@ -35,6 +35,7 @@ from typing import IO
 import httpx
 
 from lantong_pwa.reflex_internals import BACKEND_ONLY_ENV, REFLEX_TOOL_ENV, built_site_in
+from lantong_pwa.security_headers import nginx_policy_map_file
 
 REPO = Path(__file__).parents[1]
 STARTUP_TIMEOUT = 240  # seconds; a cold production build takes up to a minute
@@ -252,8 +253,9 @@ def start_backend_only(port: int, env: dict[str, str], log: IO[bytes]) -> subpro
 
 
 def nginx_config(work_dir: Path, *, port: int, upstream_ports: Iterable[int], site_dir: Path) -> str:
-    """A whole nginx configuration for one unprivileged run in ``work_dir``: the chain's upstream and a plain-HTTP
-    server on ``port`` that includes the same locations as the deployed site (``deploy/nginx``)."""
+    """A whole nginx configuration for one unprivileged run in ``work_dir``: the chain's upstream, the pages'
+    policies the build wrote beside ``site_dir``, and a plain-HTTP server on ``port`` that includes the same locations
+    as the deployed site (``deploy/nginx``)."""
     servers = "\n".join(f"        server 127.0.0.1:{each} max_fails=1 fail_timeout=30s;" for each in upstream_ports)
     temp = work_dir / "nginx-temp"
     return f"""{"user root;" if os.geteuid() == 0 else ""}
@@ -272,6 +274,7 @@ http {{
     fastcgi_temp_path {temp / "fastcgi"};
     uwsgi_temp_path {temp / "uwsgi"};
     scgi_temp_path {temp / "scgi"};
+    include {nginx_policy_map_file(site_dir)};
     upstream lantong_app {{
 {servers}
     }}
