@@ -69,6 +69,16 @@ def moving_average(on_hand: Decimal, average: Decimal, quantity: Decimal, cost: 
     return ((on_hand * average + quantity * cost) / total).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
 
 
+def average_after_return(on_hand: Decimal, average: Decimal, quantity: Decimal, cost: Decimal) -> Decimal:
+    """The average cost after ``quantity`` left at ``cost`` rather than at the average (a purchase return leaves at
+    its receipt's cost): the value left ÷ the quantity left, never below zero; unchanged when nothing is left."""
+    left = on_hand - quantity
+    if left <= 0:
+        return average
+    value = on_hand * average - quantity * cost
+    return max((value / left).quantize(COST_PLACES, rounding=ROUND_HALF_UP), Decimal("0.0000"))
+
+
 def remaining_to_pick(line: PartLine) -> Decimal:
     return line.quantity - (line.picked_quantity - line.returned_quantity)
 
@@ -236,6 +246,39 @@ def receive_stock(session: Session, actor: User, warehouse_id, part_id, quantity
                  part_id=part.id, warehouse_id=warehouse.id, quantity=qty, unit_cost=cost)
     session.flush()
     return move
+
+
+def post_in(session: Session, actor: User, *, branch_id: int, warehouse_id: int, part_id: int, quantity: Decimal,
+            unit_cost: Decimal, kind: StockMoveKind = StockMoveKind.RECEIPT, note: str = "") -> StockMove:
+    """One ledger move into stock at ``unit_cost`` for a document that checked its own input (a goods receipt
+    line): the balance is locked, the average moves, the move is recorded."""
+    balance = locked(session, StockBalance, _balance_id(session, branch_id, part_id, warehouse_id, create=True))
+    _stock_in(session, balance, quantity, unit_cost)
+    return _record_move(session, StockMove(
+        branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=quantity,
+        unit_cost=unit_cost, note=note[:200], user_id=actor.id))
+
+
+def post_out_at_cost(session: Session, actor: User, *, branch_id: int, warehouse_id: int, part_id: int,
+                     quantity: Decimal, unit_cost: Decimal, what: str,
+                     kind: StockMoveKind = StockMoveKind.PURCHASE_RETURN, note: str = "") -> StockMove:
+    """One ledger move out of stock at ``unit_cost`` (not the average: a purchase return leaves at what its receipt
+    cost), the average recomputed from the value left. Never below zero: refused naming ``what``, on hand and the
+    quantity asked."""
+    balance_id = _balance_id(session, branch_id, part_id, warehouse_id, create=False)
+    balance = locked(session, StockBalance, balance_id) if balance_id is not None else None
+    if balance is None or balance.on_hand < quantity:
+        have = ZERO if balance is None else balance.on_hand
+        warehouse = session.get(Warehouse, warehouse_id)
+        raise DomainError(f"{what}库存不足：{warehouse.name}现有{qty_text(have)}，本次要退{qty_text(quantity)}",
+                          field="quantity")
+    balance.average_cost = average_after_return(balance.on_hand, balance.average_cost, quantity, unit_cost)
+    balance.on_hand = balance.on_hand - quantity
+    session.add(balance)
+    session.flush()
+    return _record_move(session, StockMove(
+        branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=-quantity,
+        unit_cost=unit_cost, note=note[:200], user_id=actor.id))
 
 
 # --- picks and returns ------------------------------------------------------------------------------------------
@@ -486,6 +529,8 @@ def ledger_balances(session: Session, branch_id: int) -> dict[tuple[int, int], t
         quantity_now, average = state.get(key, (ZERO, Decimal("0.0000")))
         if move.quantity > 0:
             average = moving_average(quantity_now, average, move.quantity, move.unit_cost)
+        elif move.kind == StockMoveKind.PURCHASE_RETURN:
+            average = average_after_return(quantity_now, average, -move.quantity, move.unit_cost)
         state[key] = (quantity_now + move.quantity, average)
     return state
 
