@@ -24,7 +24,7 @@ import base64
 import dataclasses
 import hashlib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -156,11 +156,23 @@ def nginx_policy_map_file(site_dir: Path) -> Path:
 
 
 @cache
+def _site() -> Path:
+    return reflex_internals.site_dir()
+
+
+@lru_cache(maxsize=1)
+def _policies_of(site: Path, built: int | None, public_url: str) -> tuple[dict[str, str], str]:
+    return (page_policies(site, public_url) if built is not None else {}), content_security_policy(public_url)
+
+
 def _policies() -> tuple[dict[str, str], str]:
-    """The built pages' policies and the policy of everything else, read once per process from the site it serves."""
-    public_url = get_settings().public_url
-    site = reflex_internals.site_dir()
-    return (page_policies(site, public_url) if site.is_dir() else {}), content_security_policy(public_url)
+    """The built pages' policies and the policy of everything else, read again only when the site is built anew (or
+    first built: a request may come before the build is there)."""
+    try:
+        built = (_site() / PAGE_FILE).stat().st_mtime_ns
+    except OSError:
+        built = None
+    return _policies_of(_site(), built, get_settings().public_url)
 
 
 def policy_for(path: str, content_type: str) -> str:

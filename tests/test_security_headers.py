@@ -6,13 +6,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import subprocess
+import warnings
 from pathlib import Path
 
 import pytest
+from starlette.responses import Response
+
+with warnings.catch_warnings():  # Starlette 1.x prefers ``httpx2``; the installed ``httpx`` works the same here
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from lantong_pwa import prod_server, security_headers
 from lantong_pwa.security_headers import (allowed_origins, content_security_policy, inline_script_hashes,
                                           nginx_policy_map, page_policies)
+from lantong_pwa.settings import get_settings
 
 REPO = Path(__file__).parents[1]
 PUBLIC = "https://shop.example.com"
@@ -54,6 +61,43 @@ def test_scripts_the_app_puts_in_every_head_are_allowed_on_every_page(tmp_path):
     assert sha256(code) in security_headers.head_script_hashes()
     assert sha256(code) in page_policies(tmp_path, PUBLIC)["index.html"]
     assert sha256(code) not in content_security_policy(PUBLIC)  # not in what is no page
+
+
+def test_the_app_adds_the_headers_to_every_answer_and_each_pages_policy_by_its_address(tmp_path, monkeypatch):
+    (tmp_path / "login").mkdir()
+    (tmp_path / "login" / "index.html").write_text(PAGE)
+    (tmp_path / "index.html").write_text("<html><body><script>home()</script></body></html>")
+    (tmp_path / "404.html").write_text("<html><body><script>nf()</script></body></html>")
+    monkeypatch.setattr(security_headers, "_site", lambda: tmp_path)
+    monkeypatch.setattr(security_headers.reflex_internals, "is_prod_mode", lambda: True)
+    monkeypatch.setenv("LANTONG_PUBLIC_URL", PUBLIC)
+    get_settings.cache_clear()
+
+    async def site(scope, receive, send):
+        path, revisit = scope["path"], any(name == b"if-none-match" for name, _ in scope["headers"])
+        answer = (Response(status_code=304) if revisit else
+                  Response("…", media_type="text/javascript" if path.endswith(".js") else "text/html"))
+        await answer(scope, receive, send)
+
+    try:
+        client = TestClient(security_headers.add_security_headers(site))  # no lifespan: a bare ASGI app
+        answers = {path: client.get(path, headers=headers) for path, headers in [
+            ("/login/", {}), ("/", {}), ("/no/such/page", {}), ("/assets/a.js", {}),
+            ("/login/?again", {"if-none-match": '"1"'})]}
+    finally:
+        get_settings.cache_clear()
+    for path, answer in answers.items():
+        assert answer.headers["x-frame-options"] == "DENY", path
+        assert answer.headers["x-content-type-options"] == "nosniff", path
+        assert answer.headers["referrer-policy"] == "same-origin", path
+        assert answer.headers["permissions-policy"].startswith("camera=(self)"), path
+    policies = page_policies(tmp_path, PUBLIC)
+    assert answers["/login/"].headers["content-security-policy"] == policies["login/index.html"]
+    assert answers["/login/?again"].status_code == 304
+    assert answers["/login/?again"].headers["content-security-policy"] == policies["login/index.html"]
+    assert answers["/"].headers["content-security-policy"] == policies["index.html"]
+    assert answers["/no/such/page"].headers["content-security-policy"] == policies["404.html"]
+    assert answers["/assets/a.js"].headers["content-security-policy"] == content_security_policy(PUBLIC)
 
 
 def test_only_the_public_origin_is_allowed():
