@@ -85,7 +85,7 @@ def wait_hydrated(page: Page, selector: str) -> None:
     )
 
 
-def sign_in(page: Page, username: str, *, navigate: bool = True) -> None:
+def sign_in(page: Page, username: str, *, navigate: bool = True, password: str = DEMO_PASSWORD) -> None:
     """Sign in on the login page (opening ``/login`` first unless the page is already there)."""
     from playwright.sync_api import expect
 
@@ -94,7 +94,7 @@ def sign_in(page: Page, username: str, *, navigate: bool = True) -> None:
     expect(page).to_have_url(re.compile(r"/login"))
     wait_hydrated(page, "#username")
     page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
+    page.fill("#password", password)
     page.get_by_role("button", name="登录").click()
     expect(page).not_to_have_url(re.compile(r"/login"))
 

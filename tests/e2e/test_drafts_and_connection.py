@@ -23,7 +23,7 @@ from lantong_pwa.services.workshop import dispatch, work_orders
 from lantong_pwa.services.platform.users import UserForm
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import JobLine, User
-from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_hydrated
+from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.factories import add_vehicle
 from tests.waiting import wait_until
 
@@ -230,6 +230,9 @@ def lost_answer_submit(page: Page, switch: SocketSwitch, server, plate: str, *, 
                          "WHERE vehicle.plate = ? ORDER BY work_order.id DESC", plate)
 
 
+TECHNICIAN_PASSWORD = "draft-notes-on-the-lift"  # a new account keeps the password rules (the demo's do not)
+
+
 def add_technician_line(server) -> tuple[str, int]:
     """A technician of the demo branch with one job line on a new vehicle's order; their username and the line."""
     username = f"draft{unique_digits(6)}"
@@ -237,7 +240,7 @@ def add_technician_line(server) -> tuple[str, int]:
         advisor = session.exec(select(User).where(User.username == "advisor")).one()
         technician = users.create_user_from_command_line(
             session, UserForm(username=username, display_name="草稿师傅", role="technician",
-                              branch_id=advisor.branch_id), DEMO_PASSWORD)
+                              branch_id=advisor.branch_id), TECHNICIAN_PASSWORD)
         vehicle = add_vehicle(session, advisor.branch_id, plate=f"粤E{unique_digits(5)}",
                               mobile=f"137{unique_digits(8)}", owner_name="备注测试")
         order = work_orders.open_work_order(session, advisor, OrderForm(
@@ -258,7 +261,7 @@ def open_job_note(page: Page, line_id: int):
 def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
     username, line_id = add_technician_line(server)
     page = new_context("phone").new_page()
-    sign_in(page, username)
+    sign_in(page, username, password=TECHNICIAN_PASSWORD)
     note = open_job_note(page, line_id)
     note.fill("左前减震漏油，建议更换")
     page.reload()
@@ -295,7 +298,7 @@ def test_a_job_note_draft_survives_a_reload_on_a_phone(server, new_context):
 def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_context):
     username, line_id = add_technician_line(server)
     page = new_context("phone").new_page()
-    sign_in(page, username)
+    sign_in(page, username, password=TECHNICIAN_PASSWORD)
     open_job_note(page, line_id).fill("客户电话 13800000000，下午取车")
     mine = "Object.keys(localStorage).filter((key) => key.startsWith('lantong-draft:'))"
     page.wait_for_function(f"{mine}.length === 1")
@@ -307,6 +310,6 @@ def test_signing_out_clears_that_persons_drafts_from_a_shared_phone(server, new_
     expect(page).to_have_url(re.compile(r"/login"))
     assert page.evaluate(mine) == ["lantong-draft:999999:line:1"]
 
-    sign_in(page, username)
+    sign_in(page, username, password=TECHNICIAN_PASSWORD)
     expect(open_job_note(page, line_id)).to_have_value("")
     expect(draft_hint(page)).to_have_count(0)
