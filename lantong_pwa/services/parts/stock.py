@@ -318,6 +318,10 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
     if isinstance(prepared, StockMove):
         return prepared  # a resent request: the move it already made
     order, line, warehouse, qty = prepared
+    part = session.get(Part, line.part_id)
+    if part is None or not part.is_active:
+        raise DomainError(f"{line.part_name}（{line.part_code}）已停用，不能领料；请在配件档案中启用或换用其他配件",
+                          field="quantity")
     over = (f"{line.part_name}计划{qty_text(line.quantity)}{line.unit}，已领{qty_text(line.picked_quantity)}、"
             f"已退{qty_text(line.returned_quantity)}，本次最多还能领{qty_text(max(remaining_to_pick(line), ZERO))}"
             f"{line.unit}；要多领请先让服务顾问改数量")

@@ -74,3 +74,33 @@ def _detail(text: str) -> dict[str, Any]:
     except ValueError:
         return {}
     return detail if isinstance(detail, dict) else {}
+
+
+def record_saved(session: Session, actor: User | None, entity: str, row: Any, before: dict[str, Any] | None,
+                 fields: tuple[str, ...], **detail: Any) -> AuditEvent | None:
+    """Audit a form's save: ``<entity>.create`` with every field when ``before`` is None, else ``<entity>.update``
+    with each changed field's [old, new]; nothing when an edit changed nothing."""
+    if before is None:
+        return record(session, actor, f"{entity}.create", entity, row.id, branch_id=row.branch_id, **detail,
+                      fields={key: str(getattr(row, key)) for key in fields})
+    changed = {key: [str(before[key]), str(getattr(row, key))] for key in fields if before[key] != getattr(row, key)}
+    changed.update(detail.pop("changed", {}))
+    if not changed:
+        return None
+    return record(session, actor, f"{entity}.update", entity, row.id, branch_id=row.branch_id, **detail,
+                  changed=changed)
+
+
+def record_active(session: Session, actor: User | None, entity: str, row: Any, active: bool, *, on: str,
+                  off: str) -> bool:
+    """Switch a row's ``is_active`` and audit it as ``<entity>.<on>`` or ``<entity>.<off>``; False when it already
+    was so (nothing recorded)."""
+    if bool(row.is_active) == bool(active):
+        return False
+    row.is_active = bool(active)
+    session.add(row)
+    session.flush()
+    record(session, actor, f"{entity}.{on if active else off}", entity, row.id, branch_id=row.branch_id,
+           code=getattr(row, "code", None))
+    session.flush()
+    return True

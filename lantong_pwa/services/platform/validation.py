@@ -120,3 +120,24 @@ def check_vin(text: str) -> VinCheck:
     if not _VIN_ALPHABET.match(vin):
         raise DomainError("VIN只能包含数字和字母，且不含I、O、Q", field="vin")
     return VinCheck(vin=vin, check_digit_ok=vin[8] == vin_check_digit(vin))
+
+
+def clean_texts(values: dict, fields: dict[str, tuple[str, int, bool, bool]], *,
+                partial: bool = False) -> tuple[dict[str, str], dict[str, str]]:
+    """A form's text fields, stripped (and upper-cased where asked): ``fields`` maps each key to (label, longest,
+    required, upper-case). Returns the cleaned texts and a Chinese message per bad field; ``partial`` checks only
+    the keys present."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, (label, longest, required, upper) in fields.items():
+        if partial and key not in values:
+            continue
+        text = str(values.get(key) if values.get(key) is not None else "").strip()
+        text = text.upper() if upper else text
+        if required and not text:
+            errors[key] = f"请输入{label}"
+        elif len(text) > longest:
+            errors[key] = f"{label}不能超过{longest}个字"
+        else:
+            cleaned[key] = text
+    return cleaned, errors
