@@ -135,7 +135,7 @@ def stage_workshop_day(session) -> None:
 
 
 def signed_in_profile(profile: Path, url: str, token: str) -> None:
-    """A Chromium profile holding the session cookie for ``url``."""
+    """A Chromium profile holding the session cookie for ``url``, as the sign-in route sets it."""
     from playwright.sync_api import sync_playwright
 
     from lantong_pwa.services.platform import auth
@@ -143,8 +143,8 @@ def signed_in_profile(profile: Path, url: str, token: str) -> None:
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM),
                                                                 args=CHROMIUM_ARGS)
-        context.add_cookies([{"name": auth.SESSION_COOKIE, "value": token, "url": url, "sameSite": "Lax",
-                              "expires": int(time.time() + auth.SESSION_LIFETIME.total_seconds())}])
+        context.add_cookies([{"name": auth.SESSION_COOKIE, "value": token, "url": url, "sameSite": "Strict",
+                              "httpOnly": True, "expires": int(time.time() + 24 * 3600)}])
         context.close()
 
 

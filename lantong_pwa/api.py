@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from lantong_pwa import web_session
 from lantong_pwa.db import get_engine, read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.services.care import churn
@@ -176,6 +177,7 @@ def churn_export_route(request: Request) -> Response:
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
+        *web_session.routes,
         Route("/api/photos/{photo_id:int}", photo_route),
         Route("/api/photos/{photo_id:int}/thumb", lambda request: photo_route(request, thumbnail=True)),
         Route("/api/orders/{order_id:int}/photos", order_photo_upload_route, methods=["POST"]),

@@ -60,3 +60,10 @@ def of_router(router: Any) -> str:
 def of_request(request: Any) -> str:
     """The client address of a Starlette request (the app's own HTTP routes)."""
     return client_address(request.client.host if request.client else None, request.headers.get("x-forwarded-for"))
+
+
+def from_trusted_proxy(request: Any) -> bool:
+    """Whether a Starlette request came straight from one of ``LANTONG_TRUSTED_PROXIES`` (so its ``X-Forwarded-*``
+    headers are the proxy's)."""
+    peer = _address(request.client.host if request.client else None)
+    return peer is not None and any(peer in network for network in get_settings().trusted_proxies)

@@ -8,6 +8,7 @@ from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, serve_built_site
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.security_headers import add_security_headers, head_script
 from lantong_pwa.static_pages import serve_pages_in_place
+from lantong_pwa.web_session import bind_states_to_sessions
 from pages.platform.admin_branches import branches_page
 from pages.platform.account import password_page
 from pages.platform.admin_users import users_page
@@ -92,6 +93,8 @@ def _redirecting() -> rx.Component:
     return page_loading(min_height="100dvh")
 
 
+# Each browser tab's state is bound to the session cookie its websocket connects with (web_session.py).
+bind_states_to_sessions()
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
 app.register_lifespan_task(scheduler_lifespan)
 # A bad notification setting stops the app here, at start, instead of failing the first message sent.

@@ -17,20 +17,26 @@ The touchpoints, and who uses them:
   (``prod_server``; ``.ci/setup`` sets the same);
 - where the browsers' state lives: the backend's worker count (``rxconfig``), the built site served by a process
   started with ``--backend-only`` (the app, for the processes of a chain), and dropping one browser tab's state from
-  the state manager in memory or in Redis when its person signs out (``client_state``);
+  the state manager in memory or in Redis when its person signs out (``client_state``), or every tab's of a session
+  (``web_session``);
+- the websocket's connect: the client token it names is bound to the session cookie of its handshake before Reflex
+  links it (``web_session``);
 - for the State tests (``tests/state/harness.py``): a page's router data, the state tree's paths, and how the
   events a handler returns are recognised.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import reflex as rx
+from reflex.app import EventNamespace, _decode_asgi_headers
 from reflex.components.core.banner import has_connection_errors  # noqa: F401 - for pages/connection.py
 from reflex.istate.data import RouterData
 from reflex.istate.manager import StateManager
@@ -243,11 +249,50 @@ async def drop_client_states(manager: StateManager, client_token: str) -> None:
         raise TypeError(f"dropping a client's state is not implemented for {type(manager).__name__}")
 
 
+async def client_tokens_ending_with(manager: StateManager, suffix: str) -> list[str]:
+    """The client tokens ``manager`` keeps a state of (in memory, or in Redis) that end with ``suffix``."""
+    if isinstance(manager, StateManagerRedis):
+        tokens = set()
+        async for key in manager.redis.scan_iter(match=f"*{suffix}_*", count=1000):
+            text = key.decode() if isinstance(key, bytes) else key
+            tokens.add(text[:text.index(f"{suffix}_") + len(suffix)])
+        return sorted(tokens)
+    if isinstance(manager, StateManagerMemory):
+        return [ident for ident in list(manager.states) if ident.endswith(suffix)]
+    raise TypeError(f"finding client states is not implemented for {type(manager).__name__}")
+
+
 def holds_client_state(manager: StateManager, client_token: str) -> bool:
     """Whether ``manager`` (in memory) keeps any state of ``client_token`` (Redis: look for its keys instead)."""
     if isinstance(manager, StateManagerMemory):
         return state_token(client_token).cache_key in manager.states
     raise TypeError(f"{type(manager).__name__} keeps its states elsewhere")
+
+
+# --- the websocket's connect ---------------------------------------------------------------------------------------
+
+
+def handshake_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The HTTP headers a websocket connected with, as Reflex hands them to each of its events (lower-case names;
+    repeated cookies joined)."""
+    return _decode_asgi_headers(environ.get("asgi.scope", {}).get("headers", []))
+
+
+def rename_client_token_on_connect(rename: Callable[[str, dict[str, str]], str]) -> None:
+    """Have every websocket connection's client token (``?token=`` of its address) pass through
+    ``rename(token, handshake headers)`` before Reflex links the connection to a state: the state it reads and
+    writes is the one named by what ``rename`` returns. Once per process; a second call replaces the first."""
+    original = getattr(EventNamespace.on_connect, "__wrapped__", EventNamespace.on_connect)
+
+    @functools.wraps(original)
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None):
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        if query.get("token"):
+            query["token"] = [rename(query["token"][0], handshake_headers(environ))]
+            environ = {**environ, "QUERY_STRING": urllib.parse.urlencode(query, doseq=True)}
+        return await original(self, sid, environ, auth)
+
+    EventNamespace.on_connect = on_connect
 
 
 # --- for the State tests -----------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@
 ``LANTONG_TRUSTED_PROXIES`` addresses or networks of the reverse proxies in front (comma-separated, e.g.
                           ``127.0.0.1,::1`` for nginx on the same host): only a request from one of them has its client
                           address read from X-Forwarded-For (lantong_pwa/client_address.py); default none
+``LANTONG_SESSION_IDLE_HOURS``  a sign-in ends after this many hours without use (default 12)
+``LANTONG_SESSION_DAYS``        and this many days after it began, used or not (default 7)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +32,8 @@ SECRET_FILE_NAME = "secret.key"
 # A browser's state outlives its last event by an hour: a phone put down mid-form finds it as it was when it comes
 # back within the hour; after that it starts afresh (still signed in by its cookie, drafts kept in the browser).
 DEFAULT_STATE_EXPIRY = 3600
+DEFAULT_SESSION_IDLE_HOURS = 12
+DEFAULT_SESSION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class Settings:
     state_expiry_seconds: int
     workers: int
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(default=())
+    session_idle: timedelta = timedelta(hours=DEFAULT_SESSION_IDLE_HOURS)
+    session_lifetime: timedelta = timedelta(days=DEFAULT_SESSION_DAYS)
 
     @property
     def secret_key(self) -> bytes:
@@ -61,7 +68,9 @@ def load_settings() -> Settings:
     return Settings(data_dir=data_dir, database_url=database_url, public_url=public_url.rstrip("/"), port=port,
                     photo_dir=photo_dir, redis_url=redis_url,
                     state_expiry_seconds=int(os.environ.get("LANTONG_STATE_EXPIRY") or DEFAULT_STATE_EXPIRY),
-                    workers=workers, trusted_proxies=parse_networks(os.environ.get("LANTONG_TRUSTED_PROXIES", "")))
+                    workers=workers, trusted_proxies=parse_networks(os.environ.get("LANTONG_TRUSTED_PROXIES", "")),
+                    session_idle=timedelta(hours=_positive("LANTONG_SESSION_IDLE_HOURS", DEFAULT_SESSION_IDLE_HOURS)),
+                    session_lifetime=timedelta(days=_positive("LANTONG_SESSION_DAYS", DEFAULT_SESSION_DAYS)))
 
 
 def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -75,6 +84,13 @@ def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Net
         except ValueError:
             raise ValueError(f"LANTONG_TRUSTED_PROXIES: {entry!r} is not an address or network") from None
     return tuple(networks)
+
+
+def _positive(name: str, default: float) -> float:
+    value = float(os.environ.get(name) or default)
+    if value <= 0:
+        raise ValueError(f"{name} must be above 0")
+    return value
 
 
 @lru_cache(maxsize=1)

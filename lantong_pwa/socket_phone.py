@@ -2,8 +2,9 @@
 
 The stall test (``tests/e2e/test_never_stalls.py``) and the load benchmark (``benchmarks.load``) drive the production
 server with many of these: a real browser per phone would cost more than the server it measures. Each phone has its
-own Reflex client token, so the server keeps a state of its own for it, signs in through the login form's handler
-(the session then lives in that state, as in a tab) and sends the events a screen sends.
+own Reflex client token, so the server keeps a state of its own for it, signs in as the login page does (a POST to
+the sign-in route, whose session cookie it then sends in its websocket's handshake, reconnecting) and sends the
+events a screen sends.
 
 ``send`` waits until the server has finished the event: it follows the event with a marker event whose answer is
 always the same (``reflex_internals.hydrated_mark``), and a client's events are handled one at a time, in order.
@@ -19,10 +20,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import socketio
 
 from lantong_pwa.reflex_internals import (EVENT_MESSAGE, EVENT_NAMESPACE, EVENT_SOCKET_PATH, HYDRATED_DELTA,
                                           delta_of, event_message, hydrated_mark, redirects_of)
+from lantong_pwa.web_session import SESSION_COOKIE, SESSION_PATH, token_in
 
 ANSWER_TIMEOUT = 60.0  # seconds; a server that takes longer has failed the event
 
@@ -43,14 +46,22 @@ class SocketPhone:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self.token = str(uuid.uuid4())
-        self._client = socketio.AsyncClient(reconnection=False)
+        self.session_cookie: str | None = None  # the session token the sign-in route set, once signed in
         self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self._client.on(EVENT_MESSAGE, self._inbox.put_nowait, namespace=EVENT_NAMESPACE)
+        self._client = self._new_client()
+
+    def _new_client(self) -> socketio.AsyncClient:
+        client = socketio.AsyncClient(reconnection=False)
+        client.on(EVENT_MESSAGE, self._inbox.put_nowait, namespace=EVENT_NAMESPACE)
+        return client
 
     async def connect(self) -> None:
+        headers = {"Origin": self.base_url}
+        if self.session_cookie:
+            headers["Cookie"] = f"{SESSION_COOKIE}={self.session_cookie}"
         await self._client.connect(f"{self.base_url}?token={self.token}", socketio_path=EVENT_SOCKET_PATH,
                                    transports=["websocket"], namespaces=[EVENT_NAMESPACE],
-                                   headers={"Origin": self.base_url}, wait_timeout=ANSWER_TIMEOUT)
+                                   headers=headers, wait_timeout=ANSWER_TIMEOUT)
 
     async def close(self) -> None:
         await self._client.disconnect()
@@ -80,12 +91,17 @@ class SocketPhone:
                 answer.seconds = time.perf_counter() - started
                 return answer
 
-    async def sign_in(self, username: str, password: str) -> Answer:
-        """Sign in through the login form; raises unless the server sends the phone on from ``/login``."""
-        from state.platform.login import LoginState
-
-        answer = await self.send(LoginState, "submit", {"form": {"username": username, "password": password}},
-                                 path="/login")
-        if not answer.redirects:
-            raise PhoneError(f"signing in as {username} was refused: {answer.deltas}")
-        return answer
+    async def sign_in(self, username: str, password: str) -> None:
+        """Sign in as the login page does: post to the sign-in route, then connect (again, if connected) with the
+        session cookie it set; raises if the route refuses."""
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=ANSWER_TIMEOUT) as http:
+            answer = await http.post(SESSION_PATH, json={"username": username, "password": password},
+                                     headers={"Origin": self.base_url})
+        # Read from the header itself: a cookie jar keeps no Secure cookie from a plain-HTTP address.
+        self.session_cookie = token_in(answer.headers.get("set-cookie", "").split(";", 1)[0])
+        if answer.status_code != 200 or not self.session_cookie:
+            raise PhoneError(f"signing in as {username} was refused: {answer.status_code} {answer.text}")
+        if self._client.connected:
+            await self._client.disconnect()
+            self._client = self._new_client()
+        await self.connect()

@@ -52,4 +52,6 @@ class UserSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: datetime = created_at_field()
+    # Its last use, at most ``auth.TOUCH_EVERY`` ago while in use: the idle timeout counts from here.
+    last_seen_at: datetime = created_at_field()
     expires_at: datetime

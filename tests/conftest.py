@@ -26,6 +26,8 @@ from lantong_pwa.migrations import upgrade_to_head
 from lantong_pwa.services.platform import auth
 
 POSTGRES_URL = os.environ.get("LANTONG_TEST_POSTGRES_URL", "")
+# Redis for the tests of browsers' state kept there (a database of their own; each test deletes what it wrote).
+STATE_REDIS_URL = os.environ.get("LANTONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 ON_CI = os.environ.get("CI", "").lower() == "true"
 ENGINES = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
 PASSWORD = "correct-horse-1"
@@ -196,3 +198,16 @@ def make_shop(session: Session) -> Shop:
 @pytest.fixture
 def shop(session) -> Shop:
     return make_shop(session)
+
+
+@pytest.fixture
+def state_redis():
+    """A client of ``STATE_REDIS_URL``, or the test fails saying Redis is not answering."""
+    redis_module = pytest.importorskip("redis")
+    client = redis_module.Redis.from_url(STATE_REDIS_URL)
+    try:
+        client.ping()
+    except redis_module.RedisError as error:
+        pytest.fail(f"Redis at {STATE_REDIS_URL} is not answering ({error}): set LANTONG_TEST_REDIS_URL")
+    yield client
+    client.close()

@@ -288,3 +288,46 @@ def test_a_backend_only_production_process_serves_the_built_site(tmp_path, monke
         "reflex.utils.exec.get_frontend_mount no longer serves the built site (or is_prod_mode reads another variable)"
     monkeypatch.setenv(mounted_by_reflex, "true")
     assert reflex_internals.serve_built_site(Starlette()).routes == [], "Reflex mounted it already: not twice"
+
+
+# --- the websocket's connect (web_session: each tab's state bound to its session) --------------------------------
+
+
+def test_a_connection_names_its_state_by_the_token_in_its_address_and_we_rename_it_first(monkeypatch):
+    from reflex.app import EventNamespace
+
+    from lantong_pwa import reflex_internals
+
+    source = inspect.getsource(getattr(EventNamespace.on_connect, "__wrapped__", EventNamespace.on_connect))
+    assert list(inspect.signature(EventNamespace.on_connect).parameters) == ["self", "sid", "environ", "auth"], \
+        "reflex.app.EventNamespace.on_connect(sid, environ, auth) changed its arguments"
+    assert 'environ.get("QUERY_STRING"' in source and 'query_params.get("token"' in source, \
+        "reflex.app.EventNamespace.on_connect no longer reads the client token from ?token= of the socket's address"
+    seen = []
+
+    async def recorder(self, sid, environ, auth=None):
+        seen.append(environ["QUERY_STRING"])
+
+    monkeypatch.setattr(EventNamespace, "on_connect", recorder)
+    reflex_internals.rename_client_token_on_connect(lambda token, headers: f"{token}.{headers.get('cookie')}")
+    environ = {"QUERY_STRING": "token=abc&x=1", "asgi.scope": {"headers": [(b"cookie", b"a=1"), (b"cookie", b"b=2")]}}
+    import asyncio
+
+    asyncio.run(EventNamespace.on_connect(None, "sid", environ))
+    assert seen == ["token=abc.a%3D1%3B+b%3D2&x=1"], "the state is named by the renamed token (cookies joined)"
+    assert environ["QUERY_STRING"] == "token=abc&x=1", "the socket's own record of its address is left alone"
+
+
+def test_the_state_reads_the_handshakes_cookie_and_never_sends_it_to_the_browser():
+    from reflex_base.utils.format import json_dumps
+
+    from lantong_pwa.reflex_internals import router_data
+
+    router = router_data(pathname="/", as_path="/", query={}, headers={"cookie": "lantong_session=secret-token"})
+    assert router.headers.cookie == "lantong_session=secret-token", \
+        "reflex.istate.data.HeaderData no longer carries the handshake's Cookie header to the state"
+    state = rx.State(_reflex_internal_init=True)
+    state.router = router
+    sent = json_dumps(state.dict())  # as a state update is written to the websocket
+    assert "lantong_session" in json.dumps(state.dict(), default=str), "the test's cookie is in the state"
+    assert "secret-token" not in sent, "Reflex now sends the Cookie header to the browser with the router data"

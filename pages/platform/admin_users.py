@@ -18,6 +18,8 @@ def _row(row: UserRow) -> rx.Component:
             rx.hstack(
                 rx.button("编辑", size="2", variant="soft", on_click=UsersAdminState.open_edit(row.id)),
                 rx.button("重置密码", size="2", variant="soft", on_click=UsersAdminState.open_password(row.id)),
+                rx.button("强制下线", size="2", variant="soft", color_scheme="orange",
+                          on_click=UsersAdminState.end_sessions(row.id)),
                 rx.cond(row.active,
                         rx.button("停用", size="2", variant="soft", color_scheme="red",
                                   on_click=UsersAdminState.set_active(row.id, False)),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lantong_pwa.web_session import SIGN_IN_SCRIPT
 from pages.components import banner_error
 from state.platform.login import LoginState
 
@@ -26,8 +27,10 @@ def login_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
-                on_submit=LoginState.submit,
+                # Posted to the sign-in route by a script, not sent over the websocket (web_session.py).
+                on_submit=rx.call_script(SIGN_IN_SCRIPT, callback=LoginState.answered),
                 reset_on_submit=False,
+                id="login-form",
             ),
             size="4",
             width="min(420px, 100%)",

@@ -1,4 +1,5 @@
-"""User administration (admin only): create accounts, change role and branch, disable, reset passwords."""
+"""User administration (admin only): create accounts, change role and branch, disable, reset passwords, sign someone
+out everywhere (强制下线)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.services.platform import branches, users
+from lantong_pwa import web_session
+from lantong_pwa.services.platform import auth, branches, users
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.timezone import format_local
 from models import Role
@@ -102,13 +104,32 @@ class UsersAdminState(SessionState):
     @rx.event
     async def set_active(self, user_id: int, active: bool):
         def switch(db, actor):
+            signed_in = auth.bindings_of(db, user_id)  # disabling signs them out everywhere
             users.set_active(db, actor, user_id, active)
             self._refresh(db, actor)
+            return signed_in
 
         switched = await self._in_unit(switch)
         if not switched.ok:
             return rx.toast.error(switched.error.message)
+        if not active:
+            web_session.drop_states_of(switched.value)
         return rx.toast.success("已启用" if active else "已停用")
+
+    @rx.event
+    async def end_sessions(self, user_id: int):
+        """强制下线: the user is signed out on every device, and what their browsers' tabs kept on the server is
+        dropped (web_session.py)."""
+        def end(db, actor):
+            ended = users.end_sessions(db, actor, user_id)
+            self._refresh(db, actor)
+            return ended
+
+        done = await self._in_unit(end)
+        if not done.ok:
+            return rx.toast.error(done.error.message)
+        web_session.drop_states_of(done.value)
+        return rx.toast.success(f"已强制下线（{len(done.value)}个登录）")
 
     @rx.event
     def open_password(self, user_id: int):
@@ -120,12 +141,15 @@ class UsersAdminState(SessionState):
     async def reset_password(self, form: dict):
         self.form_error = ""
         def reset(db, actor):
+            signed_in = auth.bindings_of(db, self.password_for_id)  # a reset signs them out everywhere
             users.reset_password(db, actor, self.password_for_id, form.get("password", ""))
             self._refresh(db, actor)
+            return signed_in
 
         done = await self._in_unit(reset)
         if not done.ok:
             self.form_error = done.error.message
             return None
+        web_session.drop_states_of(done.value)
         self.password_for_id = 0
         return rx.toast.success("密码已重置，该用户需重新登录")

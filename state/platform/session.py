@@ -1,7 +1,8 @@
-"""The signed-in person: the session cookie, who they are, page guards and sign-out.
+"""The signed-in person: who they are, page guards and sign-out.
 
-Every other State subclasses ``SessionState`` and resolves the acting user from the cookie on the server for each
-event (``self._actor(db)``), so a forged or stale client value never grants anything.
+Every other State subclasses ``SessionState`` and resolves the acting user on the server for each event
+(``self._actor(db)``) from the session cookie its websocket connected with (``lantong_pwa/web_session.py``): the
+token is never part of the state, so a forged or stale client value never grants anything.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import quote
 import reflex as rx
 from sqlmodel import Session
 
+from lantong_pwa import web_session
 from lantong_pwa.client_state import FORGET_CLIENT_TOKEN, forget_browser
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.platform import auth
@@ -105,31 +107,34 @@ def nav_for(role: str) -> list[list[str]]:
     return [[path, NAV_PAGES[path][0]] for path in ROLE_NAV[Role(role)] if role_allows(role, NAV_PAGES[path][1])]
 
 
-def safe_next(target: str | None) -> str | None:
-    """Only same-site paths may follow a sign-in (no ``//host`` or absolute URLs)."""
-    if target and target.startswith("/") and not target.startswith("//") and not target.startswith("/\\"):
-        return target
-    return None
-
-
 class SessionState(rx.State):
-    auth_token: str = rx.Cookie("", name=auth.SESSION_COOKIE, path="/", max_age=int(auth.SESSION_LIFETIME.total_seconds()),
-                                same_site="lax")
     user_id: int = 0  # scopes what the browser keeps for this person (form drafts)
     user_display_name: str = ""
     user_role: str = ""
     user_role_label: str = ""
 
+    def _session_token(self) -> str | None:
+        """The session token of the cookie this tab's websocket connected with (never kept in the state)."""
+        return web_session.token_in(self.router.headers.cookie)
+
     def _actor(self, db: Session) -> User | None:
         """The active user behind this browser's cookie, looked up on the server."""
-        return auth.user_for_token(db, self.auth_token)
+        return auth.user_for_token(db, self._session_token())
 
     async def _in_unit(self, work: Callable[[Session, User | None], T]) -> Outcome[T]:
         """Run ``work(db, actor)`` as this request's one transaction, in a worker thread (``off_loop``): committed
         once if it returns, rolled back whole if it raises. A ``DomainError`` comes back in the outcome for the page
         to show; anything else propagates (after the rollback)."""
+        token = self._session_token()
+
+        def unit(db: Session):
+            actor = self._actor(db)
+            if actor is not None and web_session.due_for_touch(token):
+                auth.touch(db, token)
+            return work(db, actor)
+
         try:
-            return Outcome(value=await run_in_unit(lambda db: work(db, self._actor(db))))
+            return Outcome(value=await run_in_unit(unit))
         except DomainError as error:
             return Outcome(error=error)
 
@@ -139,15 +144,23 @@ class SessionState(rx.State):
         it is a page's load: the person must be signed in and allowed ``page`` (as ``_guard`` checks), and the
         check and the work share one read; a refused person gets ``Outcome.redirect`` and the work does not run."""
 
+        token = self._session_token()
+
         def read(db: Session):
             actor = self._actor(db)
             refused = None if page is None else self._refusal(actor, page)
-            return (refused, None) if refused is not None else (None, work(db, actor))
+            return actor is not None, refused, (None if refused is not None else work(db, actor))
 
         try:
-            refused, value = await run_in_read(read)
+            signed_in, refused, value = await run_in_read(read)
         except DomainError as error:
             return Outcome(error=error)
+        if signed_in and web_session.due_for_touch(token):
+            # Noted beside the read, not before its answer: a read never waits for the database's write lock.
+            web_session.in_background(run_in_unit(lambda db: auth.touch(db, token)))
+        elif token and not signed_in and page is not None:
+            # The cookie's session has ended (expired, or ended elsewhere): what this tab kept of it goes too.
+            forget_browser(self.router.session.client_token)
         return Outcome(value=value, redirect=refused)
 
     def _remember(self, user: User) -> None:
@@ -211,17 +224,18 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self):
-        """End the session here and on the server, clear the drafts this person left in the browser, and drop this
-        tab's state on the server: the page loads the sign-in page afresh under a new client token
-        (lantong_pwa/client_state.py)."""
-        await self._in_unit(lambda db, _actor: auth.sign_out(db, self.auth_token))
+        """End the session on the server, drop the state of this tab and of every other tab of the session, clear
+        the drafts this person left in the browser, and have the browser forget the cookie: the page then loads the
+        sign-in page afresh under a new client token (lantong_pwa/client_state.py, web_session.py)."""
+        token = self._session_token()
+        ended = (await self._in_unit(lambda db, _actor: auth.sign_out(db, token))).value or []
         leaving = [forget_drafts_of(self.user_id)] if self.user_id else []
-        self.auth_token = ""
         self.user_id = 0
         self.user_role = ""
         self.user_display_name = ""
         forget_browser(self.router.session.client_token)
-        return [*leaving, rx.remove_cookie(auth.SESSION_COOKIE, {"path": "/"}), rx.call_script(FORGET_CLIENT_TOKEN)]
+        web_session.drop_states_of(ended)
+        return [*leaving, rx.call_script(web_session.sign_out_script(FORGET_CLIENT_TOKEN))]
 
     @rx.event
     async def guard_staff(self):

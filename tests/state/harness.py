@@ -38,22 +38,31 @@ def drive(result):
 
 def make_state(cls: type[rx.State], *, token: str = "", path: str = "/", route: str | None = None,
                query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> rx.State:
-    """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``
-    (and the websocket handshake's ``headers``, e.g. ``asgi-scope-client`` for the peer's address)."""
+    """A fresh state tree (as one browser tab has) and ``cls``'s instance in it, on page ``path`` with ``query``,
+    its websocket connected with the session cookie of ``token`` (none for "") and the handshake's other
+    ``headers`` (e.g. ``asgi-scope-client`` for the peer's address)."""
     state = substate(rx.State(), cls)
-    set_page(state, path, route=route, query=query, headers=headers)
-    state.auth_token = token
+    set_page(state, path, route=route, query=query, headers=headers, token=token)
     return state
 
 
 def set_page(state: rx.State, path: str, *, route: str | None = None, query: dict[str, str] | None = None,
-             headers: dict[str, str] | None = None) -> None:
+             headers: dict[str, str] | None = None, token: str | None = None) -> None:
+    """The tab moves to page ``path``; with ``token``, its websocket has (re)connected with that session cookie
+    ("": none), else it keeps the cookie it had."""
     query = dict(query or {})
     # Route arguments (``token`` of /v/[token]) arrive in ``query`` but are not part of the address's query string.
     visible = {k: v for k, v in query.items() if route is None or f"[{k}]" not in route}
     as_path = path + (f"?{urlencode(visible)}" if visible else "")
-    state.router = router_data(pathname=route or path, as_path=as_path, query=query,
-                               headers={"origin": ORIGIN, **(headers or {})})
+    cookie = state.router.headers.cookie if token is None else (f"{auth.SESSION_COOKIE}={token}" if token else "")
+    headers = {"origin": ORIGIN, **({"cookie": cookie} if cookie else {}), **(headers or {})}
+    state.router = router_data(pathname=route or path, as_path=as_path, query=query, headers=headers)
+
+
+def sign_in_tab(state: rx.State, token: str) -> None:
+    """The tab's websocket reconnects with the session cookie of ``token`` ("": none), on the page it is on."""
+    url = state.router.url
+    set_page(state, url.path, query=dict(url.query_parameters), token=token)
 
 
 def token_for(session: Session, user) -> str:

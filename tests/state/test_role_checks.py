@@ -469,6 +469,17 @@ def refused_users_set_active(s, result, w, visitor):
     assert s.rows == []
 
 
+def run_users_end_sessions(cookie, w):
+    s = _admin(cookie)
+    return s, drive(s.end_sessions(w.shop.technician.id))
+
+
+def refused_users_end_sessions(s, result, w, visitor):
+    assert is_toast(result, "error")
+    visitor.was_told(toast_text(result))
+    assert s.rows == []
+
+
 def run_users_reset_password(cookie, w):
     s = _admin(cookie)
     s.password_for_id = w.shop.technician.id
@@ -514,6 +525,7 @@ PROTECTED = [
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_create, refused_users_save),
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_update, refused_users_save),
     Protected("UsersAdminState.set_active", P.MANAGE_USERS, run_users_set_active, refused_users_set_active),
+    Protected("UsersAdminState.end_sessions", P.MANAGE_USERS, run_users_end_sessions, refused_users_end_sessions),
     Protected("UsersAdminState.reset_password", P.MANAGE_USERS, run_users_reset_password,
               refused_users_reset_password),
     # The workshop: my tasks and the job clock, the clock on the vehicle card, dispatch, the progress board.
@@ -617,7 +629,7 @@ UI_ONLY = {
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
-                    "LoginState.on_load", "LoginState.submit"}
+                    "LoginState.on_load", "LoginState.answered"}
 STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, VehicleCardState, BoardState,
                  PartsCatalogueState, UsersAdminState, TasksState, DispatchState, StockState, PickState,
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,

@@ -1,5 +1,9 @@
 """Sign-in: password rules and hashes (argon2, via argon2-cffi), browser sessions, and the throttle after repeated
-failures."""
+failures.
+
+A session ends when it has not been used for ``Settings.session_idle`` (12 h) or ``Settings.session_lifetime`` (7 days)
+after it began, whichever comes first; its use is noted at most every ``TOUCH_EVERY`` (``touch``).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import audit, branches, rate_limit
@@ -23,7 +27,8 @@ from models import Branch, User, UserSession
 from models.common import utc_now
 
 SESSION_COOKIE = "lantong_session"
-SESSION_LIFETIME = timedelta(days=7)
+# A session in use is noted as used at most this often, so the idle timeout is kept to within it.
+TOUCH_EVERY = timedelta(minutes=5)
 
 # Every refused sign-in gets this one answer, whatever the reason (unknown user, wrong password, disabled account,
 # closed branch, too many tries), in the same time: the page gives away neither the accounts nor their state. The
@@ -172,7 +177,8 @@ def sign_in(session: Session, username: str, password: str, *, attempt: Attempt 
         rate_limit.forget(session, _BY_ADDRESS, ids=attempt.hit_ids)
     user.last_login_at = now
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + SESSION_LIFETIME))
+    session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
+                            expires_at=now + get_settings().session_lifetime))
     session.add(user)
     audit.record(session, user, "sign_in", "user", user.id, address=address)
     session.flush()
@@ -195,32 +201,68 @@ def _branch_open(session: Session, user: User) -> bool:
 
 
 def user_for_token(session: Session, token: str | None, *, now: datetime | None = None) -> User | None:
-    """The active user of an open branch a session token belongs to, or ``None`` for a missing, unknown or expired
-    token (or a disabled account, or a closed branch's)."""
+    """The active user of an open branch a session token belongs to, or ``None`` for a missing, unknown, ended or
+    expired token (idle too long, or past its lifetime), or a disabled account, or a closed branch's."""
     if not token:
         return None
     now = now or utc_now()
     # Every request asks this first: one round trip (the user and branch then stay in the session for the request).
-    found = session.exec(select(UserSession.expires_at, User, Branch)
+    found = session.exec(select(UserSession.expires_at, UserSession.last_seen_at, User, Branch)
                          .join(User, col(User.id) == UserSession.user_id)
                          .join(Branch, col(Branch.id) == User.branch_id)
                          .where(UserSession.token_hash == _token_hash(token))).first()
     if found is None:
         return None
-    expires_at, user, branch = found
-    return user if expires_at > now and user.is_active and branches.is_open(branch) else None
+    expires_at, last_seen_at, user, branch = found
+    alive = expires_at > now and last_seen_at > now - get_settings().session_idle
+    return user if alive and user.is_active and branches.is_open(branch) else None
 
 
-def sign_out(session: Session, token: str | None) -> None:
+def touch(session: Session, token: str, *, now: datetime | None = None) -> None:
+    """Note that the session ``token`` is in use (for the idle timeout); a no-op within ``TOUCH_EVERY`` of the last
+    note, or for an unknown token. Flushes, never commits."""
+    now = now or utc_now()
+    session.execute(update(UserSession)
+                    .where(col(UserSession.token_hash) == _token_hash(token),
+                           col(UserSession.last_seen_at) < now - TOUCH_EVERY)
+                    .values(last_seen_at=now))
+    session.flush()
+
+
+def state_binding(token: str) -> str:
+    """What binds a browser tab's server state to the session ``token``: a one-way digest of the token's stored
+    hash (so it can be found again from the database row when a session is ended elsewhere)."""
+    return _binding_of(_token_hash(token))
+
+
+def _binding_of(token_hash: str) -> str:
+    return hashlib.sha256(f"lantong-state:{token_hash}".encode()).hexdigest()[:32]
+
+
+def sign_out(session: Session, token: str | None) -> list[str]:
+    """End the session ``token``; returns its state binding (``state_binding``), or nothing for no such session."""
     if not token:
-        return
+        return []
     row = session.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    if row is None:
+        return []
+    session.delete(row)
+    session.flush()
+    return [_binding_of(row.token_hash)]
 
 
-def end_sessions_of(session: Session, user_id: int) -> None:
-    """Sign a user out everywhere (after a password reset or when the account is disabled)."""
+def bindings_of(session: Session, user_id: int) -> list[str]:
+    """The state bindings of a user's open sessions (to drop their browsers' states once they are ended)."""
+    return [_binding_of(token_hash)
+            for token_hash in session.exec(select(UserSession.token_hash).where(UserSession.user_id == user_id))]
+
+
+def end_sessions_of(session: Session, user_id: int) -> list[str]:
+    """Sign a user out everywhere (after a password reset, when the account is disabled, or by an admin); returns
+    the state bindings of the sessions ended, so the caller can drop their browsers' states."""
+    ended = []
     for row in session.exec(select(UserSession).where(UserSession.user_id == user_id)).all():
+        ended.append(_binding_of(row.token_hash))
         session.delete(row)
+    session.flush()
+    return ended

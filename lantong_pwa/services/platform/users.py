@@ -154,3 +154,13 @@ def change_own_password(session: Session, actor: User | None, current: str, new:
     audit.record(session, actor, "user.change_password", "user", actor.id)
     session.flush()
     return actor
+
+
+def end_sessions(session: Session, actor: User, user_id: int) -> list[str]:
+    """强制下线: sign the user out on every device (their own sessions included, if it is the admin); returns the
+    ended sessions' state bindings (``auth.end_sessions_of``) for the caller to drop their browsers' states."""
+    user = _target(session, actor, user_id)
+    ended = auth.end_sessions_of(session, user.id)
+    audit.record(session, actor, "user.end_sessions", "user", user.id, branch_id=user.branch_id, sessions=len(ended))
+    session.flush()
+    return ended

@@ -258,3 +258,11 @@ def test_an_unusable_configuration_is_refused_with_the_variable_named(env, names
     with pytest.raises(ConfigError) as raised:
         load_notify_config(env)
     assert names in str(raised.value)
+
+
+def test_the_log_channel_never_logs_a_whole_mobile(caplog):
+    message = gateway.Message(notification_id=7, channel=Channel.LOG, message_type="reminder",
+                              recipient="13800138000", text="您的爱车该保养了", fields={}, customer_id=None)
+    with caplog.at_level("INFO", logger=gateway.log.name):
+        assert gateway.deliver(None, None, message).ok
+    assert "13800138000" not in caplog.text and "138****8000" in caplog.text

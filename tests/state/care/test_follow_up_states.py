@@ -37,7 +37,7 @@ def follow_up(app_engine, shop, session) -> FollowUp:
 
 def public_form(token: str, headers: dict[str, str] | None = None) -> FollowUpFormState:
     """The form as a phone opening ``/f/<token>`` has it: no cookie at all."""
-    state = substate(rx.State(), FollowUpFormState)  # a public page's state: no session, no auth_token
+    state = substate(rx.State(), FollowUpFormState)  # a public page's state: no session cookie
     set_page(state, f"/f/{token}", route="/f/[token]", query={"token": token}, headers=headers)
     return state
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from lantong_pwa.errors import DomainError
 from lantong_pwa.services.platform import auth
 from models import AuditEvent, Branch, BranchStatus
-from state.platform.login import LoginState
 from state.platform.session import SessionState
 from state.platform.views import Letterhead, letterhead
 from state.workshop.vehicles import VehicleCardState
@@ -76,13 +76,15 @@ def test_closing_signs_the_branchs_people_out_and_the_sign_in_page_refuses_them(
     # The open session no longer works: the page guard sends the person to sign in.
     guarded = make_state(SessionState, token=stranger_cookie, path="/intake")
     assert redirects_in(drive(guarded.guard_staff())) == ["/login?next=%2Fintake"]
-    login = make_state(LoginState, path="/login")
-    assert drive(login.submit({"username": "otheradvisor", "password": PASSWORD})) is None
-    assert login.error == auth.SIGN_IN_REFUSED and not login.auth_token
+    session.expire_all()
+    with pytest.raises(DomainError) as refused:
+        auth.sign_in(session, "otheradvisor", PASSWORD)
+    assert refused.value.message == auth.SIGN_IN_REFUSED
 
     result = drive(s.reopen_branch(shop.other_branch.id))
     assert is_toast(result, "success") and s.rows[1].is_open
-    assert redirects_in(drive(login.submit({"username": "otheradvisor", "password": PASSWORD}))) == ["/intake"]
+    session.expire_all()
+    assert auth.sign_in(session, "otheradvisor", PASSWORD)
 
 
 def test_an_admin_cannot_close_their_own_branch(admin_cookie, shop, session):

@@ -9,16 +9,13 @@ test uses a database of its own and deletes what it wrote.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
-
-import pytest
 
 from lantong_pwa import reflex_internals
 from lantong_pwa.reflex_internals import state_token
 from state.workshop.intake import IntakeState
+from tests.conftest import STATE_REDIS_URL
 
-REDIS_URL = os.environ.get("LANTONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 CUSTOMER_QUERY = "张三 13800138000"
 
 
@@ -54,15 +51,10 @@ def test_a_signed_out_tab_leaves_nothing_in_the_memory_state_manager():
     asyncio.run(scene())
 
 
-def test_a_signed_out_tab_leaves_no_key_in_redis():
-    redis_module = pytest.importorskip("redis")
-    client = redis_module.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis_module.RedisError as error:
-        pytest.fail(f"Redis at {REDIS_URL} is not answering ({error}): set LANTONG_TEST_REDIS_URL")
+def test_a_signed_out_tab_leaves_no_key_in_redis(state_redis):
+    client = state_redis
     gone, other = str(uuid.uuid4()), str(uuid.uuid4())
-    manager = reflex_internals.redis_state_manager(REDIS_URL, expiry_seconds=600)
+    manager = reflex_internals.redis_state_manager(STATE_REDIS_URL, expiry_seconds=600)
     try:
         asyncio.run(_signed_out_in_redis(manager, client, gone, other))
     finally:
@@ -70,7 +62,6 @@ def test_a_signed_out_tab_leaves_no_key_in_redis():
             keys = list(client.scan_iter(match=f"{token}*"))
             if keys:
                 client.delete(*keys)
-        client.close()
 
 
 async def _signed_out_in_redis(manager, client, gone: str, other: str) -> None:

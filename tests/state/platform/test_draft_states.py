@@ -15,7 +15,7 @@ from state.workshop.intake import IntakeState
 from state.workshop.tasks import TasksState
 from tests.factories import add_part, add_vehicle
 from tests.state.platform.draft_cases import DRAFT_KEY, order_draft
-from tests.state.harness import drive, forgotten_drafts, is_toast, make_state, set_page, token_for
+from tests.state.harness import drive, forgotten_drafts, is_toast, make_state, set_page, sign_in_tab, token_for
 
 
 @pytest.fixture
@@ -229,7 +229,7 @@ def test_a_reconnect_keeps_the_work_in_progress_of_the_same_person(scene, shop, 
     drive(s.add_job_line({"job_name": "检查刹车", "job_fixed": "88"}))
     key = s.order_key
 
-    s.auth_token = token_for(session, shop.manager)  # someone else signs in on this tab: nothing of the advisor's
+    sign_in_tab(s, token_for(session, shop.manager))  # someone else signs in on this tab: nothing of the advisor's
     assert drive(s.load()) is None
     assert s.job_rows == [] and s.order_key != key
 
