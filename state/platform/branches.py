@@ -6,7 +6,8 @@ import dataclasses
 
 import reflex as rx
 
-from lantong_pwa.services.platform import branches
+from lantong_pwa import web_session
+from lantong_pwa.services.platform import auth, branches
 from lantong_pwa.services.platform.branches import BranchForm
 from lantong_pwa.services.platform.permissions import Permission
 from lantong_pwa.timezone import format_local
@@ -106,23 +107,27 @@ class BranchesAdminState(SessionState):
         self.closing_id = branch_id
         self.closing_name = next((row.name for row in self.rows if row.id == branch_id), "")
 
-    async def _move(self, move, branch_id: int, told: str):
-        """Close or reopen a branch (a service's compare-and-set), then show the list as it now is."""
+    async def _move(self, move, branch_id: int, told: str, *, signs_out: bool = False):
+        """Close or reopen a branch (a service's compare-and-set), then show the list as it now is. ``signs_out``:
+        the move ends the branch's people's sessions, so their browsers' states are dropped too."""
         def moved(db, actor):
+            signed_in = auth.bindings_in_branch(db, branch_id) if signs_out else []
             name = move(db, actor, branch_id).name
             self._refresh(db, actor)
-            return name
+            return name, signed_in
 
         done = await self._in_unit(moved)
         self.closing_id = 0
         if not done.ok:
             return rx.toast.error(done.error.message)
-        return rx.toast.success(told.format(name=done.value))
+        name, signed_in = done.value
+        web_session.drop_states_of(signed_in)
+        return rx.toast.success(told.format(name=name))
 
     @rx.event
     async def close_branch(self, branch_id: int):
         """停业, once confirmed in the dialog (``ask_close``)."""
-        return await self._move(branches.close_branch, branch_id, "“{name}”已停业，该店员工已退出登录")
+        return await self._move(branches.close_branch, branch_id, "“{name}”已停业，该店员工已退出登录", signs_out=True)
 
     @rx.event
     async def reopen_branch(self, branch_id: int):

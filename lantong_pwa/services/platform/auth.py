@@ -257,6 +257,13 @@ def bindings_of(session: Session, user_id: int) -> list[str]:
             for token_hash in session.exec(select(UserSession.token_hash).where(UserSession.user_id == user_id))]
 
 
+def bindings_in_branch(session: Session, branch_id: int) -> list[str]:
+    """The state bindings of the open sessions of a branch's people (closing it signs them out)."""
+    return [_binding_of(token_hash) for token_hash in session.exec(
+        select(UserSession.token_hash).join(User, col(User.id) == UserSession.user_id)
+        .where(User.branch_id == branch_id))]
+
+
 def end_sessions_of(session: Session, user_id: int) -> list[str]:
     """Sign a user out everywhere (after a password reset, when the account is disabled, or by an admin); returns
     the state bindings of the sessions ended, so the caller can drop their browsers' states."""

@@ -108,3 +108,10 @@ def test_ending_a_users_sessions_names_the_states_to_drop(session, shop):
     assert sorted(ended) == sorted(auth.state_binding(token) for token in tokens)
     assert all(auth.user_for_token(session, token) is None for token in tokens)
     assert auth.user_for_token(session, other) is not None
+
+
+def test_a_branchs_sessions_are_found_to_drop_their_states(session, shop):
+    here = auth.sign_in(session, "advisor", PASSWORD)
+    elsewhere = auth.sign_in(session, "otheradvisor", PASSWORD)
+    assert auth.bindings_in_branch(session, shop.other_branch.id) == [auth.state_binding(elsewhere)]
+    assert auth.state_binding(here) in auth.bindings_in_branch(session, shop.branch.id)

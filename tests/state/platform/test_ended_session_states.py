@@ -98,3 +98,19 @@ def test_only_an_admin_may(app_engine, shop, session):
     assert is_toast(drive(manager.end_sessions(shop.technician.id)), "error")
     session.expire_all()
     assert auth.user_for_token(session, phone) is not None
+
+
+def test_a_tab_whose_session_has_ended_drops_its_state_at_its_next_page(app_engine, shop, session, monkeypatch):
+    import state.platform.session as session_state
+
+    dropped = []
+    monkeypatch.setattr(session_state, "forget_browser", dropped.append)
+    token = token_for(session, shop.advisor)
+    auth.end_sessions_of(session, shop.advisor.id)
+    session.commit()
+
+    tab = make_state(SessionState, token=token, path="/vehicles")
+    assert redirects_in(drive(tab.guard_staff())) == ["/login?next=%2Fvehicles"]
+    assert len(dropped) == 1, "its state is dropped as it is sent to sign in"
+    assert redirects_in(drive(make_state(SessionState, path="/vehicles").guard_staff()))
+    assert len(dropped) == 1, "a tab that never had a session keeps its (anonymous) state"
