@@ -6,8 +6,6 @@ photos come in one per request from the photo control (progress and retry need a
 
 from __future__ import annotations
 
-import asyncio
-import os
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -21,6 +19,7 @@ from starlette.routing import Route
 from lantong_pwa import web_session
 from lantong_pwa.db import get_engine, read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
+from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
@@ -65,32 +64,15 @@ def qr_route(request: Request) -> Response:
     return Response(qr_png(match.vehicle.qr_token), media_type="image/png", headers=PRIVATE)
 
 
-# Seconds a whole request body may take to arrive (``LANTONG_BODY_TIMEOUT``): a sender trickling bytes to hold a
-# connection and its buffer is cut off. A phone sends a photo of at most 1600 px, a few hundred KB.
-DEFAULT_BODY_TIMEOUT = 30.0
-
-
-def body_timeout() -> float:
-    return float(os.environ.get("LANTONG_BODY_TIMEOUT") or DEFAULT_BODY_TIMEOUT)
-
-
 async def _photo_body(request: Request) -> bytes | JSONResponse:
     """The request body, or the refusal as soon as it is over the photo size limit or has taken too long."""
-    too_big = JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > photos.MAX_UPLOAD_BYTES:
-        return too_big
-    body = bytearray()
     try:
-        async with asyncio.timeout(body_timeout()):
-            async for chunk in request.stream():
-                body.extend(chunk)
-                if len(body) > photos.MAX_UPLOAD_BYTES:
-                    return too_big
+        return await bounded_body(request, photos.MAX_UPLOAD_BYTES)
+    except BodyTooLarge:
+        return JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
     except TimeoutError:
         return JSONResponse({"error": "上传超时，请检查网络后重试"}, status_code=408,
                             headers={**PRIVATE, "Connection": "close"})
-    return bytes(body)
 
 
 async def _photo_upload(request: Request, store: Callable[[Session, User | None, bytes, str | None], Photo]):

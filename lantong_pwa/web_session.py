@@ -35,6 +35,7 @@ from lantong_pwa.db import unit_of_work
 from lantong_pwa.errors import DomainError
 from lantong_pwa.reflex_internals import (client_tokens_ending_with, drop_client_states,
                                           rename_client_token_on_connect, running_state_manager)
+from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.platform import auth
 from lantong_pwa.settings import get_settings
 
@@ -134,9 +135,12 @@ async def sign_in_route(request: Request) -> Response:
     ``{"error": <message>}``."""
     if not _same_origin(request):
         return _answer({"error": REFUSED_ORIGIN}, 403)
-    body = await request.body()
     try:
-        form = json.loads(body) if len(body) <= MAX_SIGN_IN_BODY else None
+        body = await bounded_body(request, MAX_SIGN_IN_BODY)
+    except (BodyTooLarge, TimeoutError):
+        return _answer({"error": BAD_REQUEST}, 400)
+    try:
+        form = json.loads(body)
         username, password, target = (str(form.get(key) or "") for key in ("username", "password", "next"))
     except (ValueError, AttributeError, TypeError):
         return _answer({"error": BAD_REQUEST}, 400)
