@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from lantong_pwa import web_session
 from lantong_pwa.services.platform import users
 from lantong_pwa.services.platform.permissions import Permission
 from state.platform.session import SessionState
@@ -20,11 +21,14 @@ class PasswordState(SessionState):
 
     @rx.event
     async def change(self, form: dict):
-        """The current password, then the new one twice; the passwords never stay in the state."""
+        """The current password, then the new one twice; the passwords never stay in the state. The person's other
+        sessions end (and their tabs' states go); this one stays signed in."""
+        token = self._session_token()
         changed = await self._in_unit(lambda db, actor: users.change_own_password(
-            db, actor, form.get("current", ""), form.get("password", ""), form.get("repeated", "")))
+            db, actor, form.get("current", ""), form.get("password", ""), form.get("repeated", ""), keep_token=token))
         self.errors = changed.field_errors
         if not changed.ok:
             return None
+        web_session.drop_states_of(changed.value)
         self.form_key += 1
-        return rx.toast.success("密码已修改，下次登录请使用新密码")
+        return rx.toast.success("密码已修改，其他设备已退出登录")

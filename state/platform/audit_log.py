@@ -15,7 +15,7 @@ from state.platform.session import SessionState
 ACTION_LABELS = {
     "sign_in": "登录成功", "sign_in.refused": "登录失败",
     "user.create": "新建用户", "user.update": "修改用户", "user.enable": "启用用户", "user.disable": "停用用户",
-    "user.reset_password": "重置密码", "user.change_password": "修改本人密码",
+    "user.reset_password": "重置密码", "user.change_password": "修改本人密码", "user.end_sessions": "强制下线",
     "branch.create": "新建门店", "branch.update": "修改门店", "branch.close": "门店停业", "branch.reopen": "门店复业",
     "branch.vat_rate": "修改税率", "branch.follow_up_days": "修改回访天数",
     "branch.technicians_see_contact_and_prices": "修改技师可见范围",

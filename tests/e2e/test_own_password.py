@@ -36,7 +36,7 @@ def test_on_a_phone_a_technician_changes_their_password_and_the_admin_sees_the_s
     expect(page.locator(".field-error")).to_have_text(["当前密码不正确"])
     page.fill("#password-current", DEMO_PASSWORD)
     page.click("#change-password")
-    expect(page.get_by_text("密码已修改，下次登录请使用新密码")).to_be_visible()
+    expect(page.get_by_text("密码已修改，其他设备已退出登录")).to_be_visible()
     expect(page.locator("#password-current")).to_have_value("")  # the form starts afresh
 
     page.click("#tab-more")

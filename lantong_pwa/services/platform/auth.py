@@ -264,11 +264,15 @@ def bindings_in_branch(session: Session, branch_id: int) -> list[str]:
         .where(User.branch_id == branch_id))]
 
 
-def end_sessions_of(session: Session, user_id: int) -> list[str]:
-    """Sign a user out everywhere (after a password reset, when the account is disabled, or by an admin); returns
-    the state bindings of the sessions ended, so the caller can drop their browsers' states."""
+def end_sessions_of(session: Session, user_id: int, *, keep_token: str | None = None) -> list[str]:
+    """Sign a user out everywhere (after a password reset, when the account is disabled, or by an admin), or
+    everywhere but the session ``keep_token`` (their own password change); returns the state bindings of the
+    sessions ended, so the caller can drop their browsers' states."""
     ended = []
-    for row in session.exec(select(UserSession).where(UserSession.user_id == user_id)).all():
+    query = select(UserSession).where(UserSession.user_id == user_id)
+    if keep_token:
+        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+    for row in session.exec(query).all():
         ended.append(_binding_of(row.token_hash))
         session.delete(row)
     session.flush()

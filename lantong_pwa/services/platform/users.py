@@ -139,9 +139,12 @@ def reset_password(session: Session, actor: User, user_id: int, new_password: st
     return user
 
 
-def change_own_password(session: Session, actor: User | None, current: str, new: str, repeated: str) -> User:
+def change_own_password(session: Session, actor: User | None, current: str, new: str, repeated: str, *,
+                        keep_token: str | None = None) -> list[str]:
     """A signed-in person changes their own password: the current one first, then the new one twice (it keeps the
-    rules, ``auth.check_password``, and differs from the current one)."""
+    rules, ``auth.check_password``, and differs from the current one). Their other sessions end (whoever may have
+    known the old password is signed out), the session ``keep_token`` they changed it from stays; returns the ended
+    sessions' state bindings (``auth.end_sessions_of``)."""
     require(actor, Permission.OWN_ACCOUNT)
     if not auth.password_matches(actor, current):
         raise DomainError("当前密码不正确", field="current")
@@ -150,10 +153,11 @@ def change_own_password(session: Session, actor: User | None, current: str, new:
     if new == current:
         raise DomainError("新密码不能与当前密码相同", field="password")
     actor.password_hash = auth.hash_password(new, actor.username)
+    ended = auth.end_sessions_of(session, actor.id, keep_token=keep_token)
     session.add(actor)
-    audit.record(session, actor, "user.change_password", "user", actor.id)
+    audit.record(session, actor, "user.change_password", "user", actor.id, other_sessions_ended=len(ended))
     session.flush()
-    return actor
+    return ended
 
 
 def end_sessions(session: Session, actor: User, user_id: int) -> list[str]:

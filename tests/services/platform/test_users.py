@@ -97,6 +97,7 @@ def test_a_new_user_needs_a_password_that_keeps_the_rules(session, shop):
 
 def test_anyone_changes_their_own_password(session, shop):
     token = auth.sign_in(session, "technician", PASSWORD)
+    other_phone = auth.sign_in(session, "technician", PASSWORD)
     for current, new, repeated, field, message in (
         ("wrong-password", "a-fresh-secret", "a-fresh-secret", "current", "当前密码不正确"),
         (PASSWORD, "a-fresh-secret", "a-fresh-secreT", "repeated", "两次输入的新密码不一致"),
@@ -106,9 +107,15 @@ def test_anyone_changes_their_own_password(session, shop):
         with pytest.raises(DomainError) as caught:
             users.change_own_password(session, shop.technician, current, new, repeated)
         assert (caught.value.field, caught.value.message) == (field, message)
-    users.change_own_password(session, shop.technician, PASSWORD, "a-fresh-secret", "a-fresh-secret")
+    assert auth.user_for_token(session, other_phone) is not None  # a refused change ends nothing
+
+    ended = users.change_own_password(session, shop.technician, PASSWORD, "a-fresh-secret", "a-fresh-secret",
+                                      keep_token=token)
+
+    assert ended == [auth.state_binding(other_phone)]
     assert auth.sign_in(session, "technician", "a-fresh-secret")
     assert auth.user_for_token(session, token).id == shop.technician.id  # this browser stays signed in
+    assert auth.user_for_token(session, other_phone) is None  # whoever knew the old password is signed out
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.change_password")).one()
     assert (event.user_id, event.entity_id) == (shop.technician.id, shop.technician.id)
     with pytest.raises(DomainError, match="请先登录"):
