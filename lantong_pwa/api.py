@@ -7,7 +7,7 @@ photos come in one per request from the photo control (progress and retry need a
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -21,6 +21,7 @@ from lantong_pwa.db import get_engine, read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
+from lantong_pwa.services.parts import catalogue_import
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
 from lantong_pwa.services.platform.health import health
@@ -66,10 +67,15 @@ def qr_route(request: Request) -> Response:
 
 async def _photo_body(request: Request) -> bytes | JSONResponse:
     """The request body, or the refusal as soon as it is over the photo size limit or has taken too long."""
+    return await _capped_body(request, photos.MAX_UPLOAD_BYTES, "照片不能超过15MB")
+
+
+async def _capped_body(request: Request, limit: int, too_big_message: str) -> bytes | JSONResponse:
+    """The request body, or the refusal as soon as it is over ``limit`` bytes or has taken too long."""
     try:
-        return await bounded_body(request, photos.MAX_UPLOAD_BYTES)
+        return await bounded_body(request, limit)
     except BodyTooLarge:
-        return JSONResponse({"error": "照片不能超过15MB"}, status_code=413, headers=PRIVATE)
+        return JSONResponse({"error": too_big_message}, status_code=413, headers=PRIVATE)
     except TimeoutError:
         return JSONResponse({"error": "上传超时，请检查网络后重试"}, status_code=408,
                             headers={**PRIVATE, "Connection": "close"})
@@ -156,6 +162,37 @@ def churn_export_route(request: Request) -> Response:
     return _xlsx(data, "客户流失分析")
 
 
+async def import_upload_route(request: Request) -> Response:
+    """``POST /api/imports``: a spreadsheet for 导入 as the raw body (at most 20MB), kept for its sender's dry run
+    and commit; answers ``{"token": …}``."""
+    data = await _capped_body(request, catalogue_import.MAX_UPLOAD_BYTES, "文件不能超过20MB")
+    if isinstance(data, Response):
+        return data
+    filename = unquote(request.headers.get("x-file-name", ""))[:100]
+
+    def stored() -> str:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            return catalogue_import.store_upload(actor, data, filename)
+
+    try:
+        token = await run_in_threadpool(stored)
+    except DomainError as error:
+        return _error(error)
+    return JSONResponse({"token": token}, headers=PRIVATE)
+
+
+def import_template_route(request: Request) -> Response:
+    """``/api/imports/<kind>/template.xlsx``: the empty sheet to fill in for 导入."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            kind, data = catalogue_import.template_for(actor, request.path_params["kind"])
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"{kind.label}导入模板")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
@@ -168,5 +205,7 @@ api = Starlette(
         Route("/api/reports/orders.xlsx", orders_export_route),
         Route("/api/reports/technicians.xlsx", technicians_export_route),
         Route("/api/reports/churn.xlsx", churn_export_route),
+        Route("/api/imports", import_upload_route, methods=["POST"]),
+        Route("/api/imports/{kind:str}/template.xlsx", import_template_route),
     ]
 )

@@ -27,7 +27,10 @@ from pages.care.follow_up_form import follow_up_form_page
 from pages.workshop.intake import intake_page
 from pages.platform.login import login_page
 from pages.care.messages import messages_page
+from pages.parts.catalogue import catalogue_page
+from pages.parts.imports import import_page
 from pages.parts.parts import parts_page
+from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
 from pages.workshop.reports import reports_page
 from pages.care.satisfaction import satisfaction_page
@@ -53,7 +56,10 @@ from state.workshop.reports import ReportsState
 from state.care.satisfaction import SatisfactionState
 from state.platform.session import SessionState
 from state.platform.settings import SettingsState
+from state.parts.catalogue import CatalogueState
+from state.parts.imports import ImportState
 from state.parts.stock import PickState, StockState
+from state.parts.suppliers import SuppliersState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState
 
@@ -110,6 +116,9 @@ app.add_page(vehicle_label_page, route="/v/[token]/label", title="车辆卡标�
 app.add_page(board_page, route="/orders", title="在修车辆 · 蓝通维修", on_load=BoardState.load)
 app.add_page(tasks_page, route="/tasks", title="我的任务 · 蓝通维修", on_load=TasksState.load)
 app.add_page(parts_page, route="/parts", title="配件 · 蓝通维修", on_load=StockState.load)
+app.add_page(catalogue_page, route="/parts/catalogue", title="配件档案 · 蓝通维修", on_load=CatalogueState.load)
+app.add_page(suppliers_page, route="/suppliers", title="供应商 · 蓝通维修", on_load=SuppliersState.load)
+app.add_page(import_page, route="/parts/import", title="导入 · 蓝通维修", on_load=ImportState.load)
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
 app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)
 app.add_page(audit_log_page, route="/admin/audit", title="审计日志 · 蓝通维修", on_load=AuditLogState.load)

@@ -68,6 +68,9 @@ NAV_PAGES = {
     "/complaints": ("投诉", Permission.CUSTOMER_CARE),
     "/cashier": ("收银", Permission.SETTLE),
     "/parts": ("配件", Permission.VIEW_PARTS),
+    "/parts/catalogue": ("档案", Permission.MANAGE_CATALOGUE),
+    "/suppliers": ("供应商", Permission.MANAGE_CATALOGUE),
+    "/parts/import": ("导入", Permission.MANAGE_CATALOGUE),
     "/figures": ("数据", Permission.VIEW_FIGURES),
     "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
     "/reports": ("查询", Permission.VIEW_REPORTS),
@@ -84,15 +87,16 @@ PHONE_TABS = 4  # the rest of a role's pages sit behind 更多 on a phone
 ROLE_NAV: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
                  "/intake",
-                 "/tasks", "/vehicles", "/cashier", "/parts", "/customers", "/care", "/complaints", "/messages",
-                 "/admin/audit"),
+                 "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers", "/parts/import",
+                 "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
-                   "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/settings", "/messages"),
+                   "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers",
+                   "/parts/import", "/settings", "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
-    Role.PARTS_CLERK: ("/parts", "/orders", "/vehicles"),
+    Role.PARTS_CLERK: ("/parts", "/parts/catalogue", "/orders", "/vehicles", "/suppliers", "/parts/import"),
     Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/vehicles"),
 }
 

@@ -187,6 +187,13 @@ def template_xlsx(kind: ImportKind | str) -> bytes:
     return buffer.getvalue()
 
 
+def template_for(actor: User | None, kind) -> tuple[ImportKind, bytes]:
+    """The template of ``kind`` for someone who may import it."""
+    kind = _kind(kind)
+    require(actor, kind.permission)
+    return kind, template_xlsx(kind)
+
+
 # --- reading a file ---------------------------------------------------------------------------------------------
 
 

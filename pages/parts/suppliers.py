@@ -1,0 +1,193 @@
+"""``/suppliers`` (供应商) on a phone: the list and search, a supplier's form with its payment terms, and the parts it
+offers (price, minimum quantity, lead time)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from pages.components import card, empty_note, field_error, labelled
+from pages.layout import page
+from state.parts.suppliers import OfferRow, PartChoice, SupplierRow, SuppliersState
+
+ERRORS = SuppliersState.errors
+VALUES = SuppliersState.values
+OFFER_ERRORS = SuppliersState.offer_errors
+
+
+def _row(row: SupplierRow) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(row.name, weight="bold", size="4"),
+                      rx.cond(~row.active, rx.badge("已停用", color_scheme="gray")), align="center"),
+            rx.text(row.code, " · ", row.detail, size="2", color_scheme="gray"),
+            spacing="0",
+        ),
+        class_name="tap-card",
+        width="100%",
+        on_click=SuppliersState.open_supplier(row.id),
+    )
+
+
+def _text(label: str, key: str, *, required: bool = False, placeholder: str = "", max_length: int = 80,
+          input_mode: str = "text") -> rx.Component:
+    return labelled(label, rx.input(name=key, default_value=VALUES[key], key=SuppliersState.form_key,
+                                    placeholder=placeholder, size="3", max_length=max_length, input_mode=input_mode,
+                                    id=f"supplier-{key}"),
+                    ERRORS, key, required=required)
+
+
+def _offer(row: OfferRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(row.part, weight="medium"),
+                  rx.text(row.price, " · 起订 ", row.min_quantity, " · ", row.lead_days, " 天到货", size="2",
+                          color_scheme="gray"),
+                  spacing="0"),
+        rx.spacer(),
+        rx.button(rx.icon("pencil"), variant="ghost", size="3", aria_label="修改报价", type="button",
+                  on_click=SuppliersState.edit_offer(row.id)),
+        rx.button(rx.icon("trash-2"), variant="ghost", color_scheme="red", size="3", aria_label="删除报价",
+                  type="button", on_click=SuppliersState.remove_offer(row.id)),
+        width="100%",
+        align="center",
+        class_name="line-row",
+    )
+
+
+def _choice(choice: PartChoice) -> rx.Component:
+    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
+                     on_click=SuppliersState.choose_offer_part(choice.id))
+
+
+def offers_card() -> rx.Component:
+    return card(
+        rx.heading("供应的配件", size="4"),
+        rx.cond(SuppliersState.offers.length() > 0, rx.foreach(SuppliersState.offers, _offer),
+                empty_note("还没有报价")),
+        rx.form(
+            rx.hstack(
+                rx.input(name="part_query", placeholder="搜索配件编码、名称或条码", size="3", flex="1",
+                         aria_label="搜索报价配件", max_length=50),
+                rx.button(rx.icon("search"), "查找", size="3", type="submit", variant="soft"),
+                width="100%",
+            ),
+            on_submit=SuppliersState.search_offer_parts,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.foreach(SuppliersState.part_choices, _choice),
+        field_error(OFFER_ERRORS, "part_id"),
+        rx.cond(SuppliersState.offer_part_id != 0, rx.form(
+            rx.vstack(
+                rx.text(SuppliersState.offer_part_label, weight="bold"),
+                rx.grid(
+                    labelled("单价（元）", rx.input(name="price", size="3", input_mode="decimal",
+                                                 key=SuppliersState.form_key), OFFER_ERRORS, "price", required=True),
+                    labelled("最小订量", rx.input(name="min_quantity", size="3", input_mode="decimal",
+                                              key=SuppliersState.form_key), OFFER_ERRORS, "min_quantity"),
+                    labelled("供货周期（天）", rx.input(name="lead_days", size="3", input_mode="numeric",
+                                                  key=SuppliersState.form_key), OFFER_ERRORS, "lead_days"),
+                    columns="3",
+                    spacing="2",
+                    width="100%",
+                ),
+                field_error(OFFER_ERRORS, "form"),
+                rx.button(rx.icon("save"), "保存报价", type="submit", size="3", width="100%"),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=SuppliersState.save_offer,
+            reset_on_submit=False,
+            width="100%",
+        )),
+    )
+
+
+def supplier_form() -> rx.Component:
+    editing = SuppliersState.editing_id > 0
+    return rx.vstack(
+        rx.form(
+            card(
+                rx.hstack(
+                    rx.heading(rx.cond(editing, "编辑供应商", "新建供应商"), size="5"),
+                    rx.cond(editing & ~SuppliersState.active, rx.badge("已停用", color_scheme="gray", size="2")),
+                    rx.spacer(),
+                    rx.button(rx.icon("x"), "关闭", variant="ghost", size="3", type="button",
+                              on_click=SuppliersState.close_form),
+                    width="100%",
+                    align="center",
+                ),
+                field_error(ERRORS, "form"),
+                rx.grid(
+                    _text("名称", "name", required=True, placeholder="如 广州宏达汽配"),
+                    _text("编码", "code", placeholder="不填自动编号", max_length=20),
+                    _text("联系人", "contact", max_length=32),
+                    _text("电话", "phone", max_length=32, input_mode="tel"),
+                    _text("税号", "tax_id", max_length=20),
+                    _text("开户行及账号", "bank_account", max_length=100),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                _text("地址", "address", max_length=200),
+                labelled("结算方式", rx.radio_group.root(
+                    rx.hstack(
+                        rx.radio_group.item("现结", value="cash", class_name="fuel-option"),
+                        rx.radio_group.item("月结", value="monthly", class_name="fuel-option"),
+                        rx.radio_group.item("账期", value="days", class_name="fuel-option"),
+                        spacing="3",
+                    ),
+                    name="terms", value=VALUES["terms"], on_change=SuppliersState.choose_terms, size="3"),
+                    ERRORS, "terms"),
+                rx.cond(VALUES["terms"] != "cash", labelled(
+                    rx.cond(VALUES["terms"] == "monthly", "月结天数（月底后N天）", "账期天数（单据后N天）"),
+                    rx.input(name="terms_days", default_value=VALUES["terms_days"], key=SuppliersState.form_key,
+                             size="3", input_mode="numeric", id="supplier-terms_days"),
+                    ERRORS, "terms_days")),
+                rx.button(rx.icon("save"), "保存", type="submit", size="4", width="100%", id="supplier-save"),
+            ),
+            on_submit=SuppliersState.save,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        rx.cond(editing, offers_card()),
+        rx.cond(editing, rx.cond(
+            SuppliersState.active,
+            rx.button(rx.icon("archive"), "停用供应商", variant="soft", color_scheme="red", size="3", width="100%",
+                      on_click=SuppliersState.set_active(False)),
+            rx.button(rx.icon("archive-restore"), "重新启用", variant="soft", size="3", width="100%",
+                      on_click=SuppliersState.set_active(True)),
+        )),
+        width="100%",
+        spacing="3",
+    )
+
+
+def supplier_list() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.hstack(
+                rx.input(name="query", placeholder="名称、编码、联系人或电话", size="3", flex="1",
+                         aria_label="搜索供应商", max_length=50),
+                rx.button(rx.icon("search"), "查找", size="3", type="submit"),
+                width="100%",
+            ),
+            on_submit=SuppliersState.search,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        field_error(ERRORS, "query"),
+        rx.button(rx.icon("plus"), "新建供应商", size="3", width="100%", on_click=SuppliersState.new_supplier),
+        rx.cond(SuppliersState.rows.length() > 0,
+                rx.vstack(rx.foreach(SuppliersState.rows, _row), width="100%", spacing="2"),
+                empty_note("还没有供应商")),
+        width="100%",
+        spacing="3",
+    )
+
+
+@page("供应商")
+def suppliers_page():
+    return [
+        rx.cond(SuppliersState.editing_id == 0, field_error(ERRORS, "form")),
+        rx.cond(SuppliersState.editing_id != 0, supplier_form(), supplier_list()),
+    ]
