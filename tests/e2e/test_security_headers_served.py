@@ -26,6 +26,7 @@ API_ROUTES = [("GET", "/api/health"), ("GET", "/api/photos/1"), ("GET", "/api/ph
               ("POST", "/api/orders/1/photos"), ("POST", "/api/job-lines/1/photos"),
               ("GET", "/api/vehicles/nope/qr.png"), ("GET", "/api/reports/orders.xlsx"),
               ("GET", "/api/reports/technicians.xlsx"), ("GET", "/api/reports/churn.xlsx"),
+              ("GET", "/api/imports/parts/template.xlsx"), ("POST", "/api/imports"),
               ("GET", "/ping"), ("GET", "/_health"), ("POST", "/_upload"), ("GET", "/no/such/page"),
               ("GET", "/sw.js"), ("GET", "/manifest.json")]
 

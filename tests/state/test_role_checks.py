@@ -45,7 +45,10 @@ from state.care.follow_up_form import FollowUpFormState
 from state.workshop.intake import IntakeState, JobRow, PartRow
 from state.platform.login import LoginState
 from state.care.messages import MessagesState
+from state.parts.catalogue import CatalogueState
+from state.parts.imports import ImportState
 from state.parts.parts import PartsCatalogueState
+from state.parts.suppliers import SuppliersState
 from state.workshop.reports import ReportsState
 from state.care.satisfaction import SatisfactionState
 from state.platform.session import ROLE_HOME, SessionState
@@ -66,6 +69,7 @@ from tests.state.care import customer_cases as cuc
 from tests.state.care import messages_cases as mc
 from tests.state.workshop import report_cases as rc
 from tests.state.platform import settings_cases as stc
+from tests.state.parts import catalogue_cases as pcc
 from tests.state.parts import stock_cases as sc
 from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
@@ -566,6 +570,8 @@ PROTECTED = [
     *[Protected(*case) for case in bc.CASES],
     # 修改密码 (everyone's) and 审计日志 (admin).
     *[Protected(*case) for case in ac.CASES],
+    # 配件档案, 供应商 and 导入.
+    *[Protected(*case) for case in pcc.CASES],
 ]
 
 REFUSALS = [
@@ -626,6 +632,7 @@ UI_ONLY = {
     **mc.UI_ONLY,
     **dc.UI_ONLY,
     **bc.UI_ONLY,
+    **pcc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -635,7 +642,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState,
                  ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
-                 BranchesAdminState, PasswordState, AuditLogState]
+                 BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState]
 
 
 def app_event_handlers() -> set[str]:
