@@ -28,3 +28,17 @@ def add_part(session: Session, branch_id: int, code: str = "JL-001", name: str =
     session.add(part)
     session.commit()
     return part
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    """A workbook whose first sheet holds ``rows``, as a spreadsheet upload would bring it."""
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import card, empty_note, field_error, labelled
+from pages.components import card, field_error, labelled
 from pages.layout import page
+from pages.parts.record_screen import active_switch, form_header, search_list, text_field
 from pages.scanner import scan_button
 from state.parts.catalogue import CatalogueRow, CatalogueState, LimitRow, WarehouseOption
 
@@ -35,12 +36,8 @@ def _row(row: CatalogueRow) -> rx.Component:
     )
 
 
-def _text(label: str, key: str, *, required: bool = False, placeholder: str = "", max_length: int = 80,
-          input_mode: str = "text") -> rx.Component:
-    return labelled(label, rx.input(name=key, default_value=VALUES[key], key=CatalogueState.form_key,
-                                    placeholder=placeholder, size="3", max_length=max_length, input_mode=input_mode,
-                                    id=f"part-{key}"),
-                    ERRORS, key, required=required)
+def _text(label: str, key: str, **props) -> rx.Component:
+    return text_field(VALUES, ERRORS, CatalogueState.form_key, "part", label, key, **props)
 
 
 def _warehouse_option(option: WarehouseOption) -> rx.Component:
@@ -77,15 +74,8 @@ def part_form() -> rx.Component:
     return rx.vstack(
         rx.form(
             card(
-                rx.hstack(
-                    rx.heading(rx.cond(editing, "编辑配件", "新建配件"), size="5"),
-                    rx.cond(editing & ~CatalogueState.active, rx.badge("已停用", color_scheme="gray", size="2")),
-                    rx.spacer(),
-                    rx.button(rx.icon("x"), "关闭", variant="ghost", size="3", type="button",
-                              on_click=CatalogueState.close_form),
-                    width="100%",
-                    align="center",
-                ),
+                form_header(editing=editing, active=CatalogueState.active, edit_title="编辑配件",
+                            new_title="新建配件", on_close=CatalogueState.close_form),
                 field_error(ERRORS, "form"),
                 rx.grid(
                     _text("编码", "code", required=True, placeholder="如 JL-001", max_length=40),
@@ -124,13 +114,8 @@ def part_form() -> rx.Component:
             field_error(CatalogueState.limit_errors, "form"),
             rx.foreach(CatalogueState.limits, _limit_row),
         )),
-        rx.cond(editing, rx.cond(
-            CatalogueState.active,
-            rx.button(rx.icon("archive"), "停用配件", variant="soft", color_scheme="red", size="3", width="100%",
-                      on_click=CatalogueState.set_active(False)),
-            rx.button(rx.icon("archive-restore"), "重新启用", variant="soft", size="3", width="100%",
-                      on_click=CatalogueState.set_active(True)),
-        )),
+        active_switch(editing=editing, active=CatalogueState.active, on_set=CatalogueState.set_active,
+                      retire_label="停用配件"),
         width="100%",
         spacing="3",
     )
@@ -138,23 +123,10 @@ def part_form() -> rx.Component:
 
 def catalogue_list() -> rx.Component:
     return rx.vstack(
-        rx.form(
-            rx.hstack(
-                rx.input(name="query", placeholder="编码、名称、品牌、规格、OE号、分类或条码", size="3", flex="1",
-                         aria_label="搜索配件档案", max_length=50, id="catalogue-query"),
-                rx.button(rx.icon("search"), "查找", size="3", type="submit"),
-                width="100%",
-            ),
-            on_submit=CatalogueState.search,
-            reset_on_submit=False,
-            width="100%",
-        ),
-        field_error(ERRORS, "query"),
-        rx.button(rx.icon("plus"), "新建配件", size="3", width="100%", on_click=CatalogueState.new_part,
-                  id="new-part"),
-        rx.cond(CatalogueState.rows.length() > 0,
-                rx.vstack(rx.foreach(CatalogueState.rows, _row), width="100%", spacing="2"),
-                empty_note("没有找到匹配的配件")),
+        *search_list(on_search=CatalogueState.search, errors=ERRORS,
+                     placeholder="编码、名称、品牌、规格、OE号、分类或条码", aria_label="搜索配件档案",
+                     new_label="新建配件", on_new=CatalogueState.new_part, rows=CatalogueState.rows,
+                     render_row=_row, empty="没有找到匹配的配件", input_id="catalogue-query", new_id="new-part"),
         scan_button(CatalogueState.scan, "扫码找配件"),
         width="100%",
         spacing="3",

@@ -7,6 +7,7 @@ import reflex as rx
 
 from pages.components import card, empty_note, field_error, labelled
 from pages.layout import page
+from pages.parts.record_screen import active_switch, form_header, search_list, text_field
 from state.parts.suppliers import OfferRow, PartChoice, SupplierRow, SuppliersState
 
 ERRORS = SuppliersState.errors
@@ -28,12 +29,8 @@ def _row(row: SupplierRow) -> rx.Component:
     )
 
 
-def _text(label: str, key: str, *, required: bool = False, placeholder: str = "", max_length: int = 80,
-          input_mode: str = "text") -> rx.Component:
-    return labelled(label, rx.input(name=key, default_value=VALUES[key], key=SuppliersState.form_key,
-                                    placeholder=placeholder, size="3", max_length=max_length, input_mode=input_mode,
-                                    id=f"supplier-{key}"),
-                    ERRORS, key, required=required)
+def _text(label: str, key: str, **props) -> rx.Component:
+    return text_field(VALUES, ERRORS, SuppliersState.form_key, "supplier", label, key, **props)
 
 
 def _offer(row: OfferRow) -> rx.Component:
@@ -107,15 +104,8 @@ def supplier_form() -> rx.Component:
     return rx.vstack(
         rx.form(
             card(
-                rx.hstack(
-                    rx.heading(rx.cond(editing, "编辑供应商", "新建供应商"), size="5"),
-                    rx.cond(editing & ~SuppliersState.active, rx.badge("已停用", color_scheme="gray", size="2")),
-                    rx.spacer(),
-                    rx.button(rx.icon("x"), "关闭", variant="ghost", size="3", type="button",
-                              on_click=SuppliersState.close_form),
-                    width="100%",
-                    align="center",
-                ),
+                form_header(editing=editing, active=SuppliersState.active, edit_title="编辑供应商",
+                            new_title="新建供应商", on_close=SuppliersState.close_form),
                 field_error(ERRORS, "form"),
                 rx.grid(
                     _text("名称", "name", required=True, placeholder="如 广州宏达汽配"),
@@ -150,13 +140,8 @@ def supplier_form() -> rx.Component:
             width="100%",
         ),
         rx.cond(editing, offers_card()),
-        rx.cond(editing, rx.cond(
-            SuppliersState.active,
-            rx.button(rx.icon("archive"), "停用供应商", variant="soft", color_scheme="red", size="3", width="100%",
-                      on_click=SuppliersState.set_active(False)),
-            rx.button(rx.icon("archive-restore"), "重新启用", variant="soft", size="3", width="100%",
-                      on_click=SuppliersState.set_active(True)),
-        )),
+        active_switch(editing=editing, active=SuppliersState.active, on_set=SuppliersState.set_active,
+                      retire_label="停用供应商"),
         width="100%",
         spacing="3",
     )
@@ -164,22 +149,10 @@ def supplier_form() -> rx.Component:
 
 def supplier_list() -> rx.Component:
     return rx.vstack(
-        rx.form(
-            rx.hstack(
-                rx.input(name="query", placeholder="名称、编码、联系人或电话", size="3", flex="1",
-                         aria_label="搜索供应商", max_length=50),
-                rx.button(rx.icon("search"), "查找", size="3", type="submit"),
-                width="100%",
-            ),
-            on_submit=SuppliersState.search,
-            reset_on_submit=False,
-            width="100%",
-        ),
-        field_error(ERRORS, "query"),
-        rx.button(rx.icon("plus"), "新建供应商", size="3", width="100%", on_click=SuppliersState.new_supplier),
-        rx.cond(SuppliersState.rows.length() > 0,
-                rx.vstack(rx.foreach(SuppliersState.rows, _row), width="100%", spacing="2"),
-                empty_note("还没有供应商")),
+        *search_list(on_search=SuppliersState.search, errors=ERRORS, placeholder="名称、编码、联系人或电话",
+                     aria_label="搜索供应商", new_label="新建供应商", on_new=SuppliersState.new_supplier,
+                     rows=SuppliersState.rows, render_row=_row, empty="还没有供应商", input_id="supplier-query",
+                     new_id="new-supplier"),
         width="100%",
         spacing="3",
     )

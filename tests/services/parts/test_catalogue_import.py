@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from lantong_pwa.errors import DomainError, PermissionDenied
@@ -15,18 +15,9 @@ from lantong_pwa.services.parts import catalogue, catalogue_import, stock, suppl
 from lantong_pwa.services.parts.catalogue_import import ImportKind, ImportRefused
 from models import AuditEvent, Part, PartBarcode, StockBalance, StockMove, Supplier, SupplierPart
 from tests.conftest import refusal
-from tests.factories import add_part
+from tests.factories import add_part, xlsx_bytes
 
 D = Decimal
-
-
-def xlsx(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def headers(kind: ImportKind) -> list[str]:
@@ -54,7 +45,7 @@ def test_parts_dry_run_lists_every_error_by_row_and_column_then_nothing_is_writt
     add_part(session, shop.branch.id, code="OLD-1", name="已有配件")
     catalogue.save_part(session, shop.parts_clerk, {"code": "HAS-BC", "name": "有条码", "barcodes": "111"})
     session.commit()
-    data = xlsx([PART_HEADERS,
+    data = xlsx_bytes([PART_HEADERS,
                  ["JL-001", "机油滤清器", "博世", "", "", "滤清器", "", 6901234567890, 58, 20.5, "", "A-1"],
                  ["JL-001", "重复", "", "", "", "", "", "", "", "", "", ""],
                  ["SCP-01", "", "", "", "", "", "", "111", "-5", "abc", "无此仓", ""],
@@ -78,9 +69,9 @@ def test_parts_dry_run_lists_every_error_by_row_and_column_then_nothing_is_writt
 
 
 def test_a_missing_required_column_or_an_empty_file_is_told(session, shop):
-    report = catalogue_import.dry_run(session, shop.parts_clerk, "parts", xlsx([["编码", "品牌"], ["A", "B"]]))
+    report = catalogue_import.dry_run(session, shop.parts_clerk, "parts", xlsx_bytes([["编码", "品牌"], ["A", "B"]]))
     assert [e.text for e in report.errors] == ["第1行 名称：缺少这一列（请用配件档案模板）"]
-    report = catalogue_import.dry_run(session, shop.parts_clerk, "parts", xlsx([PART_HEADERS]))
+    report = catalogue_import.dry_run(session, shop.parts_clerk, "parts", xlsx_bytes([PART_HEADERS]))
     assert [e.text for e in report.errors] == ["第2行：没有要导入的行"]
     with pytest.raises(DomainError, match="无法打开"):
         catalogue_import.dry_run(session, shop.parts_clerk, "parts", b"PK\x03\x04garbage")
@@ -92,7 +83,7 @@ def test_parts_import_creates_updates_and_a_second_run_changes_nothing(session, 
     main = stock.create_warehouse(session, shop.parts_clerk, "ZK", "主仓库")
     add_part(session, shop.branch.id, code="SCP-01", name="前刹车片", brand="布雷博")
     session.commit()
-    data = xlsx([PART_HEADERS,
+    data = xlsx_bytes([PART_HEADERS,
                  ["jl-001", "机油滤清器", "博世", "0986", "", "滤清器", "15400", "6901234567890;6901234567891", 58,
                   20.5, "ZK", "A-1"],
                  ["SCP-01", "前刹车片（陶瓷）", "", "", "", "", "", "", 430, "", "主仓库", ""]])
@@ -133,13 +124,13 @@ def test_csv_in_utf8_or_gbk(session, shop):
 def test_suppliers_and_their_prices(session, shop):
     add_part(session, shop.branch.id, code="SCP-01", name="前刹车片")
     add_part(session, shop.branch.id, code="OLD", name="旧件", is_active=False)
-    sup = xlsx([["编码*", "名称*", "联系人", "电话", "地址", "税号", "开户行及账号", "结算方式"],
+    sup = xlsx_bytes([["编码*", "名称*", "联系人", "电话", "地址", "税号", "开户行及账号", "结算方式"],
                 ["HD", "广州宏达", "陈经理", "020-1", "", "", "", "月结30天"],
                 ["SZ", "深圳配件", "", "", "", "", "", ""],
                 ["XX", "坏账期", "", "", "", "", "", "下个月"]])
     report = catalogue_import.dry_run(session, shop.parts_clerk, "suppliers", sup)
     assert [e.text for e in report.errors] == ["第4行 结算方式：结算方式应为“现结”“月结30天”或“30天”"]
-    sup = xlsx([["编码*", "名称*", "联系人", "电话", "地址", "税号", "开户行及账号", "结算方式"],
+    sup = xlsx_bytes([["编码*", "名称*", "联系人", "电话", "地址", "税号", "开户行及账号", "结算方式"],
                 ["HD", "广州宏达", "陈经理", "020-1", "", "", "", "月结30天"],
                 ["SZ", "深圳配件", "", "", "", "", "", ""]])
     catalogue_import.commit(session, shop.parts_clerk, "suppliers", sup)
@@ -150,7 +141,7 @@ def test_suppliers_and_their_prices(session, shop):
 
     prices = [["供应商编码*", "配件编码*", "单价*", "最小订量", "供货周期（天）"],
               ["HD", "SCP-01", 260, 4, 3], ["SZ", "SCP-01", 240, "", 7]]
-    bad = xlsx([*prices, ["HD", "SCP-01", 1, "", ""], ["NO", "OLD", "", "", "x"]])
+    bad = xlsx_bytes([*prices, ["HD", "SCP-01", 1, "", ""], ["NO", "OLD", "", "", "x"]])
     report = catalogue_import.dry_run(session, shop.parts_clerk, "offers", bad)
     assert [e.text for e in report.errors] == [
         "第4行 配件编码：与第2行重复",
@@ -158,11 +149,11 @@ def test_suppliers_and_their_prices(session, shop):
         "第5行 单价：请输入单价",
         "第5行 供货周期（天）：供货周期（天）应为整数",
     ]
-    report = catalogue_import.commit(session, shop.parts_clerk, "offers", xlsx(prices))
+    report = catalogue_import.commit(session, shop.parts_clerk, "offers", xlsx_bytes(prices))
     session.commit()
     assert report.created == 2 and count(session, SupplierPart) == 2
     prices[1][2] = 250
-    report = catalogue_import.commit(session, shop.parts_clerk, "offers", xlsx(prices))
+    report = catalogue_import.commit(session, shop.parts_clerk, "offers", xlsx_bytes(prices))
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
 
 
@@ -175,7 +166,7 @@ def test_opening_stock_posts_opening_moves_once(session, shop):
     session.commit()
     rows = [["配件编码*", "仓库", "数量*", "单位成本*"], ["SCP-01", "", 10, 20], ["SCP-01", "YP", 3, 5.5],
             ["SCP-01", "", 10, 20]]
-    bad = xlsx([*rows, ["NONE", "ZZ", 0, -1]])
+    bad = xlsx_bytes([*rows, ["NONE", "ZZ", 0, -1]])
     report = catalogue_import.dry_run(session, clerk, "opening", bad)
     assert [e.text for e in report.errors] == ["第5行 配件编码：没有编码为NONE的配件",
                                                "第5行 仓库：没有编码或名称为“ZZ”的仓库",
@@ -184,23 +175,23 @@ def test_opening_stock_posts_opening_moves_once(session, shop):
         catalogue_import.commit(session, clerk, "opening", bad)
     assert count(session, StockMove) == 1
 
-    report = catalogue_import.commit(session, clerk, "opening", xlsx(rows))
+    report = catalogue_import.commit(session, clerk, "opening", xlsx_bytes(rows))
     session.commit()
     assert report.created == 3
     session.expire_all()
     balance = session.exec(select(StockBalance).where(StockBalance.warehouse_id == main.id)).one()
     assert (balance.on_hand, balance.average_cost) == (D("30.00"), D("16.6667"))  # (10×10 + 20×20) / 30
     assert stock.ledger_balances(session, shop.branch.id)[(pads.id, oil.id)] == (D("3.00"), D("5.5000"))
-    again = catalogue_import.commit(session, clerk, "opening", xlsx(rows))
+    again = catalogue_import.commit(session, clerk, "opening", xlsx_bytes(rows))
     session.commit()
     assert (again.created, again.unchanged) == (0, 3) and count(session, StockMove) == 4
     with pytest.raises(PermissionDenied):
-        catalogue_import.dry_run(session, shop.manager, "opening", xlsx(rows))
+        catalogue_import.dry_run(session, shop.manager, "opening", xlsx_bytes(rows))
 
 
 def test_only_catalogue_managers_import_and_uploads_belong_to_their_sender(session, shop):
     with pytest.raises(PermissionDenied):
-        catalogue_import.dry_run(session, shop.advisor, "parts", xlsx([PART_HEADERS]))
+        catalogue_import.dry_run(session, shop.advisor, "parts", xlsx_bytes([PART_HEADERS]))
     token = catalogue_import.store_upload(shop.parts_clerk, b"abc", "a.csv")
     assert catalogue_import.load_upload(shop.parts_clerk, token) == (b"abc", "a.csv")
     with pytest.raises(DomainError):

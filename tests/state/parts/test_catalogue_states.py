@@ -3,10 +3,8 @@ limits; a supplier with terms and an offer; an import's dry run with errors, the
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
 from sqlmodel import func, select
 
 import models
@@ -14,7 +12,7 @@ from lantong_pwa.services.parts import catalogue_import, stock
 from state.parts.catalogue import CatalogueState
 from state.parts.imports import ImportState
 from state.parts.suppliers import SuppliersState
-from tests.factories import add_part
+from tests.factories import add_part, xlsx_bytes
 from tests.state.harness import drive, is_toast, make_state, token_for
 
 D = Decimal
@@ -85,15 +83,6 @@ def test_a_supplier_with_terms_and_an_offer(app_engine, session, shop):
     assert s.offers == []
 
 
-def _xlsx(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def test_import_dry_run_then_commit(app_engine, session, shop):
     cookie = token_for(session, shop.parts_clerk)
     s = make_state(ImportState, token=cookie, path="/parts/import")
@@ -101,12 +90,12 @@ def test_import_dry_run_then_commit(app_engine, session, shop):
     assert [k.label for k in s.kinds] == ["配件档案", "供应商", "供应商报价", "期初库存"]
     assert s.template_url == "/api/imports/parts/template.xlsx"
 
-    bad = catalogue_import.store_upload(shop.parts_clerk, _xlsx([["编码*", "名称*", "售价"], ["A-1", "", "x"]]))
+    bad = catalogue_import.store_upload(shop.parts_clerk, xlsx_bytes([["编码*", "名称*", "售价"], ["A-1", "", "x"]]))
     drive(s.uploaded(bad))
     assert s.checked and not s.can_commit
     assert [(e.row, e.column, e.message) for e in s.error_rows] == [("第2行", "名称", "请输入名称"),
                                                                      ("第2行", "售价", "售价应为数字")]
-    good = catalogue_import.store_upload(shop.parts_clerk, _xlsx([["编码*", "名称*", "售价"], ["A-1", "火花塞", 35]]))
+    good = catalogue_import.store_upload(shop.parts_clerk, xlsx_bytes([["编码*", "名称*", "售价"], ["A-1", "火花塞", 35]]))
     drive(s.uploaded(good))
     assert s.summary == "共 1 行：新建 1，更新 0，不变 0" and s.can_commit
     result = drive(s.commit())
