@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from lantong_pwa.errors import DomainError
 from lantong_pwa.settings import get_settings
 
 
@@ -35,6 +36,22 @@ def get_engine() -> Engine:
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     return make_engine(settings.database_url)
+
+
+def _text_fits_its_column(session: Session, _flush_context, _instances) -> None:
+    """The length cap every text field shares: a value longer than its column is refused with a message before it
+    is written (PostgreSQL would refuse it with an error, SQLite would keep it). Services check their fields with
+    their own words first; this is the floor under every one of them."""
+    for row in (*session.new, *session.dirty):
+        state = inspect(row)
+        for attribute in state.mapper.column_attrs:
+            length = getattr(attribute.columns[0].type, "length", None)
+            value = state.dict.get(attribute.key)
+            if length and isinstance(value, str) and len(value) > length:
+                raise DomainError(f"输入内容过长（不能超过{length}字）", field=attribute.key)
+
+
+event.listen(Session, "before_flush", _text_fits_its_column)
 
 
 class ReadOnlySessionError(RuntimeError):

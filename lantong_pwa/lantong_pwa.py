@@ -3,8 +3,9 @@
 import reflex as rx
 
 from lantong_pwa.api import api
+from lantong_pwa.event_guard import EventGuard, backend_exception_handler, check_message
 from lantong_pwa.notifications.config import get_notify_config
-from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, serve_built_site
+from lantong_pwa.reflex_internals import OVERLAY_APP_WRAP, guard_event_receiver, serve_built_site
 from lantong_pwa.scheduler import scheduler_lifespan
 from lantong_pwa.security_headers import add_security_headers, head_script
 from lantong_pwa.static_pages import serve_pages_in_place
@@ -82,6 +83,8 @@ app = rx.App(
     # through them), so a toast never covers the next button to press; one at a time, so quick taps never stack
     # them down over the plate under the page title.
     toaster=rx.toast.provider(position="top-center", visible_toasts=1),
+    # An event that fails logs one line and tells the person in Chinese (lantong_pwa/event_guard.py).
+    backend_exception_handler=backend_exception_handler,
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
         rx.el.meta(name="theme-color", content="#1d4ed8"),
@@ -101,6 +104,11 @@ def _redirecting() -> rx.Component:
 
 # Each browser tab's state is bound to the session cookie its websocket connects with (web_session.py).
 bind_states_to_sessions()
+
+# What a browser sends is checked before any handler runs: the message, then the payload (event_guard.py).
+guard_event_receiver(check_message)
+app.add_middleware(EventGuard())
+
 # The scheduled jobs (reminders each morning, message delivery each minute) run in one worker: see scheduler.py.
 app.register_lifespan_task(scheduler_lifespan)
 # A bad notification setting stops the app here, at start, instead of failing the first message sent.

@@ -22,7 +22,10 @@ The touchpoints, and who uses them:
 - the websocket's connect: the client token it names is bound to the session cookie of its handshake before Reflex
   links it (``web_session``);
 - for the State tests (``tests/state/harness.py``): a page's router data, the state tree's paths, and how the
-  events a handler returns are recognised.
+  events a handler returns are recognised;
+- the events a browser sends, checked before they run (``event_guard``): the event middleware, the handler an event
+  names, the websocket's event receiver, the client token of the event being handled, and turning our answer
+  (a toast) into what the socket sends.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from typing import Any
 import reflex as rx
 from reflex.app import EventNamespace, _decode_asgi_headers
 from reflex.components.core.banner import has_connection_errors  # noqa: F401 - for pages/connection.py
+from reflex.middleware import Middleware  # noqa: F401 - for event_guard
+from reflex.state import StateUpdate
 from reflex.istate.data import RouterData
 from reflex.istate.manager import StateManager
 from reflex.istate.manager.memory import StateManagerMemory
@@ -49,8 +54,9 @@ from reflex.utils.prerequisites import get_web_dir
 from reflex_base.config import get_config
 from reflex_base.constants import Dirs, Endpoint, ReactRouter
 from reflex_base.environment import environment
-from reflex_base.event import EventSpec, passthrough_event_spec  # noqa: F401 - for our components' triggers
+from reflex_base.event import Event, EventSpec, passthrough_event_spec  # noqa: F401 - for our components' triggers
 from reflex_base.event.context import EventContext
+from reflex_base.registry import RegistrationContext
 
 # --- the build's files -------------------------------------------------------------------------------------------
 
@@ -326,3 +332,51 @@ def event_arguments(spec: EventSpec) -> dict[str, Any]:
 def is_toast_of_kind(spec: Any, kind: str) -> bool:
     """``rx.toast.<kind>(...)``: a ``call_function`` event calling ``refs['__toast']?.["<kind>"]``."""
     return event_name(spec) == EVENT_HANDLERS["call_function"] and f'["{kind}"]' in repr(spec.args)
+
+
+# --- the events a browser sends (event_guard) ----------------------------------------------------------------------
+
+
+def handler_function(event_name: str) -> Callable[..., Any] | None:
+    """The Python function behind the event handler an event names (None when it names none)."""
+    registered = RegistrationContext.get().event_handlers.get(event_name)
+    return None if registered is None else registered.handler.fn
+
+
+def event_name_of(event: Any) -> str:
+    return event.name
+
+
+def event_payload_of(event: Any) -> Any:
+    return event.payload
+
+
+def answer_with(spec: EventSpec) -> StateUpdate:
+    """A middleware's answer that runs no handler and sends the browser ``spec`` (e.g. a toast)."""
+    return StateUpdate(events=Event.from_event_type(spec))
+
+
+def current_client_token() -> str | None:
+    """The client token (browser tab) of the event being handled, if any."""
+    try:
+        return EventContext.get().token
+    except LookupError:
+        return None
+
+
+def guard_event_receiver(check: Callable[[str, Any], tuple[Any, EventSpec | None]]) -> None:
+    """Have every message the event socket receives pass ``check(sid, data)`` first. It answers the data to hand on
+    to Reflex (None: drop the message) and an event to send that socket instead (a toast), if any."""
+    receive = EventNamespace.on_event
+    if getattr(receive, "lantong_guarded", False):
+        return
+
+    async def on_event(namespace: EventNamespace, sid: str, data: Any) -> None:
+        checked, answer = check(sid, data)
+        if answer is not None:
+            await namespace.emit(EVENT_MESSAGE, answer_with(answer), to=sid)
+        if checked is not None:
+            await receive(namespace, sid, checked)
+
+    on_event.lantong_guarded = True
+    EventNamespace.on_event = on_event

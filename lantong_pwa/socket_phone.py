@@ -91,6 +91,25 @@ class SocketPhone:
                 answer.seconds = time.perf_counter() - started
                 return answer
 
+    async def send_raw(self, data: Any, *, path: str = "/") -> list[dict[str, Any]]:
+        """Send ``data`` as the event message exactly as given (a malformed one, in the tests), then the marker event;
+        answers every message the server sent back up to the marker's answer."""
+        while not self._inbox.empty():
+            self._inbox.get_nowait()
+        await self._client.emit(EVENT_MESSAGE, data, namespace=EVENT_NAMESPACE)
+        await self._client.emit(EVENT_MESSAGE, hydrated_mark(path), namespace=EVENT_NAMESPACE)
+        answers = []
+        while True:
+            try:
+                message = await asyncio.wait_for(self._inbox.get(), ANSWER_TIMEOUT)
+            except TimeoutError as error:
+                raise PhoneError(f"no answer after a raw message within {ANSWER_TIMEOUT:.0f}s") from error
+            answers.append(message)
+            # The marker's answer; after a handler that failed half way, with what that handler had changed.
+            if all(delta_of(message).get(state, {}).items() >= fields.items()
+                   for state, fields in HYDRATED_DELTA.items()):
+                return answers
+
     async def sign_in(self, username: str, password: str) -> None:
         """Sign in as the login page does: post to the sign-in route, then connect (again, if connected) with the
         session cookie it set; raises if the route refuses."""

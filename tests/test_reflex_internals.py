@@ -331,3 +331,24 @@ def test_the_state_reads_the_handshakes_cookie_and_never_sends_it_to_the_browser
     sent = json_dumps(state.dict())  # as a state update is written to the websocket
     assert "lantong_session" in json.dumps(state.dict(), default=str), "the test's cookie is in the state"
     assert "secret-token" not in sent, "Reflex now sends the Cookie header to the browser with the router data"
+
+
+def test_the_event_guard_touchpoints_have_the_shape_it_uses():
+    from lantong_pwa import reflex_internals as ri
+    import lantong_pwa.lantong_pwa  # noqa: F401 - registers the handlers
+    from state.workshop.vehicles import VehicleSearchState
+
+    name = f"{VehicleSearchState.get_full_name()}.search"
+    assert ri.handler_function(name) is VehicleSearchState.search.fn, "RegistrationContext.get().event_handlers[name]"
+    assert ri.handler_function("state.nowhere.handler") is None
+    assert list(inspect.signature(ri.Middleware.preprocess).parameters) == ["self", "app", "state", "event"], \
+        "reflex.middleware.Middleware.preprocess(app, state, event)"
+    assert list(inspect.signature(ri.EventNamespace.on_event).parameters) == ["namespace", "sid", "data"] or \
+        list(inspect.signature(ri.EventNamespace.on_event).parameters) == ["self", "sid", "data"], \
+        "reflex.app.EventNamespace.on_event(sid, data)"
+    assert getattr(ri.EventNamespace.on_event, "lantong_guarded", False), "the app guards the event receiver"
+    update = ri.answer_with(rx.toast.error("请求格式不正确"))
+    assert [event.name for event in update.events] == [ri.EVENT_HANDLERS["call_function"]], "StateUpdate(events=…)"
+    assert ri.current_client_token() is None, "EventContext.get() outside an event raises LookupError"
+    event = ri.Event(name=name, payload={"form": {}})
+    assert (ri.event_name_of(event), ri.event_payload_of(event)) == (name, {"form": {}})

@@ -137,3 +137,16 @@ def test_orders_settled_before_settling_made_follow_ups_get_theirs_from_the_migr
     session.commit()
     assert open_sheet(token, session.exec(select(Settlement.number).where(
         Settlement.work_order_id == settled.id)).one()).follow_up_qr
+
+
+def test_text_longer_than_its_column_is_refused_with_a_message_on_every_engine(session, shop):
+    """The length cap under every text field: PostgreSQL would raise an error and SQLite keep the text."""
+    from models import Customer
+
+    session.add(Customer(branch_id=shop.branch.id, name="长" * 65, mobile="13800138000"))
+    with pytest.raises(DomainError) as caught:
+        session.flush()
+    assert (caught.value.message, caught.value.field) == ("输入内容过长（不能超过64字）", "name")
+    session.rollback()
+    session.add(Customer(branch_id=shop.branch.id, name="长" * 64, mobile="13800138000"))
+    session.flush()
