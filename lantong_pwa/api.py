@@ -22,9 +22,11 @@ from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.parts import catalogue_import
+from lantong_pwa.services.finance import payables
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
 from lantong_pwa.services.platform.health import health
+from lantong_pwa.services.platform.parsing import parse_date
 from lantong_pwa.services.workshop.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
 from models import Photo, User
@@ -193,6 +195,33 @@ def import_template_route(request: Request) -> Response:
     return _xlsx(data, f"{kind.label}导入模板")
 
 
+def payables_ageing_route(request: Request) -> Response:
+    """``/api/payables/ageing.xlsx``: every supplier owed, by ageing bucket, and the total."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            rows, total = payables.supplier_ageing(session, actor, local_day(utc_now()))
+            data = reports.export_xlsx(payables.ageing_table(rows, total), payables.AGEING_HEADERS, "应付账龄")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, "应付账龄")
+
+
+def payables_statement_route(request: Request) -> Response:
+    """``/api/payables/<supplier id>/statement.xlsx?from=&to=``: the supplier's 对账单."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            period = payables.statement_period(
+                parse_date(request.query_params.get("from", ""), "from", "开始日期"),
+                parse_date(request.query_params.get("to", ""), "to", "结束日期"), local_day(utc_now()))
+            sheet = payables.supplier_statement(session, actor, request.path_params["supplier_id"], *period)
+            data = reports.export_xlsx(payables.statement_table(sheet), payables.STATEMENT_HEADERS, "对账单")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"对账单_{sheet.name}")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
@@ -207,5 +236,7 @@ api = Starlette(
         Route("/api/reports/churn.xlsx", churn_export_route),
         Route("/api/imports", import_upload_route, methods=["POST"]),
         Route("/api/imports/{kind:str}/template.xlsx", import_template_route),
+        Route("/api/payables/ageing.xlsx", payables_ageing_route),
+        Route("/api/payables/{supplier_id:int}/statement.xlsx", payables_statement_route),
     ]
 )

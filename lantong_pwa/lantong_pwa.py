@@ -33,6 +33,8 @@ from pages.parts.imports import import_page
 from pages.parts.parts import parts_page
 from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
+from pages.parts.supplier_prices import supplier_prices_page
+from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
 from pages.workshop.reports import reports_page
 from pages.care.satisfaction import satisfaction_page
 from pages.platform.settings import settings_page
@@ -61,6 +63,8 @@ from state.parts.catalogue import CatalogueState
 from state.parts.imports import ImportState
 from state.parts.stock import PickState, StockState
 from state.parts.suppliers import SuppliersState
+from state.parts.supplier_prices import SupplierPricesState
+from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState
 
@@ -152,3 +156,9 @@ app.add_page(complaint_detail_page, route="/complaints/[complaint_id]", title="�
 app.add_page(follow_up_detail_page, route="/follow-ups/[follow_up_id]", title="回访详情 · 蓝通维修",
              on_load=FollowUpDetailState.load)
 app.add_page(follow_up_form_page, route="/f/[token]", title="服务评价", on_load=FollowUpFormState.load)
+app.add_page(payables_page, route="/payables", title="应付账款 · 蓝通维修", on_load=PayablesState.load)
+app.add_page(supplier_payables_page, route="/payables/[payee]", title="供应商应付 · 蓝通维修",
+             on_load=SupplierPayablesState.load)
+app.add_page(statement_sheet_page, route="/payables/[payee]/statement", title="供应商对账单 · 蓝通维修",
+             on_load=StatementSheetState.load)
+app.add_page(supplier_prices_page, route="/parts/prices", title="供应商比价 · 蓝通维修", on_load=SupplierPricesState.load)

@@ -27,6 +27,7 @@ NAV_ICONS = {
     "/complaints": "message-square-warning",
     "/cashier": "banknote",
     "/parts": "package",
+    "/payables": "hand-coins",
     "/figures": "chart-column",
     "/satisfaction": "smile",
     "/reports": "file-search",

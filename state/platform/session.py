@@ -71,6 +71,7 @@ NAV_PAGES = {
     "/parts/catalogue": ("档案", Permission.MANAGE_CATALOGUE),
     "/suppliers": ("供应商", Permission.MANAGE_CATALOGUE),
     "/parts/import": ("导入", Permission.MANAGE_CATALOGUE),
+    "/payables": ("应付", Permission.VIEW_PAYABLES),
     "/figures": ("数据", Permission.VIEW_FIGURES),
     "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
     "/reports": ("查询", Permission.VIEW_REPORTS),
@@ -88,16 +89,17 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
                  "/intake",
                  "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers", "/parts/import",
-                 "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
+                 "/payables", "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
                    "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers",
-                   "/parts/import", "/settings", "/messages"),
+                   "/parts/import", "/payables", "/settings", "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
-    Role.PARTS_CLERK: ("/parts", "/parts/catalogue", "/orders", "/vehicles", "/suppliers", "/parts/import"),
-    Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/vehicles"),
+    Role.PARTS_CLERK: ("/parts", "/parts/catalogue", "/orders", "/vehicles", "/suppliers", "/parts/import",
+                       "/payables"),
+    Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/payables", "/vehicles"),
 }
 
 # Where each role lands after signing in.

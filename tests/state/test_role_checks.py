@@ -36,6 +36,8 @@ from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
+from state.parts.supplier_prices import SupplierPricesState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
 from state.workshop.dispatch import DispatchState
@@ -61,6 +63,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
+from tests.state.finance import payables_cases as pyc
 from tests.state.platform import branch_cases as bc
 from tests.state.platform import account_cases as ac
 from tests.state.platform import draft_cases as dc
@@ -572,6 +575,8 @@ PROTECTED = [
     *[Protected(*case) for case in ac.CASES],
     # 配件档案, 供应商 and 导入.
     *[Protected(*case) for case in pcc.CASES],
+    # 应付账款 and 供应商比价.
+    *[Protected(*case) for case in pyc.CASES],
 ]
 
 REFUSALS = [
@@ -633,6 +638,7 @@ UI_ONLY = {
     **dc.UI_ONLY,
     **bc.UI_ONLY,
     **pcc.UI_ONLY,
+    **pyc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -642,7 +648,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  CashierState, SettleState, CareState, CustomerSearchState, CustomerFileState, SatisfactionState,
                  SettlementSheetState, FiguresState, ReportsState, SettingsState,
                  ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
-                 BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState]
+                 BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState,
+                 PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState]
 
 
 def app_event_handlers() -> set[str]:
