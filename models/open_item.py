@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field
@@ -61,6 +61,9 @@ class OpenItem(SQLModel, table=True):
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         CheckConstraint("(amount > 0 AND open_amount >= 0 AND open_amount <= amount) OR "
                         "(amount < 0 AND open_amount <= 0 AND open_amount >= amount)", name="open_within_amount"),
+        # What is still open is a small part of all items: ageing, paying and allocating read only that part.
+        Index("ix_open_item_open", "branch_id", "party_kind", "direction", "party_id", "due_on",
+              sqlite_where=text("open_amount <> 0"), postgresql_where=text("open_amount <> 0")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

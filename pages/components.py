@@ -74,3 +74,22 @@ def page_loading(**props) -> rx.Component:
     props.setdefault("padding", "2em")
     return rx.center(rx.spinner(size="3"), class_name="page-loading", role="status", aria_label="正在加载",
                      width="100%", **props)
+
+
+def download_button(url, element_id: str, label: str = "导出Excel") -> rx.Component:
+    """An Excel download: a document navigation (not the client router), so the browser saves what the route sends;
+    shown once there is a URL."""
+    return rx.cond(
+        url != "",
+        rx.link(rx.button(rx.icon("file-spreadsheet"), label, variant="soft", size="3", type="button"),
+                href=url, download="", reload_document=True, id=element_id),
+    )
+
+
+def print_bar() -> rx.Component:
+    """打印 and 返回 under a printable sheet; not printed."""
+    return rx.hstack(
+        rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
+        rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
+        class_name="no-print", justify="center", padding="1em",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, labelled, page_loading, plate
+from pages.components import back_link, banner_error, card, empty_note, labelled, page_loading, plate, print_bar
 from pages.layout import page
 from state.cashier.cashier import (
     CardEntryRow,
@@ -558,10 +558,6 @@ def settlement_sheet_page() -> rx.Component:
             ),
             rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
         ),
-        rx.hstack(
-            rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
-            rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
-            class_name="no-print", justify="center", padding="1em",
-        ),
+        print_bar(),
         class_name="sheet-page",
     )

@@ -5,8 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, \
-    sideways_scroll
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    download_button,
+    empty_note,
+    field_error,
+    labelled,
+    page_loading,
+    print_bar,
+    sideways_scroll,
+)
 from pages.layout import page
 from state.finance.payables import (
     AgeingView,
@@ -20,12 +30,6 @@ from state.finance.payables import (
 
 P = PayablesState
 S = SupplierPayablesState
-
-
-def _download(url, element_id: str, label: str = "导出Excel") -> rx.Component:
-    # A document navigation (not the client router), so the browser saves the workbook the route sends.
-    return rx.link(rx.button(rx.icon("file-spreadsheet"), label, variant="soft", size="3", type="button"),
-                   href=url, download="", reload_document=True, id=element_id)
 
 
 # --- the list -------------------------------------------------------------------------------------------------
@@ -73,7 +77,7 @@ def payables_page():
     return [
         card(
             rx.hstack(rx.heading("应付账款", size="5"), rx.spacer(),
-                      _download("/api/payables/ageing.xlsx", "ageing-export"), align="center", width="100%"),
+                      download_button("/api/payables/ageing.xlsx", "ageing-export"), align="center", width="100%"),
             rx.text("按到期日计算账龄（截至 ", P.today, "）。点供应商名称查看明细、对账和付款。", size="2",
                     color_scheme="gray"),
             banner_error(P.error),
@@ -92,10 +96,13 @@ def _item(row: ItemRow) -> rx.Component:
             rx.checkbox(checked=S.chosen.contains(row.id), on_change=lambda ticked: S.toggle_item(row.id, ticked),
                         size="3", id="choose-" + row.number, aria_label="选择 " + row.number),
         )),
-        rx.table.row_header_cell(rx.text(row.number, weight="medium", white_space="nowrap"),
-                                 rx.text(row.kind, " · ", row.document_date, size="1", color_scheme="gray")),
-        rx.table.cell(rx.text(row.due_on, white_space="nowrap"),
-                      rx.cond(row.overdue != "", rx.badge(row.overdue, color_scheme="red"))),
+        rx.table.row_header_cell(
+            rx.text(row.number, weight="medium", white_space="nowrap"),
+            rx.text(row.kind, " ", row.document_date, size="1", color_scheme="gray"),
+            rx.hstack(rx.text("到期 ", row.due_on, size="1", color_scheme="gray"),
+                      rx.cond(row.overdue != "", rx.badge(row.overdue, color_scheme="red")), spacing="1",
+                      align="center", wrap="wrap"),
+        ),
         rx.table.cell(rx.text(row.open_amount, weight="bold", white_space="nowrap"),
                       rx.text("原额 ", row.amount, size="1", color_scheme="gray", white_space="nowrap"),
                       text_align="right"),
@@ -113,7 +120,6 @@ def _items() -> rx.Component:
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell(""),
                         rx.table.column_header_cell("单据"),
-                        rx.table.column_header_cell("到期日"),
                         rx.table.column_header_cell("未付", text_align="right"),
                     )),
                     rx.table.body(rx.foreach(S.items, _item)),
@@ -132,7 +138,7 @@ def _pay_form() -> rx.Component:
     errors = S.pay_errors
     return card(
         rx.heading("付款", size="4"),
-        rx.text(rx.cond(S.chosen.length() > 0, "付所勾选的单据（从到期早的开始），其余作为预付。",
+        rx.text(rx.cond(S.chosen.length() > 0, "付所勾选的单据；多出的金额按到期日冲抵其他单据，仍有剩余作为预付。",
                         "未勾选单据时，按到期日从早到晚冲抵；多付的金额作为预付款。"),
                 " 已有的退货和预付会一并冲抵。", size="2", color_scheme="gray"),
         rx.form(
@@ -166,12 +172,13 @@ def _pay_form() -> rx.Component:
 
 
 def _statement_row(row: StatementRow) -> rx.Component:
+    """Three columns a phone shows whole: the document (kind, number, day, payment details), the amount signed
+    (+ adds to what is owed, − takes off), the balance after it."""
     return rx.table.row(
-        rx.table.cell(row.day, white_space="nowrap"),
-        rx.table.cell(rx.text(row.kind, weight="medium"), rx.text(row.number, size="1", color_scheme="gray"),
+        rx.table.cell(rx.text(row.kind, weight="medium"),
+                      rx.text(row.number, " ", row.day, size="1", color_scheme="gray"),
                       rx.cond(row.summary != "", rx.text(row.summary, size="1", color_scheme="gray"))),
-        rx.table.cell(row.increase, text_align="right", white_space="nowrap"),
-        rx.table.cell(row.decrease, text_align="right", white_space="nowrap"),
+        rx.table.cell(row.change, text_align="right"),
         rx.table.cell(rx.text(row.balance, weight="medium"), text_align="right", white_space="nowrap"),
     )
 
@@ -191,7 +198,7 @@ def _statement() -> rx.Component:
                 rx.button(rx.icon("search"), "查看", size="3", type="submit", id="statement-submit"),
                 rx.link(rx.button(rx.icon("printer"), "打印对账单", variant="soft", size="3", type="button"),
                         href=S.print_url, id="statement-print"),
-                _download(S.export_url, "statement-export"),
+                download_button(S.export_url, "statement-export"),
                 spacing="2", wrap="wrap", margin_top="0.5rem",
             ),
             on_submit=S.show_statement,
@@ -202,15 +209,12 @@ def _statement() -> rx.Component:
         rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(
-                    rx.table.column_header_cell("日期"),
                     rx.table.column_header_cell("单据"),
-                    rx.table.column_header_cell("增加", text_align="right"),
-                    rx.table.column_header_cell("减少", text_align="right"),
+                    rx.table.column_header_cell("应付增减", text_align="right"),
                     rx.table.column_header_cell("余额", text_align="right"),
                 )),
                 rx.table.body(rx.foreach(S.statement, _statement_row)),
                 width="100%",
-                min_width="30rem",
                 size="1",
                 id="statement",
             ),
@@ -238,7 +242,7 @@ def supplier_payables_page():
             rx.vstack(
                 card(
                     rx.heading(S.name, size="5", id="supplier-name"),
-                    rx.text("结算方式 ", S.terms, rx.cond(S.bank_account != "", " · 账号 " + S.bank_account),
+                    rx.text("结算方式 ", S.terms, rx.cond(S.bank_account != "", " · 账号 " + S.bank_account, ""),
                             size="2", color_scheme="gray"),
                     rx.hstack(rx.text("应付余额", size="3"), rx.text(S.balance, size="6", weight="bold", id="balance"),
                               align="baseline", spacing="3"),
@@ -307,10 +311,6 @@ def statement_sheet_page() -> rx.Component:
             ),
             rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
         ),
-        rx.hstack(
-            rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
-            rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
-            class_name="no-print", justify="center", padding="1em",
-        ),
+        print_bar(),
         class_name="sheet-page",
     )

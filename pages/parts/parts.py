@@ -15,6 +15,7 @@ from pages.components import (
 )
 from pages.layout import page
 from state.parts.parts import PartRow, PartsCatalogueState
+from state.platform.session import SessionState
 from state.parts.stock import PendingView, ReceiptChoice, StockState, WarehouseView
 
 RECEIPT_ERRORS = StockState.receipt_errors
@@ -235,6 +236,9 @@ def _tab(label: str, value: str) -> rx.Component:
 @page("配件")
 def parts_page():
     return [
+        rx.cond(SessionState.can_compare_suppliers,
+                rx.link(rx.icon("scale", size=18), "供应商比价", href="/parts/prices", id="supplier-prices-link",
+                        class_name="back-link")),
         banner_error(StockState.error),
         rx.cond(
             StockState.can_move_stock,

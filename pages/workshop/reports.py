@@ -5,18 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, labelled, sideways_scroll
+from pages.components import banner_error, card, download_button, empty_note, labelled, sideways_scroll
 from pages.layout import page
 from state.workshop.reports import OrderResultRow, ReportsState, TechnicianReportRow
-
-
-def _download(url: rx.Var, element_id: str) -> rx.Component:
-    return rx.cond(
-        url != "",
-        # A document navigation (not the client router), so the browser saves the workbook the route sends.
-        rx.link(rx.button(rx.icon("file-spreadsheet"), "导出Excel", variant="soft", size="3", type="button"),
-                href=url, download="", reload_document=True, id=element_id),
-    )
 
 
 def _select(name: str, label: str, options: rx.Var, element_id: str) -> rx.Component:
@@ -44,7 +35,7 @@ def search_form() -> rx.Component:
             ),
             rx.hstack(
                 rx.button(rx.icon("search"), "查询", size="3", type="submit", id="q-submit"),
-                _download(ReportsState.orders_export_url, "orders-export"),
+                download_button(ReportsState.orders_export_url, "orders-export"),
                 spacing="2",
                 wrap="wrap",
             ),
@@ -118,7 +109,7 @@ def performance() -> rx.Component:
             ),
             rx.hstack(
                 rx.button(rx.icon("bar-chart-3"), "统计", size="3", type="submit", id="perf-submit"),
-                _download(ReportsState.performance_export_url, "technicians-export"),
+                download_button(ReportsState.performance_export_url, "technicians-export"),
                 spacing="2",
                 margin_top="0.5rem",
             ),

@@ -100,6 +100,7 @@ class StatementRow:
     summary: str = ""
     increase: str = ""
     decrease: str = ""
+    change: str = ""  # the phone's one amount column: "+¥120.00", "−¥200.00"
     balance: str = ""
 
 
@@ -126,9 +127,12 @@ def _statement_rows(sheet: payables.Statement) -> list[StatementRow]:
     rows = [StatementRow(day=sheet.date_from.isoformat(), kind="期初余额", balance=money(sheet.opening))]
     rows += [StatementRow(day=line.document_date.isoformat(), kind=line.source.label, number=line.number,
                           summary=line.summary, increase=money(line.increase) if line.increase else "",
-                          decrease=money(line.decrease) if line.decrease else "", balance=money(line.balance))
+                          decrease=money(line.decrease) if line.decrease else "",
+                          change=f"+{money(line.increase)}" if line.increase else f"−{money(line.decrease)}",
+                          balance=money(line.balance))
              for line in sheet.lines]
-    rows.append(StatementRow(kind="本期合计", increase=money(sheet.increases), decrease=money(sheet.decreases)))
+    rows.append(StatementRow(kind="本期合计", increase=money(sheet.increases), decrease=money(sheet.decreases),
+                             change=f"+{money(sheet.increases)} / −{money(sheet.decreases)}"))
     rows.append(StatementRow(day=sheet.date_to.isoformat(), kind="期末余额", balance=money(sheet.closing)))
     return rows
 

@@ -217,6 +217,10 @@ class SessionState(rx.State):
     def can_settle(self) -> bool:
         return role_allows(self.user_role, Permission.SETTLE)
 
+    @rx.var
+    def can_compare_suppliers(self) -> bool:
+        return role_allows(self.user_role, Permission.PURCHASE)
+
     @rx.event
     async def go_home(self):
         """``/``: each role's own home, or the sign-in page."""
