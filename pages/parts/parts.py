@@ -46,7 +46,7 @@ def stock_section() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.hstack(
-                rx.input(name="query", placeholder="配件编码或名称", size="3", flex="1", aria_label="搜索配件"),
+                rx.input(name="query", placeholder="配件编码、名称或条码", size="3", flex="1", aria_label="搜索配件"),
                 rx.button(rx.icon("search"), "查找", size="3", type="submit"),
                 width="100%",
             ),
@@ -136,7 +136,7 @@ def receive_section() -> rx.Component:
             ),
             rx.form(
                 rx.hstack(
-                    rx.input(name="part_query", placeholder="配件编码或名称", size="3", flex="1",
+                    rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
                              aria_label="搜索入库配件"),
                     rx.button(rx.icon("search"), "查找", size="3", type="submit"),
                     width="100%",

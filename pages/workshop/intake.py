@@ -155,7 +155,7 @@ def lines_section() -> rx.Component:
         rx.foreach(IntakeState.part_rows, _part_row),
         rx.form(
             rx.hstack(
-                rx.input(name="part_query", placeholder="配件编码或名称", size="3", flex="1", aria_label="查找配件",
+                rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1", aria_label="查找配件",
                          id="part-query"),
                 rx.button(rx.icon("search"), "查配件", type="submit", size="3", variant="soft"),
                 width="100%",

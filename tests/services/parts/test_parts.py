@@ -17,3 +17,13 @@ def test_search_by_code_or_name_within_branch(session, shop):
     for role in ("technician", "cashier"):
         with pytest.raises(PermissionDenied):
             search_parts(session, shop.users[role], "JL")
+
+
+def test_a_scanned_barcode_finds_its_part(session, shop):
+    from models import PartBarcode
+
+    pads = add_part(session, shop.branch.id, code="SCP-01", name="前刹车片")
+    session.add(PartBarcode(branch_id=shop.branch.id, part_id=pads.id, barcode="6901234567890"))
+    session.commit()
+    assert [p.id for p in search_parts(session, shop.parts_clerk, "6901234567890")] == [pads.id]
+    assert search_parts(session, shop.parts_clerk, "690123456789") == [], "a barcode matches whole"
