@@ -39,8 +39,9 @@ def result_card() -> rx.Component:
         rx.cond(ImportState.more_errors > 0,
                 rx.text("还有 ", ImportState.more_errors, " 处错误未列出", size="2", color_scheme="gray")),
         rx.cond(ImportState.can_commit,
-                rx.button(rx.icon("check"), "确认导入", size="4", width="100%", on_click=ImportState.commit,
-                          id="import-commit", loading=False)),
+                rx.button(rx.icon("check"), "确认导入", size="4", width="100%", id="import-commit",
+                          disabled=ImportState.busy != "",
+                          on_click=[ImportState.mark_busy("commit"), ImportState.commit])),
     )
 
 
@@ -62,11 +63,18 @@ def import_page():
         card(
             rx.heading("2. 上传文件并检查", size="4"),
             rx.box(file_upload(upload_url="/api/imports", accept=ACCEPT, label="选择文件上传",
-                               on_uploaded=ImportState.uploaded, id="import-upload"),
+                               on_uploaded=lambda token: [ImportState.mark_busy("check"),
+                                                          ImportState.uploaded(token)],
+                               id="import-upload"),
                    key=ImportState.kind, width="100%"),
             rx.text("上传后先检查每一行，不会改动任何数据；确认后一次全部导入，有任何错误则都不导入。", size="2",
                     color_scheme="gray"),
         ),
+        rx.cond(ImportState.busy != "", card(
+            rx.text(ImportState.busy, size="3", role="status"),
+            rx.progress(size="3", width="100%", aria_label="处理进度"),
+            id="import-busy",
+        )),
         rx.cond(ImportState.checked, result_card()),
         rx.cond(ImportState.done != "", rx.callout(ImportState.done, icon="circle_check", color_scheme="green",
                                                     width="100%", id="import-done")),

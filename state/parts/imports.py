@@ -38,8 +38,15 @@ class ImportState(SessionState):
     can_commit: bool = False
     done: str = ""
     error: str = ""
+    busy: str = ""  # what the server is doing now ("正在检查…", "正在导入…"), shown with a progress bar
+
+    @rx.event
+    def mark_busy(self, step: str):
+        """Sent just before a long check or import, so the page shows its progress bar while the rows are read."""
+        self.busy = {"check": "正在检查每一行…", "commit": "正在导入…"}.get(step, "")
 
     def _reset_result(self) -> None:
+        self.busy = ""
         self.token = ""
         self.checked = False
         self.summary = ""
@@ -104,6 +111,7 @@ class ImportState(SessionState):
     async def commit(self):
         kind, token = self.kind, self.token
         if not token:
+            self.busy = ""
             self.error = "请先上传文件"
             return None
 
@@ -112,6 +120,7 @@ class ImportState(SessionState):
             return catalogue_import.commit(db, actor, kind, data, filename=name)
 
         committed = await self._in_unit(work)
+        self.busy = ""
         if not committed.ok:
             if isinstance(committed.error, ImportRefused):
                 self._show(committed.error.report)

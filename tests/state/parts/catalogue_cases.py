@@ -20,6 +20,7 @@ UI_ONLY = {
     "SuppliersState.choose_offer_part": (1,),
     "SuppliersState.edit_offer": (1,),
     "ImportState.set_kind": ("suppliers",),
+    "ImportState.mark_busy": ("commit",),
 }
 
 

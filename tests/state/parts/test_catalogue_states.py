@@ -98,7 +98,10 @@ def test_import_dry_run_then_commit(app_engine, session, shop):
     good = catalogue_import.store_upload(shop.parts_clerk, xlsx_bytes([["编码*", "名称*", "售价"], ["A-1", "火花塞", 35]]))
     drive(s.uploaded(good))
     assert s.summary == "共 1 行：新建 1，更新 0，不变 0" and s.can_commit
+    s.mark_busy("commit")
+    assert s.busy == "正在导入…"
     result = drive(s.commit())
+    assert s.busy == ""
     assert is_toast(result, "success") and s.done == "已导入配件档案：新建 1，更新 0，不变 0"
     session.expire_all()
     assert session.exec(select(models.Part.sale_price).where(models.Part.code == "A-1")).one() == D("35.00")
