@@ -55,6 +55,12 @@ def _choice(choice: PartChoice) -> rx.Component:
                      on_click=SuppliersState.choose_offer_part(choice.id))
 
 
+def _offer_input(label: str, key: str, input_mode: str, required: bool = False) -> rx.Component:
+    return labelled(label, rx.input(name=key, default_value=SuppliersState.offer_values[key], size="3",
+                                    input_mode=input_mode, key=SuppliersState.form_key, id=f"offer-{key}"),
+                    OFFER_ERRORS, key, required=required)
+
+
 def offers_card() -> rx.Component:
     return card(
         rx.heading("供应的配件", size="4"),
@@ -77,12 +83,9 @@ def offers_card() -> rx.Component:
             rx.vstack(
                 rx.text(SuppliersState.offer_part_label, weight="bold"),
                 rx.grid(
-                    labelled("单价（元）", rx.input(name="price", size="3", input_mode="decimal",
-                                                 key=SuppliersState.form_key), OFFER_ERRORS, "price", required=True),
-                    labelled("最小订量", rx.input(name="min_quantity", size="3", input_mode="decimal",
-                                              key=SuppliersState.form_key), OFFER_ERRORS, "min_quantity"),
-                    labelled("供货周期（天）", rx.input(name="lead_days", size="3", input_mode="numeric",
-                                                  key=SuppliersState.form_key), OFFER_ERRORS, "lead_days"),
+                    _offer_input("单价（元）", "price", "decimal", required=True),
+                    _offer_input("最小订量", "min_quantity", "decimal"),
+                    _offer_input("供货周期（天）", "lead_days", "numeric"),
                     columns="3",
                     spacing="2",
                     width="100%",

@@ -59,6 +59,7 @@ class SuppliersState(SessionState):
     part_choices: list[PartChoice] = []
     offer_part_id: int = 0
     offer_part_label: str = ""
+    offer_values: dict[str, str] = {}  # an offer being changed: its price, minimum quantity and lead time
     offer_errors: dict[str, str] = {}
 
     def _list(self, db, actor, query: str) -> None:
@@ -105,6 +106,7 @@ class SuppliersState(SessionState):
         self.part_choices = []
         self.offer_part_id = 0
         self.offer_part_label = ""
+        self.offer_values = {}
         self.offer_errors = {}
 
     @rx.event
@@ -179,8 +181,10 @@ class SuppliersState(SessionState):
             if choice.id == part_id:
                 self.offer_part_id = choice.id
                 self.offer_part_label = choice.label
+                self.offer_values = {}
                 self.part_choices = []
                 self.offer_errors = {}
+                self.form_key += 1
 
     @rx.event
     def edit_offer(self, offer_id: int):
@@ -188,6 +192,8 @@ class SuppliersState(SessionState):
             if row.id == offer_id:
                 self.offer_part_id = row.part_id
                 self.offer_part_label = row.part
+                self.offer_values = {"price": row.price_value, "min_quantity": row.min_quantity,
+                                     "lead_days": row.lead_days}
                 self.offer_errors = {}
                 self.form_key += 1
 

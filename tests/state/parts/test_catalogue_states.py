@@ -79,6 +79,10 @@ def test_a_supplier_with_terms_and_an_offer(app_engine, session, shop):
     drive(s.save_offer({"price": "260", "min_quantity": "4", "lead_days": "3"}))
     assert [(o.part, o.price, o.min_quantity, o.lead_days) for o in s.offers] == [
         ("前刹车片（SCP-01）", "¥260.00", "4", "3")]
+    s.edit_offer(s.offers[0].id)
+    assert s.offer_part_id == part.id and s.offer_values == {"price": "260.00", "min_quantity": "4", "lead_days": "3"}
+    drive(s.save_offer({"price": "255", "min_quantity": "4", "lead_days": "3"}))
+    assert [o.price for o in s.offers] == ["¥255.00"] and s.offer_part_id == 0
     drive(s.remove_offer(s.offers[0].id))
     assert s.offers == []
 
