@@ -14,8 +14,8 @@ built. Turning a plan into orders (one draft per supplier) takes the branch's pu
 the plan again under it: a part that is no longer short (another clerk ordered it a moment ago) refuses the whole
 request with a message, so two clerks turning the same plan into orders at once make one set of orders.
 
-Supplier choice: ``suggest_supplier`` takes the cheapest offer (then the shortest lead time). When P4's
-services/parts/supplier_choice.py lands, that function is the one hook to point at it.
+Supplier choice: P4's services/parts/supplier_choice.py (price history, lead time seen, return rate), with its
+reason; the cheapest offer when it has nothing to go on.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
-from lantong_pwa.services.parts import purchase_orders, stock
+from lantong_pwa.services.parts import purchase_orders, stock, supplier_choice
 from lantong_pwa.services.parts.purchase_orders import LineInput
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.parsing import to_hundredths
@@ -79,9 +79,14 @@ class Shortfall:
     unit_price: Decimal = ZERO
 
 
-def suggest_supplier(session: Session, part: Part, offers: list[Offer]) -> tuple[Offer | None, str]:
-    """The supplier to suggest for ``part`` and why. Hook for P4 (supplier_choice.py): cheapest offer, then the
-    shortest lead time."""
+def suggest_supplier(part: Part, offers: list[Offer], chosen: tuple[int, str] | None) -> tuple[Offer | None, str]:
+    """The supplier to suggest for ``part`` and why: P4's choice (supplier_choice.py: price history, lead time,
+    return rate) when it has one, else the cheapest offer (then the shortest lead time)."""
+    if chosen is not None:
+        supplier_id, reason = chosen
+        offer = next((o for o in offers if o.supplier_id == supplier_id), None)
+        return offer or Offer(supplier_id=supplier_id, supplier_name="", price=part.cost, min_quantity=ZERO,
+                              lead_days=0), reason
     if not offers:
         return None, "暂无供应商报价"
     best = min(offers, key=lambda o: (o.price, o.lead_days, o.supplier_id))
@@ -133,6 +138,7 @@ def _build(session: Session, branch_id: int) -> list[Shortfall]:
                    Supplier.is_active)).all():
         offers[offer.part_id].append(Offer(supplier_id=supplier.id, supplier_name=supplier.name, price=offer.price,
                                            min_quantity=offer.min_quantity, lead_days=offer.lead_days))
+    chosen = supplier_choice.suggest_suppliers(session, branch_id, list(parts))
     plan = []
     for part_id, part in parts.items():
         part_limits = limits.get(part_id, [])
@@ -151,7 +157,7 @@ def _build(session: Session, branch_id: int) -> list[Shortfall]:
         if ordered > 0:
             reasons.append(f"已在采购{stock.qty_text(ordered)}")
         warehouse_id = part.default_warehouse_id or (part_limits[0].warehouse_id if part_limits else first_warehouse)
-        best, why = suggest_supplier(session, part, offers.get(part_id, []))
+        best, why = suggest_supplier(part, offers.get(part_id, []), chosen.get(part_id))
         quantity = round_up(target - projected, best.min_quantity if best else ZERO)
         plan.append(Shortfall(
             part=part, warehouse_id=warehouse_id, on_hand=have, on_order=ordered,
