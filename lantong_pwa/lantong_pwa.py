@@ -35,6 +35,14 @@ from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
 from pages.parts.supplier_prices import supplier_prices_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
+from pages.parts.purchasing import (
+    purchase_order_page,
+    purchase_order_print_page,
+    purchasing_page,
+    receipt_page,
+    receive_page,
+    supplier_order_page,
+)
 from pages.workshop.reports import reports_page
 from pages.care.satisfaction import satisfaction_page
 from pages.platform.settings import settings_page
@@ -61,6 +69,14 @@ from state.platform.session import SessionState
 from state.platform.settings import SettingsState
 from state.parts.catalogue import CatalogueState
 from state.parts.imports import ImportState
+from state.parts.purchasing import (
+    PurchaseOrderPrintState,
+    PurchaseOrderState,
+    PurchasingState,
+    ReceiptState,
+    ReceiveState,
+    SupplierOrderState,
+)
 from state.parts.stock import PickState, StockState
 from state.parts.suppliers import SuppliersState
 from state.parts.supplier_prices import SupplierPricesState
@@ -132,6 +148,16 @@ app.add_page(catalogue_page, route="/parts/catalogue", title="配件档案 · �
 app.add_page(suppliers_page, route="/suppliers", title="供应商 · 蓝通维修", on_load=SuppliersState.load)
 app.add_page(import_page, route="/parts/import", title="导入 · 蓝通维修", on_load=ImportState.load)
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
+app.add_page(purchasing_page, route="/purchasing", title="采购 · 蓝通维修", on_load=PurchasingState.load)
+app.add_page(purchase_order_page, route="/purchasing/orders/[po_id]", title="采购单 · 蓝通维修",
+             on_load=PurchaseOrderState.load)
+app.add_page(receive_page, route="/purchasing/orders/[po_id]/receive", title="收货 · 蓝通维修",
+             on_load=ReceiveState.load)
+app.add_page(purchase_order_print_page, route="/purchasing/orders/[po_id]/print", title="采购订单 · 蓝通维修",
+             on_load=PurchaseOrderPrintState.load)
+app.add_page(receipt_page, route="/purchasing/receipts/[receipt_id]", title="入库单 · 蓝通维修",
+             on_load=ReceiptState.load)
+app.add_page(supplier_order_page, route="/po/[token]", title="采购订单", on_load=SupplierOrderState.load)
 app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)
 app.add_page(audit_log_page, route="/admin/audit", title="审计日志 · 蓝通维修", on_load=AuditLogState.load)
 app.add_page(password_page, route="/account/password", title="修改密码 · 蓝通维修", on_load=PasswordState.load)

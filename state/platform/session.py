@@ -72,6 +72,7 @@ NAV_PAGES = {
     "/suppliers": ("供应商", Permission.MANAGE_CATALOGUE),
     "/parts/import": ("导入", Permission.MANAGE_CATALOGUE),
     "/payables": ("应付", Permission.VIEW_PAYABLES),
+    "/purchasing": ("采购", Permission.PURCHASE),
     "/figures": ("数据", Permission.VIEW_FIGURES),
     "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
     "/reports": ("查询", Permission.VIEW_REPORTS),
@@ -92,13 +93,13 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
                  "/payables", "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
-                   "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers",
-                   "/parts/import", "/payables", "/settings", "/messages"),
+                   "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/purchasing", "/parts/catalogue",
+                   "/suppliers", "/parts/import", "/payables", "/settings", "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
-    Role.PARTS_CLERK: ("/parts", "/parts/catalogue", "/orders", "/vehicles", "/suppliers", "/parts/import",
-                       "/payables"),
+    Role.PARTS_CLERK: ("/parts", "/purchasing", "/parts/catalogue", "/orders", "/vehicles", "/suppliers",
+                       "/parts/import", "/payables"),
     Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/payables", "/vehicles"),
 }
 

@@ -55,6 +55,14 @@ from state.workshop.reports import ReportsState
 from state.care.satisfaction import SatisfactionState
 from state.platform.session import ROLE_HOME, SessionState
 from state.platform.settings import SettingsState
+from state.parts.purchasing import (
+    PurchaseOrderPrintState,
+    PurchaseOrderState,
+    PurchasingState,
+    ReceiptState,
+    ReceiveState,
+    SupplierOrderState,
+)
 from state.parts.stock import PickState, StockState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState, VehicleSearchState
@@ -73,6 +81,7 @@ from tests.state.care import messages_cases as mc
 from tests.state.workshop import report_cases as rc
 from tests.state.platform import settings_cases as stc
 from tests.state.parts import catalogue_cases as pcc
+from tests.state.parts import purchasing_cases as puc
 from tests.state.parts import stock_cases as sc
 from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
@@ -577,6 +586,8 @@ PROTECTED = [
     *[Protected(*case) for case in pcc.CASES],
     # 应付账款 and 供应商比价.
     *[Protected(*case) for case in pyc.CASES],
+    # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
+    *[Protected(*case) for case in puc.CASES],
 ]
 
 REFUSALS = [
@@ -639,6 +650,7 @@ UI_ONLY = {
     **bc.UI_ONLY,
     **pcc.UI_ONLY,
     **pyc.UI_ONLY,
+    **puc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -649,7 +661,9 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  SettlementSheetState, FiguresState, ReportsState, SettingsState,
                  ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
                  BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState,
-                 PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState]
+                 PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
+                 PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
+                 SupplierOrderState]
 
 
 def app_event_handlers() -> set[str]:
@@ -675,7 +689,7 @@ def test_every_state_class_is_listed():
 
 def test_every_handler_is_either_protected_or_screen_only():
     protected = {handler.name for handler in PROTECTED}
-    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS | cpc.PUBLIC
+    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS | cpc.PUBLIC | puc.PUBLIC
 
 
 def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):

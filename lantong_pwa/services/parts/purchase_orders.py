@@ -104,7 +104,7 @@ def needs_approval(session: Session, order: PurchaseOrder) -> bool:
 
 def list_orders(session: Session, actor: User, status: str = "", supplier_id: int | None = None,
                 limit: int = 100) -> list[tuple[PurchaseOrder, Supplier]]:
-    require(actor, Permission.VIEW_PARTS)
+    require(actor, Permission.PURCHASE)
     statement = (select(PurchaseOrder, Supplier).join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
                  .where(PurchaseOrder.branch_id == actor.branch_id)
                  .order_by(col(PurchaseOrder.created_at).desc(), col(PurchaseOrder.id).desc()).limit(limit))
