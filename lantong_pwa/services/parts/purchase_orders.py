@@ -28,6 +28,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
+from lantong_pwa.services.parts import catalogue, suppliers
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_date, parse_decimal, to_fen, to_hundredths
@@ -287,7 +288,7 @@ def supplier_in_branch(session: Session, actor: User, supplier_id, field: str = 
     supplier = _own(session, actor, Supplier, supplier_id)
     if supplier is None:
         raise DomainError("请选择供应商", field=field)
-    if not supplier.is_active:
+    if not suppliers.is_usable(supplier):
         raise DomainError(f"供应商{supplier.name}已停用", field=field)
     return supplier
 
@@ -303,7 +304,7 @@ def orderable_part(session: Session, actor: User, part_id, field: str = "part_id
     part = _own(session, actor, Part, part_id)
     if part is None:
         raise DomainError("请选择配件目录中的配件", field=field)
-    if not part.is_active:
+    if not catalogue.is_orderable(part):
         raise DomainError(f"{part.name}（{part.code}）已停用，不能采购", field=field)
     return part
 
