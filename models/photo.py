@@ -14,6 +14,9 @@ class Photo(SQLModel, table=True):
     branch_id: int = Field(foreign_key="branch.id", index=True)
     vehicle_id: int = Field(foreign_key="vehicle.id", index=True)
     work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
+    # Taken at a job line (its note and photos are the line's technician's, a team lead's or a manager's); none for
+    # the intake's walk-around photos (an intake role's).
+    job_line_id: int | None = Field(default=None, foreign_key="job_line.id", index=True)
     note: str = Field(default="", max_length=200)
     file_name: str = Field(max_length=64)
     thumb_name: str = Field(max_length=64)

@@ -201,7 +201,7 @@ def add_line_photo(session: Session, actor: User, job_line_id: int, data: bytes,
     if len(label) > 200:
         raise DomainError("照片备注过长", field="note")
     return photos.add_photo(session, actor, vehicle_id=order.vehicle_id, data=data, note=label,
-                            work_order_id=order.id, client_key=client_key)
+                            work_order_id=order.id, job_line_id=line.id, client_key=client_key)
 
 
 def parts_to_request(session: Session, actor: User, query: str) -> list[Part]:

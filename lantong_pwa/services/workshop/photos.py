@@ -108,6 +108,7 @@ def add_photo(
     data: bytes,
     note: str = "",
     work_order_id: int | None = None,
+    job_line_id: int | None = None,
     client_key: str | None = None,
 ) -> Photo:
     """Store one uploaded photo of a vehicle (optionally of one of its work orders, while it still takes work) with
@@ -136,6 +137,7 @@ def add_photo(
         branch_id=vehicle.branch_id,
         vehicle_id=vehicle.id,
         work_order_id=work_order_id,
+        job_line_id=job_line_id,
         note=note,
         file_name=relative_image,
         thumb_name=relative_thumb,
@@ -207,11 +209,18 @@ def _intake_order(session: Session, actor: User, work_order_id: int) -> WorkOrde
 
 
 def set_note(session: Session, actor: User, photo_id: int, note: str) -> Photo:
-    """Write or change the damage note of a photo: an intake role's, while the photo's order still takes work."""
-    require(actor, Permission.INTAKE)
+    """Write or change the note of a photo while its order still takes work: a job line's photo by the line's
+    technician, a team lead or a manager; any other (the intake's damage notes) by an intake role."""
+    require(actor, Permission.ADD_PHOTOS)
     photo = row_in_branch(session, actor, Photo, photo_id, "照片不存在")
     note = _checked_note(note)
-    if photo.work_order_id is not None:
+    if photo.job_line_id is not None:
+        from lantong_pwa.services.workshop.job_clock import workable_line  # it stores line photos through here
+
+        workable_line(session, actor, photo.job_line_id, "修改照片备注")
+    elif photo.work_order_id is None:
+        require(actor, Permission.INTAKE)
+    else:
         order = _intake_order(session, actor, photo.work_order_id)
         order_status.guard_workable(session, order, "修改照片备注")
     photo.note = note

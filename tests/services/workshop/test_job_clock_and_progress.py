@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, PermissionDenied
 from lantong_pwa.services.parts import pick_requests
-from lantong_pwa.services.workshop import dispatch, job_clock, progress, teams, work_orders
+from lantong_pwa.services.workshop import dispatch, job_clock, photos, progress, teams, work_orders
 from lantong_pwa.services.workshop.order_status import move
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm
 from models import AuditEvent, JobLine, JobLineStatus, Photo, PickRequest, TimeEntry, WorkOrder, WorkOrderStatus
@@ -205,6 +205,7 @@ def test_note_photo_and_part_request_from_a_line(session, shop, scene):
 
 def test_only_the_lines_technician_a_team_lead_or_a_manager_edit_its_note_and_photos(session, shop, scene):
     line, tech2 = scene["lines"][0], scene["tech2"]
+    session.commit()  # the scene (the line is the technician's); each refusal below is rolled back
     for outsider in (tech2, shop.advisor, shop.cashier):  # a colleague not on the line; intake is not the workshop
         with pytest.raises(PermissionDenied):
             job_clock.set_note(session, outsider, line.id, "改写")
@@ -218,9 +219,16 @@ def test_only_the_lines_technician_a_team_lead_or_a_manager_edit_its_note_and_ph
     session.add(order)
     session.commit()
     job_clock.set_note(session, tech2, line.id, "组长补充")  # leads the order's team
-    assert job_clock.add_line_photo(session, tech2, line.id, jpeg_bytes()).note == "更换机油"
+    photo = job_clock.add_line_photo(session, tech2, line.id, jpeg_bytes())
+    assert (photo.note, photo.job_line_id) == ("更换机油", line.id)
     session.commit()
     assert session.get(JobLine, line.id).note == "组长补充"
+    # The line photo's note too: not an intake role's (nor the cashier's), the line's technician's.
+    for outsider in (shop.advisor, shop.cashier):
+        with pytest.raises(PermissionDenied):
+            photos.set_note(session, outsider, photo.id, "改写")
+        session.rollback()
+    assert photos.set_note(session, shop.technician, photo.id, "滤芯已换").note == "滤芯已换"
 
 
 def test_no_line_note_or_photo_on_a_settled_closed_or_cancelled_order(session, shop, scene):
