@@ -105,6 +105,9 @@ SCREENS = {
     "在修车辆": ("advisor", "/orders", ".board-card-link", False),
     "配件": ("parts", "/parts", "input", False),
     "领料": ("parts", "/parts/orders/{pick_order_id}", ".plate", True),
+    "配件档案": ("parts", "/parts/catalogue", ".catalogue-row", False),
+    "供应商": ("parts", "/suppliers", "#new-supplier", False),
+    "导入": ("parts", "/parts/import", "#import-template", False),
     "收银": ("cashier", "/cashier", "main a[href^='/cashier/']", False),
     "结算收款": ("cashier", "/cashier/{settle_number}", ".plate", True),
     "经营数据": ("manager", "/figures", "text=进厂台次", False),
@@ -155,7 +158,7 @@ def test_on_a_phone_an_office_screen_is_made_for_hands_too(server, new_context, 
     expect_made_for_hands(page)
 
 
-@pytest.mark.parametrize("screen", ["我的任务", "领料"])
+@pytest.mark.parametrize("screen", ["我的任务", "领料", "配件档案"])
 def test_on_a_phone_the_scan_button_is_under_the_thumb_above_the_tab_bar(server, new_context, day, screen):
     username, address, ready, _ = SCREENS[screen]
     page = new_context("phone").new_page()
