@@ -286,9 +286,11 @@ class SupplierPayablesState(SessionState):
         self.pay_key = new_request_key()
         self.chosen = []
         self.form_version += 1
-        period = (date.fromisoformat(self.statement_from), date.fromisoformat(self.statement_to))
         today = _today()
-        period = (period[0], max(period[1], today))
+        try:  # the statement on screen, up to today so that it shows the payment
+            period = (date.fromisoformat(self.statement_from), max(date.fromisoformat(self.statement_to), today))
+        except ValueError:
+            period = payables.statement_period(None, None, today)
         await self._in_read(lambda db, actor: self._show(db, actor, supplier_id, period))
         return rx.toast.success(f"已付款 {money(paid.amount)}（{paid.number}）")
 

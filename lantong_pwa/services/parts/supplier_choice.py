@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from functools import cached_property
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
@@ -36,9 +37,14 @@ _BATCH = 500  # parts per query when the plan asks for many
 
 @dataclass
 class PricePoint:
-    day: date
+    received_at: datetime  # as stored (UTC)
     unit_price: Decimal
     quantity: Decimal
+
+    @property
+    def day(self) -> date:
+        """The shop day it came in (worked out only for the screen: a plan asks about many parts at once)."""
+        return local_day(self.received_at)
 
 
 @dataclass
@@ -70,13 +76,9 @@ class SupplierRecord:
         """Average days from ordering to receiving, as seen; ``None`` without receipts against an order."""
         return round(self._lead_total / self._lead_count, 1) if self._lead_count else None
 
-    @property
+    @cached_property  # read while the records are compared (the figures are complete by then)
     def return_rate(self) -> Decimal | None:
         return (self.returned / self.received).quantize(Decimal("0.0001")) if self.received else None
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _records(session: Session, branch_id: int, part_ids: list[int]) -> dict[int, dict[int, SupplierRecord]]:
@@ -84,7 +86,8 @@ def _records(session: Session, branch_id: int, part_ids: list[int]) -> dict[int,
     found: dict[int, dict[int, SupplierRecord]] = {part_id: {} for part_id in part_ids}
     for start in range(0, len(part_ids), _BATCH):
         chunk = part_ids[start:start + _BATCH]
-        lines = session.exec(
+        # Plain rows from the connection: a plan asks for thousands, and ORM rows cost more than the query.
+        lines = session.connection().execute(
             select(GoodsReceiptLine.part_id, GoodsReceipt.supplier_id, GoodsReceiptLine.quantity,
                    GoodsReceiptLine.returned_quantity, GoodsReceiptLine.unit_price, GoodsReceipt.created_at,
                    PurchaseOrder.ordered_at)
@@ -99,12 +102,12 @@ def _records(session: Session, branch_id: int, part_ids: list[int]) -> dict[int,
             record.returned += returned
             record.receipts += 1
             if record.last_received is None:
-                record.last_received = _naive(received_at)
+                record.last_received = received_at
             if len(record.last_prices) < RECENT_PRICES:
-                record.last_prices.append(PricePoint(day=local_day(received_at), unit_price=unit_price,
+                record.last_prices.append(PricePoint(received_at=received_at, unit_price=unit_price,
                                                      quantity=quantity))
-            if ordered_at is not None:
-                record._lead_total += max((_naive(received_at) - _naive(ordered_at)).total_seconds(), 0) / 86400
+            if ordered_at is not None:  # both from UTC columns of one type: aware or naive alike
+                record._lead_total += max((received_at - ordered_at).total_seconds(), 0) / 86400
                 record._lead_count += 1
         offers = session.exec(select(SupplierPart.part_id, SupplierPart.supplier_id, SupplierPart.price,
                                      SupplierPart.lead_days)
