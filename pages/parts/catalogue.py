@@ -47,7 +47,8 @@ def _warehouse_option(option: WarehouseOption) -> rx.Component:
 def _limit_row(row: LimitRow) -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.text(row.warehouse, weight="medium"),
+            rx.hstack(rx.text(row.warehouse, weight="medium"), rx.spacer(),
+                      rx.text(row.figures, size="2", color_scheme="gray"), width="100%"),
             rx.hstack(
                 rx.input(name="minimum", default_value=row.minimum, key=CatalogueState.form_key, placeholder="最低",
                          size="3", input_mode="decimal", aria_label=row.warehouse + "最低库存", flex="1"),
@@ -109,7 +110,7 @@ def part_form() -> rx.Component:
             width="100%",
         ),
         rx.cond(editing, card(
-            rx.heading("安全库存（最低 / 最高）", size="4"),
+            rx.heading("库存与安全库存（最低 / 最高）", size="4"),
             rx.text("低于最低库存时，采购计划建议补到最高库存；都不填则取消。", size="2", color_scheme="gray"),
             field_error(CatalogueState.limit_errors, "form"),
             rx.foreach(CatalogueState.limits, _limit_row),

@@ -8,10 +8,11 @@ Every handler that reads or writes goes through a service that checks the role; 
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import reflex as rx
 
-from lantong_pwa.services.parts import catalogue, stock
+from lantong_pwa.services.parts import catalogue, purchase_orders, stock
 from lantong_pwa.services.platform.permissions import Permission, allows
 from models import Part
 from state.platform.session import SessionState
@@ -34,6 +35,7 @@ class LimitRow:
     warehouse: str = ""
     minimum: str = ""
     maximum: str = ""
+    figures: str = ""  # "库存 12 · 在途 5"
 
 
 @dataclasses.dataclass
@@ -51,6 +53,23 @@ def _row(part: Part) -> CatalogueRow:
 
 def _number(value) -> str:
     return "" if value is None else quantity(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """A part's detail with what each warehouse holds of it and expects (在途)."""
+    detail: catalogue.PartDetail
+    on_hand: dict[int, Decimal]
+    in_transit: dict[int, Decimal]
+
+
+def _shown(db, actor, part_id) -> Shown:
+    detail = catalogue.part_detail(db, actor, part_id)
+    part = detail.part
+    on_hand = {row.warehouse.id: row.on_hand for row in stock.on_hand(db, actor, part_id=part.id)}
+    coming = {warehouse_id: amount for (_part, warehouse_id), amount in
+              purchase_orders.in_transit_by_warehouse(db, part.branch_id, [part.id]).items()}
+    return Shown(detail=detail, on_hand=on_hand, in_transit=coming)
 
 
 class CatalogueState(SessionState):
@@ -96,7 +115,8 @@ class CatalogueState(SessionState):
         if shown.ok:
             self.searched = query.strip()
 
-    def _show(self, detail: catalogue.PartDetail) -> None:
+    def _show(self, shown: Shown) -> None:
+        detail = shown.detail
         part = detail.part
         self.editing_id = part.id
         self.values = {"code": part.code, "name": part.name, "brand": part.brand, "spec": part.spec,
@@ -107,13 +127,16 @@ class CatalogueState(SessionState):
         self.active = part.is_active
         self.limits = [LimitRow(warehouse_id=str(v.warehouse.id), warehouse=v.warehouse.name,
                                 minimum=_number(v.limit and v.limit.minimum),
-                                maximum=_number(v.limit and v.limit.maximum)) for v in detail.limits]
+                                maximum=_number(v.limit and v.limit.maximum),
+                                figures=f"库存 {quantity(shown.on_hand.get(v.warehouse.id, Decimal(0)))} · "
+                                        f"在途 {quantity(shown.in_transit.get(v.warehouse.id, Decimal(0)))}")
+                       for v in detail.limits]
         self.form_key += 1
 
     @rx.event
     async def open_part(self, part_id: int):
         self.limit_errors = {}
-        shown = await self._in_read(lambda db, actor: catalogue.part_detail(db, actor, part_id))
+        shown = await self._in_read(lambda db, actor: _shown(db, actor, part_id))
         self.errors = shown.field_errors
         if shown.ok:
             self._show(shown.value)
@@ -123,7 +146,7 @@ class CatalogueState(SessionState):
         """A scanned (or typed) barcode opens its part; an unknown one says so and offers it for a new part."""
         def work(db, actor):
             part = catalogue.part_by_barcode(db, actor, text)
-            return None if part is None else catalogue.part_detail(db, actor, part.id)
+            return None if part is None else _shown(db, actor, part.id)
 
         shown = await self._in_read(work)
         self.errors = shown.field_errors
@@ -134,7 +157,7 @@ class CatalogueState(SessionState):
             self.searched = (text or "").strip()
             return rx.toast.info(f"没有条码为{self.searched}的配件，可新建")
         self._show(shown.value)
-        self.rows = [_row(shown.value.part)]
+        self.rows = [_row(shown.value.detail.part)]
         return None
 
     @rx.event
@@ -159,7 +182,7 @@ class CatalogueState(SessionState):
 
         def work(db, actor):
             part = catalogue.save_part(db, actor, form, part_id=part_id)
-            return catalogue.part_detail(db, actor, part.id)
+            return _shown(db, actor, part.id)
 
         saved = await self._in_unit(work)
         self.errors = saved.field_errors
@@ -170,7 +193,7 @@ class CatalogueState(SessionState):
         shown = await self._in_read(lambda db, actor: self._list(db, actor, self.searched))
         if not shown.ok:
             self.errors = shown.field_errors
-        return rx.toast.success(f"已{'新建' if creating else '保存'}配件 {saved.value.part.code}")
+        return rx.toast.success(f"已{'新建' if creating else '保存'}配件 {saved.value.detail.part.code}")
 
     @rx.event
     async def set_active(self, active: bool):

@@ -37,15 +37,20 @@ def test_clerk_creates_finds_by_scan_edits_and_retires_a_part(app_engine, sessio
     assert is_toast(result, "success") and s.errors == {}
     assert s.editing_id > 0 and s.values["code"] == "JL-001" and s.barcodes == "6901234567890\n6901234567891"
     assert [r.code for r in s.rows] == ["JL-001"]
-    assert [(row.warehouse, row.minimum, row.maximum) for row in s.limits] == [("主仓库", "", "")]
+    assert [(row.warehouse, row.minimum, row.maximum, row.figures) for row in s.limits] == [
+        ("主仓库", "", "", "库存 0 · 在途 0")]
 
     drive(s.save_limit({"warehouse_id": str(main.id), "minimum": "5", "maximum": "2"}))
     assert s.limit_errors == {f"{main.id}-maximum": "最高库存不能低于最低库存"}
     drive(s.save_limit({"warehouse_id": str(main.id), "minimum": "2", "maximum": "10"}))
     assert s.limit_errors == {} and (s.limits[0].minimum, s.limits[0].maximum) == ("2", "10")
 
+    part = session.exec(select(models.Part).where(models.Part.code == "JL-001")).one()
+    stock.receive_stock(session, shop.parts_clerk, main.id, part.id, "7", "20")
+    session.commit()
     s.close_form()
     drive(s.scan("6901234567891"))
+    assert s.limits[0].figures == "库存 7 · 在途 0"
     assert s.values["name"] == "机油滤清器" and [r.code for r in s.rows] == ["JL-001"]
     result = drive(s.scan("000"))
     assert is_toast(result, "info") and s.rows == []
