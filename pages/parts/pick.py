@@ -63,6 +63,7 @@ def line_card(line: PickLineView) -> rx.Component:
                 _figure("已领", line.picked),
                 _figure("已退", line.returned),
                 _figure("本仓库存", line.on_hand),
+                rx.cond(line.in_transit != "", _figure("在途", line.in_transit)),
                 rx.text(line.unit, size="2", color_scheme="gray"),
                 spacing="4",
                 align="end",

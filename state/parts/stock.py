@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import select
 
 from lantong_pwa.errors import form_errors
-from lantong_pwa.services.parts import parts, stock
+from lantong_pwa.services.parts import parts, purchase_orders, stock
 from lantong_pwa.services.workshop import order_actions
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
@@ -68,6 +68,7 @@ class PickLineView:
     requested: bool = False
     part_id: int = 0
     on_hand: str = ""  # in the chosen warehouse
+    in_transit: str = ""  # 在途: ordered from suppliers and not yet in (all warehouses), "" when nothing
 
 
 def _warehouse_views(warehouses) -> list[WarehouseView]:
@@ -268,7 +269,10 @@ class PickState(SessionState):
         if self.warehouse_id not in {w.id for w in self.warehouses}:
             self.warehouse_id = self._default_warehouse(listing)
         self._stock = {f"{part}-{wh}": quantity(on_hand) for (part, wh), on_hand in listing.stock.items()}
+        coming = purchase_orders.in_transit(db, order.branch_id, [line.part_id for line in listing.lines])
         self.lines = [self._line_view(line, line.id in listing.requested_line_ids) for line in listing.lines]
+        for view in self.lines:
+            view.in_transit = quantity(coming[view.part_id]) if view.part_id in coming else ""
 
     def _default_warehouse(self, listing) -> str:
         """The first warehouse holding stock of the first line still to pick; else the first warehouse."""

@@ -175,3 +175,22 @@ def test_other_roles_are_sent_away(session, buy):
     s = make_state(PurchasingState, token=tech, path="/purchasing")
     assert redirects_in(drive(s.load())) == ["/tasks"]
     assert s.plan == [] and s.orders == []
+
+
+def test_the_pick_list_shows_what_is_in_transit(session, buy):
+    from lantong_pwa.services.workshop import work_orders
+    from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
+    from tests.factories import add_vehicle
+    from tests.state.parts.stock_cases import pick_state
+
+    vehicle = add_vehicle(session, buy.shop.branch.id)
+    order = work_orders.open_work_order(session, buy.shop.advisor, OrderForm(
+        vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint="刹车",
+        job_lines=[JobLineInput(name="换刹车片", hours="1", rate="100")],
+        part_lines=[PartLineInput(part_id=buy.pads.id, quantity="2"), PartLineInput(part_id=buy.filter.id,
+                                                                                    quantity="1")]))
+    session.commit()
+    buy.order((buy.pads, 4, 300), status=S.ORDERED)
+    s = pick_state(token_for(session, buy.clerk), order.id)
+    drive(s.load())
+    assert {line.name: line.in_transit for line in s.lines} == {"前刹车片": "4", "机油滤清器": ""}
