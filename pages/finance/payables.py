@@ -76,7 +76,7 @@ def _ageing_table() -> rx.Component:
 def payables_page():
     return [
         card(
-            rx.hstack(rx.heading("应付账款", size="5"), rx.spacer(),
+            rx.hstack(rx.heading("供应商欠款与账龄", size="5"), rx.spacer(),
                       download_button("/api/payables/ageing.xlsx", "ageing-export"), align="center", width="100%"),
             rx.text("按到期日计算账龄（截至 ", P.today, "）。点供应商名称查看明细、对账和付款。", size="2",
                     color_scheme="gray"),
