@@ -159,10 +159,95 @@ def _receipt_row(row: ReceiptRow) -> rx.Component:
     )
 
 
+def _part_search(search, errors, choices, choice) -> list[rx.Component]:
+    """A part search box (code, name or barcode), its message and the parts found, each a button."""
+    return [
+        rx.form(
+            rx.hstack(rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
+                               aria_label="搜索配件"),
+                      rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
+            on_submit=search, reset_on_submit=False, width="100%",
+        ),
+        field_error(errors, "part_query"),
+        rx.foreach(choices, choice),
+    ]
+
+
+def _counter_choice(choice: Choice) -> rx.Component:
+    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
+                     on_click=P.add_counter_part(choice.id))
+
+
+def _counter_line(line: Choice) -> rx.Component:
+    i = line.id
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(line.label, weight="bold"), rx.spacer(),
+                      rx.icon_button(rx.icon("x", size=16), type="button", variant="ghost", size="2",
+                                     aria_label="移除", on_click=P.remove_counter_part(line.id)),
+                      width="100%", align="center"),
+            field_error(P.counter_errors, "line." + i),
+            rx.grid(
+                rx.vstack(rx.input(name="quantity." + i, placeholder="数量", size="3", input_mode="decimal",
+                                   aria_label="入库数量", key=P.counter_key + "-q-" + i),
+                          field_error(P.counter_errors, "quantity." + i), spacing="1"),
+                rx.vstack(rx.input(name="unit_price." + i, placeholder="单价（元）", size="3", input_mode="decimal",
+                                   aria_label="入库单价", key=P.counter_key + "-p-" + i),
+                          field_error(P.counter_errors, "unit_price." + i), spacing="1"),
+                columns="2", spacing="3", width="100%",
+            ),
+            rx.input(name="price_reason." + i, placeholder="单价为0时填写原因", size="2", aria_label="价格原因",
+                     key=P.counter_key + "-r-" + i),
+            field_error(P.counter_errors, "price_reason." + i),
+            spacing="2", width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _options(choices, placeholder: str, name: str, label: str) -> rx.Component:
+    return rx.el.select(rx.el.option(placeholder, value=""), rx.foreach(choices, _supplier_option), name=name,
+                        class_name="native-select", aria_label=label, key=P.counter_key)
+
+
+def counter_section() -> rx.Component:
+    """无单入库: goods bought over the counter from a supplier, without a purchase order."""
+    return card(
+        rx.heading("无单入库（柜台采购）", size="4"),
+        *_part_search(P.search_counter_parts, P.counter_errors, P.counter_choices, _counter_choice),
+        rx.form(
+            rx.vstack(
+                field_error(P.counter_errors, "form"),
+                field_error(P.counter_errors, "lines"),
+                rx.foreach(P.counter_lines, _counter_line),
+                labelled("供应商", _options(P.suppliers, "选择供应商", "supplier_id", "供应商"), P.counter_errors,
+                         "supplier_id", required=True),
+                labelled("仓库", _options(P.warehouses, "选择仓库", "warehouse_id", "仓库"), P.counter_errors,
+                         "warehouse_id", required=True),
+                rx.grid(
+                    labelled("运费（元）", rx.input(name="freight", placeholder="0", size="3", input_mode="decimal",
+                                                  key=P.counter_key), P.counter_errors, "freight"),
+                    labelled("备注", rx.input(name="note", size="3", key=P.counter_key), P.counter_errors, "note"),
+                    columns="2", spacing="3", width="100%",
+                ),
+                _hidden("request_key", P.counter_key),
+                rx.button(rx.icon("package-plus"), "确认入库", type="submit", size="4", width="100%",
+                          disabled=P.counter_lines.length() == 0, id="counter-submit"),
+                width="100%", spacing="3",
+            ),
+            on_submit=P.counter_receive, reset_on_submit=False, width="100%",
+        ),
+    )
+
+
 def receipts_section() -> rx.Component:
-    return card(rx.heading("最近入库", size="4"),
-                rx.cond(P.receipts.length() > 0, rx.foreach(P.receipts, _receipt_row), empty_note("还没有入库单")),
-                rx.text("在入库单里可以办理采购退货（采退）。", size="2", color_scheme="gray"))
+    return rx.vstack(
+        rx.cond(P.can_receive, counter_section()),
+        card(rx.heading("最近入库", size="4"),
+             rx.cond(P.receipts.length() > 0, rx.foreach(P.receipts, _receipt_row), empty_note("还没有入库单")),
+             rx.text("在入库单里可以办理采购退货（采退）。", size="2", color_scheme="gray")),
+        width="100%", spacing="3",
+    )
 
 
 def _tab(label: str, value: str) -> rx.Component:
@@ -257,14 +342,7 @@ def _editor() -> rx.Component:
         ),
         card(
             rx.heading("添加配件", size="3"),
-            rx.form(
-                rx.hstack(rx.input(name="part_query", placeholder="配件编码或名称", size="3", flex="1",
-                                   aria_label="搜索配件"),
-                          rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
-                on_submit=O.search_parts, reset_on_submit=False, width="100%",
-            ),
-            field_error(O.edit_errors, "part_query"),
-            rx.foreach(O.part_choices, _part_choice),
+            *_part_search(O.search_parts, O.edit_errors, O.part_choices, _part_choice),
         ),
         width="100%", spacing="3",
     )

@@ -97,6 +97,16 @@ async def _open_page(state, arg: str, permission: Permission):
     return None
 
 
+async def _search_parts(state, form: dict) -> tuple[list[Choice], dict[str, str]]:
+    """Parts to add (a purchaser's search by code, name or barcode): the choices, or the message for the box."""
+    found = await state._in_read(lambda db, actor: [
+        Choice(id=str(p.id), label=f"{p.name}（{p.code}）")
+        for p in parts.search_parts(db, require(actor, Permission.PURCHASE), form.get("part_query", ""))])
+    if not found.ok:
+        return [], {"part_query": found.error.message}
+    return found.value, {} if found.value else {"part_query": "没有找到匹配的配件"}
+
+
 async def _reread(state, doc_id: int) -> None:
     """Read the page's document again after a change (a failure shows above the page)."""
     shown = await state._in_read(lambda db, actor: state._load(db, actor, doc_id))
@@ -130,6 +140,14 @@ class PurchasingState(SessionState):
     orders: list[OrderRow] = []
     status_filter: str = "open"
     receipts: list[ReceiptRow] = []
+    # 无单入库 (a counter purchase): the parts clerk's receipt without an order, from a supplier.
+    can_receive: bool = False
+    suppliers: list[Choice] = []
+    warehouses: list[Choice] = []
+    counter_choices: list[Choice] = []
+    counter_lines: list[Choice] = []  # the parts chosen (id = part id)
+    counter_errors: dict[str, str] = {}
+    counter_key: str = ""
 
     def _plan_rows(self, db, actor: User) -> list[PlanRow]:
         plan = purchase_plan.build(db, actor)  # checks the person first
@@ -158,12 +176,19 @@ class PurchasingState(SessionState):
                                     created=format_local(r.created_at, "%m-%d %H:%M"),
                                     url=f"/purchasing/receipts/{r.id}")
                          for r, s in receiving.recent_receipts(db, actor)]
+        self.can_receive = allows(actor, Permission.MOVE_STOCK)
+        self.suppliers = _supplier_choices(db, actor)
+        self.warehouses = [Choice(id=str(w.id), label=w.name) for w in db.exec(
+            select(Warehouse).where(Warehouse.branch_id == actor.branch_id, Warehouse.is_active)
+            .order_by(Warehouse.id))]
 
     @rx.event
     async def load(self):
         self.error = ""
         self.plan_errors = {}
         self.plan_key = new_request_key()
+        self.counter_key = new_request_key()
+        self.counter_errors = {}
         shown = await self._in_read(self._load, page=Permission.PURCHASE)
         if shown.redirect is not None:
             return shown.redirect
@@ -217,6 +242,46 @@ class PurchasingState(SessionState):
             self.plan_key = new_request_key()
         self.tab = "orders"
         return rx.toast.success("已生成采购单：" + "、".join(number for _id, number in made.value))
+
+
+    @rx.event
+    async def search_counter_parts(self, form: dict):
+        self.counter_choices, self.counter_errors = await _search_parts(self, form)
+
+    @rx.event
+    def add_counter_part(self, part_id: str):
+        """Take a part from the search results on screen (the receipt itself checks it again)."""
+        chosen = next((c for c in self.counter_choices if c.id == part_id), None)
+        if chosen is not None and all(line.id != part_id for line in self.counter_lines):
+            self.counter_lines = [*self.counter_lines, chosen]
+        self.counter_choices = []
+
+    @rx.event
+    def remove_counter_part(self, part_id: str):
+        self.counter_lines = [line for line in self.counter_lines if line.id != part_id]
+
+    @rx.event
+    async def counter_receive(self, form: dict):
+        """确认入库 without an order: supplier, warehouse, each part's quantity and price, freight."""
+        self.counter_errors = {}
+        key = form.get("request_key") or self.counter_key
+        if key != self.counter_key:
+            return None  # the second tap of a double tap: already received
+        ids = [int(line.id) for line in self.counter_lines]
+        entries = [ReceiptLineInput(part_id=part_id, quantity=form.get(f"quantity.{part_id}", ""),
+                                    unit_price=form.get(f"unit_price.{part_id}", ""),
+                                    price_reason=form.get(f"price_reason.{part_id}", "")) for part_id in ids]
+        received = await self._in_unit(lambda db, actor: receiving.receive(db, actor, ReceiptForm(
+            lines=entries, supplier_id=form.get("supplier_id", ""), warehouse_id=form.get("warehouse_id", ""),
+            freight=form.get("freight", "0"), note=form.get("note", ""), request_key=key)))
+        if not received.ok:
+            self.counter_errors = _by_line(received.field_errors, ids)
+            return rx.toast.error(received.error.message)
+        receipt = received.value.receipt
+        self.counter_lines = []
+        self.counter_key = new_request_key()
+        await self._in_read(self._load)
+        return rx.toast.success(f"已入库：{receipt.number} · {money(receipt.total)}")
 
 
 # --- one purchase order -----------------------------------------------------------------------------------------
@@ -388,16 +453,7 @@ class PurchaseOrderState(SessionState):
 
     @rx.event
     async def search_parts(self, form: dict):
-        self.edit_errors = {}
-        found = await self._in_read(lambda db, actor: [
-            Choice(id=str(p.id), label=f"{p.name}（{p.code}）")
-            for p in parts.search_parts(db, require(actor, Permission.PURCHASE), form.get("part_query", ""))])
-        if not found.ok:
-            self.edit_errors = {"part_query": found.error.message}
-            return
-        self.part_choices = found.value
-        if not found.value:
-            self.edit_errors = {"part_query": "没有找到匹配的配件"}
+        self.part_choices, self.edit_errors = await _search_parts(self, form)
 
     @rx.event
     async def add_part(self, part_id: str):

@@ -11,6 +11,7 @@ from lantong_pwa.services.platform.permissions import Permission as P
 from state.parts.purchasing import (
     ORDER_ARG,
     RECEIPT_ARG,
+    Choice,
     OrderLineRow,
     PlanRow,
     PurchaseOrderPrintState,
@@ -23,7 +24,8 @@ from state.parts.purchasing import (
 )
 from tests.state.harness import drive, is_toast, make_state, toast_text
 
-UI_ONLY = {"PurchasingState.set_tab": ("orders",)}
+UI_ONLY = {"PurchasingState.set_tab": ("orders",), "PurchasingState.add_counter_part": ("1",),
+           "PurchasingState.remove_counter_part": ("1",)}
 PUBLIC = {"SupplierOrderState.load"}
 FORGED_ID = 1  # a state a browser could forge: an order or receipt named, nothing loaded
 
@@ -78,6 +80,29 @@ def run_create_orders(cookie, w):
 def refused_create_orders(s, result, w, visitor):
     visitor.was_told(_toast(result))
     assert s.orders == [] and s.tab == "plan"
+
+
+def run_search_counter_parts(cookie, w):
+    s = _purchasing(cookie)
+    return s, drive(s.search_counter_parts({"part_query": "机油"}))
+
+
+def refused_search_counter_parts(s, result, w, visitor):
+    visitor.was_told(s.counter_errors["part_query"])
+    assert s.counter_choices == []
+
+
+def run_counter_receive(cookie, w):
+    s = _purchasing(cookie)
+    s.counter_key = "counter-1"
+    s.counter_lines = [Choice(id=str(w.part.id), label="机油滤清器（JL-001）")]
+    return s, drive(s.counter_receive({"supplier_id": "1", "warehouse_id": "1", f"quantity.{w.part.id}": "2",
+                                       f"unit_price.{w.part.id}": "10", "request_key": "counter-1"}))
+
+
+def refused_counter_receive(s, result, w, visitor):
+    visitor.was_told(_toast(result))
+    assert s.receipts == [] and [line.id for line in s.counter_lines] == [str(w.part.id)]
 
 
 # --- one order --------------------------------------------------------------------------------------------------
@@ -215,6 +240,8 @@ CASES = [
     ("PurchasingState.build_plan", P.PURCHASE, run_build_plan, refused_list),
     ("PurchasingState.filter_orders", P.PURCHASE, run_filter_orders, refused_list),
     ("PurchasingState.create_orders", P.PURCHASE, run_create_orders, refused_create_orders),
+    ("PurchasingState.search_counter_parts", P.PURCHASE, run_search_counter_parts, refused_search_counter_parts),
+    ("PurchasingState.counter_receive", P.MOVE_STOCK, run_counter_receive, refused_counter_receive),
     ("PurchaseOrderState.load", P.PURCHASE, run_order_load, refused_order_load),
     ("PurchaseOrderState.act", P.PURCHASE, run_act, refused_order_change),
     ("PurchaseOrderState.save_lines", P.PURCHASE, run_save_lines, refused_order_change),

@@ -194,3 +194,29 @@ def test_the_pick_list_shows_what_is_in_transit(session, buy):
     s = pick_state(token_for(session, buy.clerk), order.id)
     drive(s.load())
     assert {line.name: line.in_transit for line in s.lines} == {"前刹车片": "4", "机油滤清器": ""}
+
+
+def test_a_counter_purchase_without_an_order(session, buy):
+    s = make_state(PurchasingState, token=token_for(session, buy.clerk), path="/purchasing")
+    drive(s.load())
+    assert s.can_receive and [c.label for c in s.suppliers] == ["华南汽配", "鹏程配件"]
+    drive(s.search_counter_parts({"part_query": "JL-001"}))
+    s.add_counter_part(s.counter_choices[0].id)
+    part = str(buy.filter.id)
+    assert [line.id for line in s.counter_lines] == [part]
+    form = {"warehouse_id": str(buy.main.id), f"quantity.{part}": "4", f"unit_price.{part}": "0",
+            "request_key": s.counter_key}
+    result = drive(s.counter_receive(form))
+    assert is_toast(result, "error") and s.counter_errors == {"supplier_id": "没有采购单的入库请选择供应商"}
+    result = drive(s.counter_receive({**form, "supplier_id": str(buy.beta.id)}))
+    assert "请填写原因" in s.counter_errors[f"price_reason.{part}"]
+    key = s.counter_key
+    form = {**form, "supplier_id": str(buy.beta.id), f"unit_price.{part}": "18", "freight": "2"}
+    assert is_toast(drive(s.counter_receive(form)), "success")
+    assert drive(s.counter_receive(form)) is None, "the second tap of a double tap receives nothing"
+    assert count(session, models.GoodsReceipt) == 1 and s.counter_key != key and s.counter_lines == []
+    assert s.receipts[0].total == "¥74.00" and s.receipts[0].supplier == "鹏程配件"
+    assert buy.balance(buy.filter).on_hand == D("4.00")
+    manager = make_state(PurchasingState, token=token_for(session, buy.manager), path="/purchasing")
+    drive(manager.load())
+    assert manager.can_receive is False, "receiving moves stock: the parts clerk's"
