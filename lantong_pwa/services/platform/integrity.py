@@ -8,6 +8,8 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
   settlement's ``paid_amount`` is the sum of its payments.
 - A stock balance's on hand equals the sum of its ledger moves.
 - A parts line never has more returned than picked.
+- A purchase order line's received quantity is the sum of its receipt lines; a receipt line's returned quantity the
+  sum of its purchase return lines.
 """
 
 from __future__ import annotations
@@ -21,9 +23,14 @@ from sqlmodel import Session, col, select
 
 from models import (
     Branch,
+    GoodsReceipt,
+    GoodsReceiptLine,
     Part,
     PartLine,
     Payment,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReturnLine,
     Settlement,
     SettlementStatus,
     StockBalance,
@@ -155,8 +162,42 @@ def returned_above_picked(session: Session) -> Problem | None:
         for b, n, line_id, code, picked, returned in rows))
 
 
+def purchasing_against_documents(session: Session) -> Problem | None:
+    """A purchase order line's received quantity is the sum of its receipt lines, and a receipt line's returned
+    quantity the sum of its purchase return lines."""
+    codes = _branch_codes(session)
+    received = select(GoodsReceiptLine.purchase_order_line_id.label("line_id"),
+                      func.sum(GoodsReceiptLine.quantity).label("q")) \
+        .group_by(GoodsReceiptLine.purchase_order_line_id).subquery()
+    returned = select(PurchaseReturnLine.goods_receipt_line_id.label("line_id"),
+                      func.sum(PurchaseReturnLine.quantity).label("q")) \
+        .group_by(PurchaseReturnLine.goods_receipt_line_id).subquery()
+    found = []
+    for branch_id, number, line_id, recorded, summed in session.exec(
+            select(PurchaseOrder.branch_id, PurchaseOrder.number, PurchaseOrderLine.id,
+                   PurchaseOrderLine.received_quantity, received.c.q)
+            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+            .outerjoin(received, received.c.line_id == PurchaseOrderLine.id)
+            .order_by(PurchaseOrderLine.id)).all():
+        if _money(recorded) != _money(summed):
+            found.append(f"{codes[branch_id]} 采购单{number} 行{line_id}：记为已到{_money(recorded)}，"
+                         f"入库合计{_money(summed)}")
+    for branch_id, number, line_id, recorded, summed in session.exec(
+            select(GoodsReceipt.branch_id, GoodsReceipt.number, GoodsReceiptLine.id,
+                   GoodsReceiptLine.returned_quantity, returned.c.q)
+            .join(GoodsReceipt, GoodsReceipt.id == GoodsReceiptLine.goods_receipt_id)
+            .outerjoin(returned, returned.c.line_id == GoodsReceiptLine.id)
+            .order_by(GoodsReceiptLine.id)).all():
+        if _money(recorded) != _money(summed):
+            found.append(f"{codes[branch_id]} 入库单{number} 行{line_id}：记为已退{_money(recorded)}，"
+                         f"采退合计{_money(summed)}")
+    if not found:
+        return None
+    return Problem("purchasing_against_documents", "采购单到货数或入库单退货数与单据合计不符", tuple(found))
+
+
 RULES = (two_active_settlements, status_against_settlement, paid_above_settled, stock_against_ledger,
-         returned_above_picked)
+         returned_above_picked, purchasing_against_documents)
 
 
 def check(session: Session) -> list[Problem]:

@@ -254,3 +254,21 @@ def test_scanning_finds_the_orders_line(buy, session):
     assert receiving.find_order_line(session, buy.clerk, order.id, "jl-001").part_id == buy.filter.id
     with refusal(session, match="没有条码或编码为999"):
         receiving.find_order_line(session, buy.clerk, order.id, "999")
+
+
+def test_the_check_finds_purchasing_in_step_and_reports_a_tampered_line(buy, session):
+    from lantong_pwa.services.platform import integrity
+
+    order = buy.order((buy.pads, 4, 300), status=S.ORDERED)
+    receipt = buy.receive(order, (buy.lines(order)[0], 3))
+    purchase_returns.create_return(session, buy.clerk, receipt.receipt.id,
+                                   [ReturnLineInput(receipt.lines[0].id, "1")], request_key=key())
+    session.commit()
+    assert integrity.check(session) == []
+    line = buy.lines(order)[0]
+    line.received_quantity = D("4.00")
+    session.add(line)
+    session.commit()
+    [problem] = integrity.check(session)
+    assert problem.rule == "purchasing_against_documents"
+    assert problem.rows == (f"T01 采购单{order.number} 行{line.id}：记为已到4.00，入库合计3.00",)
