@@ -172,25 +172,20 @@ def purchasing_against_documents(session: Session) -> Problem | None:
     returned = select(PurchaseReturnLine.goods_receipt_line_id.label("line_id"),
                       func.sum(PurchaseReturnLine.quantity).label("q")) \
         .group_by(PurchaseReturnLine.goods_receipt_line_id).subquery()
-    found = []
-    for branch_id, number, line_id, recorded, summed in session.exec(
-            select(PurchaseOrder.branch_id, PurchaseOrder.number, PurchaseOrderLine.id,
-                   PurchaseOrderLine.received_quantity, received.c.q)
-            .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-            .outerjoin(received, received.c.line_id == PurchaseOrderLine.id)
-            .order_by(PurchaseOrderLine.id)).all():
-        if _money(recorded) != _money(summed):
-            found.append(f"{codes[branch_id]} 采购单{number} 行{line_id}：记为已到{_money(recorded)}，"
-                         f"入库合计{_money(summed)}")
-    for branch_id, number, line_id, recorded, summed in session.exec(
-            select(GoodsReceipt.branch_id, GoodsReceipt.number, GoodsReceiptLine.id,
-                   GoodsReceiptLine.returned_quantity, returned.c.q)
-            .join(GoodsReceipt, GoodsReceipt.id == GoodsReceiptLine.goods_receipt_id)
-            .outerjoin(returned, returned.c.line_id == GoodsReceiptLine.id)
-            .order_by(GoodsReceiptLine.id)).all():
-        if _money(recorded) != _money(summed):
-            found.append(f"{codes[branch_id]} 入库单{number} 行{line_id}：记为已退{_money(recorded)}，"
-                         f"采退合计{_money(summed)}")
+    orders = session.exec(
+        select(PurchaseOrder.branch_id, PurchaseOrder.number, PurchaseOrderLine.id,
+               PurchaseOrderLine.received_quantity, received.c.q)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .outerjoin(received, received.c.line_id == PurchaseOrderLine.id).order_by(PurchaseOrderLine.id)).all()
+    receipts = session.exec(
+        select(GoodsReceipt.branch_id, GoodsReceipt.number, GoodsReceiptLine.id,
+               GoodsReceiptLine.returned_quantity, returned.c.q)
+        .join(GoodsReceipt, GoodsReceipt.id == GoodsReceiptLine.goods_receipt_id)
+        .outerjoin(returned, returned.c.line_id == GoodsReceiptLine.id).order_by(GoodsReceiptLine.id)).all()
+    found = [f"{codes[branch_id]} {document}{number} 行{line_id}：记为{kept}{_money(recorded)}，{summed_as}{_money(summed)}"
+             for rows, document, kept, summed_as in ((orders, "采购单", "已到", "入库合计"),
+                                                     (receipts, "入库单", "已退", "采退合计"))
+             for branch_id, number, line_id, recorded, summed in rows if _money(recorded) != _money(summed)]
     if not found:
         return None
     return Problem("purchasing_against_documents", "采购单到货数或入库单退货数与单据合计不符", tuple(found))
