@@ -37,7 +37,8 @@ S = SupplierPayablesState
 
 def _ageing_row(row: AgeingView) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.link(row.name, href=row.url, weight="medium"), white_space="nowrap"),
+        rx.table.row_header_cell(rx.link(row.name, href=row.url, weight="medium", class_name="board-card-link"),
+                                 white_space="nowrap"),
         rx.table.cell(rx.text(row.balance, weight="bold"), text_align="right", white_space="nowrap"),
         rx.foreach(row.buckets, lambda amount: rx.table.cell(amount, text_align="right", white_space="nowrap")),
         rx.table.cell(row.credits, text_align="right", white_space="nowrap"),
@@ -90,14 +91,16 @@ def payables_page():
 
 
 def _item(row: ItemRow) -> rx.Component:
+    """An open item; a debit the person may pay carries its tick in its number (the words tick it too)."""
     return rx.table.row(
-        rx.table.cell(rx.cond(
-            row.is_debit & S.can_pay,
-            rx.checkbox(checked=S.chosen.contains(row.id), on_change=lambda ticked: S.toggle_item(row.id, ticked),
-                        size="3", id="choose-" + row.number, aria_label="选择 " + row.number),
-        )),
         rx.table.row_header_cell(
-            rx.text(row.number, weight="medium", white_space="nowrap"),
+            rx.cond(
+                row.is_debit & S.can_pay,
+                rx.checkbox(row.number, checked=S.chosen.contains(row.id),
+                            on_change=lambda ticked: S.toggle_item(row.id, ticked), size="3",
+                            id="choose-" + row.number, weight="medium", white_space="nowrap"),
+                rx.text(row.number, weight="medium", white_space="nowrap"),
+            ),
             rx.text(row.kind, " ", row.document_date, size="1", color_scheme="gray"),
             rx.hstack(rx.text("到期 ", row.due_on, size="1", color_scheme="gray"),
                       rx.cond(row.overdue != "", rx.badge(row.overdue, color_scheme="red")), spacing="1",
@@ -118,7 +121,6 @@ def _items() -> rx.Component:
             rx.box(
                 rx.table.root(
                     rx.table.header(rx.table.row(
-                        rx.table.column_header_cell(""),
                         rx.table.column_header_cell("单据"),
                         rx.table.column_header_cell("未付", text_align="right"),
                     )),

@@ -127,6 +127,8 @@ OFFICE_SCREENS = {
     "门店设置": ("manager", "/settings", "text=机修一组"),
     "查询统计": ("manager", "/reports", "#technician-performance"),
     "客户投诉": ("advisor", "/complaints", "[role=combobox]"),
+    "应付账款": ("cashier", "/payables", "text=供应商欠款与账龄"),
+    "供应商比价": ("parts", "/parts/prices?code=JL-TY-001", "#price-part"),
 }
 
 

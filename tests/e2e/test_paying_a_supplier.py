@@ -14,6 +14,7 @@ from lantong_pwa.timezone import local_day
 from models import PaymentTerms, User
 from models.common import utc_now
 from tests.e2e.conftest import sign_in, wait_hydrated
+from tests.e2e.test_made_for_hands import expect_made_for_hands
 from tests.services.finance.payables_rows import add_receipt, add_supplier
 
 pytestmark = pytest.mark.e2e
@@ -73,6 +74,8 @@ def test_pay_two_items_oldest_first_and_see_them_on_the_statement(server, new_co
     expect(rows.nth(6)).to_contain_text("期末余额")
     expect(rows.nth(6)).to_contain_text("¥50.00")
 
+    expect(page.get_by_text("已付款 ¥200.00")).to_be_hidden(timeout=15_000)  # the message has gone
+    expect_made_for_hands(page)  # the ticks, the form and the statement: thumb-sized, and nothing axe-core finds
     page.click("#statement-print")
     expect(page).to_have_url(re.compile(rf"/payables/{supplier_id}/statement\?from=.*&to="))
     expect(page.locator("#statement-closing")).to_have_text("¥50.00")
