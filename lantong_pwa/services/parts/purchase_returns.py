@@ -18,7 +18,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
-from lantong_pwa.services.finance import open_items
+from lantong_pwa.services.finance import open_items, payables
 from lantong_pwa.services.parts import purchase_orders, receiving, stock
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.numbering import next_number
@@ -150,6 +150,8 @@ def create_return(session: Session, actor: User, receipt_id, lines: list[ReturnL
                             party_id=supplier.id, direction=Direction.PAYABLE, source=OpenItemSource.PURCHASE_RETURN,
                             source_id=purchase_return.id, number=purchase_return.number, amount=-total,
                             document_date=day, due=open_items.due_on(supplier.terms, supplier.terms_days, day))
+        # What is owed drops now: the credit settles its own receipt first (then older debits), not at the next payment.
+        payables.apply_credits(session, actor, PartyKind.SUPPLIER, supplier.id, branch_id=receipt.branch_id)
     audit.record(session, actor, "purchase_return.create", "purchase_return", purchase_return.id,
                  branch_id=purchase_return.branch_id, number=purchase_return.number, goods_receipt_id=receipt.id,
                  total=total)

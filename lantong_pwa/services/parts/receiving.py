@@ -23,7 +23,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
-from lantong_pwa.services.finance import open_items
+from lantong_pwa.services.finance import open_items, payables
 from lantong_pwa.services.parts import purchase_orders, stock
 from lantong_pwa.services.parts.purchase_orders import S
 from lantong_pwa.services.platform import audit
@@ -260,6 +260,7 @@ def receive(session: Session, actor: User, form: ReceiptForm) -> ReceiptResult:
                             party_id=supplier.id, direction=Direction.PAYABLE, source=OpenItemSource.GOODS_RECEIPT,
                             source_id=receipt.id, number=receipt.number, amount=receipt.total, document_date=day,
                             due=open_items.due_on(supplier.terms, supplier.terms_days, day))
+        payables.apply_credits(session, actor, PartyKind.SUPPLIER, supplier.id, branch_id=receipt.branch_id)  # an advance
     audit.record(session, actor, "goods_receipt.create", "goods_receipt", receipt.id, branch_id=receipt.branch_id,
                  number=receipt.number, purchase_order_id=receipt.purchase_order_id, supplier_id=supplier.id,
                  total=receipt.total, freight=freight, price_flags=flags)

@@ -204,6 +204,11 @@ def test_the_issue_example_return_at_the_receipts_cost(buy, session):
     credit = session.exec(select(OpenItem).where(OpenItem.source == OpenItemSource.PURCHASE_RETURN)).one()
     assert credit.amount == D("-20.00") and credit.party_id == buy.acme.id
     assert first.receipt.total == D("100.00")
+    owed = {item.number: item.open_amount for item in session.exec(
+        select(OpenItem).where(OpenItem.source == OpenItemSource.GOODS_RECEIPT)).all()}
+    assert owed == {first.receipt.number: D("100.00"), second.receipt.number: D("180.00")}, \
+        "the return settles its own receipt at once"
+    assert credit.open_amount == D("0.00")
 
 
 def test_a_return_is_never_more_than_received_nor_below_zero_stock(buy, session):
