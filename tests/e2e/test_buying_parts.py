@@ -1,7 +1,8 @@
 """Buying parts on phones, in the production build: the parts clerk builds the purchase plan and turns it into an
 order; it is above the branch's approval amount, so the manager approves it on their phone; the clerk places it,
 receives part of it by scanning the barcode (the code box the scanner fills, as a Bluetooth scanner types), the rest
-later, and returns one unit from the second receipt at its cost. Every step waits for what the screen shows.
+later, and returns one unit from the second receipt at its cost; the cashier pays the supplier what is owed, and
+the supplier's statement shows exactly those amounts. Every step waits for what the screen shows.
 
 Other test modules share the server: the part, supplier and offer used here are made here, with their own codes.
 """
@@ -61,7 +62,7 @@ def open_order_as(page: Page, order_url: str) -> None:
     expect(page.get_by_text(SUPPLIER, exact=True)).to_be_visible()
 
 
-def test_plan_approve_receive_in_two_goes_and_return_one(server, new_context, scene):
+def test_plan_approve_receive_in_two_goes_return_one_and_pay(server, new_context, scene):
     clerk = new_context("phone").new_page()
     sign_in(clerk, "parts")
     clerk.goto("/purchasing")
@@ -134,3 +135,31 @@ def test_plan_approve_receive_in_two_goes_and_return_one(server, new_context, sc
     owed = server.scalar("SELECT SUM(amount) FROM open_item WHERE party_kind = 'supplier' AND party_id = ?",
                          scene["supplier_id"])
     assert Decimal(str(owed)) == Decimal("5412.00")  # 1,812 + 4,200 − 600
+
+    # The cashier pays the supplier what is owed, and the statement shows exactly these documents.
+    with server.db() as connection:
+        receipts = [row[0] for row in connection.execute(
+            "SELECT number FROM goods_receipt WHERE supplier_id = ? ORDER BY id", (scene["supplier_id"],))]
+    returned = server.scalar("SELECT number FROM purchase_return WHERE supplier_id = ?", scene["supplier_id"])
+    cashier = new_context("phone").new_page()
+    sign_in(cashier, "cashier")
+    cashier.goto(f"/payables/{scene['supplier_id']}")
+    expect(cashier.locator("#balance")).to_have_text("¥5,412.00")
+    wait_hydrated(cashier, "#pay-submit")
+    cashier.select_option("#pay-method", "bank_transfer")
+    cashier.fill("#pay-amount", "5412")
+    cashier.fill("#pay-reference", "E2E-CG-PAY")
+    cashier.click("#pay-submit")
+    expect(cashier.get_by_text("已付款 ¥5,412.00")).to_be_visible()
+    expect(cashier.locator("#balance")).to_have_text("¥0.00")
+    cashier.click("#statement-submit")
+    rows = cashier.locator("#statement tbody tr")
+    expect(rows).to_have_count(7)  # opening, two receipts, the return, the payment, the period's totals, closing
+    expect(rows.nth(0)).to_contain_text("¥0.00")
+    for number, amount in ((receipts[0], "¥1,812.00"), (receipts[1], "¥4,200.00"), (returned, "¥600.00")):
+        expect(rows.filter(has_text=number)).to_contain_text(amount)
+    expect(rows.filter(has_text="E2E-CG-PAY")).to_contain_text("¥5,412.00")
+    expect(rows.nth(6)).to_contain_text("期末余额")
+    expect(rows.nth(6)).to_contain_text("¥0.00")
+    assert server.scalar("SELECT sum(open_amount) FROM open_item WHERE party_kind = 'supplier' AND party_id = ?",
+                         scene["supplier_id"]) == 0
