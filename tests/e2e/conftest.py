@@ -7,13 +7,16 @@ A failing test leaves screenshots of every open page and the server log under th
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
@@ -30,6 +33,17 @@ DEMO_PASSWORD = "lantong123"
 TABLET = {"viewport": {"width": 1024, "height": 768}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 SIZES = {"tablet": TABLET, "phone": PHONE}
+
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[object, object, T]) -> T:
+    """Run ``coroutine`` to the end in a thread of its own: once a browser test has started Playwright, this thread
+    has a running event loop, and ``asyncio.run`` refuses to start another here. The thread gets this one's context:
+    Reflex registers the State classes simulated phones import in a context variable."""
+    with ThreadPoolExecutor(max_workers=1) as own_thread:
+        return own_thread.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
 
 
 @dataclass(frozen=True)

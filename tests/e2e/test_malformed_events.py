@@ -3,8 +3,6 @@ ten a minute per client), nothing is written to the log but one line each, and t
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from lantong_pwa.event_guard import FAILED, MALFORMED, REFUSALS_PER_MINUTE, TOO_LONG
@@ -12,6 +10,7 @@ from lantong_pwa.reflex_internals import event_message
 from lantong_pwa.socket_phone import SocketPhone
 from state.workshop.intake import IntakeState
 from state.workshop.vehicles import VehicleSearchState
+from tests.e2e.conftest import run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +56,7 @@ def test_malformed_events_get_a_chinese_message_one_log_line_and_no_traceback(se
             await phone.close()
 
     log_before = server.log.read_text(errors="replace")
-    answered, long, flood, still = asyncio.run(scenario())
+    answered, long, flood, still = run_async(scenario())
     for message, texts in zip(MALFORMED_MESSAGES, answered):
         # A form whose fields are not text passes the check of the payload's shape; its handler fails, and says so.
         assert any(MALFORMED in text or FAILED in text for text in texts), message

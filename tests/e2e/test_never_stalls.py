@@ -10,10 +10,8 @@ fails so).
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import sqlite3
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -21,7 +19,7 @@ import pytest
 from lantong_pwa.socket_phone import SocketPhone
 from state.platform.settings import SettingsState
 from state.workshop.board import BoardState
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +75,4 @@ async def _scenario(server) -> None:
 
 
 def test_a_request_waiting_on_the_database_stalls_no_other_phone(server):
-    # A thread of its own (once a browser test has started Playwright, this one has a running event loop), with
-    # this thread's context: Reflex registers the State classes the phones import in a context variable.
-    with ThreadPoolExecutor(max_workers=1) as own_thread:
-        own_thread.submit(contextvars.copy_context().run, asyncio.run, _scenario(server)).result()
+    run_async(_scenario(server))

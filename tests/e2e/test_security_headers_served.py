@@ -4,10 +4,8 @@ pages from disk); CORS and the websocket only for the app's own origin."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,6 +15,7 @@ import socketio
 from lantong_pwa import prod_server
 from lantong_pwa.reflex_internals import EVENT_NAMESPACE, EVENT_SOCKET_PATH, built_site_in
 from lantong_pwa.security_headers import inline_script_hashes
+from tests.e2e.conftest import run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -116,9 +115,7 @@ async def _connects(url: str, origin: str) -> bool:
 
 
 def _connects_from(url: str, origin: str) -> bool:
-    """In a thread of its own: after a browser test, Playwright's loop runs in this one."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, _connects(url, origin)).result()
+    return run_async(_connects(url, origin))
 
 
 def test_the_websocket_refuses_pages_of_another_site(server):

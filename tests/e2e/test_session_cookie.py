@@ -9,11 +9,8 @@ and, as the control, with the tab's own.
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -23,7 +20,7 @@ from playwright.sync_api import expect
 from lantong_pwa.reflex_internals import CLIENT_TOKEN_STORAGE_KEY
 from lantong_pwa.socket_phone import SocketPhone
 from lantong_pwa.web_session import SESSION_COOKIE, SESSION_PATH, token_in
-from tests.e2e.conftest import DEMO_PASSWORD, sign_in, wait_hydrated
+from tests.e2e.conftest import DEMO_PASSWORD, run_async, sign_in, wait_hydrated
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -45,9 +42,7 @@ async def _hydrated(url: str, client_token: str, cookie: str | None) -> str:
 
 def hydrated(url: str, client_token: str, cookie: str | None = None) -> str:
     """The whole state a connection with ``client_token`` (and the session ``cookie``) is sent, as text."""
-    with ThreadPoolExecutor(max_workers=1) as own_thread:  # Playwright's loop runs in this one
-        return own_thread.submit(contextvars.copy_context().run, asyncio.run,
-                                 _hydrated(url, client_token, cookie)).result()
+    return run_async(_hydrated(url, client_token, cookie))
 
 
 def session_cookie(context) -> dict:
