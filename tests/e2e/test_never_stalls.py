@@ -5,6 +5,11 @@ The slow request is made slow on purpose and for as long as the test needs: the 
 the manager's change of a branch setting waits in its unit of work until the test lets go. Had that wait run on the
 event loop, as a synchronous handler's does, every other phone on the server would wait with it (and this test
 fails so).
+
+What tells the two apart is the size of the stall, not a few milliseconds: a wait on the event loop holds every
+other phone for as long as the database waits (here, until the test lets go or the 30 s busy timeout ends). So each
+of the other phone's events and ``/ping``s must finish within a second while the lock is still held. A tighter
+bound would measure the machine's scheduling noise instead (a CI run on a busy machine once saw one 100 ms event).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from tests.e2e.conftest import DEMO_PASSWORD, run_async
 pytestmark = pytest.mark.e2e
 
 SAMPLES = 15
-LIMIT_S = 0.100
+LIMIT_S = 1.0  # far above scheduling noise, far below a database wait that blocks the loop
 FOLLOW_UP_DAYS = "SELECT follow_up_days FROM branch WHERE id = (SELECT branch_id FROM user WHERE username = 'manager')"
 
 
