@@ -58,6 +58,7 @@ from models.settlement import (
     SettlementStatus,
 )
 from models.stock import (
+    MOVE_KIND_LABELS,
     PickRequest,
     PickRequestStatus,
     StockBalance,
@@ -140,6 +141,7 @@ __all__ = [
     "StockLimit",
     "StockMove",
     "StockMoveKind",
+    "MOVE_KIND_LABELS",
     "Supplier",
     "SupplierPart",
     "Team",

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field
@@ -27,11 +27,24 @@ class StockMoveKind(StrEnum):
     PICK = "pick"  # 维修领料
     RETURN = "return"  # 维修退料
     PURCHASE_RETURN = "purchase_return"  # 采购退货
+    STOCKTAKE = "stocktake"  # 盘点盈亏: signed, at average cost
+    TRANSFER_OUT = "transfer_out"  # 调拨出库
+    TRANSFER_IN = "transfer_in"  # 调拨入库, at the cost it left at
+    INTERNAL_USE = "internal_use"  # 内部领料, to an expense category
+    GIFT = "gift"  # 赠品出库, to promotion expense
+    WARRANTY = "warranty"  # 三包出库, for a warranty line
 
     @property
     def label(self) -> str:
-        return {"opening": "期初入库", "receipt": "入库", "pick": "维修领料", "return": "维修退料",
-                "purchase_return": "采购退货"}[self.value]
+        return MOVE_KIND_LABELS[self]
+
+
+MOVE_KIND_LABELS = {
+    StockMoveKind.OPENING: "期初入库", StockMoveKind.RECEIPT: "入库", StockMoveKind.PICK: "维修领料",
+    StockMoveKind.RETURN: "维修退料", StockMoveKind.PURCHASE_RETURN: "采购退货", StockMoveKind.STOCKTAKE: "盘点盈亏",
+    StockMoveKind.TRANSFER_OUT: "调拨出库", StockMoveKind.TRANSFER_IN: "调拨入库",
+    StockMoveKind.INTERNAL_USE: "内部领料", StockMoveKind.GIFT: "赠品出库", StockMoveKind.WARRANTY: "三包出库",
+}
 
 
 class StockLimit(SQLModel, table=True):
@@ -52,10 +65,16 @@ class StockLimit(SQLModel, table=True):
 
 class StockMove(SQLModel, table=True):
     """The stock ledger: append-only. ``quantity`` is signed (in +, out −); ``unit_cost`` is the cost it moved at.
-    Nothing updates or deletes these rows; balances are rebuilt from them."""
+    Nothing updates or deletes these rows; balances are rebuilt from them.
+
+    ``document_type``/``document_id`` name the document the move belongs to (a work order, a goods receipt, a
+    purchase return, a count sheet, a transfer, an internal-use or outbound slip), so a report can drill down from a
+    figure to its documents."""
 
     __tablename__ = "stock_move"
-    __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_stock_move_request_key"),)
+    __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_stock_move_request_key"),
+                      Index("ix_stock_move_document", "document_type", "document_id"),
+                      Index("ix_stock_move_branch_created", "branch_id", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
@@ -66,6 +85,8 @@ class StockMove(SQLModel, table=True):
     unit_cost: Decimal = Field(max_digits=14, decimal_places=4)
     work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
     part_line_id: int | None = Field(default=None, foreign_key="part_line.id", index=True)
+    document_type: str | None = Field(default=None, max_length=24)
+    document_id: int | None = None
     note: str = Field(default="", max_length=200)
     user_id: int = Field(foreign_key="user.id")
     # The client's id for the form that moved the stock: a resent submit finds this row instead of moving again.
@@ -77,7 +98,8 @@ class StockBalance(SQLModel, table=True):
     """On hand and moving weighted average cost per part and warehouse, kept in step with the ledger."""
 
     __tablename__ = "stock_balance"
-    __table_args__ = (UniqueConstraint("part_id", "warehouse_id", name="uq_stock_balance"),)
+    __table_args__ = (UniqueConstraint("part_id", "warehouse_id", name="uq_stock_balance"),
+                      CheckConstraint("on_hand >= 0", name="on_hand_not_negative"))
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)

@@ -135,6 +135,7 @@ def create_return(session: Session, actor: User, receipt_id, lines: list[ReturnL
         move = stock.post_out_at_cost(session, actor, branch_id=receipt.branch_id, warehouse_id=receipt.warehouse_id,
                                       part_id=part.id, quantity=quantity, unit_cost=line.unit_cost,
                                       what=f"{part.name}（{part.code}）", kind=StockMoveKind.PURCHASE_RETURN,
+                                      document=("purchase_return", purchase_return.id),
                                       note=f"{purchase_return.number} {supplier.name}")
         row = PurchaseReturnLine(branch_id=receipt.branch_id, purchase_return_id=purchase_return.id,
                                  goods_receipt_line_id=line.id, part_id=part.id, quantity=quantity,

@@ -245,7 +245,7 @@ def receive(session: Session, actor: User, form: ReceiptForm) -> ReceiptResult:
         unit_cost = ((value + share) / quantity).quantize(COST_PLACES, rounding=ROUND_HALF_UP)
         move = stock.post_in(session, actor, branch_id=actor.branch_id, warehouse_id=warehouse.id, part_id=part.id,
                              quantity=quantity, unit_cost=unit_cost, kind=StockMoveKind.RECEIPT,
-                             note=f"{receipt.number} {supplier.name}")
+                             document=("goods_receipt", receipt.id), note=f"{receipt.number} {supplier.name}")
         line = GoodsReceiptLine(branch_id=actor.branch_id, goods_receipt_id=receipt.id,
                                 purchase_order_line_id=order_line.id if order_line else None, part_id=part.id,
                                 quantity=quantity, unit_price=price, price_reason=reason, freight_share=share,

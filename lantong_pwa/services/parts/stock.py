@@ -54,6 +54,7 @@ COST_PLACES = Decimal("0.0001")
 MAX_QUANTITY = Decimal(99999)
 RECEIPT_KINDS = (StockMoveKind.RECEIPT, StockMoveKind.OPENING)
 ZERO = Decimal("0.00")
+WORK_ORDER = "work_order"  # the document of picks and returns
 
 
 def qty_text(value: Decimal) -> str:
@@ -249,18 +250,45 @@ def receive_stock(session: Session, actor: User, warehouse_id, part_id, quantity
 
 
 def post_in(session: Session, actor: User, *, branch_id: int, warehouse_id: int, part_id: int, quantity: Decimal,
-            unit_cost: Decimal, kind: StockMoveKind = StockMoveKind.RECEIPT, note: str = "") -> StockMove:
+            unit_cost: Decimal, document: tuple[str, int], kind: StockMoveKind = StockMoveKind.RECEIPT,
+            note: str = "") -> StockMove:
     """One ledger move into stock at ``unit_cost`` for a document that checked its own input (a goods receipt
-    line): the balance is locked, the average moves, the move is recorded."""
+    line, a transfer's arrival, a count's surplus): the balance is locked, the average moves, the move is recorded
+    against ``document`` (its type and id)."""
     balance = locked(session, StockBalance, _balance_id(session, branch_id, part_id, warehouse_id, create=True))
     _stock_in(session, balance, quantity, unit_cost)
     return _record_move(session, StockMove(
         branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=quantity,
-        unit_cost=unit_cost, note=note[:200], user_id=actor.id))
+        unit_cost=unit_cost, document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
+
+
+def _shortage(session: Session, warehouse_id: int, have: Decimal, quantity: Decimal, what: str, doing: str) -> str:
+    warehouse = session.get(Warehouse, warehouse_id)
+    return f"{what}库存不足：{warehouse.name}现有{qty_text(have)}，本次要{doing}{qty_text(quantity)}"
+
+
+def post_out(session: Session, actor: User, *, branch_id: int, warehouse_id: int, part_id: int, quantity: Decimal,
+             kind: StockMoveKind, document: tuple[str, int], what: str, doing: str = "出库",
+             note: str = "") -> StockMove:
+    """One ledger move out of stock at the current average cost for a document that checked its own input (a
+    transfer out, internal use, a gift, a warranty part, a count's shortfall). Never below zero: refused naming
+    ``what``, where it is short, on hand and the quantity asked (``doing`` says what the person tried: 调出, 领用…)."""
+    balance_id = _balance_id(session, branch_id, part_id, warehouse_id, create=False)
+    balance = locked(session, StockBalance, balance_id) if balance_id is not None else None
+    if balance is None or balance.on_hand < quantity:
+        raise DomainError(_shortage(session, warehouse_id, ZERO if balance is None else balance.on_hand, quantity,
+                                    what, doing), field="quantity")
+    balance.on_hand = balance.on_hand - quantity
+    session.add(balance)
+    session.flush()
+    return _record_move(session, StockMove(
+        branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=-quantity,
+        unit_cost=balance.average_cost, document_type=document[0], document_id=document[1], note=note[:200],
+        user_id=actor.id))
 
 
 def post_out_at_cost(session: Session, actor: User, *, branch_id: int, warehouse_id: int, part_id: int,
-                     quantity: Decimal, unit_cost: Decimal, what: str,
+                     quantity: Decimal, unit_cost: Decimal, what: str, document: tuple[str, int],
                      kind: StockMoveKind = StockMoveKind.PURCHASE_RETURN, note: str = "") -> StockMove:
     """One ledger move out of stock at ``unit_cost`` (not the average: a purchase return leaves at what its receipt
     cost), the average recomputed from the value left. Never below zero: refused naming ``what``, on hand and the
@@ -268,17 +296,15 @@ def post_out_at_cost(session: Session, actor: User, *, branch_id: int, warehouse
     balance_id = _balance_id(session, branch_id, part_id, warehouse_id, create=False)
     balance = locked(session, StockBalance, balance_id) if balance_id is not None else None
     if balance is None or balance.on_hand < quantity:
-        have = ZERO if balance is None else balance.on_hand
-        warehouse = session.get(Warehouse, warehouse_id)
-        raise DomainError(f"{what}库存不足：{warehouse.name}现有{qty_text(have)}，本次要退{qty_text(quantity)}",
-                          field="quantity")
+        raise DomainError(_shortage(session, warehouse_id, ZERO if balance is None else balance.on_hand, quantity,
+                                    what, "退"), field="quantity")
     balance.average_cost = average_after_return(balance.on_hand, balance.average_cost, quantity, unit_cost)
     balance.on_hand = balance.on_hand - quantity
     session.add(balance)
     session.flush()
     return _record_move(session, StockMove(
         branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=-quantity,
-        unit_cost=unit_cost, note=note[:200], user_id=actor.id))
+        unit_cost=unit_cost, document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
 
 
 # --- picks and returns ------------------------------------------------------------------------------------------
@@ -351,8 +377,8 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
                                    .where(StockBalance.id == balance_id)).scalar_one())
     move = _record_move(session, StockMove(
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.PICK,
-        quantity=-qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id, user_id=actor.id,
-        request_key=request_key or None))
+        quantity=-qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id,
+        document_type=WORK_ORDER, document_id=order.id, user_id=actor.id, request_key=request_key or None))
     session.refresh(line)
     pick_requests.close_when_picked(session, actor, line)
     audit.record(session, actor, "stock.pick", "stock_move", move.id, branch_id=move.branch_id,
@@ -396,8 +422,8 @@ def return_part(session: Session, actor: User, part_line_id, warehouse_id, quant
     _stock_in(session, locked(session, StockBalance, balance_id), qty, cost)
     move = _record_move(session, StockMove(
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.RETURN,
-        quantity=qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id, user_id=actor.id,
-        request_key=request_key or None))
+        quantity=qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id,
+        document_type=WORK_ORDER, document_id=order.id, user_id=actor.id, request_key=request_key or None))
     audit.record(session, actor, "stock.return", "stock_move", move.id, branch_id=move.branch_id,
                  work_order_id=order.id, part_line_id=line.id, warehouse_id=warehouse.id, quantity=qty,
                  unit_cost=cost)

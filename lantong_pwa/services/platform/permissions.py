@@ -46,6 +46,11 @@ class Permission(StrEnum):
     APPROVE_PURCHASES = "approve_purchases"  # orders above the branch's approval amount
     VIEW_PAYABLES = "view_payables"  # what the shop owes suppliers: open items, statements, ageing
     PAY_SUPPLIERS = "pay_suppliers"
+    # 库房管理 (transfers, internal use and special outbound move stock: MOVE_STOCK)
+    VIEW_STOCK_REPORTS = "view_stock_reports"  # 进销存 summary and detail, low-stock alerts
+    COUNT_STOCK = "count_stock"  # open count sheets and count on them (盘点)
+    POST_STOCKTAKE = "post_stocktake"  # post a count sheet's variances to the ledger
+    ADJUST_PRICES = "adjust_prices"  # 调价: change sale prices of a selection of parts
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -81,6 +86,10 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE_PURCHASES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_PAYABLES: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK, Role.CASHIER}),
     Permission.PAY_SUPPLIERS: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.VIEW_STOCK_REPORTS: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK}),
+    Permission.COUNT_STOCK: frozenset({Role.MANAGER, Role.PARTS_CLERK}),
+    Permission.POST_STOCKTAKE: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.ADJUST_PRICES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
