@@ -1,7 +1,9 @@
 """Supplier choice (供应商比价, P4): for a part, what each supplier actually charged, how long its goods took to come,
 and how much of them went back; and the supplier to buy it from next, with the reason.
 
-Figures per part and supplier, from the branch's goods receipts of that part:
+Figures per part and supplier, from the branch's goods receipts of that part in the last year (``HISTORY``: what a
+supplier charged or how it delivered longer ago says little about buying from it now, and a plan asks about
+thousands of parts):
 - **最近价格**: the unit prices of the latest receipts (newest first); a supplier never received from counts with the
   price it offers (``SupplierPart``), marked 报价.
 - **平均到货天数**: receipt time − its order's ``ordered_at``, averaged over receipts made against an order.
@@ -19,18 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import NotFound
 from lantong_pwa.services.platform.permissions import Permission, require, require_branch
+from lantong_pwa.services.platform.sql_time import seconds_between
 from lantong_pwa.timezone import local_day
 from models import GoodsReceipt, GoodsReceiptLine, Part, PurchaseOrder, Supplier, SupplierPart, User
+from models.common import utc_now
 
 RECENT_PRICES = 3
+HISTORY = timedelta(days=365)
 HIGH_RETURN_RATE = Decimal("0.10")
 _BATCH = 500  # parts per query when the plan asks for many
 
@@ -76,51 +80,60 @@ class SupplierRecord:
         """Average days from ordering to receiving, as seen; ``None`` without receipts against an order."""
         return round(self._lead_total / self._lead_count, 1) if self._lead_count else None
 
-    @cached_property  # read while the records are compared (the figures are complete by then)
+    @property
     def return_rate(self) -> Decimal | None:
         return (self.returned / self.received).quantize(Decimal("0.0001")) if self.received else None
 
+    @property
+    def returns_often(self) -> bool:
+        """More than ``HIGH_RETURN_RATE`` of what it delivered went back (compared without dividing: a plan asks
+        this of every candidate)."""
+        return self.returned > self.received * HIGH_RETURN_RATE
+
 
 def _records(session: Session, branch_id: int, part_ids: list[int]) -> dict[int, dict[int, SupplierRecord]]:
-    """part id → supplier id → its record, for ``part_ids`` of the branch."""
+    """part id → supplier id → its record, for ``part_ids`` of the branch (receipts of the last ``HISTORY``)."""
+    since = utc_now() - HISTORY
     found: dict[int, dict[int, SupplierRecord]] = {part_id: {} for part_id in part_ids}
+    connection = session.connection()  # plain rows: a plan asks for thousands, and ORM rows cost more than the query
+    lead_days = seconds_between(session, GoodsReceipt.created_at, PurchaseOrder.ordered_at) / 86400
     for start in range(0, len(part_ids), _BATCH):
         chunk = part_ids[start:start + _BATCH]
-        # Plain rows from the connection: a plan asks for thousands, and ORM rows cost more than the query.
-        lines = session.connection().execute(
+        lines = connection.execute(
             select(GoodsReceiptLine.part_id, GoodsReceipt.supplier_id, GoodsReceiptLine.quantity,
                    GoodsReceiptLine.returned_quantity, GoodsReceiptLine.unit_price, GoodsReceipt.created_at,
-                   PurchaseOrder.ordered_at)
+                   lead_days)
             .join(GoodsReceipt, GoodsReceipt.id == GoodsReceiptLine.goods_receipt_id)
             .outerjoin(PurchaseOrder, PurchaseOrder.id == GoodsReceipt.purchase_order_id)
-            .where(col(GoodsReceiptLine.part_id).in_(chunk), GoodsReceiptLine.branch_id == branch_id)
-            .order_by(col(GoodsReceipt.created_at).desc(), col(GoodsReceiptLine.id).desc())
-        ).all()
-        for part_id, supplier_id, quantity, returned, unit_price, received_at, ordered_at in lines:
-            record = found[part_id].setdefault(supplier_id, SupplierRecord(supplier_id=supplier_id))
+            .where(col(GoodsReceiptLine.part_id).in_(chunk), GoodsReceiptLine.branch_id == branch_id,
+                   GoodsReceipt.created_at >= since)
+            .order_by(col(GoodsReceipt.created_at).desc(), col(GoodsReceiptLine.id).desc()))
+        for part_id, supplier_id, quantity, returned, unit_price, received_at, days in lines:
+            record = found[part_id].get(supplier_id)
+            if record is None:
+                record = found[part_id][supplier_id] = SupplierRecord(supplier_id=supplier_id,
+                                                                      last_received=received_at)
             record.received += quantity
             record.returned += returned
             record.receipts += 1
-            if record.last_received is None:
-                record.last_received = received_at
             if len(record.last_prices) < RECENT_PRICES:
                 record.last_prices.append(PricePoint(received_at=received_at, unit_price=unit_price,
                                                      quantity=quantity))
-            if ordered_at is not None:  # both from UTC columns of one type: aware or naive alike
-                record._lead_total += max((received_at - ordered_at).total_seconds(), 0) / 86400
+            if days is not None:  # received against an order
+                record._lead_total += max(float(days), 0.0)
                 record._lead_count += 1
-        offers = session.exec(select(SupplierPart.part_id, SupplierPart.supplier_id, SupplierPart.price,
-                                     SupplierPart.lead_days)
-                               .where(col(SupplierPart.part_id).in_(chunk), SupplierPart.branch_id == branch_id)).all()
-        for part_id, supplier_id, price, lead_days in offers:
+        offers = connection.execute(select(SupplierPart.part_id, SupplierPart.supplier_id, SupplierPart.price,
+                                           SupplierPart.lead_days)
+                                    .where(col(SupplierPart.part_id).in_(chunk), SupplierPart.branch_id == branch_id))
+        for part_id, supplier_id, price, lead_days_offered in offers:
             record = found[part_id].setdefault(supplier_id, SupplierRecord(supplier_id=supplier_id))
-            record.offer_price, record.offer_lead_days = price, lead_days
+            record.offer_price, record.offer_lead_days = price, lead_days_offered
     supplier_ids = {s for per_part in found.values() for s in per_part}
     suppliers = {}
     for start in range(0, len(supplier_ids), _BATCH):
         chunk = sorted(supplier_ids)[start:start + _BATCH]
-        suppliers.update({sid: (name, active) for sid, name, active in session.exec(
-            select(Supplier.id, Supplier.name, Supplier.is_active).where(col(Supplier.id).in_(chunk))).all()})
+        suppliers.update({sid: (name, active) for sid, name, active in connection.execute(
+            select(Supplier.id, Supplier.name, Supplier.is_active).where(col(Supplier.id).in_(chunk)))})
     for per_part in found.values():
         for record in per_part.values():
             record.name, record.is_active = suppliers.get(record.supplier_id, ("", False))
@@ -139,10 +152,7 @@ def choose(records: Iterable[SupplierRecord]) -> tuple[int, str] | None:
     if len(candidates) == 1:
         return candidates[0].supplier_id, "唯一有价格的供应商"
 
-    def high(r: SupplierRecord) -> bool:
-        return r.return_rate is not None and r.return_rate > HIGH_RETURN_RATE
-
-    kept = [r for r in candidates if not high(r)] or candidates
+    kept = [r for r in candidates if not r.returns_often] or candidates
     cheapest = min(r.price for r in kept)
     tied = [r for r in kept if r.price == cheapest]
     tied.sort(key=lambda r: (r.lead_days if r.lead_days is not None else float("inf"),

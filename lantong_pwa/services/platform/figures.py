@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, sees_all_branches
+from lantong_pwa.services.platform.sql_time import earlier_of, later_of, seconds_between
 from lantong_pwa.services.workshop.work_orders import OPEN_STATUSES
 from lantong_pwa.timezone import local_day_bounds
 from models import (
@@ -179,11 +180,9 @@ def clocked_hours(session: Session, branches: list[int], start: datetime, end: d
     def moment(value: datetime):
         return sa.literal(value, type_=stamp)
 
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    stop = (sa.func.min if sqlite else sa.func.least)(sa.func.coalesce(TimeEntry.ended_at, moment(now)), moment(end))
-    begin = (sa.func.max if sqlite else sa.func.greatest)(TimeEntry.started_at, moment(start))
-    seconds = ((sa.func.julianday(stop) - sa.func.julianday(begin)) * 86400 if sqlite
-               else sa.extract("epoch", stop - begin))
+    stop = earlier_of(session, sa.func.coalesce(TimeEntry.ended_at, moment(now)), moment(end))
+    begin = later_of(session, TimeEntry.started_at, moment(start))
+    seconds = seconds_between(session, stop, begin)
     rows = session.exec(
         select(TimeEntry.technician_id, sa.func.sum(seconds)).where(
             col(TimeEntry.branch_id).in_(branches),

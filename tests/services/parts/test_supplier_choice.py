@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,13 +10,15 @@ from sqlmodel import select
 
 from lantong_pwa.errors import NotFound, PermissionDenied
 from lantong_pwa.services.parts import supplier_choice
+from lantong_pwa.timezone import local_day
 from models import GoodsReceiptLine, SupplierPart
+from models.common import utc_now
 from tests.conftest import refusal
 from tests.factories import add_part
 from tests.services.finance.payables_rows import add_receipt, add_supplier
 
 D = Decimal
-DAY = date(2026, 10, 1)
+DAY = local_day(utc_now()) - timedelta(days=60)  # within the year the suggestion looks back on
 
 
 def receive(session, shop, supplier, part, day, quantity, price, *, ordered_days_before=None, returned="0"):
@@ -82,6 +84,18 @@ def test_offers_count_and_inactive_suppliers_do_not(session, shop, part):
     assert supplier_choice.suggest_supplier(session, shop.branch.id, part.id) == (quoted.id, "报价最低（¥30.00）")
     history = supplier_choice.price_history(session, shop.manager, part.id)
     assert [r.name for r in history.suppliers] == ["报价汽配", "另一家", "停用汽配"]
+
+
+def test_receipts_older_than_a_year_no_longer_count(session, shop, part):
+    """Two years ago the supplier was cheapest; that price is history, and its offer is what counts now."""
+    old_friend, current = add_supplier(session, shop.branch.id, "老供应商"), add_supplier(session, shop.branch.id, "现供应商")
+    receive(session, shop, old_friend, part, DAY - timedelta(days=730), "10", "12", ordered_days_before=1)
+    session.add(SupplierPart(branch_id=shop.branch.id, supplier_id=old_friend.id, part_id=part.id, price=D("25")))
+    session.commit()
+    receive(session, shop, current, part, DAY, "10", "20")
+    assert supplier_choice.suggest_supplier(session, shop.branch.id, part.id) == (current.id, "最近价格最低（¥20.00）")
+    old = {r.name: r for r in supplier_choice.price_history(session, shop.manager, part.id).suppliers}["老供应商"]
+    assert (old.last_prices, old.receipts, old.lead_days, old.price) == ([], 0, None, D("25"))
 
 
 def test_suggestions_for_many_parts_at_once(session, shop):
