@@ -94,6 +94,9 @@ def test_seed_demo_loads_once(cli_db, capsys):
     assert count(cli_db, models.Branch) == 1
     assert count(cli_db, models.Vehicle) == len(demo.DEMO_VEHICLES)
     assert count(cli_db, models.Part) == len(demo.DEMO_PARTS)
+    assert count(cli_db, models.Supplier) == len(demo.DEMO_SUPPLIERS)
+    assert count(cli_db, models.SupplierPart) == sum(len(offers) for offers in demo.DEMO_OFFERS.values())
+    assert count(cli_db, models.PartBarcode) == len(demo.DEMO_PARTS)
     assert {u.username for u in users_of(cli_db).values()} == {name for name, _, _ in demo.DEMO_USERS}
 
     assert main(["seed-demo"]) == 0

@@ -1,4 +1,5 @@
-"""Demo data for a first look: one branch, a user per role, a parts catalogue and a few customers with vehicles.
+"""Demo data for a first look: one branch, a user per role, a parts catalogue with stock, suppliers and barcodes, and
+a few customers with vehicles.
 
 Loaded only into an empty database, so running it again never touches real data.
 """
@@ -20,10 +21,14 @@ from models import (
     CustomerKind,
     FeeType,
     Part,
+    PartBarcode,
+    PaymentTerms,
     Role,
     StockBalance,
     StockMove,
     StockMoveKind,
+    Supplier,
+    SupplierPart,
     Team,
     TeamMember,
     User,
@@ -62,6 +67,28 @@ DEMO_OPENING_STOCK = (("JY-5W30-4L", "YP", "24"), ("FDY-DOT4-1L", "YP", "12"), (
                       ("KL-TY-002", "ZK", "15"), ("KT-TY-003", "ZK", "15"), ("SCP-QL-01", "ZK", "6"),
                       ("SCP-HL-01", "ZK", "4"), ("HHS-NGK-01", "ZK", "32"), ("YS-WIPER-24", "ZK", "10"),
                       ("DP-6QW-60", "ZK", "3"))
+# Suppliers (code, name, contact, phone, terms, days) and what each offers: part code → (supplier code, price,
+# minimum order, lead days). Each part has a barcode (a valid EAN-13) and a shelf in its warehouse.
+DEMO_SUPPLIERS = (
+    ("GYS001", "深圳华南汽配有限公司", "黄经理", "0755-83211234", PaymentTerms.MONTHLY, 30),
+    ("GYS002", "广州东方汽车配件商行", "周小姐", "020-87654321", PaymentTerms.DAYS, 15),
+    ("GYS003", "美孚润滑油深圳代理", "吴先生", "13510012345", PaymentTerms.CASH, 0),
+)
+DEMO_OFFERS = {
+    "JY-5W30-4L": (("GYS003", "238.00", "6", 1), ("GYS001", "248.00", "1", 2)),
+    "JL-TY-001": (("GYS001", "27.50", "10", 2), ("GYS002", "26.80", "20", 4)),
+    "KL-TY-002": (("GYS001", "40.00", "5", 2),),
+    "KT-TY-003": (("GYS001", "44.00", "5", 2), ("GYS002", "43.00", "10", 4)),
+    "SCP-QL-01": (("GYS001", "255.00", "2", 2), ("GYS002", "258.00", "1", 3)),
+    "SCP-HL-01": (("GYS001", "215.00", "2", 2),),
+    "HHS-NGK-01": (("GYS002", "31.00", "20", 4),),
+    "YS-WIPER-24": (("GYS002", "38.50", "10", 4),),
+    "DP-6QW-60": (("GYS001", "445.00", "1", 3),),
+    "FDY-DOT4-1L": (("GYS003", "35.00", "12", 1), ("GYS001", "36.00", "1", 2)),
+}
+DEMO_SHELVES = {"JY-5W30-4L": "Y-01", "FDY-DOT4-1L": "Y-02", "JL-TY-001": "A-01", "KL-TY-002": "A-02",
+                "KT-TY-003": "A-03", "SCP-QL-01": "B-01", "SCP-HL-01": "B-02", "HHS-NGK-01": "A-04",
+                "YS-WIPER-24": "C-01", "DP-6QW-60": "C-02"}
 DEMO_VEHICLES = (
     ("刘建国", "13800138000", CustomerKind.INDIVIDUAL, "粤B12345", "LSVAU2181N2183927", "大众", "帕萨特", 2019, "黑色", 68500),
     ("深圳市顺达物流有限公司", "13912345678", CustomerKind.FLEET, "粤BD12345", None, "比亚迪", "汉EV", 2022, "白色", 45200),
@@ -101,7 +128,7 @@ def seed_demo(session: Session) -> bool:
         session.add(FeeType(branch_id=branch.id, name=name, default_amount=Decimal(amount)))
     for code, name, brand, unit, price, cost in DEMO_PARTS:
         session.add(Part(branch_id=branch.id, code=code, name=name, brand=brand, unit=unit,
-                         sale_price=Decimal(price), cost=Decimal(cost)))
+                         sale_price=Decimal(price), cost=Decimal(cost), shelf=DEMO_SHELVES[code]))
     today = local_day(utc_now())
     for name, mobile, kind, plate, vin, make, model, year, colour, mileage in DEMO_VEHICLES:
         care = dict(DEMO_CUSTOMER_CARE.get(mobile, {}))
@@ -117,6 +144,7 @@ def seed_demo(session: Session) -> bool:
         session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
                             year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(), **dates))
     _seed_stock(session, branch.id)
+    _seed_suppliers(session, branch.id)
     session.flush()
     reminders.build_reminders(session, today)
     return True
@@ -149,3 +177,27 @@ def _seed_stock(session: Session, branch_id: int) -> None:
                               note="演示期初库存", user_id=clerk.id))
         session.add(StockBalance(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
                                  on_hand=Decimal(quantity), average_cost=cost))
+        part.default_warehouse_id = warehouse.id
+        session.add(part)
+
+
+def ean13(twelve_digits: str) -> str:
+    """The EAN-13 code of 12 digits: they and their check digit."""
+    total = sum(int(digit) * (3 if position % 2 else 1) for position, digit in enumerate(twelve_digits))
+    return twelve_digits + str(-total % 10)
+
+
+def _seed_suppliers(session: Session, branch_id: int) -> None:
+    """Suppliers with their offers, and a barcode on every demo part, so buying and scanning work on first start."""
+    suppliers = {}
+    for code, name, contact, phone, terms, days in DEMO_SUPPLIERS:
+        suppliers[code] = Supplier(branch_id=branch_id, code=code, name=name, contact=contact, phone=phone,
+                                   terms=terms, terms_days=days)
+        session.add(suppliers[code])
+    session.flush()
+    parts = session.exec(select(Part).where(Part.branch_id == branch_id).order_by(Part.id)).all()
+    for number, part in enumerate(parts, start=1):
+        session.add(PartBarcode(branch_id=branch_id, part_id=part.id, barcode=ean13(f"6920000{number:05d}")))
+        for supplier_code, price, minimum, lead_days in DEMO_OFFERS[part.code]:
+            session.add(SupplierPart(branch_id=branch_id, supplier_id=suppliers[supplier_code].id, part_id=part.id,
+                                     price=Decimal(price), min_quantity=Decimal(minimum), lead_days=lead_days))
