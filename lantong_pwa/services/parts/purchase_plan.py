@@ -112,16 +112,17 @@ def build(session: Session, actor: User) -> list[Shortfall]:
 
 
 def _build(session: Session, branch_id: int) -> list[Shortfall]:
-    on_hand = _sum_by_part(session.execute(
+    rows = session.connection()  # plain rows for the branch-wide reads: ORM rows by the ten thousand cost more
+    on_hand = _sum_by_part(rows.execute(
         select(StockBalance.part_id, func.sum(StockBalance.on_hand)).where(StockBalance.branch_id == branch_id)
         .group_by(StockBalance.part_id)).all())
     remaining = PartLine.quantity - (PartLine.picked_quantity - PartLine.returned_quantity)
-    demand = _sum_by_part(session.execute(
+    demand = _sum_by_part(rows.execute(
         select(PartLine.part_id, func.sum(remaining)).join(WorkOrder, WorkOrder.id == PartLine.work_order_id)
         .where(PartLine.branch_id == branch_id, col(WorkOrder.status).in_(list(WORKABLE)), remaining > 0)
         .group_by(PartLine.part_id)).all())
     limits: dict[int, list[tuple[int, Decimal, Decimal]]] = defaultdict(list)  # part → (warehouse, min, max)
-    for part_id, warehouse_id, minimum, maximum in session.execute(
+    for part_id, warehouse_id, minimum, maximum in rows.execute(
             select(StockLimit.part_id, StockLimit.warehouse_id, StockLimit.minimum, StockLimit.maximum)
             .where(StockLimit.branch_id == branch_id)).all():
         limits[part_id].append((warehouse_id, Decimal(str(minimum)), Decimal(str(maximum))))
@@ -149,7 +150,7 @@ def _build(session: Session, branch_id: int) -> list[Shortfall]:
     first_warehouse = session.exec(select(Warehouse.id).where(Warehouse.branch_id == branch_id, Warehouse.is_active)
                                    .order_by(Warehouse.id)).first()
     offers: dict[int, list[Offer]] = defaultdict(list)
-    for part_id, supplier_id, name, price, min_quantity, lead_days in session.execute(
+    for part_id, supplier_id, name, price, min_quantity, lead_days in rows.execute(
             select(SupplierPart.part_id, Supplier.id, Supplier.name, SupplierPart.price, SupplierPart.min_quantity,
                    SupplierPart.lead_days).join(Supplier, Supplier.id == SupplierPart.supplier_id)
             .where(SupplierPart.branch_id == branch_id, col(SupplierPart.part_id).in_(list(parts)),
