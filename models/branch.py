@@ -43,4 +43,7 @@ class Branch(SQLModel, table=True):
     # 采购: purchase orders above this amount need a manager's approval; goods may arrive this much over the order
     purchase_approval_amount: Decimal = Field(default=Decimal("5000.00"), max_digits=12, decimal_places=2)
     over_receipt_percent: Decimal = Field(default=Decimal("10.00"), max_digits=5, decimal_places=2)
+    # 维修质保期, printed on each 结算单: this many days or this many km (0: no km limit), whichever comes first
+    warranty_days: int = 30
+    warranty_km: int = 5000
     created_at: datetime = created_at_field()

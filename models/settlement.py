@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -82,6 +82,12 @@ class Settlement(SQLModel, table=True):
     vat_amount: Decimal = money_field()  # the VAT inside the customer amount (prices include tax)
     parts_cost: Decimal = money_field()
     billed_hours: Decimal = Field(default=Decimal("0.00"), max_digits=8, decimal_places=2)
+    # Printed on the sheet as they were when it was made: the branch's 维修质保期 and the next service entered
+    # (empty on settlements made before the sheet printed them)
+    warranty_days: int | None = None
+    warranty_km: int | None = None
+    next_service_date: date | None = None
+    next_service_mileage: int | None = None
     created_by_id: int = Field(foreign_key="user.id")
     created_at: datetime = created_at_field(index=True)
     reopened_by_id: int | None = Field(default=None, foreign_key="user.id")

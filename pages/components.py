@@ -93,3 +93,23 @@ def print_bar() -> rx.Component:
         rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
         class_name="no-print", justify="center", padding="1em",
     )
+
+
+def sheet_header(shop, title: str, *facts, tax_details: bool = False) -> rx.Component:
+    """The head of a printable sheet: the shop's letterhead (``Letterhead``; with ``tax_details``, its tax ID and
+    bank account as a 结算单 prints them), the sheet's title and a line of ``facts`` (number, date …)."""
+    details = [rx.cond(shop.tax_id != "", rx.el.p("税号 ", shop.tax_id)),
+               rx.cond(shop.bank_account != "", rx.el.p("开户行及账号 ", shop.bank_account))] if tax_details else []
+    return rx.el.header(rx.el.h1(shop.header), rx.cond(shop.contact != "", rx.el.p(shop.contact)), *details,
+                        rx.el.h2(title), rx.el.p(*facts), class_name="sheet-header")
+
+
+def printable_sheet(found, error, sheet: rx.Component) -> rx.Component:
+    """A printable sheet's page (结算单, 收据, 对账单 …): the sheet once its state has ``found`` it, else the error or
+    the spinner; 打印 and 返回 below."""
+    return rx.box(
+        rx.cond(found, sheet,
+                rx.cond(error != "", rx.callout(error, icon="circle_x", color_scheme="orange"), page_loading())),
+        print_bar(),
+        class_name="sheet-page",
+    )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, labelled, page_loading, plate, print_bar
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    empty_note,
+    labelled,
+    page_loading,
+    plate,
+    printable_sheet,
+    sheet_header,
+)
 from pages.layout import page
 from state.cashier.cashier import (
     CardEntryRow,
@@ -292,7 +302,9 @@ def _payment_row(p: PaymentRow) -> rx.Component:
                   rx.text(p.number, " · ", p.when, " · ", p.by, size="1", color_scheme="gray"), spacing="0"),
         rx.spacer(),
         rx.cond(p.change != "", rx.text("实收 ", p.tendered, " 找零 ", p.change, size="2")),
-        width="100%", class_name="line-row",
+        rx.link(rx.button(rx.icon("printer"), "收据", size="2", variant="soft"), href="/payments/" + p.number + "/print",
+                aria_label="打印收据 " + p.number),
+        width="100%", class_name="line-row", align="center",
     )
 
 
@@ -475,89 +487,82 @@ def _sheet_payment(p: PaymentRow) -> rx.Component:
 
 def settlement_sheet_page() -> rx.Component:
     t = T.totals
-    return rx.box(
-        rx.cond(
-            T.found,
-            rx.el.article(
-                rx.el.header(
-                    rx.el.h1(T.shop.header),
-                    rx.cond(T.shop.contact != "", rx.el.p(T.shop.contact)),
-                    rx.cond(T.shop.tax_id != "", rx.el.p("税号 ", T.shop.tax_id)),
-                    rx.cond(T.shop.bank_account != "", rx.el.p("开户行及账号 ", T.shop.bank_account)),
-                    rx.el.h2("维修结算单"),
-                    rx.el.p("结算单号 ", rx.el.strong(T.number), " · 工单号 ", T.order_number, " · 结算时间 ",
-                            T.settled_at),
-                    class_name="sheet-header",
+    return printable_sheet(
+        T.found, T.error,
+        rx.el.article(
+            sheet_header(T.shop, "维修结算单", "结算单号 ", rx.el.strong(T.number), " · 工单号 ", T.order_number,
+                         " · 结算时间 ", T.settled_at, tax_details=True),
+            rx.cond(T.reopened != "", rx.el.p(T.reopened, class_name="sheet-void")),
+            rx.el.table(
+                rx.el.tbody(
+                    rx.el.tr(rx.el.th("车牌"), rx.el.td(T.plate, class_name="strong"), rx.el.th("车型"),
+                             rx.el.td(T.vehicle_title)),
+                    rx.el.tr(rx.el.th("VIN"), rx.el.td(T.vin), rx.el.th("进厂里程"), rx.el.td(T.mileage)),
+                    rx.el.tr(rx.el.th("客户"), rx.el.td(T.customer_name), rx.el.th("电话"),
+                             rx.el.td(T.customer_mobile)),
                 ),
-                rx.cond(T.reopened != "", rx.el.p(T.reopened, class_name="sheet-void")),
+                class_name="sheet-info",
+            ),
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.el.th("类别"), rx.el.th("项目"), rx.el.th("数量/工时", class_name="num"),
+                                     rx.el.th("单价", class_name="num wide"), rx.el.th("金额", class_name="num wide"),
+                                     rx.el.th("折扣", class_name="num"), rx.el.th("实收", class_name="num"))),
+                rx.foreach(T.groups, _sheet_group),
+                class_name="sheet-lines",
+            ),
+            rx.el.div(
                 rx.el.table(
                     rx.el.tbody(
-                        rx.el.tr(rx.el.th("车牌"), rx.el.td(T.plate, class_name="strong"), rx.el.th("车型"),
-                                 rx.el.td(T.vehicle_title)),
-                        rx.el.tr(rx.el.th("VIN"), rx.el.td(T.vin), rx.el.th("进厂里程"), rx.el.td(T.mileage)),
-                        rx.el.tr(rx.el.th("客户"), rx.el.td(T.customer_name), rx.el.th("电话"),
-                                 rx.el.td(T.customer_mobile)),
+                        _sheet_total("工时费", t.labor),
+                        _sheet_total("配件费", t.parts),
+                        _sheet_total("其他费用", t.other),
+                        _sheet_total("合计（折后）", t.gross, strong=True),
+                        _sheet_total("三包（厂家承担）", t.warranty),
+                        _sheet_total("保险（保险公司承担）", t.insurance),
+                        _sheet_total("内部", t.internal),
+                        _sheet_total("整单优惠", t.order_discount),
+                        _sheet_total("客户应付", t.customer, strong=True),
+                        _sheet_total("其中增值税（" + t.vat_rate + "）", t.vat),
+                        _sheet_total("已收", T.paid),
+                        _sheet_total("未收", T.outstanding, strong=True),
                     ),
-                    class_name="sheet-info",
-                ),
-                rx.el.table(
-                    rx.el.thead(rx.el.tr(rx.el.th("类别"), rx.el.th("项目"), rx.el.th("数量/工时", class_name="num"),
-                                         rx.el.th("单价", class_name="num wide"), rx.el.th("金额", class_name="num wide"),
-                                         rx.el.th("折扣", class_name="num"), rx.el.th("实收", class_name="num"))),
-                    rx.foreach(T.groups, _sheet_group),
-                    class_name="sheet-lines",
-                ),
-                rx.el.div(
-                    rx.el.table(
-                        rx.el.tbody(
-                            _sheet_total("工时费", t.labor),
-                            _sheet_total("配件费", t.parts),
-                            _sheet_total("其他费用", t.other),
-                            _sheet_total("合计（折后）", t.gross, strong=True),
-                            _sheet_total("三包（厂家承担）", t.warranty),
-                            _sheet_total("保险（保险公司承担）", t.insurance),
-                            _sheet_total("内部", t.internal),
-                            _sheet_total("整单优惠", t.order_discount),
-                            _sheet_total("客户应付", t.customer, strong=True),
-                            _sheet_total("其中增值税（" + t.vat_rate + "）", t.vat),
-                            _sheet_total("已收", T.paid),
-                            _sheet_total("未收", T.outstanding, strong=True),
-                        ),
-                        class_name="sheet-totals",
-                    ),
-                    rx.cond(
-                        T.payments.length() > 0,
-                        rx.el.table(
-                            rx.el.thead(rx.el.tr(rx.el.th("收据号"), rx.el.th("方式"), rx.el.th("金额", class_name="num"),
-                                                 rx.el.th("时间"))),
-                            rx.el.tbody(rx.foreach(T.payments, _sheet_payment)),
-                            class_name="sheet-payments",
-                        ),
-                    ),
-                    class_name="sheet-bottom",
-                ),
-                rx.el.p("价格均含税。工时合计 ", T.billed_hours, " 小时。", class_name="sheet-note"),
-                rx.el.div(
-                    rx.el.div("客户签字：", class_name="sign"),
-                    rx.el.div("服务顾问：", T.advisor, class_name="sign"),
-                    rx.el.div("收银员：", T.cashier, class_name="sign"),
-                    class_name="sheet-signatures",
+                    class_name="sheet-totals",
                 ),
                 rx.cond(
-                    T.follow_up_qr != "",
-                    rx.el.div(
-                        rx.el.img(src=T.follow_up_qr, alt="回访二维码", class_name="sheet-qr-image"),
-                        rx.el.div(rx.el.strong("扫码评价本次服务"),
-                                  rx.el.p("用手机扫描二维码，为本次维修打分或提出意见。")),
-                        class_name="sheet-qr",
+                    T.payments.length() > 0,
+                    rx.el.table(
+                        rx.el.thead(rx.el.tr(rx.el.th("收据号"), rx.el.th("方式"), rx.el.th("金额", class_name="num"),
+                                             rx.el.th("时间"))),
+                        rx.el.tbody(rx.foreach(T.payments, _sheet_payment)),
+                        class_name="sheet-payments",
                     ),
                 ),
-                rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
-                class_name="settle-sheet",
-                id="settle-sheet",
+                class_name="sheet-bottom",
             ),
-            rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
+            rx.el.p("客户应付金额（大写）：人民币", rx.el.strong(T.customer_in_capitals), class_name="sheet-capitals",
+                    id="sheet-capitals"),
+            rx.el.p("价格均含税。工时合计 ", T.billed_hours, " 小时。", class_name="sheet-note"),
+            rx.cond(T.warranty != "", rx.el.p("维修质保期：自结算之日起", T.warranty, "。", class_name="sheet-note",
+                                              id="sheet-warranty")),
+            rx.cond(T.next_service != "", rx.el.p("下次保养：", T.next_service, class_name="sheet-note",
+                                                  id="sheet-next-service")),
+            rx.el.div(
+                rx.el.div("客户签字：", class_name="sign"),
+                rx.el.div("服务顾问：", T.advisor, class_name="sign"),
+                rx.el.div("收银员：", T.cashier, class_name="sign"),
+                class_name="sheet-signatures",
+            ),
+            rx.cond(
+                T.follow_up_qr != "",
+                rx.el.div(
+                    rx.el.img(src=T.follow_up_qr, alt="回访二维码", class_name="sheet-qr-image"),
+                    rx.el.div(rx.el.strong("扫码评价本次服务"),
+                              rx.el.p("用手机扫描二维码，为本次维修打分或提出意见。")),
+                    class_name="sheet-qr",
+                ),
+            ),
+            rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
+            class_name="settle-sheet",
+            id="settle-sheet",
         ),
-        print_bar(),
-        class_name="sheet-page",
     )

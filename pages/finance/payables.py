@@ -14,7 +14,8 @@ from pages.components import (
     field_error,
     labelled,
     page_loading,
-    print_bar,
+    printable_sheet,
+    sheet_header,
     sideways_scroll,
 )
 from pages.layout import page
@@ -281,38 +282,27 @@ def _sheet_row(row: StatementRow) -> rx.Component:
 
 
 def statement_sheet_page() -> rx.Component:
-    return rx.box(
-        rx.cond(
-            T.found,
-            rx.el.article(
-                rx.el.header(
-                    rx.el.h1(T.head.header),
-                    rx.cond(T.head.contact != "", rx.el.p(T.head.contact)),
-                    rx.el.h2("供应商对账单"),
-                    rx.el.p("供应商 ", rx.el.strong(T.supplier_name), " · 对账期间 ", T.period),
-                    class_name="sheet-header",
-                ),
-                rx.el.table(
-                    rx.el.thead(rx.el.tr(rx.el.th("日期"), rx.el.th("类型"), rx.el.th("单号"), rx.el.th("摘要"),
-                                         rx.el.th("应付增加", class_name="num"), rx.el.th("应付减少", class_name="num"),
-                                         rx.el.th("余额", class_name="num"))),
-                    rx.el.tbody(rx.foreach(T.rows, _sheet_row)),
-                    class_name="sheet-lines",
-                    id="statement-sheet-lines",
-                ),
-                rx.el.p("期末应付余额 ", rx.el.strong(T.closing, id="statement-closing"),
-                        "。如有不符，请于收到后7日内联系我方核对。", class_name="sheet-note"),
-                rx.el.div(
-                    rx.el.div("我方（盖章）：", class_name="sign"),
-                    rx.el.div("供应商确认（盖章）：", class_name="sign"),
-                    class_name="sheet-signatures",
-                ),
-                rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
-                class_name="settle-sheet",
-                id="statement-sheet",
+    return printable_sheet(
+        T.found, T.error,
+        rx.el.article(
+            sheet_header(T.head, "供应商对账单", "供应商 ", rx.el.strong(T.supplier_name), " · 对账期间 ", T.period),
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.el.th("日期"), rx.el.th("类型"), rx.el.th("单号"), rx.el.th("摘要"),
+                                     rx.el.th("应付增加", class_name="num"), rx.el.th("应付减少", class_name="num"),
+                                     rx.el.th("余额", class_name="num"))),
+                rx.el.tbody(rx.foreach(T.rows, _sheet_row)),
+                class_name="sheet-lines",
+                id="statement-sheet-lines",
             ),
-            rx.cond(T.error != "", rx.callout(T.error, icon="circle_x", color_scheme="orange"), page_loading()),
+            rx.el.p("期末应付余额 ", rx.el.strong(T.closing, id="statement-closing"),
+                    "。如有不符，请于收到后7日内联系我方核对。", class_name="sheet-note"),
+            rx.el.div(
+                rx.el.div("我方（盖章）：", class_name="sign"),
+                rx.el.div("供应商确认（盖章）：", class_name="sign"),
+                class_name="sheet-signatures",
+            ),
+            rx.el.p("打印时间 ", T.printed_at, class_name="sheet-foot"),
+            class_name="settle-sheet",
+            id="statement-sheet",
         ),
-        print_bar(),
-        class_name="sheet-page",
     )

@@ -16,6 +16,8 @@ from lantong_pwa.services.workshop import completion, order_actions
 from lantong_pwa.services.cashier.payments import PaymentRequest
 from lantong_pwa.services.platform.permissions import Permission, role_allows
 from lantong_pwa.services.cashier.settlement import Figures, LineTerms, Terms
+from lantong_pwa.services.finance.capitals import in_capitals
+from lantong_pwa.services.platform import shop_settings
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.workshop.vehicle_cards import qr_data_uri
 from lantong_pwa.timezone import format_local
@@ -34,6 +36,7 @@ from models import (
     WorkOrderStatus,
 )
 from models.common import utc_now
+from state.platform.printable import load_sheet
 from state.platform.session import SessionState, new_request_key
 from state.platform.views import Letterhead, letterhead, money, quantity
 
@@ -670,22 +673,16 @@ class SettlementSheetState(SessionState):
     cashier: str = ""
     advisor: str = ""
     follow_up_qr: str = ""  # the customer's follow-up link as a QR image (data URI); empty on a withdrawn sheet
+    customer_in_capitals: str = ""  # 客户应付 in Chinese capitals
+    warranty: str = ""  # 维修质保期 as it was when the sheet was made
+    next_service: str = ""  # 下次保养: date and/or mileage
 
     @rx.event
     async def load(self):
-        self.found = False
-        self.error = ""
         self.groups = []
         self.payments = []
         self.follow_up_qr = ""
-        shown = await self._in_read(self._fill, page=Permission.SETTLE)
-        if shown.redirect is not None:
-            return shown.redirect
-        if not shown.ok:
-            self.error = shown.error.message
-            return None
-        self.found = True
-        return None
+        return await load_sheet(self, self._fill, Permission.SETTLE)
 
     def _fill(self, db: Session, actor: User | None) -> None:
         """Read the sheet: the stored settlement and its lines, what was paid, and the follow-up link (made when
@@ -741,4 +738,9 @@ class SettlementSheetState(SessionState):
         self.cashier = author.display_name if author else ""
         advisor = db.get(User, order.advisor_id)
         self.advisor = advisor.display_name if advisor else ""
+        self.customer_in_capitals = in_capitals(sheet.customer_amount)
+        self.warranty = shop_settings.warranty_text(sheet.warranty_days, sheet.warranty_km)
+        self.next_service = "，".join(
+            ([f"{sheet.next_service_date:%Y-%m-%d}"] if sheet.next_service_date else [])
+            + ([f"{sheet.next_service_mileage:,}公里"] if sheet.next_service_mileage else []))
 

@@ -22,6 +22,7 @@ from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local, local_day
 from models import Branch, PartyKind, PartyPaymentMethod, PaymentTerms, User
 from models.common import utc_now
+from state.platform.printable import load_sheet
 from state.platform.session import SessionState, new_request_key
 from state.platform.views import Letterhead, letterhead, money
 
@@ -328,28 +329,19 @@ class StatementSheetState(SessionState):
 
     @rx.event
     async def load(self):
-        self.found, self.error = False, ""
         query = self.router.url.query_parameters
         supplier_id = route_id(self.payee)
 
-        def read(db: Session, actor: User | None):
+        def fill(db: Session, actor: User | None) -> None:
             period = _period({"from": query.get("from", ""), "to": query.get("to", "")}, _today())
             sheet = payables.supplier_statement(db, actor, supplier_id, *period)
             supplier = payables.party_row(db, actor, PartyKind.SUPPLIER, supplier_id)
-            return sheet, letterhead(db.get(Branch, supplier.branch_id))
+            self.head = letterhead(db.get(Branch, supplier.branch_id))
+            self.supplier_name = sheet.name
+            self.period = f"{sheet.date_from.isoformat()} 至 {sheet.date_to.isoformat()}"
+            self.rows = _statement_rows(sheet)
+            self.closing = money(sheet.closing)
+            self.printed_at = format_local(utc_now())
 
-        shown = await self._in_read(read, page=Permission.VIEW_PAYABLES)
-        if shown.redirect is not None:
-            return shown.redirect
-        if not shown.ok:
-            self.error = shown.error.message
-            return None
-        sheet, self.head = shown.value
-        self.supplier_name = sheet.name
-        self.period = f"{sheet.date_from.isoformat()} 至 {sheet.date_to.isoformat()}"
-        self.rows = _statement_rows(sheet)
-        self.closing = money(sheet.closing)
-        self.printed_at = format_local(utc_now())
-        self.found = True
-        return None
+        return await load_sheet(self, fill, Permission.VIEW_PAYABLES)
 

@@ -1,5 +1,5 @@
-"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay, what
-technicians see on vehicle cards."""
+"""Branch settings (``/settings``, managers and admins): VAT rate, other-fee types, teams, follow-up delay, the
+repair warranty on the 结算单, what technicians see on vehicle cards."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ class TeamRow:
 class SettingsState(SessionState):
     vat_rate: str = ""
     follow_up_days: str = ""
+    warranty_days: str = ""
+    warranty_km: str = ""
     technicians_see_contact_and_prices: bool = False
     fee_types: list[FeeTypeRow] = []
     teams: list[TeamRow] = []
@@ -42,6 +44,8 @@ class SettingsState(SessionState):
         branch = shop_settings.branch_of(db, actor)
         self.vat_rate = f"{branch.vat_rate:f}"
         self.follow_up_days = str(branch.follow_up_days)
+        self.warranty_days = str(branch.warranty_days)
+        self.warranty_km = str(branch.warranty_km)
         self.technicians_see_contact_and_prices = branch.technicians_see_contact_and_prices
         self.fee_types = [FeeTypeRow(id=f.id, name=f.name, default_amount=money(f.default_amount), active=f.is_active)
                           for f in shop_settings.all_fee_types(db, actor)]
@@ -74,6 +78,11 @@ class SettingsState(SessionState):
         return await self._change(lambda db, actor: shop_settings.set_follow_up_days(db, actor,
                                                                                form.get("follow_up_days", "")),
                             "回访天数已保存")
+
+    @rx.event
+    async def save_warranty(self, form: dict):
+        return await self._change(lambda db, actor: shop_settings.set_warranty(
+            db, actor, form.get("warranty_days", ""), form.get("warranty_km", "")), "维修质保期已保存")
 
     @rx.event
     async def save_technicians_see_contact_and_prices(self, allowed: bool):

@@ -31,6 +31,7 @@ from models import (
     Settlement,
     SettlementStatus,
     User,
+    Vehicle,
     WorkOrder,
     WorkOrderStatus,
 )
@@ -167,3 +168,24 @@ def payment_by_number(session: Session, actor: User, number: str) -> Payment:
     if payment is None:
         raise NotFound("收款记录不存在")
     return payment
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a receipt (收据) prints: the payment, what it paid for and who took it."""
+
+    payment: Payment
+    settlement: Settlement
+    order: WorkOrder
+    vehicle: Vehicle
+    customer: Customer
+    cashier: User | None
+
+
+def receipt(session: Session, actor: User, number: str) -> Receipt:
+    """The receipt of the payment numbered ``number`` in the actor's branch. Only reads."""
+    payment = payment_by_number(session, actor, number)
+    settlement = session.get(Settlement, payment.settlement_id)
+    order = session.get(WorkOrder, settlement.work_order_id)
+    return Receipt(payment=payment, settlement=settlement, order=order, vehicle=session.get(Vehicle, order.vehicle_id),
+                   customer=session.get(Customer, order.customer_id), cashier=session.get(User, payment.created_by_id))

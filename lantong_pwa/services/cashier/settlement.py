@@ -473,9 +473,11 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
     if not figures.charges:
         raise DomainError("没有可结算的项目")
     now = utc_now()
-    reminders.set_next_service(session, actor, session.get(Vehicle, order.vehicle_id), next_date=next_service_date,
+    vehicle = session.get(Vehicle, order.vehicle_id)
+    reminders.set_next_service(session, actor, vehicle, next_date=next_service_date,
                                next_mileage=next_service_mileage, today=local_day(now),
                                current_mileage=order.mileage_in)
+    branch = session.get(Branch, order.branch_id)
     settlement = Settlement(
         branch_id=order.branch_id, work_order_id=order.id,
         number=next_number(session, order.branch_id, SETTLEMENT_PREFIX, local_day(now)),
@@ -483,7 +485,9 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
         gross=figures.gross, order_discount=figures.order_discount, customer_amount=figures.customer_amount,
         warranty_amount=figures.warranty_amount, insurance_amount=figures.insurance_amount,
         internal_amount=figures.internal_amount, vat_rate=figures.vat_rate, vat_amount=figures.vat_amount,
-        parts_cost=figures.parts_cost, billed_hours=figures.billed_hours, created_by_id=actor.id, created_at=now)
+        parts_cost=figures.parts_cost, billed_hours=figures.billed_hours, warranty_days=branch.warranty_days,
+        warranty_km=branch.warranty_km, next_service_date=vehicle.next_service_date,
+        next_service_mileage=vehicle.next_service_mileage, created_by_id=actor.id, created_at=now)
     session.add(settlement)
     session.flush()
     for charge in figures.charges:

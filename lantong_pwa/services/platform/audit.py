@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "user.reset_password": "重置密码", "user.change_password": "修改本人密码", "user.end_sessions": "强制下线",
     "branch.create": "新建门店", "branch.update": "修改门店", "branch.close": "门店停业", "branch.reopen": "门店复业",
     "branch.vat_rate": "修改税率", "branch.follow_up_days": "修改回访天数",
+    "branch.warranty": "修改维修质保期",
     "branch.technicians_see_contact_and_prices": "修改技师可见范围",
     "fee_type.create": "新建费用类型", "fee_type.enable": "启用/停用费用类型", "team.create": "新建班组",
     "warehouse.create": "新建仓库",

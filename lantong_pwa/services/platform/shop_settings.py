@@ -1,5 +1,5 @@
 """A branch's own settings: the VAT rate inside its prices, the other-fee types (外加工, 材料费 …) it charges, the
-follow-up delay and what technicians see on vehicle cards."""
+follow-up delay, the repair warranty printed on the 结算单 and what technicians see on vehicle cards."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from models import Branch, FeeType, User
 
 MAX_VAT_RATE = Decimal("30")
 FOLLOW_UP_DAYS_MIN, FOLLOW_UP_DAYS_MAX = 1, 60
+WARRANTY_DAYS_MAX, WARRANTY_KM_MAX = 1095, 100_000
 
 
 def branch_of(session: Session, actor: User) -> Branch:
@@ -91,6 +92,36 @@ def set_follow_up_days(session: Session, actor: User, days_text: str) -> Branch:
         session.add(branch)
         session.flush()
     return branch
+
+
+def set_warranty(session: Session, actor: User, days_text: str, km_text: str) -> Branch:
+    """维修质保期: the days and kilometres (0: no km limit) printed on 结算单 made from now on, whichever comes
+    first; earlier sheets keep theirs."""
+    branch = branch_of(session, actor)
+    errors, values = {}, {}
+    for field, text, label, minimum, maximum in (("warranty_days", days_text, "质保天数", 1, WARRANTY_DAYS_MAX),
+                                                 ("warranty_km", km_text, "质保里程", 0, WARRANTY_KM_MAX)):
+        try:
+            values[field] = parse_int(text, field, label, minimum=minimum, maximum=maximum)
+        except DomainError as error:
+            errors[field] = error.message
+    if errors:
+        raise FormErrors(errors)
+    before = {field: getattr(branch, field) for field in values}
+    if before != values:
+        audit.record(session, actor, "branch.warranty", "branch", branch.id, before=before, after=values)
+        for field, value in values.items():
+            setattr(branch, field, value)
+        session.add(branch)
+        session.flush()
+    return branch
+
+
+def warranty_text(days: int | None, km: int | None) -> str:
+    """How a sheet words the warranty: 30天或5,000公里（以先到者为准）; empty when the sheet has none."""
+    if days is None:
+        return ""
+    return f"{days}天或{km:,}公里（以先到者为准）" if km else f"{days}天"
 
 
 def set_technicians_see_contact_and_prices(session: Session, actor: User, allowed: bool) -> Branch:

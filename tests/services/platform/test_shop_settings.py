@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -55,3 +56,26 @@ def test_only_managers_and_admins_change_settings(session, shop, role):
     with pytest.raises(PermissionDenied):
         shop_settings.add_fee_type(session, actor, "拖车费", "100")
     assert session.exec(select(FeeType)).all() == []
+
+
+def test_manager_sets_the_repair_warranty_and_it_is_audited(session, shop):
+    branch = shop_settings.set_warranty(session, shop.manager, "90", "10000")
+    assert (branch.warranty_days, branch.warranty_km) == (90, 10000)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "branch.warranty")).one()
+    detail = json.loads(event.detail)
+    assert (event.user_id, detail["before"], detail["after"]) == (
+        shop.manager.id, {"warranty_days": 30, "warranty_km": 5000}, {"warranty_days": 90, "warranty_km": 10000})
+    assert shop_settings.warranty_text(90, 10000) == "90天或10,000公里（以先到者为准）"
+    assert shop_settings.warranty_text(90, 0) == "90天"
+    assert shop_settings.warranty_text(None, None) == ""
+
+
+@pytest.mark.parametrize(("days", "km", "field"), [("0", "5000", "warranty_days"), ("1096", "5000", "warranty_days"),
+                                                   ("30", "-1", "warranty_km"), ("30", "abc", "warranty_km"),
+                                                   ("", "5000", "warranty_days")])
+def test_bad_warranty_changes_nothing(session, shop, days, km, field):
+    with pytest.raises(FormErrors) as refused:
+        shop_settings.set_warranty(session, shop.manager, days, km)
+    assert field in refused.value.errors
+    branch = session.get(Branch, shop.branch.id)
+    assert (branch.warranty_days, branch.warranty_km) == (30, 5000)
