@@ -11,6 +11,7 @@ from pages.components import (
     empty_note,
     field_error,
     labelled,
+    page_loading,
     plate,
 )
 from pages.layout import page
@@ -240,8 +241,9 @@ def parts_page():
                 rx.link(rx.icon("scale", size=18), "供应商比价", href="/parts/prices", id="supplier-prices-link",
                         class_name="back-link")),
         banner_error(StockState.error),
+        rx.cond(~StockState.loaded, page_loading()),
         rx.cond(
-            StockState.can_move_stock,
+            StockState.loaded & StockState.can_move_stock,
             rx.tabs.root(
                 rx.tabs.list(_tab("待领料", "pending"), _tab("入库", "receive"), _tab("库存", "stock"),
                              _tab("仓库", "warehouses"), size="2", width="100%"),
@@ -253,6 +255,6 @@ def parts_page():
                 on_change=StockState.set_tab,
                 width="100%",
             ),
-            stock_section(),
+            rx.cond(StockState.loaded, stock_section()),
         ),
     ]

@@ -46,6 +46,23 @@ def _pick_scanned(code) -> list:
             rx.call_script("document.getElementById('scan-code').form.requestSubmit()")]
 
 
+def _warehouse_choice(line: PickLineView) -> rx.Component:
+    """The line's own warehouse, each choice with its on hand of the part."""
+    return rx.hstack(
+        rx.text("仓库", size="3", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(placeholder="选择仓库", flex="1", aria_label="领料仓库 " + line.code,
+                              id="pick-warehouse-" + line.id.to_string()),
+            rx.select.content(rx.foreach(line.choices, lambda w: rx.select.item(w.label, value=w.id))),
+            value=line.warehouse_id,
+            on_change=lambda value: PickState.choose_warehouse(line.id, value),
+            size="3",
+        ),
+        align="center",
+        width="100%",
+    )
+
+
 def line_card(line: PickLineView) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -69,6 +86,7 @@ def line_card(line: PickLineView) -> rx.Component:
                 align="end",
                 wrap="wrap",
             ),
+            rx.cond(PickState.can_pick, _warehouse_choice(line)),
             rx.cond(PickState.can_pick,
                     rx.cond(PickState.returning_id == line.id, _return_form(line), _move_buttons(line))),
             spacing="3",
@@ -116,19 +134,6 @@ def pick_page():
                     rx.text(PickState.title, weight="bold", size="4"),
                     rx.text(PickState.number, " · ", PickState.status, size="2", color_scheme="gray"),
                     spacing="0"), align="center", wrap="wrap", spacing="3"),
-                rx.hstack(
-                    rx.text("仓库", size="3", weight="medium"),
-                    rx.select.root(
-                        rx.select.trigger(placeholder="选择仓库", flex="1", aria_label="领料仓库"),
-                        rx.select.content(rx.foreach(PickState.warehouses,
-                                                     lambda w: rx.select.item(w.name, value=w.id))),
-                        value=PickState.warehouse_id,
-                        on_change=PickState.choose_warehouse,
-                        size="3",
-                    ),
-                    align="center",
-                    width="100%",
-                ),
                 rx.cond(~PickState.can_pick,
                         rx.callout("工单" + PickState.status + "，不能领料或退料", icon="info", color_scheme="gray",
                                    width="100%", id="pick-closed")),

@@ -53,6 +53,12 @@ class ReceiptChoice:
 
 
 @dataclasses.dataclass
+class WarehouseChoice:
+    id: str = ""
+    label: str = ""  # "主仓库 · 现有6"
+
+
+@dataclasses.dataclass
 class PickLineView:
     id: int = 0
     code: str = ""
@@ -67,6 +73,8 @@ class PickLineView:
     can_return: bool = False
     requested: bool = False
     part_id: int = 0
+    warehouse_id: str = ""  # where this line picks from and returns to: the default, or the clerk's choice
+    choices: list[WarehouseChoice] = dataclasses.field(default_factory=list)  # the branch's, with on hand
     on_hand: str = ""  # in the chosen warehouse
     in_transit: str = ""  # 在途: ordered from suppliers and not yet in (all warehouses), "" when nothing
 
@@ -83,6 +91,7 @@ class StockState(SessionState):
     """``/parts``: the clerk's 待领料 / 入库 / 库存 / 仓库 tabs (others with parts access see 库存 only)."""
 
     tab: str = "stock"
+    loaded: bool = False  # nothing but a spinner until the server has said which tabs this person gets
     can_move_stock: bool = False
     error: str = ""
     pending: list[PendingView] = []
@@ -135,6 +144,7 @@ class StockState(SessionState):
         shown = await self._in_read(self._load, page=Permission.VIEW_PARTS)
         if shown.redirect is not None:
             return shown.redirect
+        self.loaded = True
         if not shown.ok:
             self.error = shown.error.message
             return None
@@ -234,13 +244,14 @@ class PickState(SessionState):
     can_pick: bool = False  # the order still takes picks and returns (order_actions)
     lines: list[PickLineView] = []
     warehouses: list[WarehouseView] = []
-    warehouse_id: str = ""
     error: str = ""
     move_key: str = ""
     returning_id: int = 0
     highlight_id: int = 0
-    # (part id, warehouse id) → on hand, kept on the server to redraw the lines for another warehouse.
+    # (part id, warehouse id) → on hand, kept on the server to redraw a line for another warehouse.
     _stock: dict[str, str] = {}
+    # line id → the warehouse the clerk chose for it; kept across moves and reloads of the same order.
+    _chosen: dict[str, str] = {}
 
     def _reset(self) -> None:
         self.found = False
@@ -256,7 +267,6 @@ class PickState(SessionState):
 
     def _load(self, db, actor: User, order_id) -> None:
         listing = stock.pick_list(db, actor, order_id)
-        warehouses = stock.list_warehouses(db, actor)
         order, vehicle = listing.order, listing.vehicle
         self.found = True
         self.pick_id = order.id
@@ -265,38 +275,44 @@ class PickState(SessionState):
         self.title = " ".join(p for p in (vehicle.make, vehicle.model) if p)
         self.status = WorkOrderStatus(order.status).label
         self.can_pick = Action.PICK in order_actions.allowed(db, actor, order)
-        self.warehouses = _warehouse_views(warehouses)
-        if self.warehouse_id not in {w.id for w in self.warehouses}:
-            self.warehouse_id = self._default_warehouse(listing)
+        self.warehouses = _warehouse_views(listing.warehouses)
         self._stock = {f"{part}-{wh}": quantity(on_hand) for (part, wh), on_hand in listing.stock.items()}
+        ids = {w.id for w in self.warehouses}
+        self._chosen = {line: wh for line, wh in self._chosen.items() if wh in ids}
         coming = purchase_orders.in_transit(db, order.branch_id, [line.part_id for line in listing.lines])
-        self.lines = [self._line_view(line, line.id in listing.requested_line_ids) for line in listing.lines]
+        self.lines = [self._line_view(line, line.id in listing.requested_line_ids,
+                                      self._chosen.get(str(line.id), str(listing.default_warehouse[line.id] or "")))
+                      for line in listing.lines]
         for view in self.lines:
             view.in_transit = quantity(coming[view.part_id]) if view.part_id in coming else ""
 
-    def _default_warehouse(self, listing) -> str:
-        """The first warehouse holding stock of the first line still to pick; else the first warehouse."""
-        first = next((line for line in listing.lines if stock.remaining_to_pick(line) > 0), None)
-        for view in self.warehouses:
-            if first is not None and listing.stock.get((first.part_id, int(view.id)), 0) > 0:
-                return view.id
-        return self.warehouses[0].id if self.warehouses else ""
-
-    def _line_view(self, line, requested: bool) -> PickLineView:
+    def _line_view(self, line, requested: bool, warehouse_id: str) -> PickLineView:
         remaining = stock.remaining_to_pick(line)
         out = line.picked_quantity - line.returned_quantity
         return PickLineView(
             id=line.id, code=line.part_code, name=line.part_name, unit=line.unit, planned=quantity(line.quantity),
             picked=quantity(line.picked_quantity), returned=quantity(line.returned_quantity),
             remaining=quantity(max(remaining, Decimal(0))), out=quantity(out), done=remaining <= 0,
-            can_return=out > 0, requested=requested, part_id=line.part_id,
-            on_hand=self._stock.get(f"{line.part_id}-{self.warehouse_id}", "0"))
+            can_return=out > 0, requested=requested, part_id=line.part_id, warehouse_id=warehouse_id,
+            choices=[WarehouseChoice(id=w.id, label=f"{w.name} · 现有{self._on_hand(line.part_id, w.id)}")
+                     for w in self.warehouses],
+            on_hand=self._on_hand(line.part_id, warehouse_id))
+
+    def _on_hand(self, part_id: int, warehouse_id: str) -> str:
+        return self._stock.get(f"{part_id}-{warehouse_id}", "0")
+
+    def _warehouse_of(self, line_id) -> str:
+        """The warehouse a line moves stock in: the clerk's choice, else the default shown on the line."""
+        line_id = str(line_id)
+        return self._chosen.get(line_id) or next((v.warehouse_id for v in self.lines if str(v.id) == line_id), "")
 
     @rx.event
     async def load(self):
-        self._reset()
-        self.move_key = new_request_key()
         order_id = self.router.page.params.get(PICK_ROUTE_ARG, "")
+        chosen = self._chosen if str(self.pick_id) == order_id else {}  # the same order again keeps the choices
+        self._reset()
+        self._chosen = chosen
+        self.move_key = new_request_key()
         shown = await self._in_read(lambda db, actor: self._load(db, actor, order_id), page=Permission.MOVE_STOCK)
         if shown.redirect is not None:
             return shown.redirect
@@ -306,11 +322,16 @@ class PickState(SessionState):
         return None
 
     @rx.event
-    def choose_warehouse(self, warehouse_id: str):
-        """Show on-hand for another warehouse (from what was loaded); the move itself re-checks the warehouse."""
-        self.warehouse_id = warehouse_id
+    def choose_warehouse(self, line_id: int, warehouse_id: str):
+        """Pick one line from another of the branch's warehouses (the move itself re-checks the warehouse)."""
+        if warehouse_id not in {w.id for w in self.warehouses}:
+            return
         for view in self.lines:
-            view.on_hand = self._stock.get(f"{view.part_id}-{warehouse_id}", "0")
+            if view.id == line_id:
+                self._chosen = {**self._chosen, str(line_id): warehouse_id}
+                view.warehouse_id = warehouse_id
+                view.on_hand = self._on_hand(view.part_id, warehouse_id)
+        self.lines = list(self.lines)
 
     @rx.event
     def open_return(self, line_id: int):
@@ -341,14 +362,15 @@ class PickState(SessionState):
     @rx.event
     async def pick(self, form: dict):
         line_id = form.get("line_id", "")
-        return await self._move(lambda db, actor, key: stock.pick(db, actor, line_id, self.warehouse_id,
+        return await self._move(lambda db, actor, key: stock.pick(db, actor, line_id, self._warehouse_of(line_id),
                                                             form.get("quantity", ""), request_key=key),
                           form, "已领料 {quantity}")
 
     @rx.event
     async def return_part(self, form: dict):
         line_id = form.get("line_id", "")
-        return await self._move(lambda db, actor, key: stock.return_part(db, actor, line_id, self.warehouse_id,
+        return await self._move(lambda db, actor, key: stock.return_part(db, actor, line_id,
+                                                                   self._warehouse_of(line_id),
                                                                    form.get("quantity", ""), request_key=key),
                           form, "已退料 {quantity}")
 
@@ -357,7 +379,8 @@ class PickState(SessionState):
         """A typed or scanned part code picks that line (one unit unless another quantity is given)."""
         def do(db, actor, key):
             line = stock.find_pick_line(db, actor, self.pick_id, form.get("code", ""))
-            return stock.pick(db, actor, line.id, self.warehouse_id, form.get("quantity") or "1", request_key=key)
+            return stock.pick(db, actor, line.id, self._warehouse_of(line.id), form.get("quantity") or "1",
+                              request_key=key)
 
         key = self.move_key
         result = await self._move(do, form, "已领料 {quantity}")

@@ -103,7 +103,7 @@ SCREENS = {
     "接车开单": ("advisor", "/intake", "#start-registration", False),
     "开单": ("advisor", "/intake?vehicle={token}", "#open-order", True),
     "在修车辆": ("advisor", "/orders", ".board-card-link", False),
-    # The clerk's 配件 opens on 待领料 once loaded (before that, the default 库存 tab shows its search box).
+    # The clerk's 配件 opens on 待领料 once loaded (before that, a spinner: never the 库存 tab first).
     "配件": ("parts", "/parts", "text=待领料的工单", False),
     "领料": ("parts", "/parts/orders/{pick_order_id}", ".plate", True),
     "配件档案": ("parts", "/parts/catalogue", ".catalogue-row", False),

@@ -337,6 +337,19 @@ def _line_move(session: Session, actor: User, part_line_id, warehouse_id, quanti
     return order, line, _warehouse(session, actor, warehouse_id, line.branch_id), parse_quantity(quantity)
 
 
+def elsewhere(session: Session, line: PartLine, short_warehouse_id: int) -> str:
+    """Where else in the branch the line's part is, most first, for a shortage message: ``；主仓库有6套``."""
+    rows = session.execute(select(Warehouse.name, StockBalance.on_hand)
+                           .join(Warehouse, Warehouse.id == StockBalance.warehouse_id)
+                           .where(StockBalance.part_id == line.part_id, StockBalance.branch_id == line.branch_id,
+                                  StockBalance.warehouse_id != short_warehouse_id, StockBalance.on_hand > 0,
+                                  Warehouse.is_active)
+                           .order_by(StockBalance.on_hand.desc(), Warehouse.id)).all()
+    if not rows:
+        return "；其他仓库也没有"
+    return "；" + "、".join(f"{name}有{qty_text(Decimal(on_hand))}{line.unit}" for name, on_hand in rows)
+
+
 def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
          request_key: str | None = None) -> StockMove:
     """Take parts out of a warehouse for an order's parts line (partial picks allowed) at the current average cost."""
@@ -372,7 +385,8 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
         on_hand = ZERO if balance_id is None else Decimal(session.execute(
             select(StockBalance.on_hand).where(StockBalance.id == balance_id)).scalar_one())
         raise DomainError(f"{line.part_name}（{line.part_code}）库存不足：{warehouse.name}现有"
-                             f"{qty_text(on_hand)}{line.unit}，本次要领{qty_text(qty)}{line.unit}", field="quantity")
+                          f"{qty_text(on_hand)}{line.unit}，本次要领{qty_text(qty)}{line.unit}"
+                          f"{elsewhere(session, line, warehouse.id)}", field="quantity")
     cost = Decimal(session.execute(select(StockBalance.average_cost)
                                    .where(StockBalance.id == balance_id)).scalar_one())
     move = _record_move(session, StockMove(
@@ -508,6 +522,22 @@ class PickList:
     lines: list[PartLine]
     requested_line_ids: set[int]
     stock: dict[tuple[int, int], Decimal]  # (part_id, warehouse_id) → on hand
+    warehouses: list[Warehouse]  # the branch's active warehouses, the choice for every line
+    default_warehouse: dict[int, int]  # line id → the warehouse it picks from unless the clerk chooses another
+
+
+def default_pick_warehouse(home_id: int | None, needed: Decimal, on_hand: dict[int, Decimal],
+                           warehouse_ids: list[int]) -> int | None:
+    """Where a line picks from: the part's home warehouse when it holds what is still needed, else the warehouse
+    holding the most (the home one, then the first set up, on a tie); the home one (or the first) when none has any."""
+    if not warehouse_ids:
+        return None
+    home = home_id if home_id in warehouse_ids else None
+    if home is not None and on_hand.get(home, ZERO) >= needed:
+        return home
+    order = ([home] if home is not None else []) + [w for w in warehouse_ids if w != home]
+    best = max(order, key=lambda w: (on_hand.get(w, ZERO), -order.index(w)))
+    return best if on_hand.get(best, ZERO) > 0 else (home or warehouse_ids[0])
 
 
 def pick_list(session: Session, actor: User, order_id) -> PickList:
@@ -523,10 +553,18 @@ def pick_list(session: Session, actor: User, order_id) -> PickList:
                               .order_by(PartLine.position, PartLine.id)).all())
     requested = set(session.exec(select(PickRequest.part_line_id).where(
         PickRequest.work_order_id == order.id, PickRequest.status == PickRequestStatus.OPEN)).all())
+    warehouses = list_warehouses(session, actor)
     balances = session.exec(select(StockBalance).where(
         col(StockBalance.part_id).in_([line.part_id for line in lines] or [-1]))).all()
+    on_hand = {(b.part_id, b.warehouse_id): b.on_hand for b in balances}
+    homes = dict(session.exec(select(Part.id, Part.default_warehouse_id)
+                              .where(col(Part.id).in_([line.part_id for line in lines] or [-1]))).all())
+    ids = [w.id for w in warehouses]
+    defaults = {line.id: default_pick_warehouse(
+        homes.get(line.part_id), max(remaining_to_pick(line), ZERO),
+        {w: on_hand.get((line.part_id, w), ZERO) for w in ids}, ids) for line in lines}
     return PickList(order=order, vehicle=vehicle, lines=lines, requested_line_ids={i for i in requested if i},
-                    stock={(b.part_id, b.warehouse_id): b.on_hand for b in balances})
+                    stock=on_hand, warehouses=warehouses, default_warehouse=defaults)
 
 
 def find_pick_line(session: Session, actor: User, order_id, code: str) -> PartLine:

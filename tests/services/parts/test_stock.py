@@ -197,10 +197,10 @@ def test_stock_never_goes_negative(session, scene):
     before = snapshot(session)
     with refusal(session) as caught:
         stock.pick(session, scene.clerk, pads_line.id, scene.main.id, "3")
-    assert caught.value.message == "前刹车片（SCP-01）库存不足：主仓库现有2个，本次要领3个"
+    assert caught.value.message == "前刹车片（SCP-01）库存不足：主仓库现有2个，本次要领3个；其他仓库也没有"
     with refusal(session) as caught:
         stock.pick(session, scene.clerk, filter_line.id, scene.oil.id, "1")
-    assert caught.value.message == "机油滤清器（JL-001）库存不足：油品库现有0个，本次要领1个"
+    assert caught.value.message == "机油滤清器（JL-001）库存不足：油品库现有0个，本次要领1个；其他仓库也没有"
     assert snapshot(session) == before, "a refused pick changes neither stock, ledger nor the line"
     stock.pick(session, scene.clerk, pads_line.id, scene.main.id, "2")
     assert scene.balance(scene.pads).on_hand == D("0.00")
@@ -368,6 +368,45 @@ def test_pending_work_lists_workable_orders_with_lines_still_to_pick(session, sc
     pending = stock.pending_work(session, scene.clerk)
     assert [(p.order.id, [line.part_code for line in p.lines]) for p in pending] == [(waiting.id, ["SCP-01"])]
     assert pending[0].vehicle.plate == scene.vehicle.plate
+
+
+def test_each_line_picks_from_its_own_warehouse(session, scene):
+    """The part's home warehouse when it holds what the line still needs, else the one holding the most."""
+    scene.pads.default_warehouse_id = scene.oil.id  # home is the oil store, which has no brake pads
+    scene.filter.default_warehouse_id = scene.oil.id
+    session.add_all([scene.pads, scene.filter])
+    session.commit()
+    scene.receive(scene.pads, "6", "20")
+    scene.receive(scene.filter, "1", "10", warehouse=scene.oil)
+    scene.receive(scene.filter, "5", "10")
+    order = scene.order((scene.pads, "2"), (scene.filter, "1"))
+    pads, oil_filter = scene.lines(order)
+    listing = stock.pick_list(session, scene.clerk, order.id)
+    assert [w.name for w in listing.warehouses] == ["主仓库", "油品库"]
+    assert listing.default_warehouse == {pads.id: scene.main.id, oil_filter.id: scene.oil.id}, \
+        "pads from where they are, the filter from its home (enough there though the main store has more)"
+    second = scene.order((scene.filter, "2"))
+    assert stock.pick_list(session, scene.clerk, second.id).default_warehouse == {
+        scene.lines(second)[0].id: scene.main.id}, "home short of the 2 needed: the warehouse with the most"
+
+    assert stock.default_pick_warehouse(None, D(1), {}, [5, 7]) == 5, "nothing anywhere: the first warehouse"
+    assert stock.default_pick_warehouse(7, D(1), {}, [5, 7]) == 7, "nothing anywhere: the home warehouse"
+    assert stock.default_pick_warehouse(9, D(1), {5: D(1), 7: D(1)}, [5, 7]) == 5, "home not in the branch: first"
+    assert stock.default_pick_warehouse(7, D(3), {5: D(2), 7: D(2)}, [5, 7]) == 7, "a tie keeps the home"
+    assert stock.default_pick_warehouse(None, D(1), {}, []) is None
+
+
+def test_a_shortage_names_where_else_the_part_is(session, scene):
+    extra = stock.create_warehouse(session, scene.clerk, "BJ", "备件库")
+    scene.receive(scene.pads, "6", "20")
+    scene.receive(scene.pads, "2", "20", warehouse=extra)
+    order = scene.order((scene.pads, "2"))
+    line = scene.lines(order)[0]
+    with refusal(session) as caught:
+        stock.pick(session, scene.clerk, line.id, scene.oil.id, "2")
+    assert caught.value.message == "前刹车片（SCP-01）库存不足：油品库现有0个，本次要领2个；主仓库有6个、备件库有2个"
+    stock.pick(session, scene.clerk, line.id, scene.main.id, "2")
+    assert scene.balance(scene.pads).on_hand == D("4.00") and scene.balance(scene.pads, scene.oil) is None
 
 
 def test_a_typed_or_scanned_code_finds_the_orders_line(session, scene):

@@ -19,7 +19,7 @@ from tests.state.harness import drive, is_toast, make_state, toast_text
 UI_ONLY = {
     "StockState.set_tab": ("receive",),
     "StockState.choose_receipt_part": (1,),
-    "PickState.choose_warehouse": ("1",),
+    "PickState.choose_warehouse": (1, "1"),
     "PickState.open_return": (1,),
     "PickState.close_return": (),
 }
@@ -109,8 +109,7 @@ def _forged(cookie, w) -> PickState:
     """The pick list as a browser could forge it: an order, a line and a warehouse named, nothing loaded."""
     s = pick_state(cookie, w.order.id)
     s.pick_id = w.order.id
-    s.warehouse_id = "1"
-    s.lines = [PickLineView(id=1, code="JL-001", name="机油滤清器", part_id=w.part.id)]
+    s.lines = [PickLineView(id=1, code="JL-001", name="机油滤清器", part_id=w.part.id, warehouse_id="1")]
     return s
 
 

@@ -13,7 +13,7 @@ from lantong_pwa.services.parts import stock
 from lantong_pwa.services.workshop import work_orders
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
 from state.parts.parts import PartsCatalogueState
-from state.parts.stock import StockState
+from state.parts.stock import PickLineView, StockState
 from tests.factories import add_part, add_vehicle
 from tests.state.harness import (
     drive,
@@ -59,8 +59,9 @@ def moves(session) -> int:
 def test_clerk_workbench_lists_pending_orders_and_takes_goods_in(session, scene):
     cookie = token_for(session, scene["shop"].parts_clerk)
     s = make_state(StockState, token=cookie, path="/parts")
+    assert s.loaded is False, "the page shows a spinner, not the 库存 tab, until the server has answered"
     assert drive(s.load()) is None
-    assert s.can_move_stock is True and s.tab == "pending"
+    assert s.loaded and s.can_move_stock is True and s.tab == "pending"
     assert [(w.code, w.name) for w in s.warehouses] == [("ZK", "主仓库"), ("YP", "油品库")]
     assert [(p.number, p.plate) for p in s.pending] == [(scene["order"].number, "粤B12345")]
     assert s.pending[0].to_pick == "待领 2 项：前刹车片、全合成机油"
@@ -103,18 +104,24 @@ def test_clerk_picks_returns_and_scans_on_the_pick_list(session, scene):
     assert drive(s.load()) is None
     assert s.found and s.number == order.number and s.plate == "粤B12345" and s.title == "丰田 卡罗拉"
     assert s.can_pick
-    assert s.warehouse_id == str(scene["main"].id), "where the first line still to pick has stock"
-    assert [(v.name, v.planned, v.remaining, v.on_hand) for v in s.lines] == [("前刹车片", "2", "2", "3"),
-                                                                             ("全合成机油", "1", "1", "0")]
-    s.choose_warehouse(str(scene["oil"].id))
-    assert [v.on_hand for v in s.lines] == ["0", "10"]
-    s.choose_warehouse(str(scene["main"].id))
+    main, oil = str(scene["main"].id), str(scene["oil"].id)
+    assert [(v.name, v.planned, v.remaining, v.warehouse_id, v.on_hand) for v in s.lines] == [
+        ("前刹车片", "2", "2", main, "3"), ("全合成机油", "1", "1", oil, "10")], "each line where its part is"
+    assert [c.label for c in s.lines[0].choices] == ["主仓库 · 现有3", "油品库 · 现有0"]
+    s.choose_warehouse(s.lines[0].id, oil)
+    assert [(v.warehouse_id, v.on_hand) for v in s.lines] == [(oil, "0"), (oil, "10")], "only that line changes"
+    s.choose_warehouse(s.lines[0].id, "999")  # not one of the branch's warehouses: ignored
+    assert s.lines[0].warehouse_id == oil
+    result = drive(s.pick({"line_id": str(s.lines[0].id), "quantity": "2", "request_key": s.move_key}))
+    assert "前刹车片（SCP-01）库存不足：油品库现有0个，本次要领2个；主仓库有3个" in toast_text(result)
+    s.choose_warehouse(s.lines[0].id, main)
 
     pads_id = s.lines[0].id
     key = s.move_key
     result = drive(s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key}))
     assert is_toast(result, "success")
     assert (s.lines[0].picked, s.lines[0].remaining, s.lines[0].on_hand) == ("1", "1", "2")
+    assert s.lines[0].warehouse_id == main, "the clerk's choice survives the reload after a move"
     assert s.move_key != key and s.highlight_id == pads_id
     drive(s.pick({"line_id": str(pads_id), "quantity": "1", "request_key": key}))  # double tap: same key
     assert lines(session, order)[0].picked_quantity == D("1.00") and moves(session) == 3
@@ -128,13 +135,13 @@ def test_clerk_picks_returns_and_scans_on_the_pick_list(session, scene):
     assert is_toast(result, "success") and s.returning_id == 0
     assert (s.lines[0].returned, s.lines[0].on_hand, s.lines[0].can_return) == ("1", "3", False)
 
-    s.choose_warehouse(str(scene["oil"].id))
     result = drive(s.scan({"code": "jy-01", "quantity": "", "request_key": s.move_key}))
     assert is_toast(result[0], "success") and s.lines[1].picked == "1" and s.lines[1].done is True
     result = drive(s.scan({"code": "NOPE", "request_key": s.move_key}))
     assert is_toast(result, "error") and f"工单{order.number}没有编码为NOPE的配件" in toast_text(result)
+    s.choose_warehouse(s.lines[0].id, oil)
     result = drive(s.scan({"code": "SCP-01", "request_key": s.move_key}))  # in the oil store there are no brake pads
-    assert "库存不足：油品库现有0个" in toast_text(result)
+    assert "库存不足：油品库现有0个，本次要领1个；主仓库有3个" in toast_text(result)
     assert [(line.picked_quantity, line.returned_quantity) for line in lines(session, order)] == [
         (D("1.00"), D("1.00")), (D("1.00"), D("0.00"))]
 
@@ -179,7 +186,7 @@ def test_another_branchs_clerk_gets_nothing_of_this_branch(session, scene):
     assert drive(s.load()) is None
     assert s.found is False and s.lines == [] and s.error == "记录不存在或无权查看"
     s.pick_id = scene["order"].id
-    s.warehouse_id = str(scene["main"].id)
+    s.lines = [PickLineView(id=lines(session, scene["order"])[0].id, warehouse_id=str(scene["main"].id))]
     result = drive(s.pick({"line_id": str(lines(session, scene["order"])[0].id), "quantity": "1", "request_key": "x"}))
     assert is_toast(result, "error") and moves(session) == 2
     w = make_state(StockState, token=cookie, path="/parts")
