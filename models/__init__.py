@@ -16,6 +16,7 @@ from models.care import (
     ReminderKind,
     ReminderStatus,
 )
+from models.cash_book import AccountKind, AccountTransfer, JournalEntry, MethodAccount, MoneyAccount
 from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
@@ -73,6 +74,11 @@ from models.vehicle import Vehicle
 from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLine, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "AccountKind",
+    "AccountTransfer",
+    "JournalEntry",
+    "MethodAccount",
+    "MoneyAccount",
     "Allocation",
     "AuditEvent",
     "Branch",

@@ -34,8 +34,9 @@ def test_receipt_and_sheet_in_capitals_on_a_phone(server, new_context):
     page = new_context("phone").new_page()
     sign_in(page, "cashier")
     page.goto(f"/cashier/{number}")
-    wait_hydrated(page, f"text={receipt_number}")
-    page.get_by_label(f"打印收据 {receipt_number}").click()
+    receipt_button = f'[aria-label="打印收据 {receipt_number}"]'
+    wait_hydrated(page, receipt_button)
+    page.click(receipt_button)
     expect(page).to_have_url(f"{server.url}/payments/{receipt_number}/print")
     expect(page.locator("#receipt-capitals")).to_have_text("人民币壹佰元零伍分")
     expect(page.locator("#receipt-amount")).to_contain_text("100.05")

@@ -10,13 +10,14 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from lantong_pwa.errors import DomainError
+from lantong_pwa.services.finance import cash_book
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.timezone import local_day
-from models import CardTransaction, Customer, MemberCard, User
+from models import CardTransaction, Customer, MemberCard, PaymentMethod, User
 from models.common import utc_now
 
 CARD_PREFIX = "HY"
@@ -52,7 +53,8 @@ def issue_card(session: Session, actor: User, customer_id: int) -> MemberCard:
 
 def top_up(session: Session, actor: User, card_id: int, amount: str, request_key: str,
            note: str = "") -> CardTransaction:
-    """Add money to a card. A resent request with the same ``request_key`` returns the first top-up."""
+    """Add money to a card, paid in cash (it enters the cash drawer's journal). A resent request with the same
+    ``request_key`` returns the first top-up."""
     require(actor, Permission.TAKE_PAYMENTS)
     card = row_in_branch(session, actor, MemberCard, card_id, "会员卡不存在")
     if not request_key:
@@ -77,6 +79,8 @@ def top_up(session: Session, actor: User, card_id: int, amount: str, request_key
                             request_key=request_key, created_by_id=actor.id)
     session.add(entry)
     session.flush()
+    cash_book.post_method(session, actor, card.branch_id, PaymentMethod.CASH.value, value,
+                          ("member_card_top_up", entry.id), f"会员卡{card.number}充值")
     audit.record(session, actor, "member_card.top_up", "member_card", card.id, branch_id=card.branch_id,
                  amount=str(value), balance_after=str(card.balance))
     session.flush()

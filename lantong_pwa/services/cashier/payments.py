@@ -16,6 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.cashier import member_cards
+from lantong_pwa.services.finance import cash_book
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
 from lantong_pwa.services.platform.locking import locked
@@ -145,6 +146,8 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
     _add_to_paid(session, settlement, amount)
     if card is not None:
         member_cards.spend(session, actor, card, amount, payment.id)
+    cash_book.post_method(session, actor, order.branch_id, method.value, amount, ("payment", payment.id),
+                          f"收款 {payment.number} 工单{order.number}")
     audit.record(session, actor, "payment.take", "payment", payment.id, branch_id=order.branch_id,
                  number=payment.number, work_order_id=order.id, settlement_id=settlement.id, method=method.value,
                  amount=str(amount))

@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, update
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
-from lantong_pwa.services.finance import open_items
+from lantong_pwa.services.finance import cash_book, open_items
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
@@ -280,6 +280,10 @@ def _pay(session: Session, actor: User, party_kind: PartyKind, party, direction:
     credit = open_items.add_item(session, branch_id=party.branch_id, party_kind=party_kind, party_id=party.id,
                                  direction=direction, source=OpenItemSource.PARTY_PAYMENT, source_id=payment.id,
                                  number=payment.number, amount=-amount, document_date=day, due=day)
+    money_in = direction == Direction.RECEIVABLE  # a party paying the shop; else the shop pays the party
+    cash_book.post_method(session, actor, party.branch_id, method.value, amount if money_in else -amount,
+                          ("party_payment", payment.id),
+                          f"{'收款' if money_in else '付款'} {payment.number} {getattr(party, 'name', '')}")
     paid = allocate(session, actor, party_kind, party.id, direction, credit.id, chosen or None)
     applied = apply_credits(session, actor, party_kind, party.id, direction, branch_id=party.branch_id)
     audit.record(session, actor, "party_payment.pay", "party_payment", payment.id, branch_id=party.branch_id,

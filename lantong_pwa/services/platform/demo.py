@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from lantong_pwa.services.care import reminders
+from lantong_pwa.services.finance import cash_book
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop.vehicles import new_qr_token
 from lantong_pwa.timezone import local_day
@@ -144,6 +145,7 @@ def seed_demo(session: Session) -> bool:
         session.add(Vehicle(branch_id=branch.id, customer_id=owner.id, plate=plate, vin=vin, make=make, model=model,
                             year=year, colour=colour, mileage=mileage, qr_token=new_qr_token(), **dates))
     _seed_stock(session, branch.id)
+    cash_book.ensure_accounts(session, branch.id)
     _seed_suppliers(session, branch.id)
     session.flush()
     reminders.build_reminders(session, today)

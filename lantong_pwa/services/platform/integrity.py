@@ -10,6 +10,7 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
 - A parts line never has more returned than picked.
 - A purchase order line's received quantity is the sum of its receipt lines; a receipt line's returned quantity the
   sum of its purchase return lines.
+- A money account's balance is the sum of its journal, and each entry's balance after it is the running sum.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from models import (
     Branch,
     GoodsReceipt,
     GoodsReceiptLine,
+    JournalEntry,
+    MoneyAccount,
     Part,
     PartLine,
     Payment,
@@ -191,8 +194,27 @@ def purchasing_against_documents(session: Session) -> Problem | None:
     return Problem("purchasing_against_documents", "采购单到货数或入库单退货数与单据合计不符", tuple(found))
 
 
+def accounts_against_journal(session: Session) -> Problem | None:
+    """A money account's balance is the sum of its journal entries, and each entry's balance after it is the running
+    sum of the entries up to it."""
+    codes = _branch_codes(session)
+    found, running = [], defaultdict(Decimal)
+    for entry in session.exec(select(JournalEntry).order_by(JournalEntry.account_id, JournalEntry.id)):
+        running[entry.account_id] += entry.amount
+        if _money(running[entry.account_id]) != _money(entry.balance_after):
+            found.append(f"{codes[entry.branch_id]} 账户{entry.account_id} 流水{entry.id}：记余额"
+                         f"¥{_money(entry.balance_after)}，累计¥{_money(running[entry.account_id])}")
+    for account in session.exec(select(MoneyAccount).order_by(MoneyAccount.id)):
+        if _money(account.balance) != _money(running.get(account.id)):
+            found.append(f"{codes[account.branch_id]} {account.name}：余额¥{_money(account.balance)}，"
+                         f"日记账合计¥{_money(running.get(account.id))}")
+    if not found:
+        return None
+    return Problem("accounts_against_journal", "资金账户余额与日记账不符", tuple(found))
+
+
 RULES = (two_active_settlements, status_against_settlement, paid_above_settled, stock_against_ledger,
-         returned_above_picked, purchasing_against_documents)
+         returned_above_picked, purchasing_against_documents, accounts_against_journal)
 
 
 def check(session: Session) -> list[Problem]:

@@ -51,6 +51,10 @@ class Permission(StrEnum):
     COUNT_STOCK = "count_stock"  # open count sheets and count on them (盘点)
     POST_STOCKTAKE = "post_stocktake"  # post a count sheet's variances to the ledger
     ADJUST_PRICES = "adjust_prices"  # 调价: change sale prices of a selection of parts
+    # 资金: the money accounts and their journals
+    VIEW_CASH_BOOK = "view_cash_book"  # accounts, balances, 现金/银行日记账
+    MANAGE_MONEY_ACCOUNTS = "manage_money_accounts"  # open accounts, opening balances, which method goes where
+    TRANSFER_MONEY = "transfer_money"  # move money between accounts (cash banked …)
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -90,6 +94,9 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.COUNT_STOCK: frozenset({Role.MANAGER, Role.PARTS_CLERK}),
     Permission.POST_STOCKTAKE: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.ADJUST_PRICES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_CASH_BOOK: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
+    Permission.MANAGE_MONEY_ACCOUNTS: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.TRANSFER_MONEY: frozenset({Role.MANAGER, Role.CASHIER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
