@@ -17,7 +17,8 @@ from pages.platform.audit_log import audit_log_page
 from pages.workshop.board import board_page
 from pages.care.care import care_page
 from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
-from pages.cashier.receipt import receipt_page
+from pages.cashier.receipt import payment_receipt_page
+from pages.finance.money_accounts import account_journal_page, money_accounts_page
 from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
 from pages.form_errors import SCROLL_TO_FIRST_ERROR
@@ -56,7 +57,8 @@ from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
-from state.cashier.receipt import ReceiptState
+from state.cashier.receipt import PaymentReceiptState
+from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
 from state.platform.figures import FiguresState
@@ -168,7 +170,12 @@ app.add_page(cashier_page, route="/cashier", title="收银 · 蓝通维修", on_
 app.add_page(settle_page, route="/cashier/[order_no]", title="结算收款 · 蓝通维修", on_load=SettleState.load)
 app.add_page(settlement_sheet_page, route="/settlements/[settlement_no]/print", title="结算单 · 蓝通维修",
              on_load=SettlementSheetState.load)
-app.add_page(receipt_page, route="/payments/[payment_no]/print", title="收据 · 蓝通维修", on_load=ReceiptState.load)
+app.add_page(payment_receipt_page, route="/payments/[payment_no]/print", title="收据 · 蓝通维修",
+             on_load=PaymentReceiptState.load)
+app.add_page(money_accounts_page, route="/finance/accounts", title="资金账户 · 蓝通维修",
+             on_load=MoneyAccountsState.load)
+app.add_page(account_journal_page, route="/finance/accounts/[money_account]", title="日记账 · 蓝通维修",
+             on_load=AccountJournalState.load)
 app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
 app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)
 app.add_page(care_page, route="/care", title="客户关怀中心 · 蓝通维修", on_load=CareState.load)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components import printable_sheet, sheet_header
-from state.cashier.receipt import ReceiptState
+from state.cashier.receipt import PaymentReceiptState
 
-R = ReceiptState
+R = PaymentReceiptState
 
 
 def _row(label: str, value) -> rx.Component:
     return rx.el.tr(rx.el.th(label), rx.el.td(value))
 
 
-def receipt_page() -> rx.Component:
+def payment_receipt_page() -> rx.Component:
     return printable_sheet(
         R.found, R.error,
         rx.el.article(

@@ -16,7 +16,7 @@ from state.platform.session import SessionState
 from state.platform.views import Letterhead, letterhead, money
 
 
-class ReceiptState(SessionState):
+class PaymentReceiptState(SessionState):
     found: bool = False
     error: str = ""
     shop: Letterhead = Letterhead()

@@ -36,6 +36,8 @@ from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.cashier.receipt import PaymentReceiptState
+from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.parts.supplier_prices import SupplierPricesState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
@@ -71,6 +73,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
+from tests.state.finance import money_cases as mnc
 from tests.state.finance import payables_cases as pyc
 from tests.state.platform import branch_cases as bc
 from tests.state.platform import account_cases as ac
@@ -586,6 +589,8 @@ PROTECTED = [
     *[Protected(*case) for case in pcc.CASES],
     # 应付账款 and 供应商比价.
     *[Protected(*case) for case in pyc.CASES],
+    # 资金: the money accounts, transfers and journals.
+    *[Protected(*case) for case in mnc.CASES],
     # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
     *[Protected(*case) for case in puc.CASES],
 ]
@@ -650,6 +655,7 @@ UI_ONLY = {
     **bc.UI_ONLY,
     **pcc.UI_ONLY,
     **pyc.UI_ONLY,
+    **mnc.UI_ONLY,
     **puc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
@@ -663,7 +669,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState,
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
-                 SupplierOrderState]
+                 SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState]
 
 
 def app_event_handlers() -> set[str]:
@@ -685,6 +691,8 @@ def test_every_state_class_is_listed():
         found |= {obj for obj in vars(module).values()
                   if inspect.isclass(obj) and issubclass(obj, rx.State) and obj.__module__ == module.__name__}
     assert found == set(STATE_CLASSES)
+    # Reflex names a state by its class name alone: two classes of one name would share one state in the browser.
+    assert len({cls.get_name() for cls in found}) == len(found)
 
 
 def test_every_handler_is_either_protected_or_screen_only():

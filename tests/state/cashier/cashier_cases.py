@@ -10,6 +10,7 @@ import models
 from lantong_pwa import db as app_db
 from lantong_pwa.services.platform.permissions import Permission as P
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState, TotalsView
+from state.cashier.receipt import PaymentReceiptState
 from tests.state.harness import drive, is_toast, make_state, toast_text
 
 
@@ -66,6 +67,17 @@ def refused_sheet_load(s, result, w, visitor):
     assert s.found is False and s.groups == [] and s.plate == ""
 
 
+def run_receipt_load(cookie, w):
+    s = make_state(PaymentReceiptState, token=cookie, path="/payments/SK20261126-0001/print",
+                   route="/payments/[payment_no]/print", query={"payment_no": "SK20261126-0001"})
+    return s, drive(s.load())
+
+
+def refused_receipt_load(s, result, w, visitor):
+    visitor.was_sent_away(result, "/payments/SK20261126-0001/print")
+    assert s.found is False and s.payer == "" and s.amount == ""
+
+
 def _action(name: str, *args, **forged):
     def run(cookie, w):
         s = _settle(cookie, w)
@@ -88,6 +100,7 @@ CASES = [
     ("CashierState.load", P.SETTLE, run_cashier_load, refused_cashier_load),
     ("SettleState.load", P.SETTLE, run_settle_load, refused_settle_load),
     ("SettlementSheetState.load", P.SETTLE, run_sheet_load, refused_sheet_load),
+    ("PaymentReceiptState.load", P.SETTLE, run_receipt_load, refused_receipt_load),
     ("SettleState.complete", P.COMPLETE_ORDERS, _action("complete"), refused_action),
     ("SettleState.quality_check", P.COMPLETE_ORDERS, _action("quality_check", {"qc_result": "fail", "qc_note": "x"}),
      refused_action),

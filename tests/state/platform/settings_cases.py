@@ -1,4 +1,5 @@
-"""Role-check cases for the branch settings (``/settings``): VAT rate, follow-up delay, other-fee types, teams.
+"""Role-check cases for the branch settings (``/settings``): VAT rate, follow-up delay, repair warranty, other-fee
+types, teams.
 Listed in tests/state/test_role_checks.py's PROTECTED table as ``CASES`` (name, permission, run, refused)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def _settings(cookie: str) -> SettingsState:
 
 
 def _nothing_shown(s: SettingsState) -> None:
-    assert s.vat_rate == "" and s.follow_up_days == ""
+    assert s.vat_rate == "" and s.follow_up_days == "" and s.warranty_days == "" and s.warranty_km == ""
     assert s.fee_types == [] and s.teams == [] and s.technicians == []
     assert not s.technicians_see_contact_and_prices
 
@@ -39,6 +40,11 @@ def run_save_vat_rate(cookie, w):
 def run_save_follow_up_days(cookie, w):
     s = _settings(cookie)
     return s, drive(s.save_follow_up_days({"follow_up_days": "9"}))
+
+
+def run_save_warranty(cookie, w):
+    s = _settings(cookie)
+    return s, drive(s.save_warranty({"warranty_days": "90", "warranty_km": "10000"}))
 
 
 def run_add_fee_type(cookie, w):
@@ -81,6 +87,7 @@ CASES = [
     ("SettingsState.load", P.MANAGE_SETTINGS, run_load, refused_load),
     ("SettingsState.save_vat_rate", P.MANAGE_SETTINGS, run_save_vat_rate, refused_change),
     ("SettingsState.save_follow_up_days", P.MANAGE_SETTINGS, run_save_follow_up_days, refused_change),
+    ("SettingsState.save_warranty", P.MANAGE_SETTINGS, run_save_warranty, refused_change),
     ("SettingsState.add_fee_type", P.MANAGE_SETTINGS, run_add_fee_type, refused_change),
     ("SettingsState.set_fee_type_active", P.MANAGE_SETTINGS, run_set_fee_type_active, refused_change),
     ("SettingsState.create_team", P.MANAGE_SETTINGS, run_create_team, refused_change),

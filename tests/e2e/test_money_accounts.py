@@ -1,0 +1,51 @@
+"""On a phone, the cashier banks cash: the accounts show their balances, a transfer from 现金 to 基本户 moves exactly
+that amount once (a double tap included), and the bank account's journal shows it with the balance after it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in, wait_hydrated
+
+pytestmark = pytest.mark.e2e
+
+
+def balance(server, name: str) -> Decimal:
+    return Decimal(str(server.scalar("SELECT balance FROM money_account WHERE name = ?", name)))
+
+
+def account_id(server, name: str) -> int:
+    return server.scalar("SELECT id FROM money_account WHERE name = ?", name)
+
+
+def test_cashier_banks_cash_on_a_phone(server, new_context):
+    cash_id, bank_id = account_id(server, "现金"), account_id(server, "基本户")
+    with server.db() as db:  # cash in the drawer to bank, whatever other tests took before
+        db.execute("INSERT INTO journal_entry (branch_id, account_id, amount, balance_after, document_type, summary, "
+                   "created_at) SELECT branch_id, id, 500, balance + 500, 'opening', '端到端期初', "
+                   "strftime('%Y-%m-%d %H:%M:%f', 'now') FROM money_account WHERE id = ?", (cash_id,))
+        db.execute("UPDATE money_account SET balance = balance + 500 WHERE id = ?", (cash_id,))
+    cash_before, bank_before = balance(server, "现金"), balance(server, "基本户")
+
+    page = new_context("phone").new_page()
+    sign_in(page, "cashier")
+    page.goto("/finance/accounts")
+    wait_hydrated(page, "#transfer-submit")
+    expect(page.locator(f"#account-{cash_id}")).to_contain_text(f"¥{cash_before:,.2f}")
+    page.select_option("#transfer-from", str(cash_id))
+    page.select_option("#transfer-to", str(bank_id))
+    page.fill("#transfer-amount", "300")
+    page.fill("#transfer-note", "存现")
+    page.dblclick("#transfer-submit")
+    expect(page.get_by_text("已转账 ¥300.00")).to_be_visible()
+    expect(page.locator(f"#account-{bank_id}")).to_contain_text(f"¥{bank_before + 300:,.2f}")
+    assert (balance(server, "现金"), balance(server, "基本户")) == (cash_before - 300, bank_before + 300)
+    assert server.scalar("SELECT count(*) FROM account_transfer WHERE note = '存现'") == 1
+
+    page.click(f"#account-{bank_id}")
+    expect(page).to_have_url(f"{server.url}/finance/accounts/{bank_id}")
+    expect(page.locator("#journal-table")).to_contain_text("存现")
+    expect(page.locator("#journal-closing")).to_have_text(f"¥{bank_before + 300:,.2f}")
