@@ -17,6 +17,7 @@ from pages.platform.audit_log import audit_log_page
 from pages.workshop.board import board_page
 from pages.care.care import care_page
 from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
+from pages.cashier.cash_close import cash_close_page, cash_close_sheet_page
 from pages.cashier.receipt import payment_receipt_page
 from pages.finance.money_accounts import account_journal_page, money_accounts_page
 from pages.care.complaints import complaint_detail_page, complaints_page
@@ -57,6 +58,7 @@ from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.cashier.receipt import PaymentReceiptState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
@@ -172,6 +174,9 @@ app.add_page(settlement_sheet_page, route="/settlements/[settlement_no]/print", 
              on_load=SettlementSheetState.load)
 app.add_page(payment_receipt_page, route="/payments/[payment_no]/print", title="收据 · 蓝通维修",
              on_load=PaymentReceiptState.load)
+app.add_page(cash_close_page, route="/cashier/close", title="交班 · 蓝通维修", on_load=CashCloseState.load)
+app.add_page(cash_close_sheet_page, route="/cashier/close/[close_id]/print", title="交班单 · 蓝通维修",
+             on_load=CashCloseSheetState.load)
 app.add_page(money_accounts_page, route="/finance/accounts", title="资金账户 · 蓝通维修",
              on_load=MoneyAccountsState.load)
 app.add_page(account_journal_page, route="/finance/accounts/[money_account]", title="日记账 · 蓝通维修",

@@ -16,7 +16,15 @@ from models.care import (
     ReminderKind,
     ReminderStatus,
 )
-from models.cash_book import AccountKind, AccountTransfer, JournalEntry, MethodAccount, MoneyAccount
+from models.cash_book import (
+    AccountKind,
+    AccountTransfer,
+    CashClose,
+    CashCloseStatus,
+    JournalEntry,
+    MethodAccount,
+    MoneyAccount,
+)
 from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
@@ -76,6 +84,8 @@ from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLin
 __all__ = [
     "AccountKind",
     "AccountTransfer",
+    "CashClose",
+    "CashCloseStatus",
     "JournalEntry",
     "MethodAccount",
     "MoneyAccount",

@@ -97,3 +97,41 @@ class AccountTransfer(SQLModel, table=True):
     request_key: str = Field(max_length=36)
     user_id: int = Field(foreign_key="user.id")
     created_at: datetime = created_at_field()
+
+
+class CashCloseStatus(StrEnum):
+    COUNTED = "counted"  # counted blind; the difference still needs its reason
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"counted": "待说明差异", "closed": "已交班"}[self.value]
+
+
+class CashClose(SQLModel, table=True):
+    """日结/交班: a cashier's shift closed by counting the cash taken blind. The shift runs from the cashier's previous
+    close (``shift_start``) to ``created_at``; ``expected`` is the cash the journal has from that cashier in between,
+    ``counted`` what they counted without seeing it. A difference needs a reason and is posted to the cash account
+    (长款/短款) when the close is explained, so the journal stays what the drawer holds."""
+
+    __tablename__ = "cash_close"
+    __table_args__ = (UniqueConstraint("branch_id", "number", name="uq_cash_close_number"),
+                      UniqueConstraint("branch_id", "request_key", name="uq_cash_close_request_key"),
+                      Index("ix_cash_close_cashier", "cashier_id", "id"),
+                      CheckConstraint("counted >= 0", name="counted_not_negative"),
+                      CheckConstraint("status = 'counted' OR counted = expected OR reason <> ''",
+                                      name="difference_has_reason"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    number: str = Field(max_length=20)
+    cashier_id: int = Field(foreign_key="user.id")
+    account_id: int = Field(foreign_key="money_account.id")  # the cash account counted
+    shift_start: datetime | None = None  # the cashier's previous close; None: their first
+    expected: Decimal = money_field()
+    counted: Decimal = money_field()
+    reason: str = Field(default="", max_length=200)
+    status: CashCloseStatus = enum_field(default=CashCloseStatus.COUNTED)
+    request_key: str = Field(max_length=36)
+    created_at: datetime = created_at_field()
+    closed_at: datetime | None = None

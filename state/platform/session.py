@@ -73,6 +73,7 @@ NAV_PAGES = {
     "/parts/import": ("导入", Permission.MANAGE_CATALOGUE),
     "/payables": ("应付", Permission.VIEW_PAYABLES),
     "/finance/accounts": ("资金", Permission.VIEW_CASH_BOOK),
+    "/cashier/close": ("交班", Permission.VIEW_CASH_BOOK),
     "/purchasing": ("采购", Permission.PURCHASE),
     "/figures": ("数据", Permission.VIEW_FIGURES),
     "/satisfaction": ("满意度", Permission.VIEW_CARE_FIGURES),
@@ -91,17 +92,20 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
                  "/intake",
                  "/tasks", "/vehicles", "/cashier", "/parts", "/parts/catalogue", "/suppliers", "/parts/import",
-                 "/payables", "/finance/accounts", "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
+                 "/payables", "/finance/accounts", "/cashier/close", "/customers", "/care", "/complaints", "/messages",
+                 "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
                    "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/purchasing", "/parts/catalogue",
-                   "/suppliers", "/parts/import", "/payables", "/finance/accounts", "/settings", "/messages"),
+                   "/suppliers", "/parts/import", "/payables", "/finance/accounts", "/cashier/close", "/settings",
+                   "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
     Role.PARTS_CLERK: ("/parts", "/purchasing", "/parts/catalogue", "/orders", "/vehicles", "/suppliers",
                        "/parts/import", "/payables"),
-    Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/payables", "/finance/accounts", "/vehicles"),
+    Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/cashier/close", "/payables", "/finance/accounts",
+                   "/vehicles"),
 }
 
 # Where each role lands after signing in.

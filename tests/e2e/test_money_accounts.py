@@ -49,3 +49,29 @@ def test_cashier_banks_cash_on_a_phone(server, new_context):
     expect(page).to_have_url(f"{server.url}/finance/accounts/{bank_id}")
     expect(page.locator("#journal-table")).to_contain_text("存现")
     expect(page.locator("#journal-closing")).to_have_text(f"¥{bank_before + 300:,.2f}")
+
+
+def test_cashier_closes_the_shift_with_a_blind_count(server, new_context):
+    page = new_context("phone").new_page()
+    sign_in(page, "cashier")
+    page.goto("/cashier/close")
+    wait_hydrated(page, "#close-submit")
+    expect(page.locator("#close-expected")).to_have_count(0)  # blind: nothing of the books before the count
+    page.fill("#close-counted", "12345.67")
+    page.dblclick("#close-submit")
+    expect(page.locator("#close-reason")).to_be_visible()
+    with server.db() as db:
+        close = db.execute("SELECT * FROM cash_close ORDER BY id DESC LIMIT 1").fetchone()
+    assert server.scalar("SELECT count(*) FROM cash_close WHERE counted = 12345.67") == 1  # the double tap: once
+    difference = Decimal(str(close["counted"])) - Decimal(str(close["expected"]))
+    expect(page.locator("#close-difference")).to_have_text(f"¥{difference:,.2f}")
+    page.fill("#close-reason", "端到端测试：多点了备用金")
+    page.click("#close-explain")
+    expect(page.get_by_text(f"交班完成（{close['number']}）")).to_be_visible()
+    assert server.scalar("SELECT status FROM cash_close WHERE id = ?", close["id"]) == "closed"
+    assert Decimal(str(server.scalar("SELECT amount FROM journal_entry WHERE document_type = 'cash_close' AND "
+                                     "document_id = ?", close["id"]))) == difference
+
+    page.click(f"#close-{close['number']}")
+    expect(page.locator("#cash-close-sheet")).to_contain_text(close["number"])
+    expect(page.locator("#cash-close-sheet")).to_contain_text("端到端测试：多点了备用金")

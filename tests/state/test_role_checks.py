@@ -36,6 +36,7 @@ from state.platform.branches import BranchesAdminState
 from state.workshop.board import BoardState
 from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
+from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.cashier.receipt import PaymentReceiptState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
@@ -669,7 +670,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState,
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
-                 SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState]
+                 SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
+                 CashCloseSheetState]
 
 
 def app_event_handlers() -> set[str]:

@@ -47,7 +47,7 @@ METHOD_LABELS = {PaymentMethod.CASH.value: "现金", PaymentMethod.CARD.value: "
                  PaymentMethod.WECHAT.value: "微信", PaymentMethod.ALIPAY.value: "支付宝",
                  PartyPaymentMethod.BANK_TRANSFER.value: "银行转账"}
 DOCUMENT_LABELS = {"payment": "收款", "member_card_top_up": "会员卡充值", "party_payment": "付款",
-                   "account_transfer": "转账", OPENING: "期初余额"}
+                   "account_transfer": "转账", OPENING: "期初余额", "cash_close": "交班长短款"}
 
 
 def ensure_accounts(session: Session, branch_id: int) -> None:
@@ -75,6 +75,12 @@ def _post(session: Session, actor: User | None, account_id: int, amount: Decimal
     session.add(entry)
     session.flush()
     return entry
+
+
+def post_account(session: Session, actor: User, account_id: int, amount: Decimal, document: tuple[str, int],
+                 summary: str) -> JournalEntry | None:
+    """Money in (+) or out (−) of one account for ``document`` (a cash count's difference); nothing for zero."""
+    return None if amount == 0 else _post(session, actor, account_id, amount, document, summary)
 
 
 def account_of_method(session: Session, branch_id: int, method: str) -> MoneyAccount | None:

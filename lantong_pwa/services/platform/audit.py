@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "branch.warranty": "修改维修质保期",
     "money_account.create": "新建资金账户", "money_account.map_method": "设置收付款方式的账户",
     "money_account.opening": "设置账户期初余额", "money_account.transfer": "资金转账",
+    "cash_close.count": "交班清点现金", "cash_close.explain": "说明交班差异",
     "branch.technicians_see_contact_and_prices": "修改技师可见范围",
     "fee_type.create": "新建费用类型", "fee_type.enable": "启用/停用费用类型", "team.create": "新建班组",
     "warehouse.create": "新建仓库",

@@ -55,6 +55,7 @@ class Permission(StrEnum):
     VIEW_CASH_BOOK = "view_cash_book"  # accounts, balances, 现金/银行日记账
     MANAGE_MONEY_ACCOUNTS = "manage_money_accounts"  # open accounts, opening balances, which method goes where
     TRANSFER_MONEY = "transfer_money"  # move money between accounts (cash banked …)
+    CLOSE_SHIFT = "close_shift"  # 日结/交班: count one's own cash blind and close one's shift
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -97,6 +98,7 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_CASH_BOOK: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
     Permission.MANAGE_MONEY_ACCOUNTS: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.TRANSFER_MONEY: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.CLOSE_SHIFT: frozenset({Role.CASHIER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }

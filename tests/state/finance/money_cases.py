@@ -1,9 +1,10 @@
-"""Role-check cases for 资金 (``/finance/accounts`` and one account's journal). Listed in
+"""Role-check cases for 资金 (``/finance/accounts`` and one account's journal) and 交班 (``/cashier/close``). Listed in
 tests/state/test_role_checks.py's PROTECTED table as ``CASES``."""
 
 from __future__ import annotations
 
 from lantong_pwa.services.platform.permissions import Permission as P
+from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from tests.state.harness import drive, make_state
 
@@ -62,6 +63,47 @@ def refused_journal_period(s, result, w, visitor):
     assert s.rows == [] and s.name == ""
 
 
+def _close(cookie: str) -> CashCloseState:
+    return make_state(CashCloseState, token=cookie, path="/cashier/close")
+
+
+def run_close_load(cookie, w):
+    s = _close(cookie)
+    return s, drive(s.load())
+
+
+def refused_close_load(s, result, w, visitor):
+    visitor.was_sent_away(result, "/cashier/close")
+    assert s.closes == [] and s.totals == [] and not s.can_close
+
+
+def run_close_count(cookie, w):
+    s = _close(cookie)
+    return s, drive(s.count({"counted": "100", "request_key": "forged-count"}))
+
+
+def run_close_explain(cookie, w):
+    s = _close(cookie)
+    s.waiting.id = FORGED_ACCOUNT  # forged: the close to explain
+    return s, drive(s.explain({"reason": "forged"}))
+
+
+def refused_close_change(s, result, w, visitor):
+    visitor.was_told(s.errors["form"])
+    assert s.closes == [] and s.totals == []
+
+
+def run_close_sheet(cookie, w):
+    s = make_state(CashCloseSheetState, token=cookie, path=f"/cashier/close/{FORGED_ACCOUNT}/print",
+                   route="/cashier/close/[close_id]/print", query={"close_id": str(FORGED_ACCOUNT)})
+    return s, drive(s.load())
+
+
+def refused_close_sheet(s, result, w, visitor):
+    visitor.was_sent_away(result, f"/cashier/close/{FORGED_ACCOUNT}/print")
+    assert s.found is False and s.lines == [] and s.close.number == ""
+
+
 CASES = [
     ("MoneyAccountsState.load", P.VIEW_CASH_BOOK, run_load, refused_load),
     ("MoneyAccountsState.transfer", P.TRANSFER_MONEY,
@@ -75,5 +117,9 @@ CASES = [
      refused_change),
     ("AccountJournalState.load", P.VIEW_CASH_BOOK, run_journal_load, refused_journal_load),
     ("AccountJournalState.choose_period", P.VIEW_CASH_BOOK, run_journal_period, refused_journal_period),
+    ("CashCloseState.load", P.VIEW_CASH_BOOK, run_close_load, refused_close_load),
+    ("CashCloseState.count", P.CLOSE_SHIFT, run_close_count, refused_close_change),
+    ("CashCloseState.explain", P.CLOSE_SHIFT, run_close_explain, refused_close_change),
+    ("CashCloseSheetState.load", P.VIEW_CASH_BOOK, run_close_sheet, refused_close_sheet),
 ]
 UI_ONLY: dict[str, tuple] = {}
