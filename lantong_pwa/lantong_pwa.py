@@ -36,6 +36,7 @@ from pages.parts.imports import import_page
 from pages.parts.parts import parts_page
 from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
+from pages.parts.safety_stock import safety_stock_page
 from pages.parts.supplier_prices import supplier_prices_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
 from pages.parts.purchasing import (
@@ -83,6 +84,7 @@ from state.parts.purchasing import (
     ReceiveState,
     SupplierOrderState,
 )
+from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
 from state.parts.suppliers import SuppliersState
 from state.parts.supplier_prices import SupplierPricesState
@@ -154,6 +156,8 @@ app.add_page(catalogue_page, route="/parts/catalogue", title="配件档案 · �
 app.add_page(suppliers_page, route="/suppliers", title="供应商 · 蓝通维修", on_load=SuppliersState.load)
 app.add_page(import_page, route="/parts/import", title="导入 · 蓝通维修", on_load=ImportState.load)
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
+app.add_page(safety_stock_page, route="/parts/safety-stock", title="安全库存 · 蓝通维修",
+             on_load=SafetyStockState.load)
 app.add_page(purchasing_page, route="/purchasing", title="采购 · 蓝通维修", on_load=PurchasingState.load)
 app.add_page(purchase_order_page, route="/purchasing/orders/[po_id]", title="采购单 · 蓝通维修",
              on_load=PurchaseOrderState.load)

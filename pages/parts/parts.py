@@ -15,9 +15,10 @@ from pages.components import (
     plate,
 )
 from pages.layout import page
+from pages.parts.safety_stock import low_stock_links
 from state.parts.parts import PartRow, PartsCatalogueState
 from state.platform.session import SessionState
-from state.parts.stock import PendingView, ReceiptChoice, StockState, WarehouseView
+from state.parts.stock import LowStockView, PendingView, ReceiptChoice, StockState, WarehouseView
 
 RECEIPT_ERRORS = StockState.receipt_errors
 WAREHOUSE_ERRORS = StockState.warehouse_errors
@@ -230,6 +231,35 @@ def warehouses_section() -> rx.Component:
     )
 
 
+def _low_stock_row(row: LowStockView) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.text(row.part, weight="bold"), rx.text(row.warehouse, size="2", color_scheme="gray"),
+                  align="baseline", wrap="wrap", spacing="2"),
+        rx.text(row.figures, size="2"),
+        rx.foreach(row.surplus, lambda text: rx.badge(text, color_scheme="green", size="2")),
+        spacing="1",
+        class_name="line-row",
+        width="100%",
+    )
+
+
+def low_stock_alert() -> rx.Component:
+    """Parts below their safety stock, each with other branches' surplus; to the purchase plan and 安全库存."""
+    return rx.cond(StockState.low_stock.length() > 0, rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert")),
+        rx.vstack(
+            rx.text("低于安全库存（", StockState.low_stock_count, "项）", weight="bold"),
+            rx.foreach(StockState.low_stock, _low_stock_row),
+            low_stock_links(StockState.can_set_limits),
+            spacing="2",
+            width="100%",
+        ),
+        color_scheme="orange",
+        width="100%",
+        id="low-stock",
+    ))
+
+
 def _tab(label: str, value: str) -> rx.Component:
     return rx.tabs.trigger(label, value=value, class_name="stock-tab")
 
@@ -237,11 +267,19 @@ def _tab(label: str, value: str) -> rx.Component:
 @page("配件")
 def parts_page():
     return [
-        rx.cond(SessionState.can_compare_suppliers,
-                rx.link(rx.icon("scale", size=18), "供应商比价", href="/parts/prices", id="supplier-prices-link",
-                        class_name="back-link")),
+        rx.hstack(
+            rx.cond(SessionState.can_compare_suppliers,
+                    rx.link(rx.icon("scale", size=18), "供应商比价", href="/parts/prices", id="supplier-prices-link",
+                            class_name="back-link")),
+            rx.cond(StockState.can_set_limits,
+                    rx.link(rx.icon("gauge", size=18), "安全库存", href="/parts/safety-stock", id="safety-stock-link",
+                            class_name="back-link")),
+            spacing="4",
+            wrap="wrap",
+        ),
         banner_error(StockState.error),
         rx.cond(~StockState.loaded, page_loading()),
+        low_stock_alert(),
         rx.cond(
             StockState.loaded & StockState.can_move_stock,
             rx.tabs.root(

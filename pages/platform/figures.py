@@ -7,6 +7,7 @@ import reflex as rx
 
 from pages.components import banner_error, card, empty_note, page_loading, sideways_scroll
 from pages.layout import page
+from pages.parts.safety_stock import low_stock_links
 from pages.when_visible import when_visible
 from state.platform.figures import BranchFigureRow, FigureCard, FiguresState, TechnicianFigureRow
 
@@ -183,8 +184,21 @@ def payer_split() -> rx.Component:
     )
 
 
+def low_stock() -> rx.Component:
+    """Parts below their safety stock now, with the way to the purchase plan and the safety-stock screen."""
+    return rx.cond(FiguresState.low_stock > 0, rx.callout.root(
+        rx.callout.icon(rx.icon("triangle-alert")),
+        rx.vstack(rx.text(FiguresState.low_stock, " 项配件低于安全库存", weight="medium"), low_stock_links(True),
+                  spacing="1"),
+        color_scheme="orange",
+        width="100%",
+        id="figures-low-stock",
+    ))
+
+
 def figures() -> rx.Component:
     return rx.fragment(
+        low_stock(),
         branch_comparison(),
         rx.grid(rx.foreach(FiguresState.cards, figure_card), columns=rx.breakpoints(initial="2", sm="3", lg="4"),
                 spacing="2", width="100%"),

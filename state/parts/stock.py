@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import select
 
 from lantong_pwa.errors import form_errors
-from lantong_pwa.services.parts import parts, purchase_orders, stock
+from lantong_pwa.services.parts import parts, purchase_orders, safety_stock, stock
 from lantong_pwa.services.workshop import order_actions
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
@@ -24,6 +24,7 @@ from state.platform.session import SessionState, new_request_key
 from state.platform.views import money, quantity
 
 PICK_ROUTE_ARG = "pick_order"
+LOW_STOCK_SHOWN = 10
 
 
 @dataclasses.dataclass
@@ -79,6 +80,21 @@ class PickLineView:
     in_transit: str = ""  # 在途: ordered from suppliers and not yet in (all warehouses), "" when nothing
 
 
+@dataclasses.dataclass
+class LowStockView:
+    part: str = ""  # "刹车片（BP-01）"
+    warehouse: str = ""
+    figures: str = ""  # "现有1套，最低3套，最高8套"
+    surplus: list[str] = dataclasses.field(default_factory=list)  # "二店有余量8"
+
+
+def _low_stock_view(row: safety_stock.LowStock) -> LowStockView:
+    return LowStockView(part=f"{row.name}（{row.code}）", warehouse=row.warehouse,
+                        figures=f"现有{quantity(row.on_hand)}{row.unit}，最低{quantity(row.minimum)}{row.unit}，"
+                                f"最高{quantity(row.maximum)}{row.unit}",
+                        surplus=[f"{extra.branch}有余量{quantity(extra.quantity)}" for extra in row.surplus])
+
+
 def _warehouse_views(warehouses) -> list[WarehouseView]:
     return [WarehouseView(id=str(w.id), code=w.code, name=w.name) for w in warehouses]
 
@@ -96,6 +112,9 @@ class StockState(SessionState):
     error: str = ""
     pending: list[PendingView] = []
     warehouses: list[WarehouseView] = []
+    low_stock: list[LowStockView] = []  # below the minimum, most short first: for those who see stock reports
+    low_stock_count: int = 0  # all of them (the list shows the first LOW_STOCK_SHOWN)
+    can_set_limits: bool = False  # 安全库存 screen
 
     receipt_choices: list[ReceiptChoice] = []
     receipt_part_id: int = 0
@@ -116,6 +135,11 @@ class StockState(SessionState):
         self.warehouses = _warehouse_views(stock.list_warehouses(db, actor))
         self.can_move_stock = allows(actor, Permission.MOVE_STOCK)
         self.pending = self._pending(db, actor) if self.can_move_stock else []
+        self.can_set_limits = allows(actor, Permission.MANAGE_CATALOGUE)
+        sees = allows(actor, Permission.VIEW_STOCK_REPORTS)
+        self.low_stock = [_low_stock_view(row) for row in safety_stock.low_stock(db, actor, LOW_STOCK_SHOWN)] \
+            if sees else []
+        self.low_stock_count = safety_stock.low_stock_count(db, [actor.branch_id]) if sees else 0
 
     @staticmethod
     def _pending(db, actor: User) -> list[PendingView]:

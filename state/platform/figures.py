@@ -150,6 +150,7 @@ class FiguresState(SessionState):
     # The admin's 全部门店: each branch's day side by side, and their sum.
     comparison: list[BranchFigureRow] = []
     comparison_total: BranchFigureRow = BranchFigureRow()
+    low_stock: int = 0  # parts (per warehouse) below their safety stock, now
     error: str = ""
 
     @rx.var
@@ -183,6 +184,7 @@ class FiguresState(SessionState):
         self.branch_options = ([[ALL_BRANCHES, "全部门店"]] if len(options) > 1 else []) + [
             [str(branch_id), name] for branch_id, name in options]
         self.branch_name = result.branch_name
+        self.low_stock = result.low_stock
         self.day_label = _day_label(result.current.day)
         self.week_ago_label = _day_label(result.week_ago.day)
         self.as_of = format_local(result.current.as_of, "%m-%d %H:%M")

@@ -23,7 +23,7 @@ from tests.factories import add_part, add_vehicle
 
 pytestmark = pytest.mark.e2e
 
-PADS, OIL = "E2E-AQ-BP", "E2E-AQ-OIL"
+PADS, OIL, WIPERS = "E2E-AQ-BP", "E2E-AQ-OIL", "E2E-AQ-WB"
 
 
 def _user(session, username: str) -> User:
@@ -47,6 +47,9 @@ def scene(server):
         session.flush()
         stock.receive_stock(session, clerk, main.id, pads.id, "6", "200")
         stock.receive_stock(session, clerk, oil_store.id, oil.id, "10", "40")
+        # Wiper blades: 3 received and all 3 fitted today (on another order), none left, no limits yet.
+        wipers = add_part(session, clerk.branch_id, code=WIPERS, name="安全库存测试雨刮", price="60.00")
+        stock.receive_stock(session, clerk, main.id, wipers.id, "3", "25")
         vehicle = add_vehicle(session, clerk.branch_id, plate="粤B9Q8A7", mobile="13900009871", make="本田",
                               model="雅阁")
         order = work_orders.open_work_order(session, advisor, OrderForm(
@@ -55,8 +58,14 @@ def scene(server):
             part_lines=[PartLineInput(part_id=pads.id, quantity="2"), PartLineInput(part_id=oil.id, quantity="2")]))
         lines = {line.part_code: line.id for line in session.exec(
             select(PartLine).where(PartLine.work_order_id == order.id)).all()}
+        fitted = work_orders.open_work_order(session, advisor, OrderForm(
+            vehicle_id=vehicle.id, mileage_in="1000", fuel_level=2, complaint="换雨刮",
+            job_lines=[JobLineInput(name="换雨刮", hours="0.2", rate="100")],
+            part_lines=[PartLineInput(part_id=wipers.id, quantity="3")]))
+        wiper_line = session.exec(select(PartLine).where(PartLine.work_order_id == fitted.id)).one()
+        stock.pick(session, clerk, wiper_line.id, main.id, "3")
         return {"order_id": order.id, "lines": lines, "main": main.id, "oil_store": oil_store.id,
-                "pads": pads.id}
+                "wipers_row": f"{wipers.id}-{main.id}"}
 
 
 def picked_from(server, part_line_id: int) -> list[tuple[int, Decimal]]:
@@ -106,3 +115,34 @@ def test_the_clerks_parts_screen_never_paints_the_stock_tab_first(server):
 
     html = urllib.request.urlopen(f"{server.url}/parts").read().decode()
     assert "正在加载" in html and "搜索配件" not in html
+
+
+def test_the_clerk_applies_a_suggestion_and_sees_the_part_below_its_minimum(server, new_context, scene):
+    page = new_context("phone").new_page()
+    sign_in(page, "parts")
+    page.goto("/parts")
+    expect(page.locator("text=待领料的工单").first).to_be_visible()
+    expect(page.get_by_text("安全库存测试雨刮")).to_have_count(0)
+    page.locator("#safety-stock-link").click()
+    expect(page).to_have_url(re.compile(r"/parts/safety-stock$"))
+    row = page.locator(f"#ss-row-{scene['wipers_row']}")
+    # 3 used in 90 days: × (3 default lead days + 3 safety days) → 1; + 14 days' cover → 2.
+    expect(row).to_contain_text("3天（默认）")
+    expect(row).to_contain_text("未设")
+    expect(row).to_contain_text("1 / 2")
+    wait_hydrated(page, f"#ss-choose-{scene['wipers_row']}")
+    # Only this part is applied here: the shared demo's parts keep their limits.
+    page.locator(f"#ss-choose-{scene['wipers_row']}").click()
+    expect(page.locator("#ss-apply-chosen")).to_be_enabled()
+    page.locator("#ss-apply-chosen").click()
+    expect(page.get_by_text("已更新1项安全库存")).to_be_visible()
+    with server.db() as db:
+        limit = db.execute("SELECT minimum, maximum FROM stock_limit WHERE part_id = ? AND warehouse_id = ?",
+                           tuple(map(int, scene["wipers_row"].split("-")))).fetchone()
+    assert (Decimal(str(limit[0])), Decimal(str(limit[1]))) == (Decimal("1"), Decimal("2"))
+
+    page.goto("/parts")
+    alert = page.locator("#low-stock")
+    expect(alert).to_contain_text("安全库存测试雨刮（E2E-AQ-WB）")
+    expect(alert).to_contain_text("现有0个，最低1个，最高2个")
+    expect(alert.get_by_role("link", name="去采购计划")).to_have_attribute("href", "/purchasing")

@@ -66,6 +66,7 @@ from state.parts.purchasing import (
     ReceiveState,
     SupplierOrderState,
 )
+from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState, VehicleSearchState
@@ -87,6 +88,7 @@ from tests.state.platform import settings_cases as stc
 from tests.state.parts import catalogue_cases as pcc
 from tests.state.parts import purchasing_cases as puc
 from tests.state.parts import stock_cases as sc
+from tests.state.parts import safety_stock_cases as ssc
 from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
     as_list,
@@ -541,6 +543,11 @@ PROTECTED = [
     Protected("PickState.pick", P.MOVE_STOCK, sc.run_pick, sc.refused_move),
     Protected("PickState.return_part", P.MOVE_STOCK, sc.run_return, sc.refused_move),
     Protected("PickState.scan", P.MOVE_STOCK, sc.run_scan, sc.refused_move),
+    Protected("SafetyStockState.load", P.MANAGE_CATALOGUE, ssc.run_load, ssc.refused_load),
+    Protected("SafetyStockState.calculate", P.MANAGE_CATALOGUE, ssc.run_calculate, ssc.refused_calculate),
+    Protected("SafetyStockState.apply_all", P.MANAGE_CATALOGUE, ssc.run_apply_all, ssc.refused_apply),
+    Protected("SafetyStockState.apply_chosen", P.MANAGE_CATALOGUE, ssc.run_apply_chosen, ssc.refused_apply),
+    Protected("SafetyStockState.save_limit", P.MANAGE_CATALOGUE, ssc.run_save_limit, ssc.refused_save_limit),
     Protected("UsersAdminState.load", P.MANAGE_USERS, run_users_load, refused_users_load),
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_create, refused_users_save),
     Protected("UsersAdminState.save", P.MANAGE_USERS, run_users_update, refused_users_save),
@@ -645,6 +652,7 @@ UI_ONLY = {
     "UsersAdminState.open_password": (1,),
     **ws.UI_ONLY,
     **sc.UI_ONLY,
+    **ssc.UI_ONLY,
     **cc.UI_ONLY,
     **cuc.UI_ONLY,
     **rc.UI_ONLY,
@@ -671,7 +679,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
-                 CashCloseSheetState]
+                 CashCloseSheetState, SafetyStockState]
 
 
 def app_event_handlers() -> set[str]:

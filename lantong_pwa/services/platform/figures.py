@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, NotFound
+from lantong_pwa.services.parts import safety_stock
 from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, sees_all_branches
 from lantong_pwa.services.platform.sql_time import earlier_of, later_of, seconds_between
@@ -137,6 +138,7 @@ class DailyFigures:
     branch_name: str
     current: DayFigures
     week_ago: DayFigures
+    low_stock: int = 0  # parts (per warehouse) below their safety stock now
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -311,7 +313,8 @@ def daily_figures(session: Session, actor: User, day: date, branch_id: int | Non
     branch_name = session.get(Branch, branch_id).name if branch_id is not None else "全部门店"
     return DailyFigures(branch_id=branch_id, branch_name=branch_name,
                         current=_day_figures(session, branches, day, now),
-                        week_ago=_day_figures(session, branches, day - timedelta(days=7), now))
+                        week_ago=_day_figures(session, branches, day - timedelta(days=7), now),
+                        low_stock=safety_stock.low_stock_count(session, branches))
 
 
 @dataclass(frozen=True)
