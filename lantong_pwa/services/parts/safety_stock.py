@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -56,6 +56,7 @@ DEFAULT_SAFETY_DAYS = 3
 DEFAULT_COVER_DAYS = 14
 MAX_DAYS = 366  # for safety, cover and lead days
 MAX_PERIOD_DAYS = 3 * 366
+HUNDREDTH = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Settings:
         return (self.end - self.start).days + 1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # thousands at a time: plain slots are the cheapest to make
 class Suggestion:
     part_id: int
     code: str
@@ -79,7 +80,7 @@ class Suggestion:
     warehouse_id: int
     warehouse: str
     used: Decimal  # net use in the period
-    daily: Decimal  # average daily use
+    days: int  # of the period
     lead_days: int
     lead_is_default: bool
     on_hand: Decimal
@@ -87,6 +88,11 @@ class Suggestion:
     maximum: Decimal | None
     suggested_minimum: Decimal
     suggested_maximum: Decimal
+
+    @property
+    def daily(self) -> Decimal:
+        """Average daily use."""
+        return self.used / self.days
 
     @property
     def changes(self) -> bool:
@@ -139,26 +145,24 @@ def parse_settings(start, end, safety_days, cover_days, on: date | None = None) 
     return Settings(start=first, end=last, safety_days=safety, cover_days=cover)
 
 
-def _ceil(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), rounding=ROUND_CEILING).quantize(Decimal("0.01"))
-
-
 def suggest_limits(used: Decimal, days: int, lead_days: int, safety_days: int, cover_days: int
-                   ) -> tuple[Decimal, Decimal, Decimal]:
-    """(daily use, minimum, maximum) for ``used`` units over ``days`` days: the module docstring's arithmetic."""
-    daily = max(used, ZERO) / days
-    minimum = _ceil(daily * (lead_days + safety_days))
-    return daily, minimum, minimum + _ceil(daily * cover_days)
+                   ) -> tuple[Decimal, Decimal]:
+    """(minimum, maximum) for ``used`` units over ``days`` days: the module docstring's arithmetic, exact in whole
+    hundredths (quantities have two places), each part rounded up."""
+    hundredths = max(int(used * 100), 0)
+    per_day = days * 100
+    minimum = -(-hundredths * (lead_days + safety_days) // per_day)
+    return Decimal(minimum), Decimal(minimum - (-hundredths * cover_days // per_day))
 
 
 def _lead_days(session: Session, branch_id: int) -> dict[int, int]:
     """part id → the lead time quoted by its cheapest active offer (then the shortest), where one is quoted."""
     best: dict[int, tuple[Decimal, int]] = {}
-    for part_id, price, lead in session.execute(
+    for part_id, price, lead in session.connection().execute(
             select(SupplierPart.part_id, SupplierPart.price, SupplierPart.lead_days)
             .join(Supplier, Supplier.id == SupplierPart.supplier_id)
             .where(SupplierPart.branch_id == branch_id, Supplier.is_active)).all():
-        key = (Decimal(str(price)), lead)
+        key = (price, lead)
         if part_id not in best or key < best[part_id]:
             best[part_id] = key
     return {part_id: lead for part_id, (_, lead) in best.items() if lead > 0}
@@ -173,42 +177,35 @@ def suggestions(session: Session, actor: User, settings: Settings) -> list[Sugge
 def _suggestions(session: Session, branch_id: int, settings: Settings) -> list[Suggestion]:
     start, _ = local_day_bounds(settings.start)
     _, end = local_day_bounds(settings.end)
-    # The one aggregate over the ledger; the rest are lookups by key. Plain rows: thousands of them.
-    connection = session.connection()
-    used = connection.execute(
-        select(StockMove.part_id, StockMove.warehouse_id, func.sum(-StockMove.quantity))
-        .where(StockMove.branch_id == branch_id, StockMove.created_at >= start, StockMove.created_at < end,
-               col(StockMove.kind).in_([k.value for k in USE_KINDS]))
-        .group_by(StockMove.part_id, StockMove.warehouse_id)).all()
-    used = [(p, w, Decimal(str(q))) for p, w, q in used if q and Decimal(str(q)) > 0]
-    if not used:
+    use = (select(StockMove.part_id, StockMove.warehouse_id, func.sum(-StockMove.quantity).label("used"))
+           .where(StockMove.branch_id == branch_id, StockMove.created_at >= start, StockMove.created_at < end,
+                  col(StockMove.kind).in_([k.value for k in USE_KINDS]))
+           .group_by(StockMove.part_id, StockMove.warehouse_id).subquery())
+    # One query: the aggregate over the ledger, with each pair's part, warehouse, on hand and limit joined on
+    # (a retired part or a closed warehouse keeps nothing in stock). Plain rows: thousands of them.
+    rows = session.connection().execute(
+        select(use.c.part_id, Part.code, Part.name, Part.unit, use.c.warehouse_id, Warehouse.name, use.c.used,
+               StockBalance.on_hand, StockLimit.minimum, StockLimit.maximum)
+        .join(Part, Part.id == use.c.part_id)
+        .join(Warehouse, Warehouse.id == use.c.warehouse_id)
+        .outerjoin(StockBalance, (StockBalance.part_id == use.c.part_id)
+                   & (StockBalance.warehouse_id == use.c.warehouse_id))
+        .outerjoin(StockLimit, (StockLimit.part_id == use.c.part_id) & (StockLimit.warehouse_id == use.c.warehouse_id))
+        .where(Part.is_active, Warehouse.is_active, use.c.used > 0)
+        .order_by(Part.code, use.c.warehouse_id)).all()
+    if not rows:
         return []
-    parts = {pid: (code, name, unit) for pid, code, name, unit in connection.execute(
-        select(Part.id, Part.code, Part.name, Part.unit).where(Part.branch_id == branch_id, Part.is_active)).all()}
-    warehouses = dict(connection.execute(select(Warehouse.id, Warehouse.name)
-                                         .where(Warehouse.branch_id == branch_id, Warehouse.is_active)).all())
-    on_hand = {(p, w): Decimal(str(q)) for p, w, q in connection.execute(
-        select(StockBalance.part_id, StockBalance.warehouse_id, StockBalance.on_hand)
-        .where(StockBalance.branch_id == branch_id)).all()}
-    limits = {(p, w): (Decimal(str(lo)), Decimal(str(hi))) for p, w, lo, hi in connection.execute(
-        select(StockLimit.part_id, StockLimit.warehouse_id, StockLimit.minimum, StockLimit.maximum)
-        .where(StockLimit.branch_id == branch_id)).all()}
     leads = _lead_days(session, branch_id)
-    rows = []
-    for part_id, warehouse_id, quantity in used:
-        if part_id not in parts or warehouse_id not in warehouses:
-            continue  # a retired part or a closed warehouse: nothing to keep in stock
+    days, safety, cover = settings.days, settings.safety_days, settings.cover_days
+    found = []
+    for part_id, code, name, unit, warehouse_id, warehouse, used, on_hand, minimum, maximum in rows:
+        used = Decimal(used).quantize(HUNDREDTH)  # a sum of floats on SQLite
         lead = leads.get(part_id, DEFAULT_LEAD_DAYS)
-        daily, low, high = suggest_limits(quantity, settings.days, lead, settings.safety_days, settings.cover_days)
-        code, name, unit = parts[part_id]
-        current = limits.get((part_id, warehouse_id), (None, None))
-        rows.append(Suggestion(
-            part_id=part_id, code=code, name=name, unit=unit, warehouse_id=warehouse_id,
-            warehouse=warehouses[warehouse_id], used=quantity, daily=daily, lead_days=lead,
-            lead_is_default=part_id not in leads, on_hand=on_hand.get((part_id, warehouse_id), ZERO),
-            minimum=current[0], maximum=current[1], suggested_minimum=low, suggested_maximum=high))
-    rows.sort(key=lambda r: (r.code, r.warehouse_id))
-    return rows
+        low, high = suggest_limits(used, days, lead, safety, cover)
+        found.append(Suggestion(
+            part_id, code, name, unit, warehouse_id, warehouse, used, days, lead, part_id not in leads,
+            ZERO if on_hand is None else on_hand, minimum, maximum, low, high))
+    return found
 
 
 _APPLY_CHUNK = 500

@@ -124,9 +124,11 @@ def test_a_seasonal_period_uses_its_own_history(session, history):
 
 
 def test_the_arithmetic_rounds_up_to_whole_units_and_never_below_zero():
-    assert safety_stock.suggest_limits(D("1"), 90, 3, 3, 14) == (D(1) / 90, D("1"), D("2"))
-    assert safety_stock.suggest_limits(D("-4"), 30, 3, 3, 14) == (D(0), D("0"), D("0")), "more returned than used"
-    assert safety_stock.suggest_limits(D("90"), 90, 0, 0, 0) == (D(1), D("0"), D("0"))
+    assert safety_stock.suggest_limits(D("1"), 90, 3, 3, 14) == (D("1"), D("2"))
+    assert safety_stock.suggest_limits(D("-4"), 30, 3, 3, 14) == (D("0"), D("0")), "more returned than used"
+    assert safety_stock.suggest_limits(D("90"), 90, 0, 0, 0) == (D("0"), D("0"))
+    assert safety_stock.suggest_limits(D("3.00"), 30, 5, 5, 10) == (D("1"), D("2")), "exactly 1: not rounded up"
+    assert safety_stock.suggest_limits(D("0.01"), 1000, 1, 0, 1) == (D("1"), D("2")), "a trace still rounds up"
 
 
 def test_the_settings_are_checked_with_messages_beside_their_fields():
@@ -156,8 +158,8 @@ def test_applying_writes_the_limits_in_one_audited_step(session, history):
     session.commit()
     assert history.limits() == {("BP-01", "oil"): (D("1"), D("3")), ("JL-01", "main"): (D("6"), D("20"))}
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "stock_limit.apply")).one()
-    assert json.loads(event.detail)["changed"] == [["BP-01", history.oil.id, None, None, "1.00", "3.00"],
-                                       ["JL-01", history.main.id, "1.00", "2.00", "6.00", "20.00"]]
+    assert json.loads(event.detail)["changed"] == [["BP-01", history.oil.id, None, None, "1", "3"],
+                                                   ["JL-01", history.main.id, "1.00", "2.00", "6", "20"]]
     assert safety_stock.apply(session, history.clerk, SEPTEMBER) == 1, "all: only the pads' main store is left"
     session.commit()
     assert history.limits()[("BP-01", "main")] == (D("5"), D("14"))
