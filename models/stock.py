@@ -64,8 +64,10 @@ class StockLimit(SQLModel, table=True):
 
 
 class StockMove(SQLModel, table=True):
-    """The stock ledger: append-only. ``quantity`` is signed (in +, out −); ``unit_cost`` is the cost it moved at.
-    Nothing updates or deletes these rows; balances are rebuilt from them.
+    """The stock ledger: append-only. ``quantity`` is signed (in +, out −); ``unit_cost`` is the cost it moved at;
+    ``value_change`` is what the move changed its balance's worth by (round(on hand × average, 2) after minus
+    before), so the moves' value changes add up to the balances' worth to the fen. Nothing updates or deletes these
+    rows; balances are rebuilt from them.
 
     ``document_type``/``document_id`` name the document the move belongs to (a work order, a goods receipt, a
     purchase return, a count sheet, a transfer, an internal-use or outbound slip), so a report can drill down from a
@@ -74,7 +76,9 @@ class StockMove(SQLModel, table=True):
     __tablename__ = "stock_move"
     __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_stock_move_request_key"),
                       Index("ix_stock_move_document", "document_type", "document_id"),
-                      Index("ix_stock_move_branch_created", "branch_id", "created_at"))
+                      # By time, covering what the 进销存 report sums: a period's moves are read from the index alone.
+                      Index("ix_stock_move_branch_created", "branch_id", "created_at", "part_id", "warehouse_id",
+                            "kind", "quantity", "value_change"))
 
     id: int | None = Field(default=None, primary_key=True)
     branch_id: int = Field(foreign_key="branch.id", index=True)
@@ -83,6 +87,7 @@ class StockMove(SQLModel, table=True):
     kind: StockMoveKind = enum_field()
     quantity: Decimal = Field(max_digits=12, decimal_places=2)
     unit_cost: Decimal = Field(max_digits=14, decimal_places=4)
+    value_change: Decimal = Field(default=Decimal("0.00"), max_digits=12, decimal_places=2)
     work_order_id: int | None = Field(default=None, foreign_key="work_order.id", index=True)
     part_line_id: int | None = Field(default=None, foreign_key="part_line.id", index=True)
     document_type: str | None = Field(default=None, max_length=24)

@@ -11,6 +11,9 @@ parts line's picked/returned quantities change in the same transaction. The rule
 - A pick leaves at the current average cost. A return comes back at the cost it left at (the quantity-weighted mean
   cost of that line's picks), and that cost enters the moving average like a receipt; at most picked − returned.
 - Receipts and opening stock move the average: new = (on_hand × avg + qty × cost) / (on_hand + qty), 4 decimals.
+- A balance is worth round(on hand × average cost, 2). Each move records ``value_change``, what it changed that worth
+  by (as ERPNext's stock_value_difference), so the opening value plus the moves' value changes is the balance's worth
+  to the fen, whatever the 4-decimal average rounded away.
 - A resent request (same ``request_key``) returns the move the first one made and moves nothing.
 """
 
@@ -51,6 +54,7 @@ from models import (
 )
 
 COST_PLACES = Decimal("0.0001")
+FEN = Decimal("0.01")
 MAX_QUANTITY = Decimal(99999)
 RECEIPT_KINDS = (StockMoveKind.RECEIPT, StockMoveKind.OPENING)
 ZERO = Decimal("0.00")
@@ -78,6 +82,16 @@ def average_after_return(on_hand: Decimal, average: Decimal, quantity: Decimal, 
         return average
     value = on_hand * average - quantity * cost
     return max((value / left).quantize(COST_PLACES, rounding=ROUND_HALF_UP), Decimal("0.0000"))
+
+
+def stock_value(on_hand: Decimal, average: Decimal) -> Decimal:
+    """What a balance is worth, to the fen."""
+    return (on_hand * average).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def value_change(before: tuple[Decimal, Decimal], after: tuple[Decimal, Decimal]) -> Decimal:
+    """A move's ``value_change``: the balance's worth after it minus before it, each (on hand, average cost)."""
+    return stock_value(*after) - stock_value(*before)
 
 
 def remaining_to_pick(line: PartLine) -> Decimal:
@@ -172,13 +186,15 @@ def _balance_id(session: Session, branch_id: int, part_id: int, warehouse_id: in
     return session.exec(select(StockBalance.id).where(*where)).one()
 
 
-def _stock_in(session: Session, balance: StockBalance, quantity: Decimal, cost: Decimal) -> None:
+def _stock_in(session: Session, balance: StockBalance, quantity: Decimal, cost: Decimal) -> Decimal:
     """Add stock at ``cost`` to a balance read under its write lock (``locked``), so the average uses the latest
-    on hand."""
+    on hand; returns the move's value change."""
+    before = (balance.on_hand, balance.average_cost)
     balance.average_cost = moving_average(balance.on_hand, balance.average_cost, quantity, cost)
     balance.on_hand = balance.on_hand + quantity
     session.add(balance)
     session.flush()
+    return value_change(before, (balance.on_hand, balance.average_cost))
 
 
 def _record_move(session: Session, move: StockMove) -> StockMove:
@@ -239,10 +255,10 @@ def receive_stock(session: Session, actor: User, warehouse_id, part_id, quantity
     earlier = _earlier_move(session, actor.branch_id, request_key)
     if earlier is not None:  # the same request finished while this one waited for the lock
         return earlier
-    _stock_in(session, balance, qty, cost)
+    change = _stock_in(session, balance, qty, cost)
     move = _record_move(session, StockMove(
         branch_id=warehouse.branch_id, part_id=part.id, warehouse_id=warehouse.id, kind=kind, quantity=qty,
-        unit_cost=cost, note=note, user_id=actor.id, request_key=request_key or None))
+        unit_cost=cost, value_change=change, note=note, user_id=actor.id, request_key=request_key or None))
     audit.record(session, actor, f"stock.{kind.value}", "stock_move", move.id, branch_id=move.branch_id,
                  part_id=part.id, warehouse_id=warehouse.id, quantity=qty, unit_cost=cost)
     session.flush()
@@ -256,10 +272,10 @@ def post_in(session: Session, actor: User, *, branch_id: int, warehouse_id: int,
     line, a transfer's arrival, a count's surplus): the balance is locked, the average moves, the move is recorded
     against ``document`` (its type and id)."""
     balance = locked(session, StockBalance, _balance_id(session, branch_id, part_id, warehouse_id, create=True))
-    _stock_in(session, balance, quantity, unit_cost)
+    change = _stock_in(session, balance, quantity, unit_cost)
     return _record_move(session, StockMove(
         branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=quantity,
-        unit_cost=unit_cost, document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
+        unit_cost=unit_cost, value_change=change, document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
 
 
 def _shortage(session: Session, warehouse_id: int, have: Decimal, quantity: Decimal, what: str, doing: str) -> str:
@@ -278,12 +294,14 @@ def post_out(session: Session, actor: User, *, branch_id: int, warehouse_id: int
     if balance is None or balance.on_hand < quantity:
         raise DomainError(_shortage(session, warehouse_id, ZERO if balance is None else balance.on_hand, quantity,
                                     what, doing), field="quantity")
+    before = (balance.on_hand, balance.average_cost)
     balance.on_hand = balance.on_hand - quantity
     session.add(balance)
     session.flush()
     return _record_move(session, StockMove(
         branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=-quantity,
-        unit_cost=balance.average_cost, document_type=document[0], document_id=document[1], note=note[:200],
+        unit_cost=balance.average_cost, value_change=value_change(before, (balance.on_hand, balance.average_cost)),
+        document_type=document[0], document_id=document[1], note=note[:200],
         user_id=actor.id))
 
 
@@ -298,13 +316,15 @@ def post_out_at_cost(session: Session, actor: User, *, branch_id: int, warehouse
     if balance is None or balance.on_hand < quantity:
         raise DomainError(_shortage(session, warehouse_id, ZERO if balance is None else balance.on_hand, quantity,
                                     what, "退"), field="quantity")
+    before = (balance.on_hand, balance.average_cost)
     balance.average_cost = average_after_return(balance.on_hand, balance.average_cost, quantity, unit_cost)
     balance.on_hand = balance.on_hand - quantity
     session.add(balance)
     session.flush()
     return _record_move(session, StockMove(
         branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind, quantity=-quantity,
-        unit_cost=unit_cost, document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
+        unit_cost=unit_cost, value_change=value_change(before, (balance.on_hand, balance.average_cost)),
+        document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
 
 
 # --- picks and returns ------------------------------------------------------------------------------------------
@@ -387,11 +407,12 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
         raise DomainError(f"{line.part_name}（{line.part_code}）库存不足：{warehouse.name}现有"
                           f"{qty_text(on_hand)}{line.unit}，本次要领{qty_text(qty)}{line.unit}"
                           f"{elsewhere(session, line, warehouse.id)}", field="quantity")
-    cost = Decimal(session.execute(select(StockBalance.average_cost)
-                                   .where(StockBalance.id == balance_id)).scalar_one())
+    left, cost = (Decimal(str(v)) for v in session.execute(
+        select(StockBalance.on_hand, StockBalance.average_cost).where(StockBalance.id == balance_id)).one())
     move = _record_move(session, StockMove(
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.PICK,
-        quantity=-qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id,
+        quantity=-qty, unit_cost=cost, value_change=value_change((left + qty, cost), (left, cost)),
+        work_order_id=order.id, part_line_id=line.id,
         document_type=WORK_ORDER, document_id=order.id, user_id=actor.id, request_key=request_key or None))
     session.refresh(line)
     pick_requests.close_when_picked(session, actor, line)
@@ -433,10 +454,10 @@ def return_part(session: Session, actor: User, part_line_id, warehouse_id, quant
         raise DomainError(over, field="quantity")
     cost = picked_cost(session, line.id)
     balance_id = _balance_id(session, line.branch_id, line.part_id, warehouse.id, create=True)
-    _stock_in(session, locked(session, StockBalance, balance_id), qty, cost)
+    change = _stock_in(session, locked(session, StockBalance, balance_id), qty, cost)
     move = _record_move(session, StockMove(
         branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.RETURN,
-        quantity=qty, unit_cost=cost, work_order_id=order.id, part_line_id=line.id,
+        quantity=qty, unit_cost=cost, value_change=change, work_order_id=order.id, part_line_id=line.id,
         document_type=WORK_ORDER, document_id=order.id, user_id=actor.id, request_key=request_key or None))
     audit.record(session, actor, "stock.return", "stock_move", move.id, branch_id=move.branch_id,
                  work_order_id=order.id, part_line_id=line.id, warehouse_id=warehouse.id, quantity=qty,

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from lantong_pwa.services.care import reminders
 from lantong_pwa.services.finance import cash_book
+from lantong_pwa.services.parts import stock
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop.vehicles import new_qr_token
 from lantong_pwa.timezone import local_day
@@ -176,7 +177,7 @@ def _seed_stock(session: Session, branch_id: int) -> None:
         cost = part.cost.quantize(Decimal("0.0001"))
         session.add(StockMove(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
                               kind=StockMoveKind.OPENING, quantity=Decimal(quantity), unit_cost=cost,
-                              note="演示期初库存", user_id=clerk.id))
+                              value_change=stock.stock_value(Decimal(quantity), cost), note="演示期初库存", user_id=clerk.id))
         session.add(StockBalance(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
                                  on_hand=Decimal(quantity), average_cost=cost))
         part.default_warehouse_id = warehouse.id

@@ -6,7 +6,8 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
   none; 已结清 is paid in full, 已结算 is not.
 - A settlement is never paid above its customer amount, money is only taken against an active settlement, and the
   settlement's ``paid_amount`` is the sum of its payments.
-- A stock balance's on hand equals the sum of its ledger moves.
+- A stock balance's on hand equals the sum of its ledger moves, and its worth (on hand × average cost, to the fen)
+  the sum of their value changes.
 - A parts line never has more returned than picked.
 - A purchase order line's received quantity is the sum of its receipt lines; a receipt line's returned quantity the
   sum of its purchase return lines.
@@ -22,6 +23,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from lantong_pwa.services.parts.stock import stock_value
 from models import (
     Branch,
     GoodsReceipt,
@@ -133,21 +135,27 @@ def paid_above_settled(session: Session) -> Problem | None:
 
 def stock_against_ledger(session: Session) -> Problem | None:
     codes = _branch_codes(session)
-    ledger = {(b, p, w): Decimal(q) for b, p, w, q in session.exec(
-        select(StockMove.branch_id, StockMove.part_id, StockMove.warehouse_id, func.sum(StockMove.quantity))
+    ledger = {(b, p, w): (_money(q), _money(v)) for b, p, w, q, v in session.exec(
+        select(StockMove.branch_id, StockMove.part_id, StockMove.warehouse_id, func.sum(StockMove.quantity),
+               func.sum(StockMove.value_change))
         .group_by(StockMove.branch_id, StockMove.part_id, StockMove.warehouse_id)).all()}
-    balances = {(b.branch_id, b.part_id, b.warehouse_id): b.on_hand
+    balances = {(b.branch_id, b.part_id, b.warehouse_id): (_money(b.on_hand), stock_value(b.on_hand, b.average_cost))
                 for b in session.exec(select(StockBalance)).all()}
-    wrong = sorted(key for key in set(ledger) | set(balances)
-                   if _money(ledger.get(key)) != _money(balances.get(key)))
+    nothing = (ZERO, ZERO)
+    wrong = sorted(key for key in set(ledger) | set(balances) if ledger.get(key, nothing) != balances.get(key, nothing))
     if not wrong:
         return None
     parts = dict(session.exec(select(Part.id, Part.code).where(col(Part.id).in_({k[1] for k in wrong}))).all())
     warehouses = dict(session.exec(select(Warehouse.id, Warehouse.code)
                                    .where(col(Warehouse.id).in_({k[2] for k in wrong}))).all())
-    return Problem("stock_against_ledger", "库存余额与流水合计不符", tuple(
-        f"{codes[b]} 配件{parts[p]} 仓库{warehouses[w]}：余额{_money(balances.get((b, p, w)))}，"
-        f"流水合计{_money(ledger.get((b, p, w)))}" for b, p, w in wrong))
+
+    def line(key) -> str:
+        (kept, worth), (summed, summed_worth) = balances.get(key, nothing), ledger.get(key, nothing)
+        b, p, w = key
+        text = f"{codes[b]} 配件{parts[p]} 仓库{warehouses[w]}：余额{kept}，流水合计{summed}"
+        return text if worth == summed_worth else f"{text}；金额{worth}，流水金额合计{summed_worth}"
+
+    return Problem("stock_against_ledger", "库存余额与流水合计不符", tuple(line(key) for key in wrong))
 
 
 def returned_above_picked(session: Session) -> Problem | None:

@@ -1,0 +1,303 @@
+"""The storeroom on a busy branch: ``python -m benchmarks.storeroom [--moves N] [--parts N] [--url DATABASE_URL]``.
+
+``generate`` writes three years of stock ledger into a fresh database (default: 400,000 moves over 5,000 parts in
+3 warehouses: opening stock, goods receipts, picks against work orders and returns, purchase returns, transfers,
+counts, internal use, gifts and warranty parts), each move with the value change the ledger's rules give it and the
+balances in step with it (the same average-cost functions the services use, bulk-inserted). Then each function in
+``MEASURES`` times what a screen calls and adds its figures. Prints one JSON object with median milliseconds.
+
+A new figure is one more function ``(Bench) -> dict`` appended to ``MEASURES``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, text
+from sqlmodel import Session, select
+
+from benchmarks.intake import median_ms
+from benchmarks.workshop import Writer, reset_sequences
+from lantong_pwa.db import make_engine
+from lantong_pwa.migrations import upgrade_to_head
+from lantong_pwa.services.parts import stock_report
+from lantong_pwa.services.parts.stock import average_after_return, moving_average, value_change
+from lantong_pwa.timezone import local_day
+from models import (
+    Branch,
+    Customer,
+    GoodsReceipt,
+    Part,
+    PurchaseReturn,
+    Role,
+    StockBalance,
+    StockMove,
+    StockMoveKind,
+    Supplier,
+    User,
+    Vehicle,
+    Warehouse,
+    WorkOrder,
+)
+from models.common import utc_now
+
+DAYS = 3 * 365
+D0 = Decimal("0.00")
+C0 = Decimal("0.0000")
+CATEGORIES = ("滤清器", "制动", "油品", "电器", "底盘", "轮胎")
+# What a day's moves are, by share (after the opening stock): (kind, weight).
+MIX = (("receipt", 24), ("pick", 56), ("return", 5), ("purchase_return", 2), ("transfer", 4), ("stocktake", 3),
+       ("internal_use", 3), ("gift", 1), ("warranty", 2))
+OUT_DOCUMENTS = {"stocktake": "count_sheet", "internal_use": "stock_issue", "gift": "stock_issue",
+                 "warranty": "stock_issue", "transfer": "transfer"}
+
+
+@dataclass
+class Bench:
+    """What the measures get: an open session on the generated database and who is asking."""
+
+    session: Session
+    manager: User
+    clerk: User
+    branch_id: int
+    warehouse_ids: list[int]
+    busiest_part_id: int
+    now: datetime
+    today: date
+
+
+class Ledger:
+    """The generated history's balances, moved by the services' own average-cost rules."""
+
+    def __init__(self, out: Writer, branch_id: int, user_id: int):
+        self.out, self.branch_id, self.user_id = out, branch_id, user_id
+        self.balances: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+        self.moves = 0
+
+    def move(self, part_id: int, warehouse_id: int, kind: str, quantity: Decimal, cost: Decimal | None,
+             at: datetime, document: tuple[str, int], work_order_id: int | None = None) -> Decimal:
+        """One move (``cost`` None: at the average); returns the unit cost it moved at."""
+        before = self.balances.get((part_id, warehouse_id), (D0, C0))
+        on_hand, average = before
+        if quantity > 0:
+            unit_cost = average if cost is None else cost
+            after = (on_hand + quantity, moving_average(on_hand, average, quantity, unit_cost))
+        elif cost is not None:
+            unit_cost = cost
+            after = (on_hand + quantity, average_after_return(on_hand, average, -quantity, cost))
+        else:
+            unit_cost = average
+            after = (on_hand + quantity, average)
+        self.balances[(part_id, warehouse_id)] = after
+        self.moves += 1
+        self.out.add(StockMove, branch_id=self.branch_id, part_id=part_id, warehouse_id=warehouse_id, kind=kind,
+                     quantity=quantity, unit_cost=unit_cost, value_change=value_change(before, after),
+                     work_order_id=work_order_id, part_line_id=None, document_type=document[0],
+                     document_id=document[1], note="", user_id=self.user_id, request_key=None, created_at=at)
+        return unit_cost
+
+    def on_hand(self, part_id: int, warehouse_id: int) -> Decimal:
+        return self.balances.get((part_id, warehouse_id), (D0, C0))[0]
+
+
+def generate(session: Session, *, moves: int = 400_000, parts: int = 5_000, warehouses: int = 3,
+             days: int = DAYS, seed: int = 16, now: datetime | None = None) -> dict:
+    """Write the branch, its catalogue and ``moves`` stock moves over ``days`` days ending ``now``; returns the
+    row counts."""
+    rng = random.Random(seed)
+    now = now or utc_now()
+    out = Writer(session)
+    branch_id = out.add(Branch, code="B1", name="基准门店", vat_rate=Decimal("13.00"), address="", phone="",
+                        created_at=now)
+    staff = {}
+    for username, role in (("manager", Role.MANAGER), ("parts", Role.PARTS_CLERK), ("advisor", Role.ADVISOR)):
+        staff[username] = out.add(User, username=username, display_name=username, password_hash="x", role=role,
+                                  branch_id=branch_id, is_active=True, created_at=now)
+    warehouse_ids = [out.add(Warehouse, branch_id=branch_id, code=f"W{n}", name=f"仓库{n}", created_at=now)
+                     for n in range(1, warehouses + 1)]
+    supplier_ids = [out.add(Supplier, branch_id=branch_id, code=f"S{n:03d}", name=f"供应商{n}", contact="", phone="",
+                            address="", tax_id="", bank_account="", terms="cash", terms_days=0, is_active=True,
+                            created_at=now) for n in range(1, 31)]
+    base = {}
+    for n in range(1, parts + 1):
+        base[n] = Decimal(rng.randint(500, 100_000)) / 100
+        out.add(Part, branch_id=branch_id, code=f"P{n:05d}", name=f"配件{n}", brand="博世", spec="",
+                category=CATEGORIES[n % len(CATEGORIES)], oe_number="", unit="个", sale_price=base[n] * Decimal("1.4"),
+                cost=base[n], shelf=f"A{n % 50:02d}", is_active=True, created_at=now)
+    vehicle_ids = []
+    for n in range(1, 2_001):
+        customer_id = out.add(Customer, branch_id=branch_id, name=f"客户{n}", mobile=f"13{n:09d}", kind="individual",
+                              notes="", credit_limit=D0, created_at=now)
+        vehicle_ids.append((out.add(Vehicle, branch_id=branch_id, customer_id=customer_id, plate=f"粤B{n:05d}",
+                                    vin=f"LBV{n:014d}", make="大众", model="朗逸", colour="", engine_no="", insurer="",
+                                    mileage=10000, qr_token=f"t{n:031d}", created_at=now), customer_id))
+    out.flush()
+
+    ledger = Ledger(out, branch_id, staff["parts"])
+    start = now - timedelta(days=days)
+    # Opening stock: most parts in the first warehouse, some in the others.
+    for part_id in range(1, parts + 1):
+        for index, warehouse_id in enumerate(warehouse_ids):
+            if index == 0 or rng.random() < 0.3:
+                ledger.move(part_id, warehouse_id, "opening", Decimal(rng.randint(5, 40)), base[part_id],
+                            start, ("opening", 0))
+    kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    per_day = max(1, (moves - ledger.moves) // days)
+    counters: dict[str, int] = {}
+
+    def next_document(kind: str) -> int:
+        counters[kind] = counters.get(kind, 0) + 1
+        return counters[kind]
+
+    def busy_part() -> int:  # a few parts move far more often than most
+        return 1 + int(parts * rng.random() ** 1.5)
+
+    recent_picks: list[tuple[int, int, int, Decimal]] = []  # (part, warehouse, order, cost)
+    recent_receipts: list[tuple[int, int, int, int, Decimal]] = []  # (part, warehouse, receipt, supplier, cost)
+    for day_index in range(days):
+        day_start = start + timedelta(days=day_index, hours=1)
+        times = sorted(day_start + timedelta(seconds=rng.randint(0, 9 * 3600)) for _ in range(per_day))
+        receipts: dict[int, tuple[int, int]] = {}  # warehouse → today's receipt and its supplier
+        order_id, order_lines = None, 0
+        for at in times:
+            kind = rng.choice(kinds)
+            part_id, warehouse_id = busy_part(), rng.choice(warehouse_ids)
+            have = ledger.on_hand(part_id, warehouse_id)
+            if kind != "receipt" and kind != "return" and have < 1:
+                kind = "receipt"
+            if kind == "return" and not recent_picks:
+                kind = "receipt"
+            if kind == "receipt":
+                if warehouse_id not in receipts:
+                    supplier_id, number = rng.choice(supplier_ids), next_document("goods_receipt")
+                    receipts[warehouse_id] = (out.add(
+                        GoodsReceipt, branch_id=branch_id, number=f"RK{number:08d}", supplier_id=supplier_id,
+                        purchase_order_id=None, warehouse_id=warehouse_id, freight=D0, total=D0, note="",
+                        user_id=staff["parts"], request_key=f"rk{number}", created_at=at), supplier_id)
+                receipt_id, supplier_id = receipts[warehouse_id]
+                cost = (base[part_id] * Decimal(rng.uniform(0.85, 1.15))).quantize(Decimal("0.0001"))
+                ledger.move(part_id, warehouse_id, "receipt", Decimal(rng.randint(2, 20)), cost, at,
+                            ("goods_receipt", receipt_id))
+                recent_receipts.append((part_id, warehouse_id, receipt_id, supplier_id, cost))
+            elif kind == "pick":
+                if order_id is None or order_lines >= 3:
+                    vehicle_id, customer_id = rng.choice(vehicle_ids)
+                    order_id = out.add(WorkOrder, branch_id=branch_id, number=f"WX{next_document('work_order'):08d}",
+                                       status="closed", vehicle_id=vehicle_id,
+                                       customer_id=customer_id, advisor_id=staff["advisor"], mileage_in=10000,
+                                       fuel_level=2, complaint="保养", discount=D0, qc_note="",
+                                       unpicked_parts_reason="", created_at=at, updated_at=at)
+                    order_lines = 0
+                order_lines += 1
+                quantity = min(Decimal(rng.randint(1, 4)), have)
+                cost = ledger.move(part_id, warehouse_id, "pick", -quantity, None, at, ("work_order", order_id),
+                                   work_order_id=order_id)
+                recent_picks.append((part_id, warehouse_id, order_id, cost))
+            elif kind == "return":
+                part_id, warehouse_id, picked_order, cost = recent_picks.pop(rng.randrange(len(recent_picks)))
+                ledger.move(part_id, warehouse_id, "return", Decimal(1), cost, at, ("work_order", picked_order),
+                            work_order_id=picked_order)
+            elif kind == "purchase_return":
+                candidates = [r for r in recent_receipts[-200:] if ledger.on_hand(r[0], r[1]) >= 1]
+                if not candidates:
+                    continue
+                part_id, warehouse_id, receipt_id, supplier_id, cost = rng.choice(candidates)
+                return_id = out.add(PurchaseReturn, branch_id=branch_id,
+                                    number=f"CT{next_document('purchase_return'):08d}", supplier_id=supplier_id,
+                                    goods_receipt_id=receipt_id, reason="质量问题", total=cost.quantize(D0),
+                                    user_id=staff["parts"], request_key=f"ct{counters['purchase_return']}",
+                                    created_at=at)
+                ledger.move(part_id, warehouse_id, "purchase_return", Decimal(-1), cost, at,
+                            ("purchase_return", return_id))
+            elif kind == "transfer":
+                to = rng.choice([w for w in warehouse_ids if w != warehouse_id] or [warehouse_id])
+                document = ("transfer", next_document("transfer"))
+                quantity = min(Decimal(rng.randint(1, 5)), have)
+                cost = ledger.move(part_id, warehouse_id, "transfer_out", -quantity, None, at, document)
+                ledger.move(part_id, to, "transfer_in", quantity, cost, at, document)
+            elif kind == "stocktake":
+                variance = Decimal(rng.choice((-2, -1, 1, 2)))
+                variance = max(variance, -have)
+                ledger.move(part_id, warehouse_id, "stocktake", variance, None, at,
+                            ("count_sheet", next_document("count_sheet")))
+            else:  # internal use, a gift, a warranty part
+                ledger.move(part_id, warehouse_id, kind, -min(Decimal(1), have), None, at,
+                            (OUT_DOCUMENTS[kind], next_document(OUT_DOCUMENTS[kind])))
+        del recent_picks[:-500]
+        del recent_receipts[:-500]
+    for (part_id, warehouse_id), (on_hand, average) in ledger.balances.items():
+        out.add(StockBalance, branch_id=branch_id, part_id=part_id, warehouse_id=warehouse_id, on_hand=on_hand,
+                average_cost=average)
+    out.flush()
+    session.commit()
+    return dict(out.counts)
+
+
+# --- the measures -------------------------------------------------------------------------------------------------
+
+
+def ledger_summary_year(bench: Bench) -> dict:
+    """进销存 summary of the last 365 shop days, all warehouses."""
+    first = bench.today - timedelta(days=364)
+    report = stock_report.summary(bench.session, bench.manager, first, bench.today)
+    return {"ledger_summary_year_ms": median_ms(lambda: stock_report.summary(bench.session, bench.manager, first,
+                                                                             bench.today), repeats=5),
+            "ledger_summary_year_parts": len(report.rows)}
+
+
+def ledger_detail_part(bench: Bench) -> dict:
+    """One part's 进销存 detail (the busiest part, the last 365 days, all warehouses)."""
+    first = bench.today - timedelta(days=364)
+    report = stock_report.detail(bench.session, bench.manager, bench.busiest_part_id, first, bench.today)
+    return {"ledger_detail_part_ms": median_ms(lambda: stock_report.detail(
+                bench.session, bench.manager, bench.busiest_part_id, first, bench.today)),
+            "ledger_detail_part_moves": len(report.lines)}
+
+
+MEASURES: list[Callable[[Bench], dict]] = [ledger_summary_year, ledger_detail_part]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moves", type=int, default=400_000)
+    parser.add_argument("--parts", type=int, default=5_000)
+    parser.add_argument("--warehouses", type=int, default=3)
+    parser.add_argument("--url", help="database URL of an EMPTY database (default: a temporary SQLite file)")
+    args = parser.parse_args()
+    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    now = utc_now()
+    with Session(engine, expire_on_commit=False) as session:
+        started = time.perf_counter()
+        counts = generate(session, moves=args.moves, parts=args.parts, warehouses=args.warehouses, now=now)
+        reset_sequences(session)
+        session.execute(text("ANALYZE"))
+        session.commit()
+        result: dict = {"engine": engine.dialect.name, "seed_s": round(time.perf_counter() - started, 1),
+                        "rows": counts}
+        busiest = session.exec(select(StockMove.part_id, func.count()).group_by(StockMove.part_id)
+                               .order_by(func.count().desc()).limit(1)).one()[0]
+        bench = Bench(session=session, manager=session.exec(select(User).where(User.username == "manager")).one(),
+                      clerk=session.exec(select(User).where(User.username == "parts")).one(),
+                      branch_id=session.exec(select(Branch.id)).one(),
+                      warehouse_ids=list(session.exec(select(Warehouse.id).order_by(Warehouse.id)).all()),
+                      busiest_part_id=busiest, now=now, today=local_day(now))
+        for measure in MEASURES:
+            result.update(measure(bench))
+            session.rollback()
+    engine.dispose()
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
