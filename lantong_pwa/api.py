@@ -21,7 +21,7 @@ from lantong_pwa.db import get_engine, read_scope, unit_of_work
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
-from lantong_pwa.services.parts import catalogue_import
+from lantong_pwa.services.parts import catalogue_import, stock_report
 from lantong_pwa.services.finance import payables
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
@@ -195,6 +195,18 @@ def import_template_route(request: Request) -> Response:
     return _xlsx(data, f"{kind.label}导入模板")
 
 
+def stock_ledger_route(request: Request) -> Response:
+    """``/api/parts/ledger.xlsx?from=&to=&warehouse=&q=&category=``: the 进销存 summary, every part and the totals."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            report = stock_report.summary(session, actor, **stock_report.summary_filters(request.query_params))
+            data = stock_report.summary_xlsx(report)
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"进销存_{report.period.date_from:%Y%m%d}-{report.period.date_to:%Y%m%d}")
+
+
 def payables_ageing_route(request: Request) -> Response:
     """``/api/payables/ageing.xlsx``: every supplier owed, by ageing bucket, and the total."""
     try:
@@ -237,6 +249,7 @@ api = Starlette(
         Route("/api/imports", import_upload_route, methods=["POST"]),
         Route("/api/imports/{kind:str}/template.xlsx", import_template_route),
         Route("/api/payables/ageing.xlsx", payables_ageing_route),
+        Route("/api/parts/ledger.xlsx", stock_ledger_route),
         Route("/api/payables/{supplier_id:int}/statement.xlsx", payables_statement_route),
     ]
 )

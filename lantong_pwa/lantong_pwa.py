@@ -33,6 +33,7 @@ from pages.platform.login import login_page
 from pages.care.messages import messages_page
 from pages.parts.catalogue import catalogue_page
 from pages.parts.imports import import_page
+from pages.parts.ledger import ledger_detail_page, ledger_page
 from pages.parts.parts import parts_page
 from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
@@ -76,6 +77,7 @@ from state.platform.session import SessionState
 from state.platform.settings import SettingsState
 from state.parts.catalogue import CatalogueState
 from state.parts.imports import ImportState
+from state.parts.ledger import LedgerDetailState, LedgerState
 from state.parts.purchasing import (
     PurchaseOrderPrintState,
     PurchaseOrderState,
@@ -155,6 +157,9 @@ app.add_page(parts_page, route="/parts", title="配件 · 蓝通维修", on_load
 app.add_page(catalogue_page, route="/parts/catalogue", title="配件档案 · 蓝通维修", on_load=CatalogueState.load)
 app.add_page(suppliers_page, route="/suppliers", title="供应商 · 蓝通维修", on_load=SuppliersState.load)
 app.add_page(import_page, route="/parts/import", title="导入 · 蓝通维修", on_load=ImportState.load)
+app.add_page(ledger_page, route="/parts/ledger", title="进销存 · 蓝通维修", on_load=LedgerState.load)
+app.add_page(ledger_detail_page, route="/parts/ledger/[ledger_part]", title="进销存明细 · 蓝通维修",
+             on_load=LedgerDetailState.load)
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
 app.add_page(safety_stock_page, route="/parts/safety-stock", title="安全库存 · 蓝通维修",
              on_load=SafetyStockState.load)

@@ -27,6 +27,7 @@ NAV_ICONS = {
     "/complaints": "message-square-warning",
     "/cashier": "banknote",
     "/parts": "package",
+    "/parts/ledger": "notebook-tabs",
     "/payables": "hand-coins",
     "/figures": "chart-column",
     "/satisfaction": "smile",

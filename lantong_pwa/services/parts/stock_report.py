@@ -268,7 +268,7 @@ def summary(session: Session, actor: User, date_from, date_to, warehouse_id=None
         moved_q = sum(row[2:split:2], ZERO) - sum(row[split::2], ZERO)
         moved_v = sum(row[3:split:2], ZERO) - sum(row[split + 1::2], ZERO)
         opening = Amount(closing.quantity - moved_q, closing.value - moved_v)
-        if row is empty and opening == NONE and closing == NONE:
+        if opening == NONE and closing == NONE and not any(row[2:]):
             continue
         for n, value in enumerate((*row, opening.quantity, opening.value, closing.quantity, closing.value)):
             totals[n] += value
@@ -285,14 +285,17 @@ def summary_filters(params: Mapping[str, str]) -> dict:
                 category=params.get("category") or "")
 
 
-def _kind_header(kind: StockMoveKind, direction: str) -> str:
-    return f"{kind.label}{direction}" if kind == StockMoveKind.STOCKTAKE else kind.label
+def kind_label(kind: StockMoveKind, direction: str) -> str:
+    """A column's name: the kind's label; a count's variance is 盘盈 going ``in``, 盘亏 going ``out``."""
+    if kind == StockMoveKind.STOCKTAKE:
+        return "盘盈" if direction == "in" else "盘亏"
+    return kind.label
 
 
 SUMMARY_HEADERS = ("编码", "名称", "单位", "期初数量", "期初金额",
-                   *[h for k in IN_KINDS for h in (f"{_kind_header(k, '盘盈')}数量", f"{_kind_header(k, '盘盈')}金额")],
+                   *[h for k in IN_KINDS for h in (f"{kind_label(k, 'in')}数量", f"{kind_label(k, 'in')}金额")],
                    "入库合计数量", "入库合计金额",
-                   *[h for k in OUT_KINDS for h in (f"{_kind_header(k, '盘亏')}数量", f"{_kind_header(k, '盘亏')}金额")],
+                   *[h for k in OUT_KINDS for h in (f"{kind_label(k, 'out')}数量", f"{kind_label(k, 'out')}金额")],
                    "出库合计数量", "出库合计金额", "期末数量", "期末金额")
 
 
