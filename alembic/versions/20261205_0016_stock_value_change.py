@@ -58,7 +58,8 @@ def upgrade() -> None:
                                  "ORDER BY id"))
     state: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
     changes = []
-    update = sa.text("UPDATE stock_move SET value_change = :change WHERE id = :move_id")
+    update = sa.text("UPDATE stock_move SET value_change = :change WHERE id = :move_id").bindparams(
+        sa.bindparam("change", type_=sa.Numeric(12, 2)))
     for move_id, part_id, warehouse_id, kind, quantity, cost in moves.all():
         quantity, cost = Decimal(str(quantity)).quantize(FEN), Decimal(str(cost)).quantize(COST)
         on_hand, average = state.get((part_id, warehouse_id), (Decimal("0.00"), Decimal("0.0000")))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import BigInteger, cast, func
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, col, select
 
@@ -166,16 +166,40 @@ class Amount:
 NONE = Amount()
 
 
+def _yuan(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
 @dataclass(frozen=True)
 class SummaryRow:
+    """One part's figures (or the totals'), kept in fen and made Decimal when read: a page shows 50 of 5,000."""
+
     part_id: int | None  # None on the totals row
     code: str
     name: str
     unit: str
-    opening: Amount
-    ins: dict[StockMoveKind, Amount]  # by IN_KINDS, each positive
-    outs: dict[StockMoveKind, Amount]  # by OUT_KINDS, each positive
-    closing: Amount
+    fen: tuple[int, ...]  # [q, v] after the period, per IN_KINDS, per OUT_KINDS, then opening and closing
+
+    def _pair(self, at: int) -> Amount:
+        return Amount(_yuan(self.fen[at]), _yuan(self.fen[at + 1]))
+
+    @property
+    def opening(self) -> Amount:
+        return self._pair(len(self.fen) - 4)
+
+    @property
+    def closing(self) -> Amount:
+        return self._pair(len(self.fen) - 2)
+
+    @property
+    def ins(self) -> dict[StockMoveKind, Amount]:
+        """By IN_KINDS, each positive."""
+        return {kind: self._pair(2 + 2 * n) for n, kind in enumerate(IN_KINDS)}
+
+    @property
+    def outs(self) -> dict[StockMoveKind, Amount]:
+        """By OUT_KINDS, each positive."""
+        return {kind: self._pair(2 + 2 * (len(IN_KINDS) + n)) for n, kind in enumerate(OUT_KINDS)}
 
     @property
     def total_in(self) -> Amount:
@@ -198,21 +222,28 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(FEN)
 
 
-def _worth_now(session: Session, actor: User, warehouse_id: int | None, parts) -> dict[int, Amount]:
-    """Part → its balances' on hand and worth (round(on hand × average, 2) each) in the warehouse or all."""
+def _worth_now(session: Session, actor: User, warehouse_id: int | None, part_id: int | None = None
+               ) -> dict[int, list[int]]:
+    """Part → its balances' on hand and worth (round(on hand × average, 2) each), in fen, in the warehouse or all;
+    every part of the branch, or one."""
     statement = select(StockBalance.part_id, StockBalance.on_hand, StockBalance.average_cost).where(
-        StockBalance.branch_id == actor.branch_id, col(StockBalance.part_id).in_(parts))
+        StockBalance.branch_id == actor.branch_id)
+    if part_id is not None:
+        statement = statement.where(StockBalance.part_id == part_id)
     if warehouse_id is not None:
         statement = statement.where(StockBalance.warehouse_id == warehouse_id)
-    worth: dict[int, Amount] = defaultdict(Amount)
-    for part_id, on_hand, average in session.execute(statement).all():
-        worth[part_id] += Amount(on_hand, stock_value(on_hand, average))
+    worth: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for part, on_hand, average in session.connection().execute(statement).all():
+        figures = worth[part]
+        figures[0] += int(on_hand * 100)
+        figures[1] += int(stock_value(on_hand, average) * 100)
     return worth
 
 
 def _parts(actor: User, text: str, category: str):
-    """The branch's parts matching the search, as a subquery of ids."""
-    matching = select(Part.id).where(Part.branch_id == actor.branch_id)
+    """The branch's parts matching the search, by code."""
+    matching = select(Part.id, Part.code, Part.name, Part.unit).where(Part.branch_id == actor.branch_id) \
+        .order_by(Part.code)
     if text:
         matching = matching.where(contains(Part.code, text.upper()) | contains(Part.name, text))
     if category:
@@ -220,11 +251,9 @@ def _parts(actor: User, text: str, category: str):
     return matching
 
 
-def _row(part_id: int | None, code: str, name: str, unit: str, opening: Amount, figures: list[Decimal],
-         closing: Amount) -> SummaryRow:
-    pairs = [Amount(figures[n], figures[n + 1]) for n in range(2, len(figures), 2)]
-    return SummaryRow(part_id, code, name, unit, opening, dict(zip(IN_KINDS, pairs[:len(IN_KINDS)])),
-                      dict(zip(OUT_KINDS, pairs[len(IN_KINDS):])), closing)
+def _fen_sum(column):
+    """The column's sum in whole fen (an integer on every engine): what the summary adds up."""
+    return cast(func.sum(cast(func.round(column * 100), BigInteger)), BigInteger)
 
 
 def summary(session: Session, actor: User, date_from, date_to, warehouse_id=None, search: str = "",
@@ -239,42 +268,39 @@ def summary(session: Session, actor: User, date_from, date_to, warehouse_id=None
     parts = _parts(actor, search_text(search, "search"), search_text(category, "category"))
     later = StockMove.created_at >= span.end
     incoming = StockMove.quantity > 0
-    moved = (select(StockMove.part_id, StockMove.kind, incoming, later, func.sum(StockMove.quantity),
-                    func.sum(StockMove.value_change))
-             .where(*_moves_where(actor, warehouse), StockMove.created_at >= span.start,
-                    col(StockMove.part_id).in_(parts))
+    moved = (select(StockMove.part_id, StockMove.kind, incoming, later, _fen_sum(StockMove.quantity),
+                    _fen_sum(StockMove.value_change))
+             .where(*_moves_where(actor, warehouse), StockMove.created_at >= span.start)
              .group_by(StockMove.part_id, StockMove.kind, incoming, later))
-    # Per part, one flat list of Decimals: [q, v] after the period, then [q, v] per IN_KINDS, then per OUT_KINDS.
+    # Per part, one flat list of fen: [q, v] after the period, then [q, v] per IN_KINDS, then per OUT_KINDS.
     slots = {**{(k, True): 2 + 2 * n for n, k in enumerate(IN_KINDS)},
              **{(k, False): 2 + 2 * (len(IN_KINDS) + n) for n, k in enumerate(OUT_KINDS)}}
     width = 2 + 2 * (len(IN_KINDS) + len(OUT_KINDS))
-    figures: dict[int, list[Decimal]] = {}
-    for part_id, kind, is_in, is_later, quantity, value in session.execute(moved).all():
-        row = figures.get(part_id) or figures.setdefault(part_id, [ZERO] * width)
+    split = 2 + 2 * len(IN_KINDS)
+    figures: dict[int, list[int]] = {}
+    for part_id, kind, is_in, is_later, quantity, value in session.connection().execute(moved).all():
+        row = figures.get(part_id) or figures.setdefault(part_id, [0] * width)
         at = 0 if is_later else slots[(StockMoveKind(kind), bool(is_in))]
         sign = 1 if is_later or is_in else -1
-        row[at] += sign * _money(quantity)
-        row[at + 1] += sign * _money(value)
-    now = _worth_now(session, actor, warehouse, parts)
-    empty = [ZERO] * width
+        row[at] += sign * quantity
+        row[at + 1] += sign * value
+    now = _worth_now(session, actor, warehouse)
+    empty = [0] * width
     rows = []
-    totals = [ZERO] * (width + 4)  # the figures, then opening and closing
-    for part_id, code, name, unit in session.execute(select(Part.id, Part.code, Part.name, Part.unit)
-                                                     .where(col(Part.id).in_(parts)).order_by(Part.code)).all():
+    totals = [0] * (width + 4)  # the figures, then opening and closing
+    for part_id, code, name, unit in session.execute(parts).all():
         row = figures.get(part_id, empty)
-        balance = now.get(part_id, NONE)
-        closing = Amount(balance.quantity - row[0], balance.value - row[1])
-        split = 2 + 2 * len(IN_KINDS)
-        moved_q = sum(row[2:split:2], ZERO) - sum(row[split::2], ZERO)
-        moved_v = sum(row[3:split:2], ZERO) - sum(row[split + 1::2], ZERO)
-        opening = Amount(closing.quantity - moved_q, closing.value - moved_v)
-        if opening == NONE and closing == NONE and not any(row[2:]):
+        balance = now.get(part_id, empty)
+        closing_q, closing_v = balance[0] - row[0], balance[1] - row[1]
+        opening_q = closing_q - sum(row[2:split:2]) + sum(row[split::2])
+        opening_v = closing_v - sum(row[3:split:2]) + sum(row[split + 1::2])
+        if not (opening_q or opening_v or closing_q or closing_v or any(row[2:])):
             continue
-        for n, value in enumerate((*row, opening.quantity, opening.value, closing.quantity, closing.value)):
+        whole = (*row, opening_q, opening_v, closing_q, closing_v)
+        for n, value in enumerate(whole):
             totals[n] += value
-        rows.append(_row(part_id, code, name, unit, opening, row, closing))
-    total = _row(None, "合计", "", "", Amount(totals[width], totals[width + 1]), totals[:width],
-                 Amount(totals[width + 2], totals[width + 3]))
+        rows.append(SummaryRow(part_id, code, name, unit, whole))
+    total = SummaryRow(None, "合计", "", "", tuple(totals))
     return Summary(span, warehouse, rows, total)
 
 
@@ -354,8 +380,8 @@ def detail(session: Session, actor: User, part_id, date_from, date_to, warehouse
     where = [*_moves_where(actor, warehouse), StockMove.part_id == part.id]
     q, v = session.execute(select(func.sum(StockMove.quantity), func.sum(StockMove.value_change))
                            .where(*where, StockMove.created_at >= span.start)).one()
-    running = opening = (_worth_now(session, actor, warehouse, [part.id]).get(part.id, NONE)
-                         - Amount(_money(q), _money(v)))
+    now = _worth_now(session, actor, warehouse, part.id).get(part.id, [0, 0])
+    running = opening = Amount(_yuan(now[0]), _yuan(now[1])) - Amount(_money(q), _money(v))
     moves = session.execute(
         select(StockMove.id, StockMove.created_at, StockMove.kind, StockMove.warehouse_id, StockMove.document_type,
                StockMove.document_id, StockMove.quantity, StockMove.value_change)
