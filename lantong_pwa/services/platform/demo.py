@@ -177,7 +177,8 @@ def _seed_stock(session: Session, branch_id: int) -> None:
         cost = part.cost.quantize(Decimal("0.0001"))
         session.add(StockMove(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
                               kind=StockMoveKind.OPENING, quantity=Decimal(quantity), unit_cost=cost,
-                              value_change=stock.stock_value(Decimal(quantity), cost), note="演示期初库存", user_id=clerk.id))
+                              value_change=stock.stock_value(Decimal(quantity), cost), note="演示期初库存",
+                              user_id=clerk.id))
         session.add(StockBalance(branch_id=branch_id, part_id=part.id, warehouse_id=warehouse.id,
                                  on_hand=Decimal(quantity), average_cost=cost))
         part.default_warehouse_id = warehouse.id
