@@ -271,6 +271,8 @@ def summary(session: Session, actor: User, date_from, date_to, warehouse_id=None
     moved = (select(StockMove.part_id, StockMove.kind, incoming, later, _fen_sum(StockMove.quantity),
                     _fen_sum(StockMove.value_change))
              .where(*_moves_where(actor, warehouse), StockMove.created_at >= span.start)
+             # Grouping by ``later`` (an expression) also keeps SQLite on the covering time index: grouped by plain
+             # columns it walked the part index instead, reading every move of three years (3.5 s against 0.8 s).
              .group_by(StockMove.part_id, StockMove.kind, incoming, later))
     # Per part, one flat list of fen: [q, v] after the period, then [q, v] per IN_KINDS, then per OUT_KINDS.
     slots = {**{(k, True): 2 + 2 * n for n, k in enumerate(IN_KINDS)},
