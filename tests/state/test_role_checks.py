@@ -40,6 +40,7 @@ from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.cashier.receipt import PaymentReceiptState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
+from state.parts.ledger import LedgerDetailState, LedgerState
 from state.parts.supplier_prices import SupplierPricesState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
@@ -86,6 +87,7 @@ from tests.state.care import messages_cases as mc
 from tests.state.workshop import report_cases as rc
 from tests.state.platform import settings_cases as stc
 from tests.state.parts import catalogue_cases as pcc
+from tests.state.parts import ledger_cases as lgc
 from tests.state.parts import purchasing_cases as puc
 from tests.state.parts import stock_cases as sc
 from tests.state.parts import safety_stock_cases as ssc
@@ -597,6 +599,7 @@ PROTECTED = [
     *[Protected(*case) for case in pcc.CASES],
     # 应付账款 and 供应商比价.
     *[Protected(*case) for case in pyc.CASES],
+    *[Protected(*case) for case in lgc.CASES],
     # 资金: the money accounts, transfers and journals.
     *[Protected(*case) for case in mnc.CASES],
     # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
@@ -679,7 +682,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
-                 CashCloseSheetState, SafetyStockState]
+                 CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState]
 
 
 def app_event_handlers() -> set[str]:
