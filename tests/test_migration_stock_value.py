@@ -1,4 +1,4 @@
-"""Migration 0018 gives moves made before it their value change by replaying the ledger: afterwards the moves' value
+"""Migration 0019 gives moves made before it their value change by replaying the ledger: afterwards the moves' value
 changes add up to each balance's worth (on hand × average cost, to the fen), as for moves made since."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from lantong_pwa.db import make_engine
 from tests.conftest import ENGINES
 
 D = Decimal
-BEFORE = "0017_cash_book"
+BEFORE = "0018_cash_close"
 ROWS = [
     "INSERT INTO branch (id, code, name, address, phone, created_at) VALUES (1, 'B1', '店', '', '', :now)",
     "INSERT INTO \"user\" (id, username, display_name, password_hash, role, branch_id, is_active, created_at) "

@@ -6,8 +6,8 @@ by replaying the ledger in id order per part and warehouse, with the average-cos
 here, so this migration never changes with the app's code). The moves-by-time index now covers what the 进销存
 report sums.
 
-Revision ID: 0018_stock_value_change
-Revises: 0017_cash_book
+Revision ID: 0019_stock_value_change
+Revises: 0018_cash_close
 Create Date: 2026-12-05 02:10:00.000000
 """
 from decimal import ROUND_HALF_UP, Decimal
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0018_stock_value_change'
-down_revision: Union[str, Sequence[str], None] = '0017_cash_book'
+revision: str = '0019_stock_value_change'
+down_revision: Union[str, Sequence[str], None] = '0018_cash_close'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
