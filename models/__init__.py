@@ -77,6 +77,7 @@ from models.stock import (
     Warehouse,
 )
 from models.team import JobAssignment, Team, TeamMember, TimeEntry
+from models.transfer import Transfer, TransferLine, TransferStatus, TransferStep
 from models.user import ROLE_LABELS, Role, User, UserSession
 from models.vehicle import Vehicle
 from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLine, WorkOrder, WorkOrderStatus
@@ -163,6 +164,10 @@ __all__ = [
     "Team",
     "TeamMember",
     "TimeEntry",
+    "Transfer",
+    "TransferLine",
+    "TransferStatus",
+    "TransferStep",
     "User",
     "UserSession",
     "Vehicle",

@@ -85,6 +85,9 @@ ACTION_LABELS = {
     "purchase_order.create": "新建采购单", "purchase_order.edit": "修改采购单", "purchase_order.status": "采购单状态变更",
     "purchase_order.close": "关闭采购单", "goods_receipt.create": "进货入库", "purchase_return.create": "采购退货",
     "party_payment.pay": "供应商付款",
+    "transfer.create": "新建调拨", "transfer.request": "调拨申请", "transfer.ship": "调出",
+    "transfer.receive": "调拨收货", "transfer.write_off": "调拨在途报损", "transfer.cancel": "取消调拨",
+    "part.create_from_transfer": "调拨建档",
 }
 RECENT_LIMIT = 200
 

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     COUNT_STOCK = "count_stock"  # open count sheets and count on them (盘点)
     POST_STOCKTAKE = "post_stocktake"  # post a count sheet's variances to the ledger
     ADJUST_PRICES = "adjust_prices"  # 调价: change sale prices of a selection of parts
+    WRITE_OFF_TRANSIT = "write_off_transit"  # 报损: write off goods lost on a transfer between branches
     # 资金: the money accounts and their journals
     VIEW_CASH_BOOK = "view_cash_book"  # accounts, balances, 现金/银行日记账
     MANAGE_MONEY_ACCOUNTS = "manage_money_accounts"  # open accounts, opening balances, which method goes where
@@ -95,6 +96,7 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.COUNT_STOCK: frozenset({Role.MANAGER, Role.PARTS_CLERK}),
     Permission.POST_STOCKTAKE: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.ADJUST_PRICES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.WRITE_OFF_TRANSIT: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_CASH_BOOK: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
     Permission.MANAGE_MONEY_ACCOUNTS: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.TRANSFER_MONEY: frozenset({Role.MANAGER, Role.CASHIER}),
