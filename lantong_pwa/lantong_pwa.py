@@ -39,6 +39,7 @@ from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
 from pages.parts.safety_stock import safety_stock_page
 from pages.parts.supplier_prices import supplier_prices_page
+from pages.parts.transfers import transfer_page, transfer_print_page, transfers_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
 from pages.parts.purchasing import (
     purchase_order_page,
@@ -90,6 +91,7 @@ from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
 from state.parts.suppliers import SuppliersState
 from state.parts.supplier_prices import SupplierPricesState
+from state.parts.transfers import TransferPrintState, TransfersState, TransferState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState
@@ -172,6 +174,11 @@ app.add_page(purchase_order_print_page, route="/purchasing/orders/[po_id]/print"
              on_load=PurchaseOrderPrintState.load)
 app.add_page(receipt_page, route="/purchasing/receipts/[receipt_id]", title="入库单 · 蓝通维修",
              on_load=ReceiptState.load)
+app.add_page(transfers_page, route="/parts/transfers", title="调拨 · 蓝通维修", on_load=TransfersState.load)
+app.add_page(transfer_page, route="/parts/transfers/[transfer_id]", title="调拨单 · 蓝通维修",
+             on_load=TransferState.load)
+app.add_page(transfer_print_page, route="/parts/transfers/[transfer_id]/print", title="调拨单 · 蓝通维修",
+             on_load=TransferPrintState.load)
 app.add_page(supplier_order_page, route="/po/[token]", title="采购订单", on_load=SupplierOrderState.load)
 app.add_page(users_page, route="/admin/users", title="用户管理 · 蓝通维修", on_load=UsersAdminState.load)
 app.add_page(audit_log_page, route="/admin/audit", title="审计日志 · 蓝通维修", on_load=AuditLogState.load)

@@ -28,6 +28,7 @@ NAV_ICONS = {
     "/cashier": "banknote",
     "/parts": "package",
     "/parts/ledger": "notebook-tabs",
+    "/parts/transfers": "arrow-left-right",
     "/payables": "hand-coins",
     "/figures": "chart-column",
     "/satisfaction": "smile",
