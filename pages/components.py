@@ -47,6 +47,16 @@ def sideways_scroll(name: str) -> dict:
     return {"width": "100%", "overflow_x": "auto", "tab_index": 0, "role": "region", "aria_label": name}
 
 
+def hidden_input(name: str, value) -> rx.Component:
+    """A value the form sends with what was typed (its request key, say)."""
+    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
+
+
+def status_badge(label, value, colours: dict[str, str]) -> rx.Component:
+    """A document's status as a badge, coloured by its value (``colours``: value → Radix colour)."""
+    return rx.badge(label, color_scheme=rx.match(value, *colours.items(), "gray"), size="2")
+
+
 def card(*children, **props) -> rx.Component:
     props.setdefault("width", "100%")
     return rx.card(rx.vstack(*children, spacing="3", width="100%"), size="2", **props)

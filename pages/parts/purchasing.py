@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    empty_note,
+    field_error,
+    hidden_input,
+    labelled,
+    page_loading,
+    status_badge,
+)
 from pages.layout import page
 from pages.scanner import scan_button
 from state.parts.purchasing import (
@@ -33,12 +43,8 @@ R = ReceiveState
 C = ReceiptState
 
 
-def _hidden(name: str, value) -> rx.Component:
-    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
-
-
 def _status_badge(label, value) -> rx.Component:
-    return rx.badge(label, color_scheme=rx.match(value, *STATUS_COLOURS.items(), "gray"), size="2")
+    return status_badge(label, value, STATUS_COLOURS)
 
 
 # --- /purchasing ------------------------------------------------------------------------------------------------
@@ -102,7 +108,7 @@ def plan_section() -> rx.Component:
                     field_error(P.plan_errors, "form"),
                     rx.foreach(P.plan, _plan_row),
                     rx.text("数量填0的配件不下单。每个供应商生成一张采购单草稿。", size="2", color_scheme="gray"),
-                    _hidden("request_key", P.plan_key),
+                    hidden_input("request_key", P.plan_key),
                     rx.button(rx.icon("file-plus"), "生成采购单", type="submit", size="4", width="100%",
                               id="plan-submit"),
                     width="100%", spacing="3",
@@ -230,7 +236,7 @@ def counter_section() -> rx.Component:
                     labelled("备注", rx.input(name="note", size="3", key=P.counter_key), P.counter_errors, "note"),
                     columns="2", spacing="3", width="100%",
                 ),
-                _hidden("request_key", P.counter_key),
+                hidden_input("request_key", P.counter_key),
                 rx.button(rx.icon("package-plus"), "确认入库", type="submit", size="4", width="100%",
                           disabled=P.counter_lines.length() == 0, id="counter-submit"),
                 width="100%", spacing="3",
@@ -479,7 +485,7 @@ def receive_page():
                             columns="2", spacing="3", width="100%",
                         ),
                         rx.text("运费按金额分摊到各行成本。", size="2", color_scheme="gray"),
-                        _hidden("request_key", R.receive_key),
+                        hidden_input("request_key", R.receive_key),
                         rx.button(rx.icon("package-check"), "确认收货", type="submit", size="4", width="100%",
                                   id="receive-submit"),
                         width="100%", spacing="3",
@@ -542,7 +548,7 @@ def receipt_page():
                                      C.return_errors, "reason"),
                             rx.text("按入库成本退出，不按平均成本；退货金额冲减应付供应商的款项。", size="2",
                                     color_scheme="gray"),
-                            _hidden("request_key", C.return_key),
+                            hidden_input("request_key", C.return_key),
                             rx.button(rx.icon("undo-2"), "采购退货", type="submit", size="4", width="100%",
                                       color_scheme="orange", id="return-submit"),
                             width="100%", spacing="2",

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, print_bar
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    empty_note,
+    field_error,
+    hidden_input,
+    labelled,
+    printable_sheet,
+    sheet_header,
+    status_badge,
+)
 from pages.layout import page
 from pages.scanner import scan_button
 from state.parts.transfers import (
@@ -21,14 +32,6 @@ from state.parts.transfers import (
 
 L = TransfersState
 T = TransferState
-
-
-def _hidden(name: str, value) -> rx.Component:
-    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
-
-
-def _status_badge(label, value) -> rx.Component:
-    return rx.badge(label, color_scheme=rx.match(value, *STATUS_COLOURS.items(), "gray"), size="2")
 
 
 def _option(choice: Choice) -> rx.Component:
@@ -49,7 +52,7 @@ def _row(row: TransferRow) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(rx.text(row.summary, weight="bold", size="4"), rx.spacer(),
-                          _status_badge(row.status, row.status_value), width="100%", align="center"),
+                          status_badge(row.status, row.status_value, STATUS_COLOURS), width="100%", align="center"),
                 rx.text(row.route, size="2"),
                 rx.hstack(rx.text(row.number, size="2", color_scheme="gray"), rx.spacer(),
                           rx.text(row.created, size="1", color_scheme="gray"), width="100%"),
@@ -133,7 +136,7 @@ def new_section() -> rx.Component:
                              L.errors, "to_warehouse_id", required=True),
                 ),
                 labelled("备注", rx.input(name="note", size="3", key=L.form_key), L.errors, "note"),
-                _hidden("request_key", L.form_key),
+                hidden_input("request_key", L.form_key),
                 rx.button(rx.icon(rx.cond(request, "send", "truck")), rx.cond(request, "提交申请", "调出"),
                           type="submit", size="4", width="100%", disabled=L.lines.length() == 0,
                           id="transfer-submit"),
@@ -231,7 +234,7 @@ def _ship_form() -> rx.Component:
                                                 name="from_warehouse_id", class_name="native-select",
                                                 aria_label="调出仓库", id="ship-warehouse"),
                          T.errors, "from_warehouse_id", required=True),
-                _hidden("request_key", T.action_key),
+                hidden_input("request_key", T.action_key),
                 rx.button(rx.icon("truck"), "确认调出", type="submit", size="4", width="100%", id="transfer-ship"),
                 width="100%", spacing="3",
             ),
@@ -247,7 +250,7 @@ def _receive_form() -> rx.Component:
             field_error(T.errors, "lines"),
             rx.foreach(T.sheet.lines, lambda line: _line(line, True)),
             rx.text("按调出时的成本入库。可以分几次收货。", size="2", color_scheme="gray"),
-            _hidden("request_key", T.action_key),
+            hidden_input("request_key", T.action_key),
             rx.button(rx.icon("package-check"), "确认收货", type="submit", size="4", width="100%",
                       id="transfer-receive"),
             width="100%", spacing="3",
@@ -273,7 +276,7 @@ def _write_off_form() -> rx.Component:
                 rx.foreach(T.sheet.lines, _write_off_line),
                 labelled("报损原因", rx.input(name="reason", size="3", key=T.action_key, id="write-off-reason"),
                          T.write_off_errors, "reason", required=True),
-                _hidden("request_key", T.action_key),
+                hidden_input("request_key", T.action_key),
                 rx.button(rx.icon("package-x"), "报损", type="submit", size="3", width="100%", color_scheme="orange",
                           id="transfer-write-off"),
                 width="100%", spacing="2",
@@ -294,7 +297,7 @@ def transfer_page():
             rx.vstack(
                 rx.hstack(rx.vstack(rx.text(s.number, weight="bold", size="5", id="transfer-number"),
                                     rx.text(s.source, " → ", s.target, size="2"), spacing="1"),
-                          rx.spacer(), rx.box(_status_badge(s.status, s.status_value), id="transfer-status"),
+                          rx.spacer(), rx.box(status_badge(s.status, s.status_value, STATUS_COLOURS), id="transfer-status"),
                           width="100%", align="start"),
                 rx.text("调出金额（成本）", s.total, size="2", color_scheme="gray"),
                 rx.cond(s.note != "", rx.text("备注：", s.note, size="2")),
@@ -332,39 +335,29 @@ def _sheet_line(line: SheetLine) -> rx.Component:
 def transfer_print_page() -> rx.Component:
     state = TransferPrintState
     s = state.sheet
-    return rx.box(
-        rx.cond(
-            state.found,
-            rx.el.article(
-                rx.el.header(
-                    rx.el.h1(s.header),
-                    rx.el.h2("调拨单"),
-                    rx.el.p("单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.status),
-                    class_name="sheet-header",
-                ),
-                rx.el.table(rx.el.tbody(
-                    rx.el.tr(rx.el.th("调出"), rx.el.td(s.source, class_name="strong"), rx.el.th("调入"),
-                             rx.el.td(s.target, class_name="strong")),
-                    rx.el.tr(rx.el.th("制单"), rx.el.td(s.created), rx.el.th("调出"), rx.el.td(s.shipped)),
-                ), class_name="sheet-info"),
-                rx.el.table(
-                    rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
-                                         rx.el.th("调出", class_name="num"), rx.el.th("已收", class_name="num"),
-                                         rx.el.th("报损", class_name="num"), rx.el.th("成本", class_name="num"),
-                                         rx.el.th("金额", class_name="num"))),
-                    rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
-                    rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=7, class_name="num"),
-                                         rx.el.td(s.total, class_name="num strong"))),
-                    class_name="sheet-lines",
-                ),
-                rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
-                rx.el.p("调出人签字：________　　收货人签字：________", class_name="sheet-note"),
-                class_name="settle-sheet",
-                id="transfer-sheet",
+    return printable_sheet(
+        state.found, state.error,
+        rx.el.article(
+            sheet_header(state.shop, "调拨单", "单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.status),
+            rx.el.table(rx.el.tbody(
+                rx.el.tr(rx.el.th("调出"), rx.el.td(s.source, class_name="strong"), rx.el.th("调入"),
+                         rx.el.td(s.target, class_name="strong")),
+                rx.el.tr(rx.el.th("制单"), rx.el.td(s.created), rx.el.th("调出"), rx.el.td(s.shipped)),
+            ), class_name="sheet-info"),
+            rx.el.table(
+                rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
+                                     rx.el.th("调出", class_name="num"), rx.el.th("已收", class_name="num"),
+                                     rx.el.th("报损", class_name="num"), rx.el.th("成本", class_name="num"),
+                                     rx.el.th("金额", class_name="num"))),
+                rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
+                rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=7, class_name="num"),
+                                     rx.el.td(s.total, class_name="num strong"))),
+                class_name="sheet-lines",
             ),
-            rx.cond(state.error != "", rx.callout(state.error, icon="circle_x", color_scheme="orange",
-                                                  id="sheet-error"), page_loading()),
+            rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
+            rx.el.div(rx.el.div("调出人：", class_name="sign"), rx.el.div("收货人：", class_name="sign"),
+                      class_name="sheet-signatures"),
+            class_name="settle-sheet",
+            id="transfer-sheet",
         ),
-        print_bar(),
-        class_name="sheet-page",
     )

@@ -22,8 +22,9 @@ from lantong_pwa.services.parts.transfers import Action, LineInput
 from lantong_pwa.services.platform.permissions import Permission, allows, require
 from lantong_pwa.timezone import format_local
 from models import Branch, Part, StockBalance, Transfer, TransferLine, TransferStatus, User, Warehouse
+from state.platform.printable import load_sheet
 from state.platform.session import SessionState, new_request_key
-from state.platform.views import letterhead, money, quantity
+from state.platform.views import Letterhead, letterhead, money, quantity
 
 TRANSFER_ARG = "transfer_id"
 TABS = ("pending", "transit", "done", "new")
@@ -296,7 +297,6 @@ class SheetLine:
 
 @dataclasses.dataclass
 class TransferSheet:
-    header: str = ""
     number: str = ""
     status: str = ""
     status_value: str = ""
@@ -333,7 +333,7 @@ def transfer_sheet(db, transfer: Transfer) -> TransferSheet:
     source = branches[transfer.from_branch_id] + (f" · {warehouses[transfer.from_warehouse_id]}"
                                                   if transfer.from_warehouse_id else "")
     return TransferSheet(
-        header=letterhead(db.get(Branch, transfer.from_branch_id)).header, number=transfer.number,
+        number=transfer.number,
         status=status.label, status_value=status.value, source=source,
         target=f"{branches[transfer.to_branch_id]} · {warehouses[transfer.to_warehouse_id]}", note=transfer.note,
         created=f"{names.get(transfer.created_by_id, '')} {format_local(transfer.created_at, '%Y-%m-%d %H:%M')}",
@@ -431,25 +431,19 @@ class TransferState(SessionState):
 
 
 class TransferPrintState(SessionState):
-    """``/parts/transfers/<id>/print``: the transfer slip on A4, signed by who sends and who receives."""
+    """``/parts/transfers/<id>/print``: the transfer slip on A4, under the sending shop's letterhead, signed by who
+    sends and who receives."""
 
     found: bool = False
-    sheet: TransferSheet = TransferSheet()
     error: str = ""
+    shop: Letterhead = Letterhead()
+    sheet: TransferSheet = TransferSheet()
 
     @rx.event
     async def load(self):
-        self.found = False
-        self.sheet = TransferSheet()
-        self.error = ""
-        raw = self.router.page.params.get(TRANSFER_ARG, "")
-        shown = await self._in_read(lambda db, actor: transfer_sheet(db, transfers.get_transfer(db, actor, raw)),
-                                    page=Permission.VIEW_STOCK_REPORTS)
-        if shown.redirect is not None:
-            return shown.redirect
-        if not shown.ok:
-            self.error = shown.error.message
-            return None
-        self.sheet = shown.value
-        self.found = True
-        return None
+        return await load_sheet(self, self._fill, Permission.VIEW_STOCK_REPORTS)
+
+    def _fill(self, db, actor: User | None) -> None:
+        transfer = transfers.get_transfer(db, actor, self.router.page.params.get(TRANSFER_ARG, ""))
+        self.shop = letterhead(db.get(Branch, transfer.from_branch_id))
+        self.sheet = transfer_sheet(db, transfer)

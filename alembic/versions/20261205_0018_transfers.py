@@ -1,7 +1,7 @@
 """transfers (调拨): the transfer, its lines (received + written off never above shipped) and its steps
 
-Revision ID: 0016_transfers
-Revises: 0015_storeroom_ledger
+Revision ID: 0018_transfers
+Revises: 0017_cash_book
 Create Date: 2026-12-05 01:56:49.089666
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0016_transfers'
-down_revision: Union[str, Sequence[str], None] = '0015_storeroom_ledger'
+revision: str = '0018_transfers'
+down_revision: Union[str, Sequence[str], None] = '0017_cash_book'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
