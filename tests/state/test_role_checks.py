@@ -69,6 +69,7 @@ from state.parts.purchasing import (
 )
 from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
+from state.parts.transfers import TransferPrintState, TransfersState, TransferState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState, VehicleSearchState
 from state.platform.views import PhotoView, VehicleView
@@ -91,6 +92,7 @@ from tests.state.parts import ledger_cases as lgc
 from tests.state.parts import purchasing_cases as puc
 from tests.state.parts import stock_cases as sc
 from tests.state.parts import safety_stock_cases as ssc
+from tests.state.parts import transfer_cases as tfc
 from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
     as_list,
@@ -604,6 +606,8 @@ PROTECTED = [
     *[Protected(*case) for case in mnc.CASES],
     # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
     *[Protected(*case) for case in puc.CASES],
+    # Transfers: the lists and forms, one transfer's steps, the printed slip.
+    *[Protected(*case) for case in tfc.CASES],
 ]
 
 REFUSALS = [
@@ -669,6 +673,7 @@ UI_ONLY = {
     **pyc.UI_ONLY,
     **mnc.UI_ONLY,
     **puc.UI_ONLY,
+    **tfc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -682,7 +687,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
-                 CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState]
+                 CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,
+                 TransferPrintState]
 
 
 def app_event_handlers() -> set[str]:

@@ -1,7 +1,7 @@
 """transfers (调拨): the transfer, its lines (received + written off never above shipped) and its steps
 
-Revision ID: 0018_transfers
-Revises: 0017_cash_book
+Revision ID: 0019_transfers
+Revises: 0018_cash_close
 Create Date: 2026-12-05 01:56:49.089666
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0018_transfers'
-down_revision: Union[str, Sequence[str], None] = '0017_cash_book'
+revision: str = '0019_transfers'
+down_revision: Union[str, Sequence[str], None] = '0018_cash_close'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
