@@ -34,6 +34,7 @@ from models import (
     StockBalance,
     StockMove,
     StockMoveKind,
+    Transfer,
     User,
     Warehouse,
     WorkOrder,
@@ -68,6 +69,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
     "goods_receipt": DocumentKind("入库单", GoodsReceipt.number, GoodsReceipt.id, "/purchasing/receipts/{}"),
     "purchase_return": DocumentKind("采购退货单", PurchaseReturn.number, PurchaseReturn.goods_receipt_id,
                                     "/purchasing/receipts/{}"),
+    "transfer": DocumentKind("调拨单", Transfer.number, Transfer.id, "/parts/transfers/{}"),
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
-from lantong_pwa.services.parts import stock, transfers
+from lantong_pwa.services.parts import stock, stock_report, transfers
 from lantong_pwa.services.parts.transfers import Action, LineInput
 from models import (
     AuditEvent,
@@ -131,6 +131,13 @@ def test_within_a_branch_one_step_moves_out_and_in_at_the_average_cost(chain):
     assert (line.shipped, line.received, line.unit_cost) == (D("3"), D("3"), D("120.0000"))
     assert transfers.allowed_actions(chain.session, chain.clerk_a, transfer) == [Action.PRINT]
     assert transfer.number.startswith("DB")
+
+
+def test_the_ledger_report_names_the_transfer_behind_its_moves(chain, session):
+    transfer = chain.send((chain.pads_a, "1"), to=chain.oil_a)
+    ref = stock_report.documents(session, {("transfer", transfer.id)})[("transfer", transfer.id)]
+    assert (ref.label, ref.number, ref.url) == ("调拨单", transfer.number, f"/parts/transfers/{transfer.id}")
+    assert transfers.document_url(transfer.id) == ref.url
 
 
 def test_the_same_warehouse_and_a_shortage_are_refused_and_move_nothing(chain, session):

@@ -1,7 +1,7 @@
 """transfers (调拨): the transfer, its lines (received + written off never above shipped) and its steps
 
-Revision ID: 0019_transfers
-Revises: 0018_cash_close
+Revision ID: 0020_transfers
+Revises: 0019_stock_value_change
 Create Date: 2026-12-05 01:56:49.089666
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0019_transfers'
-down_revision: Union[str, Sequence[str], None] = '0018_cash_close'
+revision: str = '0020_transfers'
+down_revision: Union[str, Sequence[str], None] = '0019_stock_value_change'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
