@@ -14,7 +14,7 @@ import reflex as rx
 from sqlmodel import select
 
 from lantong_pwa.errors import form_errors
-from lantong_pwa.services.parts import parts, purchase_orders, safety_stock, stock
+from lantong_pwa.services.parts import parts, purchase_orders, safety_stock, stock, transfers
 from lantong_pwa.services.workshop import order_actions
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
@@ -85,14 +85,19 @@ class LowStockView:
     part: str = ""  # "刹车片（BP-01）"
     warehouse: str = ""
     figures: str = ""  # "现有1套，最低3套，最高8套"
-    surplus: list[str] = dataclasses.field(default_factory=list)  # "二店有余量8"
+    # [text, link]: "二店有余量8" and the 调拨申请 filled in for what brings this warehouse up to its maximum
+    surplus: list[list[str]] = dataclasses.field(default_factory=list)
 
 
 def _low_stock_view(row: safety_stock.LowStock) -> LowStockView:
     return LowStockView(part=f"{row.name}（{row.code}）", warehouse=row.warehouse,
                         figures=f"现有{quantity(row.on_hand)}{row.unit}，最低{quantity(row.minimum)}{row.unit}，"
                                 f"最高{quantity(row.maximum)}{row.unit}",
-                        surplus=[f"{extra.branch}有余量{quantity(extra.quantity)}" for extra in row.surplus])
+                        surplus=[[f"{extra.branch}有余量{quantity(extra.quantity)}",
+                                  transfers.request_url(row.code, quantity(min(extra.quantity,
+                                                                               row.maximum - row.on_hand)),
+                                                        extra.branch_id)]
+                                 for extra in row.surplus])
 
 
 def _warehouse_views(warehouses) -> list[WarehouseView]:
