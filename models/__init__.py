@@ -76,6 +76,7 @@ from models.stock import (
     StockMoveKind,
     Warehouse,
 )
+from models.stocktake import CountEntry, CountLine, CountScope, CountSheet, CountSheetStatus, RecountState
 from models.team import JobAssignment, Team, TeamMember, TimeEntry
 from models.transfer import Transfer, TransferLine, TransferStatus, TransferStep
 from models.user import ROLE_LABELS, Role, User, UserSession
@@ -99,6 +100,11 @@ __all__ = [
     "CareReminder",
     "Channel",
     "Complaint",
+    "CountEntry",
+    "CountLine",
+    "CountScope",
+    "CountSheet",
+    "CountSheetStatus",
     "ComplaintSource",
     "ComplaintStatus",
     "Customer",
@@ -145,6 +151,7 @@ __all__ = [
     "PurchaseReturnLine",
     "REMINDER_KIND_LABELS",
     "ROLE_LABELS",
+    "RecountState",
     "RateLimitHit",
     "ReminderKind",
     "ReminderStatus",

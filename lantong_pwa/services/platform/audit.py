@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "photo.add": "添加照片", "photo.note": "照片备注",
     "pick_request.create": "申请领料", "pick_request.cancel": "取消领料", "pick_request.done": "领料完成",
     "stock.pick": "出库领料", "stock.return": "退料", "stock.rebuild": "重建库存",
+    "count_sheet.create": "新建盘点单", "count_sheet.start": "开始盘点", "count_sheet.cancel": "作废盘点单",
+    "count_sheet.count": "盘点录入", "count_sheet.confirm": "确认盘点差异", "count_sheet.post": "盘点过账",
     "settlement.create": "结算", "settlement.reopen": "撤销结算", "settlement.fee_add": "添加费用",
     "settlement.fee_remove": "删除费用", "settlement.line_terms": "修改结算条款",
     "settlement.order_discount": "整单优惠", "payment.take": "收款",
