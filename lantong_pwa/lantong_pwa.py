@@ -38,6 +38,7 @@ from pages.parts.parts import parts_page
 from pages.parts.suppliers import suppliers_page
 from pages.parts.pick import pick_page
 from pages.parts.safety_stock import safety_stock_page
+from pages.parts.stocktake import count_print_page, count_sheet_page, stocktake_page
 from pages.parts.supplier_prices import supplier_prices_page
 from pages.parts.transfers import transfer_page, transfer_print_page, transfers_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
@@ -89,6 +90,7 @@ from state.parts.purchasing import (
 )
 from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
+from state.parts.stocktake import CountPrintState, CountReviewState, CountSheetState, StocktakeState
 from state.parts.suppliers import SuppliersState
 from state.parts.supplier_prices import SupplierPricesState
 from state.parts.transfers import TransferPrintState, TransfersState, TransferState
@@ -165,6 +167,11 @@ app.add_page(ledger_detail_page, route="/parts/ledger/[ledger_part]", title="进
 app.add_page(pick_page, route="/parts/orders/[pick_order]", title="领料 · 蓝通维修", on_load=PickState.load)
 app.add_page(safety_stock_page, route="/parts/safety-stock", title="安全库存 · 蓝通维修",
              on_load=SafetyStockState.load)
+app.add_page(stocktake_page, route="/parts/stocktake", title="盘点 · 蓝通维修", on_load=StocktakeState.load)
+app.add_page(count_sheet_page, route="/parts/stocktake/[sheet_id]", title="盘点单 · 蓝通维修",
+             on_load=[CountSheetState.load, CountReviewState.load])
+app.add_page(count_print_page, route="/parts/stocktake/[sheet_id]/print", title="盘点表 · 蓝通维修",
+             on_load=CountPrintState.load)
 app.add_page(purchasing_page, route="/purchasing", title="采购 · 蓝通维修", on_load=PurchasingState.load)
 app.add_page(purchase_order_page, route="/purchasing/orders/[po_id]", title="采购单 · 蓝通维修",
              on_load=PurchaseOrderState.load)

@@ -29,6 +29,7 @@ NAV_ICONS = {
     "/parts": "package",
     "/parts/ledger": "notebook-tabs",
     "/parts/transfers": "arrow-left-right",
+    "/parts/stocktake": "clipboard-check",
     "/payables": "hand-coins",
     "/figures": "chart-column",
     "/satisfaction": "smile",

@@ -70,6 +70,7 @@ from state.parts.purchasing import (
 from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
 from state.parts.transfers import TransferPrintState, TransfersState, TransferState
+from state.parts.stocktake import CountPrintState, CountReviewState, CountSheetState, StocktakeState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState, VehicleSearchState
 from state.platform.views import PhotoView, VehicleView
@@ -93,6 +94,7 @@ from tests.state.parts import purchasing_cases as puc
 from tests.state.parts import stock_cases as sc
 from tests.state.parts import safety_stock_cases as ssc
 from tests.state.parts import transfer_cases as tfc
+from tests.state.parts import stocktake_cases as stk
 from tests.state.workshop import workshop_cases as ws
 from tests.state.harness import (
     as_list,
@@ -608,6 +610,8 @@ PROTECTED = [
     *[Protected(*case) for case in puc.CASES],
     # Transfers: the lists and forms, one transfer's steps, the printed slip.
     *[Protected(*case) for case in tfc.CASES],
+    # Stocktaking: sheets, counting, the manager's review and posting, the printed count list.
+    *[Protected(*case) for case in stk.CASES],
 ]
 
 REFUSALS = [
@@ -674,6 +678,7 @@ UI_ONLY = {
     **mnc.UI_ONLY,
     **puc.UI_ONLY,
     **tfc.UI_ONLY,
+    **stk.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -688,7 +693,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
                  CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,
-                 TransferPrintState]
+                 TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState]
 
 
 def app_event_handlers() -> set[str]:
