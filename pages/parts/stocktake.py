@@ -33,8 +33,8 @@ def _hidden(name: str, value) -> rx.Component:
     return rx.el.input(type="hidden", name=name, value=value, read_only=True)
 
 
-def _status_badge(label, value) -> rx.Component:
-    return rx.badge(label, color_scheme=rx.match(value, *STATUS_COLOURS.items(), "gray"), size="2")
+def _status_badge(label, value, **props) -> rx.Component:
+    return rx.badge(label, color_scheme=rx.match(value, *STATUS_COLOURS.items(), "gray"), size="2", **props)
 
 
 # --- /parts/stocktake -------------------------------------------------------------------------------------------
@@ -240,12 +240,14 @@ def _review() -> rx.Component:
                                  rx.el.th("金额", class_name="num"), rx.el.th("复盘"))),
             rx.el.tbody(rx.foreach(R.rows, _review_row)),
             class_name="sheet-lines", width="100%"), width="100%", overflow_x="auto"),
-        rx.cond(R.uncounted.length() > 0, rx.callout(
-            rx.text("未盘 ", R.uncounted.length(), " 项：", rx.foreach(R.uncounted, lambda n: rx.text.span(n, "　")),
-                    ), rx.text("未盘的配件过账时不产生库存变动，库存保持账面数。"),
-            icon="info", color_scheme="gray", width="100%", id="review-uncounted")),
-        rx.cond(R.flagged > 0, rx.callout("还有 ", R.flagged, " 个配件需复盘：请盘点员再盘一次，或由店长确认差异后过账。",
-                                          icon="triangle_alert", color_scheme="orange", width="100%")),
+        rx.cond(R.uncounted.length() > 0, rx.callout.root(
+            rx.callout.text("未盘 ", R.uncounted.length(), " 项：",
+                            rx.foreach(R.uncounted, lambda n: rx.text.span(n, "　"))),
+            rx.callout.text("未盘的配件过账时不产生库存变动，库存保持账面数。"),
+            color_scheme="gray", width="100%", id="review-uncounted")),
+        rx.cond(R.flagged > 0, rx.callout.root(
+            rx.callout.text("还有 ", R.flagged, " 个配件需复盘：请盘点员再盘一次，或由店长确认差异后过账。"),
+            color_scheme="orange", width="100%", id="review-flagged")),
         rx.cond(R.can_post, rx.button(rx.icon("book-check"), "过账", size="4", width="100%", color_scheme="green",
                                       on_click=R.post, id="count-post", type="button")),
         rx.cond(R.moves.length() > 0, rx.vstack(
@@ -266,7 +268,8 @@ def count_sheet_page():
             C.found,
             rx.vstack(
                 rx.hstack(rx.heading(C.number, size="5", id="count-number"), rx.spacer(),
-                          _status_badge(C.status, C.status_value), width="100%", align="center"),
+                          _status_badge(C.status, C.status_value, id="count-status"), width="100%",
+                          align="center"),
                 rx.text(C.warehouse, " · ", C.scope, " · ", C.progress, size="2", id="count-progress"),
                 rx.text("盲盘：不显示账面库存。差异超过 ", C.threshold, " 元需复盘。", size="2", color_scheme="gray"),
                 rx.hstack(
