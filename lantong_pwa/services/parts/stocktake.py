@@ -14,7 +14,7 @@
   next count of that part, by anyone, is the recount and stands; or a manager confirms the variance. A sheet with
   flags still open can't be posted.
 - Posting is one compare-and-set counting → posted; each non-zero variance becomes one STOCKTAKE move dated now
-  (gains at the current average cost, or the catalogue cost where the warehouse never held the part; losses at the
+  (gains at the average cost read with on hand, or the catalogue cost where the warehouse never held the part; losses at the
   average via ``stock.post_out``), with the sheet as its document. Parts never counted (未盘) move nothing.
 - Count entries, like stock moves, carry the form's request key: a resend or a double tap counts once.
 """
@@ -34,7 +34,6 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services.parts import catalogue, purchase_orders, stock
 from lantong_pwa.services.platform import audit
-from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, allows, require, require_branch, row_in_branch
@@ -519,9 +518,16 @@ class Variance:
     variance: Decimal  # counted − expected; 0 for a line not counted
 
     @property
+    def gain_cost(self) -> Decimal:
+        """What a surplus comes in at: the average cost read with on hand, or the catalogue cost where the
+        warehouse holds none of the part at a cost."""
+        if self.average_cost > 0:
+            return self.average_cost
+        return self.part.cost.quantize(stock.COST_PLACES, rounding=ROUND_HALF_UP)
+
+    @property
     def value(self) -> Decimal:
-        cost = self.average_cost if self.average_cost > 0 or self.variance < 0 else self.part.cost
-        return to_fen(self.variance * cost)
+        return to_fen(self.variance * (self.gain_cost if self.variance > 0 else self.average_cost))
 
 
 def variances(session: Session, sheet: CountSheet) -> list[Variance]:
@@ -612,8 +618,7 @@ def post(session: Session, actor: User, sheet_id) -> Posted:
         common = dict(branch_id=sheet.branch_id, warehouse_id=sheet.warehouse_id, part_id=item.part.id,
                       kind=StockMoveKind.STOCKTAKE, document=document, note=f"盘点单{sheet.number}")
         if item.variance > 0:
-            cost = _gain_cost(session, sheet, item.part)
-            moves.append(stock.post_in(session, actor, quantity=item.variance, unit_cost=cost, **common))
+            moves.append(stock.post_in(session, actor, quantity=item.variance, unit_cost=item.gain_cost, **common))
         else:
             moves.append(stock.post_out(session, actor, quantity=-item.variance,
                                         what=f"{item.part.name}（{item.part.code}）", doing="盘亏", **common))
@@ -626,17 +631,6 @@ def post(session: Session, actor: User, sheet_id) -> Posted:
                  uncounted=uncounted)
     session.flush()
     return Posted(sheet, moves, uncounted)
-
-
-def _gain_cost(session: Session, sheet: CountSheet, part: Part) -> Decimal:
-    """A surplus comes in at the current average cost; where the warehouse never held the part, at its catalogue
-    cost."""
-    balance_id = session.execute(select(StockBalance.id).where(
-        StockBalance.part_id == part.id, StockBalance.warehouse_id == sheet.warehouse_id)).scalar_one_or_none()
-    balance = None if balance_id is None else locked(session, StockBalance, balance_id)
-    if balance is None or balance.average_cost <= 0:
-        return part.cost.quantize(stock.COST_PLACES, rounding=ROUND_HALF_UP)
-    return balance.average_cost
 
 
 # --- the counting screen and the printed list (blind: nothing here carries on hand) ------------------------------

@@ -17,5 +17,8 @@ T = TypeVar("T")
 
 
 def locked(session: Session, model: type[T], row_id: int) -> T:
-    session.execute(update(model).where(model.id == row_id).values(id=model.id))
+    # Nothing in the session needs syncing (the row is read again below): without this, SQLAlchemy matches the
+    # UPDATE against every object the session holds, which made posting a 5,000-line count sheet take seconds.
+    session.execute(update(model).where(model.id == row_id).values(id=model.id)
+                    .execution_options(synchronize_session=False))
     return session.exec(select(model).where(model.id == row_id).execution_options(populate_existing=True)).one()
