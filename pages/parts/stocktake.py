@@ -201,7 +201,8 @@ def _shelf_picker() -> rx.Component:
         rx.el.select(rx.el.option("全部", value="全部"), rx.foreach(C.shelves, lambda s: rx.el.option(s, value=s)),
                      value=rx.cond(C.shelf == "", "全部", C.shelf), on_change=C.choose_shelf,
                      class_name="native-select", id="count-shelf", aria_label="库位"),
-        rx.button(rx.icon("refresh-cw"), "刷新", variant="soft", size="3", on_click=C.refresh, type="button"),
+        rx.button(rx.icon("refresh-cw"), "刷新", variant="soft", size="3", on_click=C.refresh, type="button",
+                  id="count-refresh"),
         width="100%", align="center",
     )
 
