@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, print_bar
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    empty_note,
+    field_error,
+    labelled,
+    page_loading,
+    printable_sheet,
+    sheet_header,
+)
 from pages.layout import page
 from pages.scanner import scan_button
 from state.parts.stocktake import (
@@ -317,23 +327,14 @@ def _print_shelf(shelf: PrintShelf) -> rx.Component:
 
 def count_print_page() -> rx.Component:
     s = CountPrintState
-    return rx.box(
-        rx.cond(
-            s.found,
-            rx.el.article(
-                rx.el.header(
-                    rx.el.h2("盘点表"),
-                    rx.el.p("单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.warehouse, " · ", s.scope,
-                            " · ", s.created),
-                    class_name="sheet-header",
-                ),
-                rx.foreach(s.shelves, _print_shelf),
-                rx.el.p("盘点人：＿＿＿＿　复核人：＿＿＿＿　日期：＿＿＿＿", class_name="sheet-note"),
-                class_name="settle-sheet", id="count-sheet-print",
-            ),
-            rx.cond(s.error != "", rx.callout(s.error, icon="circle_x", color_scheme="orange", id="sheet-error"),
-                    page_loading()),
+    return printable_sheet(
+        s.found, s.error,
+        rx.el.article(
+            sheet_header(s.shop, "盘点表", "单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.warehouse,
+                         " · ", s.scope, " · ", s.created),
+            rx.foreach(s.shelves, _print_shelf),
+            rx.el.div(rx.el.div("盘点人：", class_name="sign"), rx.el.div("复核人：", class_name="sign"),
+                      class_name="sheet-signatures"),
+            class_name="settle-sheet", id="count-sheet-print",
         ),
-        print_bar(),
-        class_name="sheet-page",
     )

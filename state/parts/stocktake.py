@@ -17,9 +17,10 @@ from lantong_pwa.services.parts import stock, stocktake
 from lantong_pwa.services.parts.stocktake import Action
 from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local
-from models import CountScope, CountSheetStatus, RecountState, StockMoveKind, User
+from models import Branch, CountScope, CountSheetStatus, RecountState, StockMoveKind, User
+from state.platform.printable import load_sheet
 from state.platform.session import SessionState, new_request_key
-from state.platform.views import money, quantity
+from state.platform.views import Letterhead, letterhead, money, quantity
 
 SHEET_ARG = "sheet_id"
 STATUS_COLOURS = {"draft": "gray", "counting": "orange", "posted": "green", "cancelled": "red"}
@@ -386,31 +387,24 @@ class CountPrintState(SessionState):
     """``/parts/stocktake/<id>/print``: the count list by shelf, with a blank for the count and no on hand."""
 
     found: bool = False
+    error: str = ""
+    shop: Letterhead = Letterhead()
     number: str = ""
     warehouse: str = ""
     scope: str = ""
     created: str = ""
     shelves: list[PrintShelf] = []
-    error: str = ""
 
-    def _load(self, db, actor: User, sheet_id) -> None:
-        view = stocktake.counting_view(db, actor, sheet_id)
+    @rx.event
+    async def load(self):
+        return await load_sheet(self, self._fill, Permission.COUNT_STOCK)
+
+    def _fill(self, db, actor: User | None) -> None:
+        view = stocktake.counting_view(db, actor, self.router.page.params.get(SHEET_ARG, ""))
+        self.shop = letterhead(db.get(Branch, view.sheet.branch_id))
         self.number = view.sheet.number
         self.warehouse = view.warehouse.name
         self.scope = _scope_text(view.sheet)
         self.created = format_local(view.sheet.created_at, "%Y-%m-%d")
         self.shelves = [PrintShelf(shelf=shelf or "未设库位", lines=[_count_row(line) for line in lines])
                         for shelf, lines in stocktake.by_shelf(view.lines).items()]
-        self.found = True
-
-    @rx.event
-    async def load(self):
-        self.found = False
-        self.error = ""
-        sheet_id = self.router.page.params.get(SHEET_ARG, "")
-        shown = await self._in_read(lambda db, actor: self._load(db, actor, sheet_id), page=Permission.COUNT_STOCK)
-        if shown.redirect is not None:
-            return shown.redirect
-        if not shown.ok:
-            self.error = shown.error.message
-        return None

@@ -11,7 +11,14 @@ from sqlmodel import select
 
 from lantong_pwa.services.parts import stock
 from models import CountEntry, CountSheet, StockMove, StockMoveKind
-from state.parts.stocktake import SHEET_ARG, CountReviewState, CountRow, CountSheetState, StocktakeState
+from state.parts.stocktake import (
+    SHEET_ARG,
+    CountPrintState,
+    CountReviewState,
+    CountRow,
+    CountSheetState,
+    StocktakeState,
+)
 from tests.factories import add_part
 from tests.state.harness import drive, is_toast, make_state, redirects_in, token_for
 
@@ -47,6 +54,11 @@ def test_a_clerk_counts_blind_and_the_manager_posts(session, scene):
                                    "recount_threshold": "5000", "request_key": listing.new_key}))
     sheet = session.exec(select(CountSheet)).one()
     assert redirects_in(result) == [f"/parts/stocktake/{sheet.id}"]
+
+    printed = make_state(CountPrintState, token=clerk, path=f"/parts/stocktake/{sheet.id}/print",
+                         route=f"/parts/stocktake/[{SHEET_ARG}]/print", query={SHEET_ARG: str(sheet.id)})
+    assert drive(printed.load()) is None and printed.found
+    assert [(p.shelf, [(r.code, r.counted) for r in p.lines]) for p in printed.shelves] == [("A-01", [("SCP-01", "")])]
 
     s = sheet_state(CountSheetState, clerk, sheet.id)
     drive(s.load())

@@ -1,7 +1,7 @@
 """stocktake: count sheets, their lines (one part on one open sheet of a warehouse) and append-only count entries
 
-Revision ID: 0016_stocktake
-Revises: 0015_storeroom_ledger
+Revision ID: 0017_stocktake
+Revises: 0016_sheet_warranty
 Create Date: 2026-12-05 01:53:55.562925
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0016_stocktake'
-down_revision: Union[str, Sequence[str], None] = '0015_storeroom_ledger'
+revision: str = '0017_stocktake'
+down_revision: Union[str, Sequence[str], None] = '0016_sheet_warranty'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
