@@ -225,7 +225,7 @@ def _review_row(row: ReviewRow) -> rx.Component:
         rx.el.td(row.counted, class_name="num"),
         rx.el.td(row.variance, class_name="num strong"),
         rx.el.td(row.value, class_name="num"),
-        rx.el.td(rx.cond(row.needs_recount,
+        rx.el.td(rx.cond(row.needs_recount & R.can_confirm,
                          rx.vstack(rx.badge("需复盘", color_scheme="red"),
                                    rx.button("确认差异", size="2", variant="soft", type="button",
                                              on_click=R.confirm(row.line_id)), spacing="1"),

@@ -235,17 +235,18 @@ def _split(text) -> list[str]:
     return sorted({str(item).strip() for item in items if str(item).strip()})
 
 
-def _scoped_parts(session: Session, warehouse: Warehouse, scope: CountScope, values: list[str]) -> list[Part]:
+def _scoped_parts(session: Session, warehouse: Warehouse, scope: CountScope, values: list[str]) -> list:
+    """(id, shelf) of the parts in scope, as plain rows: a sheet may have thousands."""
     ids = _candidates(session, warehouse)
     if scope == CountScope.ABC:
         classes = abc_classes(session, warehouse.id, ids)
         ids = [i for i in ids if classes[i] in values]
-    statement = select(Part).where(col(Part.id).in_(ids or [-1]))
+    statement = select(Part.id, Part.shelf).where(col(Part.id).in_(ids or [-1]))
     if scope == CountScope.SHELVES:
         statement = statement.where(col(Part.shelf).in_(values))
     elif scope == CountScope.CATEGORIES:
         statement = statement.where(col(Part.category).in_(values))
-    return list(session.exec(statement.order_by(Part.shelf, Part.code)).all())
+    return list(session.execute(statement).all())
 
 
 def parse_threshold(text) -> Decimal:
@@ -310,7 +311,7 @@ def create_sheet(session: Session, actor: User, warehouse_id, scope, values=(), 
     session.flush()
     try:
         with session.begin_nested():
-            session.execute(insert(CountLine), [
+            session.execute(insert(CountLine.__table__), [
                 {"branch_id": sheet.branch_id, "sheet_id": sheet.id, "warehouse_id": warehouse.id, "part_id": p.id,
                  "shelf": p.shelf, "is_open": True, "entry_count": 0, "recount": RecountState.NONE, "note": ""}
                 for p in parts])
