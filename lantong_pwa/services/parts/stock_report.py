@@ -28,6 +28,7 @@ from lantong_pwa.services.platform.permissions import Permission, require
 from lantong_pwa.services.platform.validation import contains, search_text
 from lantong_pwa.services.workshop.reports import date_range, export_xlsx
 from models import (
+    CountSheet,
     GoodsReceipt,
     Part,
     PurchaseReturn,
@@ -70,6 +71,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
     "purchase_return": DocumentKind("采购退货单", PurchaseReturn.number, PurchaseReturn.goods_receipt_id,
                                     "/purchasing/receipts/{}"),
     "transfer": DocumentKind("调拨单", Transfer.number, Transfer.id, "/parts/transfers/{}"),
+    "count_sheet": DocumentKind("盘点单", CountSheet.number, CountSheet.id, "/parts/stocktake/{}"),
 }
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
-from lantong_pwa.services.parts import stock, stocktake
+from lantong_pwa.services.parts import stock, stock_report, stocktake
 from lantong_pwa.services.parts.stocktake import Action
 from lantong_pwa.services.workshop import work_orders
 from lantong_pwa.services.workshop.work_orders import JobLineInput, OrderForm, PartLineInput
@@ -294,6 +294,8 @@ def test_gains_come_in_at_the_average_cost_and_losses_leave_at_it(session, scene
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "count_sheet.post")).one()
     assert '"gain": "18.00"' in event.detail and '"loss": "50.00"' in event.detail
     assert stock.rebuild_balances(session, scene.shop.branch.id) == []  # the ledger and balances agree
+    ref = stock_report.documents(session, {("count_sheet", sheet.id)})[("count_sheet", sheet.id)]
+    assert (ref.label, ref.number, ref.url) == ("盘点单", sheet.number, f"/parts/stocktake/{sheet.id}")
 
 
 def test_a_costly_variance_asks_for_a_recount_before_posting(session, scene):

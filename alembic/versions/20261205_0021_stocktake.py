@@ -1,7 +1,7 @@
 """stocktake: count sheets, their lines (one part on one open sheet of a warehouse) and append-only count entries
 
-Revision ID: 0019_stocktake
-Revises: 0018_cash_close
+Revision ID: 0021_stocktake
+Revises: 0020_transfers
 Create Date: 2026-12-05 01:53:55.562925
 """
 from typing import Sequence, Union
@@ -11,8 +11,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0019_stocktake'
-down_revision: Union[str, Sequence[str], None] = '0018_cash_close'
+revision: str = '0021_stocktake'
+down_revision: Union[str, Sequence[str], None] = '0020_transfers'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
