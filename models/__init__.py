@@ -27,6 +27,7 @@ from models.cash_book import (
 )
 from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
+from models.expense import EXPENSE_KIND_LABELS, ExpenseCategory, ExpenseKind
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 from models.open_item import (
     Allocation,
@@ -40,6 +41,7 @@ from models.open_item import (
 from models.part import Part, PartBarcode
 from models.payer import PAYER_LABELS, Payer
 from models.photo import Photo
+from models.pricing import PriceAdjustment, PriceAdjustmentStatus, PriceChange, PriceRule
 from models.purchasing import (
     IN_TRANSIT_STATUSES,
     GoodsReceipt,
@@ -77,6 +79,7 @@ from models.stock import (
     Warehouse,
 )
 from models.stocktake import CountEntry, CountLine, CountScope, CountSheet, CountSheetStatus, RecountState
+from models.stock_issue import STOCK_ISSUE_KIND_LABELS, StockIssue, StockIssueKind, StockIssueLine
 from models.team import JobAssignment, Team, TeamMember, TimeEntry
 from models.transfer import Transfer, TransferLine, TransferStatus, TransferStep
 from models.user import ROLE_LABELS, Role, User, UserSession
@@ -88,6 +91,9 @@ __all__ = [
     "AccountTransfer",
     "CashClose",
     "CashCloseStatus",
+    "EXPENSE_KIND_LABELS",
+    "ExpenseCategory",
+    "ExpenseKind",
     "JournalEntry",
     "MethodAccount",
     "MoneyAccount",
@@ -144,6 +150,10 @@ __all__ = [
     "Photo",
     "PickRequest",
     "PickRequestStatus",
+    "PriceAdjustment",
+    "PriceAdjustmentStatus",
+    "PriceChange",
+    "PriceRule",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
@@ -161,7 +171,11 @@ __all__ = [
     "SettlementLine",
     "SettlementLineKind",
     "SettlementStatus",
+    "STOCK_ISSUE_KIND_LABELS",
     "StockBalance",
+    "StockIssue",
+    "StockIssueKind",
+    "StockIssueLine",
     "StockLimit",
     "StockMove",
     "StockMoveKind",

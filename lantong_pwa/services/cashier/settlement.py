@@ -26,6 +26,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import follow_ups, reminders
+from lantong_pwa.services.parts.stock import ISSUED_TO_ORDERS
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
 from lantong_pwa.services.workshop.order_actions import Action
@@ -187,7 +188,7 @@ def _parts_costs(session: Session, part_line_ids: Sequence[int]) -> dict[int, De
     rows = session.exec(
         select(StockMove.part_line_id, StockMove.quantity, StockMove.unit_cost)
         .where(col(StockMove.part_line_id).in_(part_line_ids),
-               col(StockMove.kind).in_([StockMoveKind.PICK, StockMoveKind.RETURN]))
+               col(StockMove.kind).in_([*ISSUED_TO_ORDERS, StockMoveKind.RETURN]))
     ).all()
     costs: dict[int, Decimal] = {}
     for line_id, quantity, unit_cost in rows:

@@ -42,6 +42,7 @@ from lantong_pwa.services.platform.permissions import (
 from models import (
     Part,
     PartLine,
+    Payer,
     PickRequest,
     PickRequestStatus,
     StockBalance,
@@ -57,6 +58,8 @@ COST_PLACES = Decimal("0.0001")
 FEN = Decimal("0.01")
 MAX_QUANTITY = Decimal(99999)
 RECEIPT_KINDS = (StockMoveKind.RECEIPT, StockMoveKind.OPENING)
+# Issued to a work order's parts line: a pick, or a 三包 part (a line the manufacturer pays) picked.
+ISSUED_TO_ORDERS = (StockMoveKind.PICK, StockMoveKind.WARRANTY)
 ZERO = Decimal("0.00")
 WORK_ORDER = "work_order"  # the document of picks and returns
 
@@ -409,8 +412,9 @@ def pick(session: Session, actor: User, part_line_id, warehouse_id, quantity,
                           f"{elsewhere(session, line, warehouse.id)}", field="quantity")
     left, cost = (Decimal(str(v)) for v in session.execute(
         select(StockBalance.on_hand, StockBalance.average_cost).where(StockBalance.id == balance_id)).one())
+    kind = StockMoveKind.WARRANTY if line.payer == Payer.WARRANTY else StockMoveKind.PICK  # 三包出库
     move = _record_move(session, StockMove(
-        branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=StockMoveKind.PICK,
+        branch_id=line.branch_id, part_id=line.part_id, warehouse_id=warehouse.id, kind=kind,
         quantity=-qty, unit_cost=cost, value_change=value_change((left + qty, cost), (left, cost)),
         work_order_id=order.id, part_line_id=line.id,
         document_type=WORK_ORDER, document_id=order.id, user_id=actor.id, request_key=request_key or None))
@@ -427,7 +431,7 @@ def picked_cost(session: Session, part_line_id: int) -> Decimal:
     """The quantity-weighted mean cost the line's parts left the warehouses at."""
     row = session.execute(select(func.sum(-StockMove.quantity), func.sum(-StockMove.quantity * StockMove.unit_cost))
                           .where(StockMove.part_line_id == part_line_id,
-                                 StockMove.kind == StockMoveKind.PICK)).one()
+                                 col(StockMove.kind).in_(ISSUED_TO_ORDERS))).one()
     quantity, value = (Decimal(str(v)) if v is not None else None for v in row)
     if not quantity:
         return Decimal("0.0000")

@@ -90,6 +90,8 @@ ACTION_LABELS = {
     "transfer.create": "新建调拨", "transfer.request": "调拨申请", "transfer.ship": "调出",
     "transfer.receive": "调拨收货", "transfer.write_off": "调拨在途报损", "transfer.cancel": "取消调拨",
     "part.create_from_transfer": "调拨建档",
+    "stock_issue.create": "内部领料/赠品出库", "price_adjustment.prepare": "调价预览",
+    "price_adjustment.apply": "执行调价", "price_adjustment.cancel": "作废调价单",
 }
 RECENT_LIMIT = 200
 

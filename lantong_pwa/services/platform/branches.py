@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
-from lantong_pwa.services.finance import cash_book
+from lantong_pwa.services.finance import cash_book, expense_categories
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.permissions import Permission, require
 from models import Branch, BranchStatus, User, UserSession
@@ -115,6 +115,7 @@ def _create(session: Session, actor: User | None, form: BranchForm) -> Branch:
     branch = Branch(**_checked(session, form, None))
     _flush_unique_code(session, branch)
     cash_book.ensure_accounts(session, branch.id)
+    expense_categories.seed_defaults(session, branch.id)
     audit.record(session, actor, "branch.create", "branch", branch.id, branch_id=branch.id, code=branch.code,
                  name=branch.name)
     session.flush()

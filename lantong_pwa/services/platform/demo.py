@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from lantong_pwa.services.care import reminders
-from lantong_pwa.services.finance import cash_book
+from lantong_pwa.services.finance import cash_book, expense_categories
 from lantong_pwa.services.parts import stock
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop.vehicles import new_qr_token
@@ -126,6 +126,7 @@ def seed_demo(session: Session) -> bool:
                          branch_id=branch.id))
     session.flush()
     _seed_team(session, branch.id)
+    expense_categories.seed_defaults(session, branch.id)
     for name, amount in DEMO_FEE_TYPES:
         session.add(FeeType(branch_id=branch.id, name=name, default_amount=Decimal(amount)))
     for code, name, brand, unit, price, cost in DEMO_PARTS:
