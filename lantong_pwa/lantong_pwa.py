@@ -41,6 +41,8 @@ from pages.parts.safety_stock import safety_stock_page
 from pages.parts.stocktake import count_print_page, count_sheet_page, stocktake_page
 from pages.parts.supplier_prices import supplier_prices_page
 from pages.parts.transfers import transfer_page, transfer_print_page, transfers_page
+from pages.parts.price_adjustments import price_adjust_page
+from pages.parts.stock_issues import delivery_notes_page, issue_page, issue_print_page, issues_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
 from pages.parts.purchasing import (
     purchase_order_page,
@@ -94,6 +96,8 @@ from state.parts.stocktake import CountPrintState, CountReviewState, CountSheetS
 from state.parts.suppliers import SuppliersState
 from state.parts.supplier_prices import SupplierPricesState
 from state.parts.transfers import TransferPrintState, TransfersState, TransferState
+from state.parts.price_adjustments import PriceAdjustState
+from state.parts.stock_issues import DeliveryNotesState, IssueSheetState, IssuesState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState
@@ -172,6 +176,13 @@ app.add_page(count_sheet_page, route="/parts/stocktake/[sheet_id]", title="盘�
              on_load=[CountSheetState.load, CountReviewState.load])
 app.add_page(count_print_page, route="/parts/stocktake/[sheet_id]/print", title="盘点表 · 蓝通维修",
              on_load=CountPrintState.load)
+app.add_page(delivery_notes_page, route="/parts/orders/[pick_order]/delivery", title="出库单 · 蓝通维修",
+             on_load=DeliveryNotesState.load)
+app.add_page(issues_page, route="/parts/issues", title="内部领料 · 蓝通维修", on_load=IssuesState.load)
+app.add_page(issue_page, route="/parts/issues/[issue_id]", title="出库单 · 蓝通维修", on_load=IssueSheetState.load)
+app.add_page(issue_print_page, route="/parts/issues/[issue_id]/print", title="出库单 · 蓝通维修",
+             on_load=IssueSheetState.load)
+app.add_page(price_adjust_page, route="/parts/prices/adjust", title="调价 · 蓝通维修", on_load=PriceAdjustState.load)
 app.add_page(purchasing_page, route="/purchasing", title="采购 · 蓝通维修", on_load=PurchasingState.load)
 app.add_page(purchase_order_page, route="/purchasing/orders/[po_id]", title="采购单 · 蓝通维修",
              on_load=PurchaseOrderState.load)

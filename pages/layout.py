@@ -30,6 +30,8 @@ NAV_ICONS = {
     "/parts/ledger": "notebook-tabs",
     "/parts/transfers": "arrow-left-right",
     "/parts/stocktake": "clipboard-check",
+    "/parts/issues": "package-minus",
+    "/parts/prices/adjust": "tag",
     "/payables": "hand-coins",
     "/figures": "chart-column",
     "/satisfaction": "smile",

@@ -73,6 +73,8 @@ NAV_PAGES = {
     "/parts/import": ("导入", Permission.MANAGE_CATALOGUE),
     "/parts/ledger": ("进销存", Permission.VIEW_STOCK_REPORTS),
     "/parts/stocktake": ("盘点", Permission.COUNT_STOCK),
+    "/parts/issues": ("领用", Permission.VIEW_STOCK_REPORTS),
+    "/parts/prices/adjust": ("调价", Permission.ADJUST_PRICES),
     "/payables": ("应付", Permission.VIEW_PAYABLES),
     "/finance/accounts": ("资金", Permission.VIEW_CASH_BOOK),
     "/cashier/close": ("交班", Permission.VIEW_CASH_BOOK),
@@ -95,18 +97,20 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: ("/admin/users", "/settings", "/figures", "/reports", "/admin/branches", "/orders", "/satisfaction",
                  "/intake",
                  "/tasks", "/vehicles", "/cashier", "/parts", "/parts/ledger", "/parts/catalogue", "/suppliers",
-                 "/parts/import", "/parts/transfers", "/payables", "/finance/accounts", "/cashier/close", "/customers",
-                 "/care", "/complaints", "/messages", "/admin/audit"),
+                 "/parts/import", "/parts/transfers", "/parts/issues", "/parts/prices/adjust", "/payables",
+                 "/finance/accounts", "/cashier/close", "/customers", "/care", "/complaints", "/messages",
+                 "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
                    "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/parts/ledger", "/purchasing",
                    "/parts/stocktake", "/parts/catalogue", "/suppliers", "/parts/import", "/parts/transfers",
-                   "/payables", "/finance/accounts", "/cashier/close", "/settings", "/messages"),
+                   "/parts/issues", "/parts/prices/adjust", "/payables", "/finance/accounts", "/cashier/close",
+                   "/settings", "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
     Role.PARTS_CLERK: ("/parts", "/purchasing", "/parts/catalogue", "/orders", "/parts/ledger", "/parts/transfers",
-                       "/parts/stocktake", "/vehicles", "/suppliers", "/parts/import", "/payables"),
+                       "/parts/stocktake", "/vehicles", "/suppliers", "/parts/import", "/parts/issues", "/payables"),
     Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/cashier/close", "/payables", "/finance/accounts",
                    "/vehicles"),
 }
@@ -229,6 +233,10 @@ class SessionState(rx.State):
     @rx.var
     def can_compare_suppliers(self) -> bool:
         return role_allows(self.user_role, Permission.PURCHASE)
+
+    @rx.var
+    def can_adjust_prices(self) -> bool:
+        return role_allows(self.user_role, Permission.ADJUST_PRICES)
 
     @rx.event
     async def go_home(self):

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from lantong_pwa.errors import NotFound
 from lantong_pwa.services.parts.stock import ISSUED_TO_ORDERS
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
-from models import PartLine, Payer, StockMove, StockMoveKind, User, Vehicle, Warehouse, WorkOrder
+from models import Branch, PartLine, Payer, StockMove, StockMoveKind, User, Vehicle, Warehouse, WorkOrder
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class DeliveryNote:
 
 @dataclass(frozen=True)
 class OrderNotes:
+    branch: Branch
     order: WorkOrder
     vehicle: Vehicle
     notes: list[DeliveryNote]  # by warehouse, in the order they were set up
@@ -62,4 +63,5 @@ def order_notes(session: Session, actor: User, order_id) -> OrderNotes:
             entries.sort(key=lambda entry: (entry.line.position, entry.line.id))
             notes.append(DeliveryNote(warehouse=warehouses[warehouse_id], lines=entries,
                                       last_move_at=last[warehouse_id]))
-    return OrderNotes(order=order, vehicle=session.get(Vehicle, order.vehicle_id), notes=notes)
+    return OrderNotes(branch=session.get(Branch, order.branch_id), order=order,
+                      vehicle=session.get(Vehicle, order.vehicle_id), notes=notes)

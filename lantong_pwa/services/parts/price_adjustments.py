@@ -126,6 +126,14 @@ def _selection(session: Session, actor: User, form: PriceForm, errors: dict[str,
     return found, "，".join(described)[:200]
 
 
+def part_categories(session: Session, actor: User) -> list[str]:
+    """The categories the branch's active parts are filed under: what a selection can name."""
+    require(actor, Permission.ADJUST_PRICES)
+    return list(session.exec(select(Part.category).where(Part.branch_id == actor.branch_id, Part.is_active,
+                                                         Part.category != "")
+                             .distinct().order_by(Part.category)).all())
+
+
 def _earlier(session: Session, branch_id: int, request_key: str) -> PriceAdjustment | None:
     return session.exec(select(PriceAdjustment).where(PriceAdjustment.branch_id == branch_id,
                                                       PriceAdjustment.request_key == request_key)).first()

@@ -27,6 +27,7 @@ from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch
 from lantong_pwa.timezone import local_day, local_day_bounds, to_local
 from models import (
+    Branch,
     ExpenseCategory,
     ExpenseKind,
     Part,
@@ -228,10 +229,37 @@ def get_issue(session: Session, actor: User, issue_id) -> StockIssue:
     return row_in_branch(session, actor, StockIssue, issue_id, "出库单不存在")
 
 
-def recent_issues(session: Session, actor: User, limit: int = 50) -> list[StockIssue]:
+def recent_issues(session: Session, actor: User, limit: int = 50) -> list[tuple[StockIssue, ExpenseCategory]]:
+    """The branch's newest slips with the category each was charged to."""
     _may_view(actor)
-    return list(session.exec(select(StockIssue).where(StockIssue.branch_id == actor.branch_id)
+    return list(session.exec(select(StockIssue, ExpenseCategory)
+                             .join(ExpenseCategory, ExpenseCategory.id == StockIssue.expense_category_id)
+                             .where(StockIssue.branch_id == actor.branch_id)
                              .order_by(col(StockIssue.id).desc()).limit(limit)).all())
+
+
+@dataclass(frozen=True)
+class PrintableIssue:
+    issue: StockIssue
+    branch: Branch
+    warehouse: Warehouse
+    category: ExpenseCategory
+    clerk: str
+    order_number: str
+    lines: list[tuple[StockIssueLine, Part]]
+
+
+def printable(session: Session, actor: User, issue_id) -> PrintableIssue:
+    """A slip with everything its page and its printed copy show."""
+    issue = get_issue(session, actor, issue_id)
+    order = session.get(WorkOrder, issue.work_order_id) if issue.work_order_id else None
+    lines = session.exec(select(StockIssueLine, Part).join(Part, Part.id == StockIssueLine.part_id)
+                         .where(StockIssueLine.stock_issue_id == issue.id).order_by(StockIssueLine.id)).all()
+    return PrintableIssue(issue=issue, branch=session.get(Branch, issue.branch_id),
+                          warehouse=session.get(Warehouse, issue.warehouse_id),
+                          category=session.get(ExpenseCategory, issue.expense_category_id),
+                          clerk=session.get(User, issue.user_id).display_name,
+                          order_number=order.number if order else "", lines=list(lines))
 
 
 @dataclass(frozen=True)

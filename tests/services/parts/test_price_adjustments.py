@@ -90,6 +90,7 @@ def test_a_category_raised_by_percent_is_previewed_then_applied_exactly(session,
 
 
 def test_rules_and_rounding(session, scene):
+    assert price_adjustments.part_categories(session, scene.manager) == ["制动", "油品"]
     assert price_adjustments.round_price(D("34.9965"), D("0.10")) == D("35.00")
     assert price_adjustments.round_price(D("34.45"), D("1.00")) == D("34.00")
     assert price_adjustments.round_price(D("34.50"), D("1.00")) == D("35.00")

@@ -170,7 +170,11 @@ def test_only_the_parts_clerk_issues_and_slips_stay_in_their_branch(session, sce
         stock_issues.get_issue(session, scene.shop.technician, issue.id)
     with pytest.raises(NotFound):
         stock_issues.get_issue(session, scene.clerk, "abc")
-    assert [i.id for i in stock_issues.recent_issues(session, scene.clerk)] == [issue.id]
+    assert [(i.id, c.name) for i, c in stock_issues.recent_issues(session, scene.clerk)] == [(issue.id, "洗车房")]
+    shown = stock_issues.printable(session, scene.shop.manager, issue.id)
+    assert (shown.warehouse.name, shown.category.name, shown.clerk, shown.branch.id) == (
+        "主仓库", "洗车房", scene.clerk.display_name, scene.shop.branch.id)
+    assert [(line.quantity, part.code) for line, part in shown.lines] == [(D("1.00"), "HZ-01")]
 
 
 def test_categories_are_seeded_per_branch_and_gifts_use_promotion(session, scene, shop):
