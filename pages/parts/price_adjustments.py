@@ -8,29 +8,15 @@ import reflex as rx
 from pages.components import back_link, banner_error, card, empty_note, field_error, labelled
 from pages.layout import page
 from state.parts.price_adjustments import AdjustmentRow, HistoryRow, PriceAdjustState, PriceLine
+from pages.parts.purchasing import _hidden, _part_search
+from pages.parts.purchasing import _supplier_option as _option
 from state.parts.purchasing import Choice
 
 P = PriceAdjustState
 
 
-def _hidden(name: str, value) -> rx.Component:
-    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
-
-
-def _option(choice: Choice) -> rx.Component:
-    return rx.el.option(choice.label, value=choice.id)
-
-
 def _category_option(name) -> rx.Component:
     return rx.el.option(name, value=name)
-
-
-def _search(on_submit, label: str) -> rx.Component:
-    return rx.form(
-        rx.hstack(rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1", aria_label=label),
-                  rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
-        on_submit=on_submit, reset_on_submit=False, width="100%",
-    )
 
 
 def _choice(choice: Choice) -> rx.Component:
@@ -48,9 +34,7 @@ def _selection() -> rx.Component:
         rx.heading("调价", size="4"),
         rx.text("选择类别、供应商或指定配件（可组合），按规则预览后再执行。已结算的单据不受影响。", size="2",
                 color_scheme="gray"),
-        _search(P.search, "搜索要调价的配件"),
-        field_error(P.errors, "part_query"),
-        rx.foreach(P.choices, _choice),
+        *_part_search(P.search, P.errors, P.choices, _choice),
         rx.flex(rx.foreach(P.chosen, _chosen), wrap="wrap", gap="2"),
         rx.form(
             rx.vstack(
@@ -149,8 +133,7 @@ def price_adjust_page():
         card(rx.heading("最近调价单", size="4"),
              rx.cond(P.recent.length() > 0, rx.foreach(P.recent, _recent), empty_note("还没有调价单"))),
         card(rx.heading("配件调价记录", size="4"),
-             _search(P.search_history, "查询配件调价记录"),
-             rx.foreach(P.history_choices, _history_choice),
+             *_part_search(P.search_history, P.errors, P.history_choices, _history_choice),
              rx.cond(P.history_part != "", rx.vstack(
                  rx.text(P.history_part, weight="bold"),
                  rx.cond(P.history.length() > 0, rx.foreach(P.history, _history_row), empty_note("没有调价记录")),

@@ -8,6 +8,8 @@ import reflex as rx
 from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, print_bar
 from pages.layout import page
 from pages.scanner import scan_button
+from pages.parts.purchasing import _hidden, _part_search
+from pages.parts.purchasing import _supplier_option as _option
 from state.parts.purchasing import Choice
 from state.parts.stock_issues import (
     DeliveryNotesState,
@@ -21,14 +23,6 @@ from state.parts.stock_issues import (
 )
 
 S = IssuesState
-
-
-def _hidden(name: str, value) -> rx.Component:
-    return rx.el.input(type="hidden", name=name, value=value, read_only=True)
-
-
-def _option(choice: Choice) -> rx.Component:
-    return rx.el.option(choice.label, value=choice.id)
 
 
 def _issue_row(row: IssueRow) -> rx.Component:
@@ -80,14 +74,7 @@ def _new_slip() -> rx.Component:
                                      value=S.warehouse_id, on_change=S.set_warehouse, class_name="native-select",
                                      aria_label="出库仓库", id="issue-warehouse"), S.errors, "warehouse_id"),
         scan_button(S.scan, "扫码添加"),
-        rx.form(
-            rx.hstack(rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
-                               aria_label="搜索配件"),
-                      rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
-            on_submit=S.search, reset_on_submit=False, width="100%",
-        ),
-        field_error(S.errors, "part_query"),
-        rx.foreach(S.choices, _choice),
+        *_part_search(S.search, S.errors, S.choices, _choice),
         rx.form(
             rx.vstack(
                 field_error(S.errors, "form"),
