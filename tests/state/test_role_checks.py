@@ -71,6 +71,8 @@ from state.parts.safety_stock import SafetyStockState
 from state.parts.stock import PickState, StockState
 from state.parts.transfers import TransferPrintState, TransfersState, TransferState
 from state.parts.stocktake import CountPrintState, CountReviewState, CountSheetState, StocktakeState
+from state.parts.price_adjustments import PriceAdjustState
+from state.parts.stock_issues import DeliveryNotesState, IssueSheetState, IssuesState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState, VehicleSearchState
 from state.platform.views import PhotoView, VehicleView
@@ -91,6 +93,7 @@ from tests.state.platform import settings_cases as stc
 from tests.state.parts import catalogue_cases as pcc
 from tests.state.parts import ledger_cases as lgc
 from tests.state.parts import purchasing_cases as puc
+from tests.state.parts import outbound_cases as obc
 from tests.state.parts import stock_cases as sc
 from tests.state.parts import safety_stock_cases as ssc
 from tests.state.parts import transfer_cases as tfc
@@ -612,6 +615,8 @@ PROTECTED = [
     *[Protected(*case) for case in tfc.CASES],
     # Stocktaking: sheets, counting, the manager's review and posting, the printed count list.
     *[Protected(*case) for case in stk.CASES],
+    # Internal use and gifts, delivery notes per warehouse, price adjustments.
+    *[Protected(*case) for case in obc.CASES],
 ]
 
 REFUSALS = [
@@ -679,6 +684,7 @@ UI_ONLY = {
     **puc.UI_ONLY,
     **tfc.UI_ONLY,
     **stk.UI_ONLY,
+    **obc.UI_ONLY,
 }
 # Signing in and out and the page guards: tests/state/platform/test_session_and_login.py.
 SESSION_HANDLERS = {"SessionState.go_home", "SessionState.sign_out", "SessionState.guard_staff",
@@ -693,7 +699,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
                  CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,
-                 TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState]
+                 TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState, IssuesState,
+                 IssueSheetState, DeliveryNotesState, PriceAdjustState]
 
 
 def app_event_handlers() -> set[str]:

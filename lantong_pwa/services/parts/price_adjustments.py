@@ -230,9 +230,9 @@ def _move(session: Session, actor: User, adjustment_id, to: PriceAdjustmentStatu
 def apply(session: Session, actor: User, adjustment_id) -> PriceAdjustment:
     """Apply the previewed prices, dated now; refused if already applied or cancelled, or if a part's price changed
     since the preview (then nothing changes)."""
-    now = utc_now()
+    require(actor, Permission.ADJUST_PRICES)
     adjustment = _move(session, actor, adjustment_id, PriceAdjustmentStatus.APPLIED, applied_by_id=actor.id,
-                       applied_at=now)
+                       applied_at=utc_now())
     changed = changes_of(session, adjustment.id)
     for change, part in changed:
         done = session.execute(update(Part).where(Part.id == part.id, Part.sale_price == change.old_price)

@@ -195,11 +195,15 @@ def create_issue(session: Session, actor: User, form: IssueForm) -> IssueResult:
     session.add(issue)
     session.flush()
     made = []
-    for part, quantity in parsed:
-        move = stock.post_out(session, actor, branch_id=issue.branch_id, warehouse_id=warehouse.id, part_id=part.id,
-                              quantity=quantity, kind=MOVE_KINDS[kind], document=(DOCUMENT, issue.id),
-                              what=f"{part.name}（{part.code}）", doing="领用" if kind == StockIssueKind.INTERNAL_USE
-                              else "赠送", note=f"{issue.number} {category.name}")
+    for index, (part, quantity) in enumerate(parsed):
+        try:
+            move = stock.post_out(session, actor, branch_id=issue.branch_id, warehouse_id=warehouse.id,
+                                  part_id=part.id, quantity=quantity, kind=MOVE_KINDS[kind],
+                                  document=(DOCUMENT, issue.id), what=f"{part.name}（{part.code}）",
+                                  doing="领用" if kind == StockIssueKind.INTERNAL_USE else "赠送",
+                                  note=f"{issue.number} {category.name}")
+        except DomainError as error:  # short: said next to the line's quantity
+            raise DomainError(error.message, field=f"quantity.{index}") from None
         line = StockIssueLine(branch_id=issue.branch_id, stock_issue_id=issue.id, part_id=part.id,
                               quantity=quantity, unit_cost=move.unit_cost, value=to_fen(quantity * move.unit_cost),
                               stock_move_id=move.id)

@@ -197,8 +197,9 @@ def test_only_managers_adjust_prices(session, scene):
                 category="油品", rule="percent", percent="5", rounding="1", request_key="x"))
     adjustment = scene.prepare(category="油品", rule="percent", percent="5", rounding="1")
     assert price_adjustments.allowed_actions(scene.shop.parts_clerk, adjustment) == []
-    with refusal(session, PermissionDenied):
-        price_adjustments.apply(session, scene.shop.parts_clerk, adjustment.id)
+    for stranger in (scene.shop.parts_clerk, None):
+        with refusal(session, PermissionDenied):
+            price_adjustments.apply(session, stranger, adjustment.id)
     assert scene.price(scene.oil) == D("100.00")
     with pytest.raises(PermissionDenied):
         price_adjustments.price_history(session, scene.shop.technician, scene.oil.id)
