@@ -9,19 +9,13 @@ from lantong_pwa.services.platform.permissions import Permission as P
 from state.parts.price_adjustments import PriceAdjustState, Shown
 from state.parts.stock import PICK_ROUTE_ARG
 from state.parts.stock_issues import ISSUE_ARG, DeliveryNotesState, IssuePart, IssueSheetState, IssuesState
-from tests.state.harness import drive, is_toast, make_state, toast_text
+from tests.state.harness import drive, make_state
+from tests.state.parts.purchasing_cases import _toast
 
 UI_ONLY = {"IssuesState.set_warehouse": ("1",), "IssuesState.add_part": ("1",),
            "IssuesState.remove_part": ("1",), "PriceAdjustState.choose": ("1",),
            "PriceAdjustState.unchoose": ("1",)}
 FORGED_ID = 1
-
-
-def _toast(result) -> str:
-    results = result if isinstance(result, list) else [result]
-    toasts = [spec for spec in results if is_toast(spec, "error")]
-    assert toasts, "the refused person is told"
-    return toast_text(toasts[0])
 
 
 # --- /parts/issues ----------------------------------------------------------------------------------------------
