@@ -33,6 +33,7 @@ from models import (
     Part,
     PurchaseReturn,
     StockBalance,
+    StockIssue,
     StockMove,
     StockMoveKind,
     Transfer,
@@ -72,6 +73,7 @@ DOCUMENTS: dict[str, DocumentKind] = {
                                     "/purchasing/receipts/{}"),
     "transfer": DocumentKind("调拨单", Transfer.number, Transfer.id, "/parts/transfers/{}"),
     "count_sheet": DocumentKind("盘点单", CountSheet.number, CountSheet.id, "/parts/stocktake/{}"),
+    "stock_issue": DocumentKind("出库单", StockIssue.number, StockIssue.id, "/parts/issues/{}"),
 }
 
 

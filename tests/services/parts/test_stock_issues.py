@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
 from lantong_pwa.services.finance import expense_categories
-from lantong_pwa.services.parts import stock, stock_issues
+from lantong_pwa.services.parts import stock, stock_issues, stock_report
 from lantong_pwa.services.parts.stock_issues import IssueForm, IssueLineInput
 from lantong_pwa.services.platform import branches
 from lantong_pwa.services.platform.branches import BranchForm
@@ -88,6 +88,8 @@ def test_internal_use_leaves_at_average_cost_and_is_charged_to_its_category(sess
     assert session.exec(select(func.count()).select_from(AuditEvent)
                         .where(AuditEvent.action == "stock_issue.create")).one() == 1
     assert stock.rebuild_balances(session, scene.shop.branch.id) == []
+    shown = stock_report.documents(session, {("stock_issue", issue.id)})[("stock_issue", issue.id)]
+    assert (shown.label, shown.number, shown.url) == ("出库单", issue.number, f"/parts/issues/{issue.id}")
 
 
 def test_a_gift_goes_to_promotion_and_names_its_customer_or_order(session, scene):
