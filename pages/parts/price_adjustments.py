@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled
+from pages.components import back_link, banner_error, card, empty_note, field_error, hidden_input, labelled
 from pages.layout import page
 from state.parts.price_adjustments import AdjustmentRow, HistoryRow, PriceAdjustState, PriceLine
-from pages.parts.purchasing import _hidden, _part_search
+from pages.parts.purchasing import _part_search
 from pages.parts.purchasing import _supplier_option as _option
 from state.parts.purchasing import Choice
 
@@ -65,7 +65,7 @@ def _selection() -> rx.Component:
                              P.errors, "rounding"),
                     columns="2", spacing="3", width="100%",
                 ),
-                _hidden("request_key", P.key),
+                hidden_input("request_key", P.key),
                 rx.button(rx.icon("eye"), "预览", type="submit", size="4", width="100%", id="adjust-preview"),
                 width="100%", spacing="3",
             ),

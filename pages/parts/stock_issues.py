@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import back_link, banner_error, card, empty_note, field_error, labelled, page_loading, print_bar
+from pages.components import (
+    back_link,
+    banner_error,
+    card,
+    empty_note,
+    field_error,
+    hidden_input,
+    labelled,
+    page_loading,
+    print_bar,
+)
 from pages.layout import page
 from pages.scanner import scan_button
-from pages.parts.purchasing import _hidden, _part_search
+from pages.parts.purchasing import _part_search
 from pages.parts.purchasing import _supplier_option as _option
 from state.parts.purchasing import Choice
 from state.parts.stock_issues import (
@@ -97,7 +107,7 @@ def _new_slip() -> rx.Component:
                                        S.errors, "work_order_number")),
                 labelled("备注", rx.input(name="note", size="3", key=S.key + "-n", aria_label="备注"), S.errors,
                          "note"),
-                _hidden("request_key", S.key),
+                hidden_input("request_key", S.key),
                 rx.button(rx.icon("package-minus"), "确认出库", type="submit", size="4", width="100%",
                           disabled=S.lines.length() == 0, id="issue-submit"),
                 width="100%", spacing="3",
