@@ -1,8 +1,8 @@
 """internal use, gifts and price adjustments: expense categories (seeded for every branch), issue slips, price
 adjustments with their per-part changes
 
-Revision ID: 0021_outbound_and_prices
-Revises: 0020_transfers
+Revision ID: 0022_outbound_and_prices
+Revises: 0021_stocktake
 Create Date: 2026-12-05 01:55:23.458131
 """
 from typing import Sequence, Union
@@ -16,8 +16,8 @@ DEFAULT_CATEGORIES = (("店内耗材", "internal_use"), ("洗车房", "internal_
                       ("办公用品", "internal_use"), ("促销赠品", "promotion"), ("其他费用", "other"))
 
 
-revision: str = '0021_outbound_and_prices'
-down_revision: Union[str, Sequence[str], None] = '0020_transfers'
+revision: str = '0022_outbound_and_prices'
+down_revision: Union[str, Sequence[str], None] = '0021_stocktake'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
