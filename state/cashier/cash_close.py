@@ -97,6 +97,7 @@ class CashCloseState(SessionState):
     async def count(self, form: dict):
         """清点完毕: the count the form was drawn with (a double tap sends the same key, and counts once)."""
         key = str(form.get("request_key") or self.count_key)
+        resent = key != self.count_key  # the form's second submit: the first one already counted
         done = await self._in_unit(lambda db, actor: (cash_close.count(db, actor, form.get("counted", ""), key),
                                                       self._show(db, actor))[0])
         self.errors = done.field_errors
@@ -105,6 +106,8 @@ class CashCloseState(SessionState):
         self.count_key = new_request_key()
         self.form_version += 1
         close = done.value
+        if resent:
+            return None
         if close.status == CashCloseStatus.CLOSED:
             return rx.toast.success(f"交班完成（{close.number}），现金与账面一致")
         return rx.toast.warning(f"现金与账面不符：应有{money(close.expected)}，清点{money(close.counted)}，请说明原因")

@@ -93,12 +93,13 @@ class MoneyAccountsState(SessionState):
     async def transfer(self, form: dict):
         """转账 with the key the form was drawn with: a double tap sends the same key twice, and moves money once."""
         key = str(form.get("request_key") or self.transfer_key)
+        resent = key != self.transfer_key  # the form's second submit: the first one already moved the money
         answer = await self._change(lambda db, actor: cash_book.transfer(
             db, actor, form.get("from_account_id"), form.get("to_account_id"), form.get("amount", ""),
             form.get("note", ""), key), lambda moved: f"已转账 {money(moved.amount)}（{moved.number}）")
         if not self.errors:
             self.transfer_key = new_request_key()
-        return answer
+        return None if resent and not self.errors else answer
 
     @rx.event
     async def create_account(self, form: dict):
