@@ -30,7 +30,9 @@ from models.customer import Customer, CustomerKind
 from models.expense import EXPENSE_KIND_LABELS, ExpenseCategory, ExpenseKind
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 from models.open_item import (
+    OPEN_ITEM_SOURCE_LABELS,
     Allocation,
+    Counterparty,
     Direction,
     OpenItem,
     OpenItemSource,
@@ -134,6 +136,8 @@ __all__ = [
     "Notification",
     "NotificationStatus",
     "OpenItem",
+    "OPEN_ITEM_SOURCE_LABELS",
+    "Counterparty",
     "OpenItemSource",
     "OrderFee",
     "PAYER_LABELS",

@@ -20,6 +20,7 @@ from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from models.common import created_at_field, enum_field, money_field
+from models.purchasing import PaymentTerms
 
 
 class PartyKind(StrEnum):
@@ -47,11 +48,44 @@ class OpenItemSource(StrEnum):
 
     GOODS_RECEIPT = "goods_receipt"
     PURCHASE_RETURN = "purchase_return"
-    PARTY_PAYMENT = "party_payment"
+    PARTY_PAYMENT = "party_payment"  # money paid to a party (payable) or received from one (receivable: 收款)
+    ON_ACCOUNT = "on_account"  # a customer's 挂账 payment on a settlement
+    INSURANCE_SHARE = "insurance_share"  # the insurer's share of a settlement (保险)
+    WARRANTY_SHARE = "warranty_share"  # the manufacturer's share of a settlement (三包)
+    REVERSAL = "reversal"  # an item taken back when its settlement is reopened
 
     @property
     def label(self) -> str:
-        return {"goods_receipt": "进货入库", "purchase_return": "采购退货", "party_payment": "付款"}[self.value]
+        return OPEN_ITEM_SOURCE_LABELS[self]
+
+
+OPEN_ITEM_SOURCE_LABELS = {OpenItemSource.GOODS_RECEIPT: "进货入库", OpenItemSource.PURCHASE_RETURN: "采购退货",
+                           OpenItemSource.PARTY_PAYMENT: "付款", OpenItemSource.ON_ACCOUNT: "挂账",
+                           OpenItemSource.INSURANCE_SHARE: "保险理赔", OpenItemSource.WARRANTY_SHARE: "三包索赔",
+                           OpenItemSource.REVERSAL: "冲销"}
+
+
+class Counterparty(SQLModel, table=True):
+    """An insurer (保险公司) or a manufacturer (厂家) that pays its share of settlements (保险 and 三包 lines): the
+    party of their receivable open items. Kept per branch, like suppliers: a branch deals with the insurer's local
+    office."""
+
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "name", name="uq_counterparty_branch_kind_name"),
+                      CheckConstraint("kind IN ('insurer', 'manufacturer')", name="counterparty_kind"),
+                      CheckConstraint("terms_days >= 0 AND terms_days <= 365", name="terms_days_in_range"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    kind: PartyKind = enum_field()
+    name: str = Field(max_length=48)  # as a settlement line's payer_party names it
+    contact: str = Field(default="", max_length=32)
+    phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=200)
+    tax_id: str = Field(default="", max_length=20)
+    terms: PaymentTerms = enum_field(default=PaymentTerms.CASH)
+    terms_days: int = 0
+    is_active: bool = True
+    created_at: datetime = created_at_field()
 
 
 class OpenItem(SQLModel, table=True):
