@@ -3,8 +3,11 @@
 ``generate`` writes three years of stock ledger into a fresh database (default: 400,000 moves over 5,000 parts in
 3 warehouses: opening stock, goods receipts, picks against work orders and returns, purchase returns, transfers,
 counts, internal use, gifts and warranty parts), each move with the value change the ledger's rules give it and the
-balances in step with it (the same average-cost functions the services use, bulk-inserted). Then each function in
-``MEASURES`` times what a screen calls and adds its figures. Prints one JSON object with median milliseconds.
+balances in step with it (the same average-cost functions the services use, bulk-inserted); every part homed in the
+first warehouse on one of 50 shelves, supplier offers with lead times on most parts and stock limits on a third of
+the part and warehouse pairs. Then each function in ``MEASURES`` times what a screen calls and adds its figures
+(进销存, stocktaking, safety stock). Prints one JSON object with median milliseconds; every measure's writes are
+rolled back, so each starts from the same data.
 
 A new figure is one more function ``(Bench) -> dict`` appended to ``MEASURES``.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,27 +26,31 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, text
+from sqlalchemy import case, func, text, update
 from sqlmodel import Session, select
 
 from benchmarks.intake import median_ms
 from benchmarks.workshop import Writer, reset_sequences
 from lantong_pwa.db import make_engine
 from lantong_pwa.migrations import upgrade_to_head
-from lantong_pwa.services.parts import stock_report
+from lantong_pwa.services.parts import safety_stock, stock, stock_report, stocktake
 from lantong_pwa.services.parts.stock import average_after_return, moving_average, value_change
 from lantong_pwa.timezone import local_day
 from models import (
     Branch,
+    CountLine,
+    CountScope,
     Customer,
     GoodsReceipt,
     Part,
     PurchaseReturn,
     Role,
     StockBalance,
+    StockLimit,
     StockMove,
     StockMoveKind,
     Supplier,
+    SupplierPart,
     User,
     Vehicle,
     Warehouse,
@@ -62,8 +70,9 @@ OUT_DOCUMENTS = {"stocktake": "count_sheet", "internal_use": "stock_issue", "gif
 
 
 # Parents before children, so foreign keys hold at every flush.
-ORDER = (Branch, User, Warehouse, Supplier, Part, Customer, Vehicle, GoodsReceipt, PurchaseReturn, WorkOrder, StockMove,
-         StockBalance)
+ORDER = (Branch, User, Warehouse, Supplier, Part, SupplierPart, StockLimit, Customer, Vehicle, GoodsReceipt,
+         PurchaseReturn, WorkOrder, StockMove, StockBalance)
+PICKS_DURING_COUNT = 200
 
 
 class StoreroomWriter(Writer):
@@ -149,7 +158,17 @@ def generate(session: Session, *, moves: int = 400_000, parts: int = 5_000, ware
         base[n] = Decimal(rng.randint(500, 100_000)) / 100
         out.add(Part, branch_id=branch_id, code=f"P{n:05d}", name=f"配件{n}", brand="博世", spec="",
                 category=CATEGORIES[n % len(CATEGORIES)], oe_number="", unit="个", sale_price=base[n] * Decimal("1.4"),
-                cost=base[n], shelf=f"A{n % 50:02d}", is_active=True, created_at=now)
+                cost=base[n], default_warehouse_id=warehouse_ids[0], shelf=f"A{n % 50:02d}", is_active=True,
+                created_at=now)
+        for supplier_id in rng.sample(supplier_ids, 2) if rng.random() < 0.8 else []:
+            out.add(SupplierPart, branch_id=branch_id, supplier_id=supplier_id, part_id=n,
+                    price=(base[n] * Decimal(rng.uniform(0.9, 1.1))).quantize(D0), min_quantity=D0,
+                    lead_days=rng.randint(0, 7), updated_at=now)
+        for warehouse_id in warehouse_ids:
+            if rng.random() < 0.33:
+                low = Decimal(rng.randint(1, 8))
+                out.add(StockLimit, branch_id=branch_id, part_id=n, warehouse_id=warehouse_id, minimum=low,
+                        maximum=low * 3)
     vehicle_ids = []
     for n in range(1, 2_001):
         customer_id = out.add(Customer, branch_id=branch_id, name=f"客户{n}", mobile=f"13{n:09d}", kind="individual",
@@ -280,7 +299,92 @@ def ledger_detail_part(bench: Bench) -> dict:
             "ledger_detail_part_moves": len(report.lines)}
 
 
-MEASURES: list[Callable[[Bench], dict]] = [ledger_summary_year, ledger_detail_part]
+def _timed_ms(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def count_sheet_build(bench: Bench) -> dict:
+    """A count sheet of the whole first warehouse (every part homed there: 5,000 lines); target ≤ 1 s."""
+    samples, lines = [], 0
+    for _ in range(5):
+        sheet = None
+
+        def build():
+            nonlocal sheet
+            sheet = stocktake.create_sheet(bench.session, bench.clerk, bench.warehouse_ids[0], CountScope.WAREHOUSE)
+
+        samples.append(_timed_ms(build))
+        lines = bench.session.exec(select(func.count()).select_from(CountLine)
+                                   .where(CountLine.sheet_id == sheet.id)).one()
+        bench.session.rollback()
+    return {"count_sheet_build_ms": round(statistics.median(samples), 2), "count_sheet_lines": lines}
+
+
+def _counted_sheet(bench: Bench, rng: random.Random) -> int:
+    """A sheet of the whole first warehouse with every line counted at the current ledger position (one in five off
+    by one), then some picks made while the count went on."""
+    session, clerk, warehouse_id = bench.session, bench.clerk, bench.warehouse_ids[0]
+    sheet = stocktake.create_sheet(session, clerk, warehouse_id, CountScope.WAREHOUSE)
+    stocktake.start(session, clerk, sheet.id)
+    position = stocktake.ledger_position(session)
+    on_hand = (select(StockBalance.on_hand).where(StockBalance.part_id == CountLine.part_id,
+                                                   StockBalance.warehouse_id == CountLine.warehouse_id)
+               .scalar_subquery())
+    off = case((CountLine.id % 10 == 3, 1), (CountLine.id % 10 == 7, -1), else_=0)
+    larger = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
+    session.execute(update(CountLine).where(CountLine.sheet_id == sheet.id)
+                    .values(counted_quantity=larger(func.coalesce(on_hand, 0) + off, 0), counted_by_id=clerk.id,
+                            counted_at=utc_now(), ledger_position=position, entry_count=1)
+                    .execution_options(synchronize_session=False))
+    stocked = session.exec(select(StockBalance.part_id).where(StockBalance.warehouse_id == warehouse_id,
+                                                              StockBalance.on_hand >= 5)).all()
+    for part_id in rng.sample(list(stocked), min(PICKS_DURING_COUNT, len(stocked))):
+        stock.post_out(session, clerk, branch_id=bench.branch_id, warehouse_id=warehouse_id, part_id=part_id,
+                       quantity=Decimal(1), kind=StockMoveKind.PICK, document=("bench", 0), what="配件")
+    session.flush()
+    return sheet.id
+
+
+def count_sheet_post(bench: Bench) -> dict:
+    """过账 of that sheet fully counted (about 1,000 variance moves) with 200 picks made during the count; target
+    ≤ 2 s."""
+    rng = random.Random(10)
+    samples, moves = [], 0
+    for _ in range(5):
+        sheet_id = _counted_sheet(bench, rng)
+        posted = None
+
+        def post():
+            nonlocal posted
+            posted = stocktake.post(bench.session, bench.manager, sheet_id)
+
+        samples.append(_timed_ms(post))
+        moves = len(posted.moves)
+        bench.session.rollback()
+    return {"count_sheet_post_ms": round(statistics.median(samples), 2), "count_sheet_post_moves": moves}
+
+
+def safety_stock_suggestions(bench: Bench) -> dict:
+    """Safety-stock suggestions for every part (the default 90 days, and a year; target ≤ 2 s), the clerk's
+    low-stock list and the manager's low-stock count."""
+    session, manager = bench.session, bench.manager
+    quarter = safety_stock.default_settings(bench.today)
+    year = safety_stock.Settings(start=bench.today - timedelta(days=364), end=bench.today, safety_days=3,
+                                 cover_days=14)
+    return {"safety_suggestions_rows": len(safety_stock.suggestions(session, manager, quarter)),
+            "safety_suggestions_90_days_ms": median_ms(lambda: safety_stock.suggestions(session, manager, quarter),
+                                                       repeats=5),
+            "safety_suggestions_year_ms": median_ms(lambda: safety_stock.suggestions(session, manager, year),
+                                                    repeats=5),
+            "low_stock_rows": len(safety_stock.low_stock(session, manager, limit=100_000)),
+            "low_stock_list_ms": median_ms(lambda: safety_stock.low_stock(session, manager), repeats=5),
+            "low_stock_count_ms": median_ms(lambda: safety_stock.low_stock_count(session, [bench.branch_id]))}
+
+
+MEASURES: list[Callable[[Bench], dict]] = [ledger_summary_year, ledger_detail_part, count_sheet_build,
+                                           count_sheet_post, safety_stock_suggestions]
 
 
 def main() -> None:
@@ -289,7 +393,9 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=5_000)
     parser.add_argument("--warehouses", type=int, default=3)
     parser.add_argument("--url", help="database URL of an EMPTY database (default: a temporary SQLite file)")
+    parser.add_argument("--only", help="comma-separated names of the measures to run (default: all)")
     args = parser.parse_args()
+    measures = [m for m in MEASURES if not args.only or m.__name__ in args.only.split(",")]
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
     upgrade_to_head(url)
     engine = make_engine(url)
@@ -309,7 +415,7 @@ def main() -> None:
                       branch_id=session.exec(select(Branch.id)).one(),
                       warehouse_ids=list(session.exec(select(Warehouse.id).order_by(Warehouse.id)).all()),
                       busiest_part_id=busiest, now=now, today=local_day(now))
-        for measure in MEASURES:
+        for measure in measures:
             result.update(measure(bench))
             session.rollback()
     engine.dispose()

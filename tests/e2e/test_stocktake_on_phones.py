@@ -3,7 +3,8 @@ shelf PD-A on a phone, typing the counts; a second clerk counts shelf PD-B on an
 scanning (the code box the scanner fills, as a Bluetooth scanner types); meanwhile a third clerk picks two of a
 part that was already counted. The counting phones never show on hand. The manager reviews the variances on a
 tablet and posts: the ledger gets exactly what was miscounted (one brake disc missing, one filter over), the pick
-is no variance, and the part nobody counted (未盘) is left alone.
+is no variance, and the part nobody counted (未盘) is left alone. The day's 进销存 on the manager's tablet then shows
+each part's closing stock after the count.
 
 Other test modules share the server: the warehouse, parts, users, vehicle and order used here are made here.
 """
@@ -166,6 +167,22 @@ def test_two_clerks_count_two_shelves_while_a_third_picks_and_the_manager_posts(
         for code, part_id in parts.items()}
     assert on_hand == {"E2E-PD-01": Decimal("7"), "E2E-PD-02": Decimal("8"), "E2E-PD-03": Decimal("6"),
                        "E2E-PD-04": Decimal("4")}
+
+    # The day's 进销存 on the manager's tablet: the disc came in 10, went out 2 picked + 1 short, closes at 7; the
+    # filter came in 5 + 1 over; the count's moves show as 盘点盈亏.
+    manager.goto("/parts/ledger")
+    wait_hydrated(manager, "#ledger-submit")
+    manager.click("#ledger-today")
+    manager.fill("#ledger-q", "E2E-PD-0")
+    manager.click("#ledger-submit")
+    rows = manager.locator("#ledger-table tbody tr")
+    expect(rows).to_have_count(4)
+    disc_row = rows.filter(has_text="E2E-PD-01")
+    expect(disc_row).to_contain_text("10 · ¥3,000.00")
+    expect(disc_row).to_contain_text("3 · ¥900.00")
+    expect(disc_row).to_contain_text("7 · ¥2,100.00")
+    expect(rows.filter(has_text="E2E-PD-03")).to_contain_text("6 · ¥240.00")
+    expect(manager.locator("#ledger-total")).to_contain_text("25 · ¥2,780.00")
 
 
 def line_of(server, part_id: int) -> int:

@@ -611,18 +611,13 @@ def post(session: Session, actor: User, sheet_id) -> Posted:
     if not counted:
         raise DomainError("还没有盘点任何配件，不能过账")
     lines = variances(session, sheet)
-    document = (DOCUMENT, sheet.id)
-    moves = []
-    for item in lines:
-        if item.expected is None or item.variance == 0:
-            continue
-        common = dict(branch_id=sheet.branch_id, warehouse_id=sheet.warehouse_id, part_id=item.part.id,
-                      kind=StockMoveKind.STOCKTAKE, document=document, note=f"盘点单{sheet.number}")
-        if item.variance > 0:
-            moves.append(stock.post_in(session, actor, quantity=item.variance, unit_cost=item.gain_cost, **common))
-        else:
-            moves.append(stock.post_out(session, actor, quantity=-item.variance,
-                                        what=f"{item.part.name}（{item.part.code}）", doing="盘亏", **common))
+    moves = stock.post_batch(
+        session, actor, branch_id=sheet.branch_id, warehouse_id=sheet.warehouse_id, kind=StockMoveKind.STOCKTAKE,
+        document=(DOCUMENT, sheet.id), doing="盘亏", note=f"盘点单{sheet.number}",
+        lines=[stock.BatchLine(part_id=item.part.id, quantity=item.variance,
+                               unit_cost=item.gain_cost if item.variance > 0 else ZERO,
+                               what=f"{item.part.name}（{item.part.code}）")
+               for item in lines if item.expected is not None and item.variance != 0])
     _close_lines(session, sheet.id)
     gain = sum((to_fen(m.quantity * m.unit_cost) for m in moves if m.quantity > 0), ZERO)
     loss = sum((to_fen(-m.quantity * m.unit_cost) for m in moves if m.quantity < 0), ZERO)

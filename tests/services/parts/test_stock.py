@@ -549,3 +549,54 @@ def test_demo_stock_agrees_with_its_ledger(session):
                 for b in session.exec(select(StockBalance)).all()}
     assert len(balances) == 10 and all(on_hand > 0 for on_hand, _ in balances.values())
     assert stock.ledger_balances(session, branch.id) == balances
+
+
+def _ledger_state(session, warehouse_id):
+    session.expire_all()
+    balances = {b.part_id: (b.on_hand, b.average_cost) for b in session.exec(
+        select(StockBalance).where(StockBalance.warehouse_id == warehouse_id))}
+    moves = [(m.part_id, m.quantity, m.unit_cost, m.value_change) for m in session.exec(
+        select(StockMove).where(StockMove.warehouse_id == warehouse_id, StockMove.document_type == "test")
+        .order_by(StockMove.id))]
+    return balances, moves
+
+
+def test_a_batched_post_moves_exactly_what_one_post_per_line_would(session, scene):
+    """post_batch (a count sheet's variances) against post_in/post_out line by line, on twin warehouses: the same
+    balances, averages, move costs and value changes to the fen, including a part the warehouse never held."""
+    oil_pads = add_part(session, scene.shop.branch.id, code="NEW-01", name="新配件", price="9.00")
+    for warehouse in (scene.main, scene.oil):
+        for part, qty, cost in ((scene.pads, "7", "101.37"), (scene.filter, "3", "12.3333")):
+            stock.receive_stock(session, scene.clerk, warehouse.id, part.id, qty, cost)
+    lines = [stock.BatchLine(scene.pads.id, D("-2"), D("0"), "前刹车片"),
+             stock.BatchLine(scene.filter.id, D("4"), D("13.0001"), "机油滤清器"),
+             stock.BatchLine(oil_pads.id, D("5"), D("8.1234"), "新配件")]
+    common = dict(branch_id=scene.shop.branch.id, kind=StockMoveKind.STOCKTAKE, document=("test", 1))
+    for line in lines:
+        if line.quantity > 0:
+            stock.post_in(session, scene.clerk, warehouse_id=scene.main.id, part_id=line.part_id,
+                          quantity=line.quantity, unit_cost=line.unit_cost, **common)
+        else:
+            stock.post_out(session, scene.clerk, warehouse_id=scene.main.id, part_id=line.part_id,
+                           quantity=-line.quantity, what=line.what, **common)
+    posted = stock.post_batch(session, scene.clerk, warehouse_id=scene.oil.id, lines=lines, doing="盘亏", **common)
+    session.commit()
+    assert [m.id is not None for m in posted] == [True] * 3
+    assert _ledger_state(session, scene.main.id) == _ledger_state(session, scene.oil.id)
+    balances, moves = _ledger_state(session, scene.oil.id)
+    assert balances[scene.pads.id] == (D("5.00"), D("101.3700"))
+    assert moves[0][1:] == (D("-2.00"), D("101.3700"), D("-202.74"))
+
+
+def test_a_batch_with_one_part_short_moves_nothing(session, scene):
+    stock.receive_stock(session, scene.clerk, scene.main.id, scene.pads.id, "2", "100")
+    session.commit()
+    before = _ledger_state(session, scene.main.id)
+    with pytest.raises(DomainError) as refused:
+        stock.post_batch(session, scene.clerk, branch_id=scene.shop.branch.id, warehouse_id=scene.main.id,
+                         kind=StockMoveKind.STOCKTAKE, document=("test", 1), doing="盘亏",
+                         lines=[stock.BatchLine(scene.filter.id, D("1"), D("5"), "机油滤清器"),
+                                stock.BatchLine(scene.pads.id, D("-3"), D("0"), "前刹车片")])
+    session.rollback()
+    assert refused.value.message == "前刹车片库存不足：主仓库现有2，本次要盘亏3"
+    assert _ledger_state(session, scene.main.id) == before
