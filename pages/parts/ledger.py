@@ -102,9 +102,9 @@ def _totals() -> rx.Component:
                 width="100%", id="ledger-total"),
         rx.grid(
             rx.vstack(rx.text("入库明细", size="1", color_scheme="gray"), rx.foreach(S.total_in, _kind_line),
-                      spacing="1", width="100%"),
+                      spacing="1", width="100%", id="ledger-in-kinds"),
             rx.vstack(rx.text("出库明细", size="1", color_scheme="gray"), rx.foreach(S.total_out, _kind_line),
-                      spacing="1", width="100%"),
+                      spacing="1", width="100%", id="ledger-out-kinds"),
             columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
         ),
         rx.text("金额按移动加权平均成本计；期末等于当前库存金额（结存数量×平均成本，精确到分）。",

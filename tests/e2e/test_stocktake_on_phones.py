@@ -183,6 +183,10 @@ def test_two_clerks_count_two_shelves_while_a_third_picks_and_the_manager_posts(
     expect(disc_row).to_contain_text("7 · ¥2,100.00")
     expect(rows.filter(has_text="E2E-PD-03")).to_contain_text("6 · ¥240.00")
     expect(manager.locator("#ledger-total")).to_contain_text("25 · ¥2,780.00")
+    picked = manager.locator("#ledger-out-kinds > div", has_text="维修领料")
+    expect(picked).to_contain_text("2 · ¥600.00")
+    expect(manager.locator("#ledger-out-kinds > div", has_text="盘亏")).to_contain_text("1 · ¥300.00")
+    expect(manager.locator("#ledger-in-kinds > div", has_text="盘盈")).to_contain_text("1 · ¥40.00")
 
 
 def line_of(server, part_id: int) -> int:

@@ -40,3 +40,11 @@ def test_phone_tabs_lead_with_what_each_role_does_first():
     assert ["/admin/branches", "门店"] in nav_for("admin")  # after 更多: set up once, rarely changed
     assert "门店" not in [label for _path, label in nav_for("manager")]
     assert nav_for("") == []
+
+
+def test_every_navigable_page_has_an_icon_of_its_own():
+    """A page missing from NAV_ICONS shows a plain circle in the side navigation and under 更多."""
+    from pages.layout import NAV_ICONS
+
+    assert sorted(set(NAV_PAGES) - set(NAV_ICONS)) == []
+    assert len(set(NAV_ICONS.values())) == len(NAV_ICONS)
