@@ -27,7 +27,14 @@ from models.cash_book import (
 )
 from models.coordination import RateLimitHit, SchedulerLease
 from models.customer import Customer, CustomerKind
-from models.expense import EXPENSE_KIND_LABELS, ExpenseCategory, ExpenseKind
+from models.expense import (
+    EXPENSE_KIND_LABELS,
+    EXPENSE_STATUS_LABELS,
+    Expense,
+    ExpenseCategory,
+    ExpenseKind,
+    ExpenseStatus,
+)
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 from models.open_item import (
     OPEN_ITEM_SOURCE_LABELS,
@@ -94,8 +101,11 @@ __all__ = [
     "CashClose",
     "CashCloseStatus",
     "EXPENSE_KIND_LABELS",
+    "EXPENSE_STATUS_LABELS",
+    "Expense",
     "ExpenseCategory",
     "ExpenseKind",
+    "ExpenseStatus",
     "JournalEntry",
     "MethodAccount",
     "MoneyAccount",

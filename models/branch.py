@@ -46,4 +46,6 @@ class Branch(SQLModel, table=True):
     # 维修质保期, printed on each 结算单: this many days or this many km (0: no km limit), whichever comes first
     warranty_days: int = 30
     warranty_km: int = 5000
+    # 费用审批: an expense up to this amount needs one manager's approval; above it head office (an admin) approves too
+    expense_approval_amount: Decimal = Field(default=Decimal("2000.00"), max_digits=12, decimal_places=2)
     created_at: datetime = created_at_field()

@@ -279,11 +279,16 @@ def usage_by_month(session: Session, actor: User, start: date, end: date) -> lis
     """Internal use and gifts charged to each expense category per month (shop days ``start``..``end``), at the
     cost the stock left at: what finance books as expenses."""
     _may_view(actor)
+    return branch_usage_by_month(session, actor.branch_id, start, end)
+
+
+def branch_usage_by_month(session: Session, branch_id: int, start: date, end: date) -> list[CategoryMonth]:
+    """``usage_by_month`` of one branch, for a caller that has checked who is asking (finance's expense figures)."""
     since, _ = local_day_bounds(start)
     _, until = local_day_bounds(end)
     rows = session.exec(select(StockIssue.created_at, StockIssue.total, ExpenseCategory)
                         .join(ExpenseCategory, ExpenseCategory.id == StockIssue.expense_category_id)
-                        .where(StockIssue.branch_id == actor.branch_id, StockIssue.created_at >= since,
+                        .where(StockIssue.branch_id == branch_id, StockIssue.created_at >= since,
                                StockIssue.created_at < until)).all()
     totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
     categories: dict[int, ExpenseCategory] = {}

@@ -20,6 +20,9 @@ Definitions (see features.md):
   ``CLOCK_LOOKBACK`` before the day, so a clock forgotten for longer than that is not counted.
 - Open orders (still in the workshop: open, in progress or completed, not yet settled) and the late ones among
   them (promised time passed) are counted as of now for today, as of the day's end for a past day.
+- The money position (issue 17) is as of now, whatever the day: what is open of the receivable and payable items
+  (the sum of ``open_amount`` by direction, advances included, read through the open items' partial index), the
+  receivable items past their due date, and the money accounts' balances (active accounts).
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, sees_all_branches
 from lantong_pwa.services.platform.sql_time import earlier_of, later_of, seconds_between
 from lantong_pwa.services.workshop.work_orders import OPEN_STATUSES
-from lantong_pwa.timezone import local_day_bounds
+from lantong_pwa.timezone import local_day, local_day_bounds
 from models import (
+    AccountKind,
     Branch,
+    Direction,
     JobAssignment,
+    MoneyAccount,
     JobLine,
+    OpenItem,
     Payment,
     PaymentMethod,
     Settlement,
@@ -133,12 +140,52 @@ class DayFigures:
 
 
 @dataclass(frozen=True)
+class MoneyPosition:
+    """应收、应付与资金 as of now."""
+    receivable: Decimal = ZERO  # open receivable items, less the advances received
+    overdue_receivable: Decimal = ZERO  # the receivable items past their due date
+    payable: Decimal = ZERO  # open payable items, less the advances paid
+    accounts: list[tuple[str, Decimal]] = field(default_factory=list)  # (account, or kind for several branches)
+
+    @property
+    def cash_total(self) -> Decimal:
+        return sum((balance for _name, balance in self.accounts), ZERO)
+
+
+@dataclass(frozen=True)
 class DailyFigures:
     branch_id: int | None  # None: every branch
     branch_name: str
     current: DayFigures
     week_ago: DayFigures
     low_stock: int = 0  # parts (per warehouse) below their safety stock now
+    position: MoneyPosition = field(default_factory=MoneyPosition)
+
+
+def money_position(session: Session, branches: list[int], now: datetime) -> MoneyPosition:
+    """Receivables, payables and the accounts' balances of ``branches`` now: two grouped queries."""
+    today = local_day(now)
+    receivable = OpenItem.direction == Direction.RECEIVABLE
+    overdue = sa.case((receivable & (OpenItem.open_amount > 0) & (OpenItem.due_on < today), OpenItem.open_amount),
+                      else_=0)
+    open_by_direction = {direction: (total, late) for direction, total, late in session.exec(
+        select(OpenItem.direction, sa.func.sum(OpenItem.open_amount), sa.func.sum(overdue))
+        .where(col(OpenItem.branch_id).in_(branches), OpenItem.open_amount != 0)
+        .group_by(OpenItem.direction)).all()}
+    accounts = session.exec(select(MoneyAccount.name, MoneyAccount.kind, MoneyAccount.balance)
+                            .where(col(MoneyAccount.branch_id).in_(branches), MoneyAccount.is_active)
+                            .order_by(MoneyAccount.branch_id, MoneyAccount.id)).all()
+    if len(branches) > 1:  # every branch: one line per kind of account
+        by_kind: dict[str, Decimal] = {}
+        for _name, kind, balance in accounts:
+            by_kind[AccountKind(kind).label] = by_kind.get(AccountKind(kind).label, ZERO) + balance
+        lines = list(by_kind.items())
+    else:
+        lines = [(name, balance) for name, _kind, balance in accounts]
+    receivable_open = open_by_direction.get(Direction.RECEIVABLE.value, (0, 0))
+    return MoneyPosition(receivable=_money(receivable_open[0]), overdue_receivable=_money(receivable_open[1]),
+                         payable=_money(open_by_direction.get(Direction.PAYABLE.value, (0, 0))[0]),
+                         accounts=[(name, _money(balance)) for name, balance in lines])
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -314,7 +361,8 @@ def daily_figures(session: Session, actor: User, day: date, branch_id: int | Non
     return DailyFigures(branch_id=branch_id, branch_name=branch_name,
                         current=_day_figures(session, branches, day, now),
                         week_ago=_day_figures(session, branches, day - timedelta(days=7), now),
-                        low_stock=safety_stock.low_stock_count(session, branches))
+                        low_stock=safety_stock.low_stock_count(session, branches),
+                        position=money_position(session, branches, now))
 
 
 @dataclass(frozen=True)

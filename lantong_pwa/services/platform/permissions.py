@@ -57,6 +57,12 @@ class Permission(StrEnum):
     MANAGE_MONEY_ACCOUNTS = "manage_money_accounts"  # open accounts, opening balances, which method goes where
     TRANSFER_MONEY = "transfer_money"  # move money between accounts (cash banked …)
     CLOSE_SHIFT = "close_shift"  # 日结/交班: count one's own cash blind and close one's shift
+    # 费用 (F4): categories and the approval amount are settings (MANAGE_SETTINGS); the profit view is VIEW_FIGURES
+    REQUEST_EXPENSES = "request_expenses"  # ask for an expense (报销), see and withdraw one's own
+    VIEW_EXPENSES = "view_expenses"  # every expense of the branch, with internal use; statistics and export
+    APPROVE_EXPENSES = "approve_expenses"  # the first approval (or rejection) of others' expenses
+    APPROVE_LARGE_EXPENSES = "approve_large_expenses"  # head office's second approval above the branch's amount
+    PAY_EXPENSES = "pay_expenses"  # pay an approved expense from a money account
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -101,6 +107,11 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_MONEY_ACCOUNTS: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.TRANSFER_MONEY: frozenset({Role.MANAGER, Role.CASHIER}),
     Permission.CLOSE_SHIFT: frozenset({Role.CASHIER}),
+    Permission.REQUEST_EXPENSES: _STAFF - {Role.TECHNICIAN},
+    Permission.VIEW_EXPENSES: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
+    Permission.APPROVE_EXPENSES: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.APPROVE_LARGE_EXPENSES: frozenset({Role.ADMIN}),
+    Permission.PAY_EXPENSES: frozenset({Role.MANAGER, Role.CASHIER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
