@@ -15,10 +15,11 @@ from pages.components import (
     plate,
 )
 from pages.layout import page
+from pages.parts.part_search import part_search
 from pages.parts.safety_stock import low_stock_links
 from state.parts.parts import PartRow, PartsCatalogueState
 from state.platform.session import SessionState
-from state.parts.stock import LowStockView, PendingView, ReceiptChoice, StockState, WarehouseView
+from state.parts.stock import LowStockView, PendingView, StockState, WarehouseView
 
 RECEIPT_ERRORS = StockState.receipt_errors
 WAREHOUSE_ERRORS = StockState.warehouse_errors
@@ -121,11 +122,6 @@ def warehouse_select(name: str, **props) -> rx.Component:
     )
 
 
-def _choice(choice: ReceiptChoice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=StockState.choose_receipt_part(choice.id))
-
-
 def receive_section() -> rx.Component:
     return rx.vstack(
         card(
@@ -136,18 +132,8 @@ def receive_section() -> rx.Component:
                           rx.text(StockState.receipt_part_label, weight="bold", size="4"),
                           align="center", id="receipt-part"),
             ),
-            rx.form(
-                rx.hstack(
-                    rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
-                             aria_label="搜索入库配件"),
-                    rx.button(rx.icon("search"), "查找", size="3", type="submit"),
-                    width="100%",
-                ),
-                on_submit=StockState.search_receipt_parts,
-                reset_on_submit=False,
-                width="100%",
-            ),
-            rx.foreach(StockState.receipt_choices, _choice),
+            *part_search(StockState.search_receipt_parts, RECEIPT_ERRORS, StockState.receipt_choices,
+                         StockState.choose_receipt_part, aria_label="搜索入库配件"),
             field_error(RECEIPT_ERRORS, "part_id"),
         ),
         rx.form(

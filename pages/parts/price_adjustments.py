@@ -8,7 +8,7 @@ import reflex as rx
 from pages.components import back_link, banner_error, card, empty_note, field_error, hidden_input, labelled
 from pages.layout import page
 from state.parts.price_adjustments import AdjustmentRow, HistoryRow, PriceAdjustState, PriceLine
-from pages.parts.purchasing import _part_search
+from pages.parts.part_search import part_search
 from pages.parts.purchasing import _supplier_option as _option
 from state.parts.purchasing import Choice
 
@@ -17,11 +17,6 @@ P = PriceAdjustState
 
 def _category_option(name) -> rx.Component:
     return rx.el.option(name, value=name)
-
-
-def _choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=P.choose(choice.id))
 
 
 def _chosen(choice: Choice) -> rx.Component:
@@ -34,7 +29,7 @@ def _selection() -> rx.Component:
         rx.heading("调价", size="4"),
         rx.text("选择类别、供应商或指定配件（可组合），按规则预览后再执行。已结算的单据不受影响。", size="2",
                 color_scheme="gray"),
-        *_part_search(P.search, P.errors, P.choices, _choice),
+        *part_search(P.search, P.errors, P.choices, P.choose),
         rx.flex(rx.foreach(P.chosen, _chosen), wrap="wrap", gap="2"),
         rx.form(
             rx.vstack(
@@ -113,11 +108,6 @@ def _recent(row: AdjustmentRow) -> rx.Component:
     )
 
 
-def _history_choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=P.show_history(choice.id))
-
-
 def _history_row(row: HistoryRow) -> rx.Component:
     return rx.hstack(rx.text(row.when, size="2"), rx.text(row.number, size="2", color_scheme="gray"), rx.spacer(),
                      rx.text(row.old, " → ", row.new), width="100%", class_name="line-row")
@@ -133,7 +123,7 @@ def price_adjust_page():
         card(rx.heading("最近调价单", size="4"),
              rx.cond(P.recent.length() > 0, rx.foreach(P.recent, _recent), empty_note("还没有调价单"))),
         card(rx.heading("配件调价记录", size="4"),
-             *_part_search(P.search_history, P.errors, P.history_choices, _history_choice),
+             *part_search(P.search_history, P.errors, P.history_choices, P.show_history),
              rx.cond(P.history_part != "", rx.vstack(
                  rx.text(P.history_part, weight="bold"),
                  rx.cond(P.history.length() > 0, rx.foreach(P.history, _history_row), empty_note("没有调价记录")),

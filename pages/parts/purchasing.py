@@ -17,6 +17,7 @@ from pages.components import (
     status_badge,
 )
 from pages.layout import page
+from pages.parts.part_search import part_line_card, part_search
 from pages.scanner import scan_button
 from state.parts.purchasing import (
     STATUS_COLOURS,
@@ -165,49 +166,22 @@ def _receipt_row(row: ReceiptRow) -> rx.Component:
     )
 
 
-def _part_search(search, errors, choices, choice) -> list[rx.Component]:
-    """A part search box (code, name or barcode), its message and the parts found, each a button."""
-    return [
-        rx.form(
-            rx.hstack(rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
-                               aria_label="搜索配件"),
-                      rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
-            on_submit=search, reset_on_submit=False, width="100%",
-        ),
-        field_error(errors, "part_query"),
-        rx.foreach(choices, choice),
-    ]
-
-
-def _counter_choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=P.add_counter_part(choice.id))
-
-
 def _counter_line(line: Choice) -> rx.Component:
     i = line.id
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(line.label, weight="bold"), rx.spacer(),
-                      rx.icon_button(rx.icon("x", size=16), type="button", variant="ghost", size="2",
-                                     aria_label="移除", on_click=P.remove_counter_part(line.id)),
-                      width="100%", align="center"),
-            field_error(P.counter_errors, "line." + i),
-            rx.grid(
-                rx.vstack(rx.input(name="quantity." + i, placeholder="数量", size="3", input_mode="decimal",
-                                   aria_label="入库数量", key=P.counter_key + "-q-" + i),
-                          field_error(P.counter_errors, "quantity." + i), spacing="1"),
-                rx.vstack(rx.input(name="unit_price." + i, placeholder="单价（元）", size="3", input_mode="decimal",
-                                   aria_label="入库单价", key=P.counter_key + "-p-" + i),
-                          field_error(P.counter_errors, "unit_price." + i), spacing="1"),
-                columns="2", spacing="3", width="100%",
-            ),
-            rx.input(name="price_reason." + i, placeholder="单价为0时填写原因", size="2", aria_label="价格原因",
-                     key=P.counter_key + "-r-" + i),
-            field_error(P.counter_errors, "price_reason." + i),
-            spacing="2", width="100%",
+    return part_line_card(
+        line.label, P.remove_counter_part(line.id), P.counter_errors, "line." + i,
+        rx.grid(
+            rx.vstack(rx.input(name="quantity." + i, placeholder="数量", size="3", input_mode="decimal",
+                               aria_label="入库数量", key=P.counter_key + "-q-" + i),
+                      field_error(P.counter_errors, "quantity." + i), spacing="1"),
+            rx.vstack(rx.input(name="unit_price." + i, placeholder="单价（元）", size="3", input_mode="decimal",
+                               aria_label="入库单价", key=P.counter_key + "-p-" + i),
+                      field_error(P.counter_errors, "unit_price." + i), spacing="1"),
+            columns="2", spacing="3", width="100%",
         ),
-        width="100%",
+        rx.input(name="price_reason." + i, placeholder="单价为0时填写原因", size="2", aria_label="价格原因",
+                 key=P.counter_key + "-r-" + i),
+        field_error(P.counter_errors, "price_reason." + i),
     )
 
 
@@ -220,7 +194,7 @@ def counter_section() -> rx.Component:
     """无单入库: goods bought over the counter from a supplier, without a purchase order."""
     return card(
         rx.heading("无单入库（柜台采购）", size="4"),
-        *_part_search(P.search_counter_parts, P.counter_errors, P.counter_choices, _counter_choice),
+        *part_search(P.search_counter_parts, P.counter_errors, P.counter_choices, P.add_counter_part),
         rx.form(
             rx.vstack(
                 field_error(P.counter_errors, "form"),
@@ -326,11 +300,6 @@ def _action_button(button: ActionButton) -> rx.Component:
                      on_click=O.act(button.action), id="po-" + button.action, flex="1")
 
 
-def _part_choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=O.add_part(choice.id))
-
-
 def _editor() -> rx.Component:
     return rx.vstack(
         rx.form(
@@ -348,7 +317,7 @@ def _editor() -> rx.Component:
         ),
         card(
             rx.heading("添加配件", size="3"),
-            *_part_search(O.search_parts, O.edit_errors, O.part_choices, _part_choice),
+            *part_search(O.search_parts, O.edit_errors, O.part_choices, O.add_part),
         ),
         width="100%", spacing="3",
     )

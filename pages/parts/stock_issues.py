@@ -18,9 +18,8 @@ from pages.components import (
 )
 from pages.layout import page
 from pages.scanner import scan_button
-from pages.parts.purchasing import _part_search
+from pages.parts.part_search import part_line_card, part_search
 from pages.parts.purchasing import _supplier_option as _option
-from state.parts.purchasing import Choice
 from state.parts.stock_issues import (
     DeliveryNotesState,
     IssuePart,
@@ -46,28 +45,16 @@ def _issue_row(row: IssueRow) -> rx.Component:
     )
 
 
-def _choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=S.add_part(choice.id))
-
-
 def _line(line: IssuePart) -> rx.Component:
     i = line.id
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(line.label, weight="bold"), rx.spacer(),
-                      rx.icon_button(rx.icon("x", size=16), type="button", variant="ghost", size="2",
-                                     aria_label="移除", on_click=S.remove_part(line.id)),
-                      width="100%", align="center"),
-            field_error(S.errors, "part." + i),
-            rx.hstack(rx.input(name="quantity." + i, default_value="1", size="3", input_mode="decimal", width="6em",
-                               aria_label="出库数量", key=S.key + "-q-" + i),
-                      rx.text(line.unit), rx.spacer(), rx.text("本仓库存 ", line.on_hand, size="2", color_scheme="gray"),
-                      align="center", width="100%"),
-            field_error(S.errors, "quantity." + i),
-            spacing="2", width="100%",
-        ),
-        width="100%", class_name="issue-line",
+    return part_line_card(
+        line.label, S.remove_part(line.id), S.errors, "part." + i,
+        rx.hstack(rx.input(name="quantity." + i, default_value="1", size="3", input_mode="decimal", width="6em",
+                           aria_label="出库数量", key=S.key + "-q-" + i),
+                  rx.text(line.unit), rx.spacer(), rx.text("本仓库存 ", line.on_hand, size="2", color_scheme="gray"),
+                  align="center", width="100%"),
+        field_error(S.errors, "quantity." + i),
+        class_name="issue-line",
     )
 
 
@@ -84,7 +71,7 @@ def _new_slip() -> rx.Component:
                                      value=S.warehouse_id, on_change=S.set_warehouse, class_name="native-select",
                                      aria_label="出库仓库", id="issue-warehouse"), S.errors, "warehouse_id"),
         scan_button(S.scan, "扫码添加"),
-        *_part_search(S.search, S.errors, S.choices, _choice),
+        *part_search(S.search, S.errors, S.choices, S.add_part),
         rx.form(
             rx.vstack(
                 field_error(S.errors, "form"),

@@ -7,8 +7,9 @@ import reflex as rx
 
 from pages.components import card, empty_note, field_error, labelled
 from pages.layout import page
+from pages.parts.part_search import part_search
 from pages.parts.record_screen import active_switch, form_header, search_list, text_field
-from state.parts.suppliers import OfferRow, PartChoice, SupplierRow, SuppliersState
+from state.parts.suppliers import OfferRow, SupplierRow, SuppliersState
 
 ERRORS = SuppliersState.errors
 VALUES = SuppliersState.values
@@ -50,11 +51,6 @@ def _offer(row: OfferRow) -> rx.Component:
     )
 
 
-def _choice(choice: PartChoice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=SuppliersState.choose_offer_part(choice.id))
-
-
 def _offer_input(label: str, key: str, input_mode: str, required: bool = False) -> rx.Component:
     return labelled(label, rx.input(name=key, default_value=SuppliersState.offer_values[key], size="3",
                                     input_mode=input_mode, key=SuppliersState.form_key, id=f"offer-{key}"),
@@ -66,18 +62,8 @@ def offers_card() -> rx.Component:
         rx.heading("供应的配件", size="4"),
         rx.cond(SuppliersState.offers.length() > 0, rx.foreach(SuppliersState.offers, _offer),
                 empty_note("还没有报价")),
-        rx.form(
-            rx.hstack(
-                rx.input(name="part_query", placeholder="搜索配件编码、名称或条码", size="3", flex="1",
-                         aria_label="搜索报价配件", max_length=50),
-                rx.button(rx.icon("search"), "查找", size="3", type="submit", variant="soft"),
-                width="100%",
-            ),
-            on_submit=SuppliersState.search_offer_parts,
-            reset_on_submit=False,
-            width="100%",
-        ),
-        rx.foreach(SuppliersState.part_choices, _choice),
+        *part_search(SuppliersState.search_offer_parts, OFFER_ERRORS, SuppliersState.part_choices,
+                     SuppliersState.choose_offer_part, aria_label="搜索报价配件"),
         field_error(OFFER_ERRORS, "part_id"),
         rx.cond(SuppliersState.offer_part_id != 0, rx.form(
             rx.vstack(

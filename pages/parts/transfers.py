@@ -18,6 +18,7 @@ from pages.components import (
     status_badge,
 )
 from pages.layout import page
+from pages.parts.part_search import part_line_card, part_search
 from pages.scanner import scan_button
 from state.parts.transfers import (
     STATUS_COLOURS,
@@ -69,29 +70,16 @@ def _list(rows, empty: str) -> rx.Component:
                    empty_note(empty))
 
 
-def _choice(choice: Choice) -> rx.Component:
-    return rx.button(choice.label, variant="outline", size="3", type="button", width="100%", justify="start",
-                     on_click=L.add_part(choice.id))
-
-
 def _form_line(line: FormLine) -> rx.Component:
     i = line.part_id
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.text(line.label, weight="bold"), rx.spacer(),
-                      rx.icon_button(rx.icon("x", size=16), type="button", variant="ghost", size="2",
-                                     aria_label="移除", on_click=L.remove_part(line.part_id)),
-                      width="100%", align="center"),
-            field_error(L.errors, "part_id." + i),
-            rx.hstack(rx.text("数量", size="2"),
-                      rx.input(name="quantity." + i, default_value=line.quantity, size="3", input_mode="decimal",
-                               width="7em", aria_label="调拨数量", id="transfer-qty-" + i,
-                               key=L.form_key + "-q-" + i + "-" + line.quantity),
-                      align="center"),
-            field_error(L.errors, "quantity." + i),
-            spacing="2", width="100%",
-        ),
-        width="100%",
+    return part_line_card(
+        line.label, L.remove_part(line.part_id), L.errors, "part_id." + i,
+        rx.hstack(rx.text("数量", size="2"),
+                  rx.input(name="quantity." + i, default_value=line.quantity, size="3", input_mode="decimal",
+                           width="7em", aria_label="调拨数量", id="transfer-qty-" + i,
+                           key=L.form_key + "-q-" + i + "-" + line.quantity),
+                  align="center"),
+        field_error(L.errors, "quantity." + i),
     )
 
 
@@ -108,14 +96,7 @@ def new_section() -> rx.Component:
                         "同一门店的仓库之间一步完成；调往其他门店的货物在途，由对方收货。"),
                 size="2", color_scheme="gray"),
         scan_button(L.scanned, "扫码添加"),
-        rx.form(
-            rx.hstack(rx.input(name="part_query", placeholder="配件编码、名称或条码", size="3", flex="1",
-                               aria_label="搜索配件", id="transfer-part-query"),
-                      rx.button(rx.icon("search"), "查找", size="3", type="submit"), width="100%"),
-            on_submit=L.search_parts, reset_on_submit=False, width="100%",
-        ),
-        field_error(L.errors, "part_query"),
-        rx.foreach(L.choices, _choice),
+        *part_search(L.search_parts, L.errors, L.choices, L.add_part, input_id="transfer-part-query"),
         rx.form(
             rx.vstack(
                 field_error(L.errors, "form"),
