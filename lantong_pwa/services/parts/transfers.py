@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound
-from lantong_pwa.services.parts import stock
+from lantong_pwa.services.parts import catalogue, stock
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.permissions import Permission, allows, require, sees_all_branches
@@ -43,6 +43,7 @@ from models import (
     Branch,
     BranchStatus,
     Part,
+    PartBarcode,
     StockMoveKind,
     Transfer,
     TransferLine,
@@ -485,6 +486,13 @@ def _receiving_part(session: Session, actor: User, transfer: Transfer, line: Tra
             cost=sender.cost, is_active=True, created_at=utc_now(),
         ).on_conflict_do_nothing(index_elements=["branch_id", "code"]))
         found = session.exec(select(Part.id).where(*where)).one()
+        # The sender's barcodes come along, so the receiving clerk can scan the goods; one the receiving branch
+        # already uses for another part stays that part's.
+        codes = catalogue.barcodes_of(session, [sender.id]).get(sender.id, [])
+        if codes:
+            session.execute(dialect.insert(PartBarcode.__table__).values(
+                [{"branch_id": transfer.to_branch_id, "part_id": found, "barcode": code} for code in codes],
+            ).on_conflict_do_nothing(index_elements=["branch_id", "barcode"]))
         audit.record(session, actor, "part.create_from_transfer", "part", found, branch_id=transfer.to_branch_id,
                      code=sender.code, name=sender.name, transfer=transfer.number, from_part_id=sender.id)
     line.to_part_id = found

@@ -12,11 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from lantong_pwa.errors import DomainError, FormErrors, NotFound, PermissionDenied
-from lantong_pwa.services.parts import stock, stock_report, transfers
+from lantong_pwa.services.parts import catalogue, stock, stock_report, transfers
 from lantong_pwa.services.parts.transfers import Action, LineInput
 from models import (
     AuditEvent,
     Part,
+    PartBarcode,
     Role,
     StockBalance,
     StockMove,
@@ -259,6 +260,11 @@ def test_the_invariant_holds_through_every_step(chain, session):
 
 
 def test_a_part_the_receiving_branch_lacks_is_created_from_the_senders_entry(chain, session):
+    """With the sender's barcodes, except one the receiving branch already prints on another part."""
+    session.add_all([PartBarcode(branch_id=chain.a.id, part_id=chain.oil.id, barcode="6900000000017"),
+                     PartBarcode(branch_id=chain.a.id, part_id=chain.oil.id, barcode="6900000000024"),
+                     PartBarcode(branch_id=chain.b.id, part_id=chain.pads_b.id, barcode="6900000000024")])
+    session.commit()
     transfer = chain.send((chain.oil, "4"))
     line, = chain.lines(transfer)
     assert session.exec(select(Part).where(Part.branch_id == chain.b.id, Part.code == "OIL-5W30")).first() is None
@@ -270,6 +276,8 @@ def test_a_part_the_receiving_branch_lacks_is_created_from_the_senders_entry(cha
     assert (landed.on_hand, landed.average_cost) == (D("4"), D("40.0000"))
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "part.create_from_transfer")).one()
     assert event.branch_id == chain.b.id and event.entity_id == created.id
+    assert catalogue.part_by_barcode(session, chain.clerk_b, "6900000000017").id == created.id
+    assert catalogue.part_by_barcode(session, chain.clerk_b, "6900000000024").id == chain.pads_b.id
 
 
 # --- a request shipped against ----------------------------------------------------------------------------------
