@@ -22,11 +22,11 @@ from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.parts import catalogue_import, stock_report
-from lantong_pwa.services.finance import payables
+from lantong_pwa.services.finance import expenses, payables
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
 from lantong_pwa.services.platform.health import health
-from lantong_pwa.services.platform.parsing import parse_date
+from lantong_pwa.services.platform.parsing import parse_date, parse_int
 from lantong_pwa.services.workshop.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
 from models import Photo, User
@@ -234,6 +234,20 @@ def payables_statement_route(request: Request) -> Response:
     return _xlsx(data, f"对账单_{sheet.name}")
 
 
+def expense_statistics_route(request: Request) -> Response:
+    """``/api/expenses/statistics.xlsx?year=``: each expense category per month of the year, and the totals."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            year = parse_int(request.query_params.get("year", "") or str(local_day(utc_now()).year), "year", "年份",
+                             minimum=2000, maximum=2100)
+            report = expenses.statistics(session, actor, year)
+            data = reports.export_xlsx(expenses.statistics_table(report), expenses.STATISTICS_HEADERS, "费用统计")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"费用统计_{year}")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
@@ -249,6 +263,7 @@ api = Starlette(
         Route("/api/imports", import_upload_route, methods=["POST"]),
         Route("/api/imports/{kind:str}/template.xlsx", import_template_route),
         Route("/api/payables/ageing.xlsx", payables_ageing_route),
+        Route("/api/expenses/statistics.xlsx", expense_statistics_route),
         Route("/api/parts/ledger.xlsx", stock_ledger_route),
         Route("/api/payables/{supplier_id:int}/statement.xlsx", payables_statement_route),
     ]

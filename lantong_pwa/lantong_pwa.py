@@ -19,6 +19,13 @@ from pages.care.care import care_page
 from pages.cashier.cashier import cashier_page, settle_page, settlement_sheet_page
 from pages.cashier.cash_close import cash_close_page, cash_close_sheet_page
 from pages.cashier.receipt import payment_receipt_page
+from pages.finance.expenses import (
+    expense_categories_page,
+    expense_detail_page,
+    expense_statistics_page,
+    expenses_page,
+    profit_page,
+)
 from pages.finance.money_accounts import account_journal_page, money_accounts_page
 from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
@@ -66,6 +73,13 @@ from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
 from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.cashier.receipt import PaymentReceiptState
+from state.finance.expenses import (
+    ExpenseCategoriesState,
+    ExpenseDetailState,
+    ExpensesState,
+    ExpenseStatisticsState,
+    ProfitState,
+)
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
@@ -215,6 +229,14 @@ app.add_page(money_accounts_page, route="/finance/accounts", title="资金账户
              on_load=MoneyAccountsState.load)
 app.add_page(account_journal_page, route="/finance/accounts/[money_account]", title="日记账 · 蓝通维修",
              on_load=AccountJournalState.load)
+app.add_page(expenses_page, route="/finance/expenses", title="费用 · 蓝通维修", on_load=ExpensesState.load)
+app.add_page(expense_detail_page, route="/finance/expenses/[expense_id]", title="费用单 · 蓝通维修",
+             on_load=ExpenseDetailState.load)
+app.add_page(expense_categories_page, route="/finance/expense-categories", title="费用类别 · 蓝通维修",
+             on_load=ExpenseCategoriesState.load)
+app.add_page(expense_statistics_page, route="/finance/expense-statistics", title="费用统计 · 蓝通维修",
+             on_load=ExpenseStatisticsState.load)
+app.add_page(profit_page, route="/finance/profit", title="月度利润 · 蓝通维修", on_load=ProfitState.load)
 app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
 app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)
 app.add_page(care_page, route="/care", title="客户关怀中心 · 蓝通维修", on_load=CareState.load)

@@ -38,6 +38,8 @@ NAV_ICONS = {
     "/parts/prices/adjust": "tag",
     "/payables": "hand-coins",
     "/finance/accounts": "landmark",
+    "/finance/expenses": "receipt",
+    "/finance/profit": "trending-up",
     "/cashier/close": "calculator",
     "/figures": "chart-column",
     "/satisfaction": "smile",

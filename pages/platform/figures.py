@@ -184,6 +184,19 @@ def payer_split() -> rx.Component:
     )
 
 
+def money_position() -> rx.Component:
+    """应收、应付与资金 as of now, whatever day is shown."""
+    line = lambda row: rx.hstack(rx.text(row[0]), rx.spacer(), rx.text(row[1], weight="medium"),  # noqa: E731
+                                 width="100%", class_name="line-row")
+    return card(
+        rx.heading("应收应付与资金（当前）", size="4"),
+        rx.foreach(FiguresState.position, line),
+        rx.divider(),
+        rx.foreach(FiguresState.account_balances, line),
+        id="money-position",
+    )
+
+
 def low_stock() -> rx.Component:
     """Parts below their safety stock now, with the way to the purchase plan and the safety-stock screen."""
     return rx.cond(FiguresState.low_stock > 0, rx.callout.root(
@@ -207,6 +220,7 @@ def figures() -> rx.Component:
             bar_chart(FiguresState.revenue_chart, "营收（按类别）"),
             bar_chart(FiguresState.collections_chart, "收款（按方式）", collections_list()),
             payer_split(),
+            money_position(),
             technicians(),
             columns=rx.breakpoints(initial="1", md="2"),
             spacing="3",

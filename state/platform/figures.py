@@ -151,6 +151,9 @@ class FiguresState(SessionState):
     comparison: list[BranchFigureRow] = []
     comparison_total: BranchFigureRow = BranchFigureRow()
     low_stock: int = 0  # parts (per warehouse) below their safety stock, now
+    # 应收、应付与资金, now: [[label, amount]] and each account's (or kind's) balance
+    position: list[list[str]] = []
+    account_balances: list[list[str]] = []
     error: str = ""
 
     @rx.var
@@ -185,6 +188,10 @@ class FiguresState(SessionState):
             [str(branch_id), name] for branch_id, name in options]
         self.branch_name = result.branch_name
         self.low_stock = result.low_stock
+        held = result.position
+        self.position = [["应收余额", money(held.receivable)], ["其中逾期", money(held.overdue_receivable)],
+                         ["应付余额", money(held.payable)], ["资金合计", money(held.cash_total)]]
+        self.account_balances = [[name, money(balance)] for name, balance in held.accounts]
         self.day_label = _day_label(result.current.day)
         self.week_ago_label = _day_label(result.week_ago.day)
         self.as_of = format_local(result.current.as_of, "%m-%d %H:%M")

@@ -31,11 +31,12 @@ def test_phone_tabs_lead_with_what_each_role_does_first():
     assert phone_tabs("cashier") == ["收银", "在修", "客户", "查询"]
     assert [label for _path, label in nav_for("technician")] == ["任务", "在修", "车辆"]
     assert [label for _path, label in nav_for("parts_clerk")] == ["配件", "采购", "档案", "在修", "进销存", "调拨",
-                                                                  "盘点", "车辆", "供应商", "导入", "领用", "应付"]
+                                                                  "盘点", "车辆", "供应商", "导入", "领用", "应付", "费用"]
     assert ["/parts/transfers", "调拨"] in nav_for("manager") and ["/parts/transfers", "调拨"] in nav_for("admin")
     assert ["/purchasing", "采购"] in nav_for("manager")  # approves orders above the branch's amount
     assert ["/parts/ledger", "进销存"] in nav_for("manager")
     assert ["/parts/prices/adjust", "调价"] in nav_for("manager")
+    assert ["/finance/expenses", "费用"] in nav_for("advisor") and ["/finance/profit", "利润"] in nav_for("manager")
     assert "用户" not in [label for _path, label in nav_for("manager")]
     assert ["/admin/branches", "门店"] in nav_for("admin")  # after 更多: set up once, rarely changed
     assert "门店" not in [label for _path, label in nav_for("manager")]

@@ -38,6 +38,13 @@ from state.care.care import CareState
 from state.cashier.cashier import CashierState, SettlementSheetState, SettleState
 from state.cashier.cash_close import CashCloseSheetState, CashCloseState
 from state.cashier.receipt import PaymentReceiptState
+from state.finance.expenses import (
+    ExpenseCategoriesState,
+    ExpenseDetailState,
+    ExpensesState,
+    ExpenseStatisticsState,
+    ProfitState,
+)
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.parts.ledger import LedgerDetailState, LedgerState
@@ -80,6 +87,7 @@ from tests.conftest import Shop
 from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
+from tests.state.finance import expense_cases as exc
 from tests.state.finance import money_cases as mnc
 from tests.state.finance import payables_cases as pyc
 from tests.state.platform import branch_cases as bc
@@ -609,6 +617,7 @@ PROTECTED = [
     *[Protected(*case) for case in lgc.CASES],
     # 资金: the money accounts, transfers and journals.
     *[Protected(*case) for case in mnc.CASES],
+    *[Protected(*case) for case in exc.CASES],
     # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
     *[Protected(*case) for case in puc.CASES],
     # Transfers: the lists and forms, one transfer's steps, the printed slip.
@@ -681,6 +690,7 @@ UI_ONLY = {
     **pcc.UI_ONLY,
     **pyc.UI_ONLY,
     **mnc.UI_ONLY,
+    **exc.UI_ONLY,
     **puc.UI_ONLY,
     **tfc.UI_ONLY,
     **stk.UI_ONLY,
@@ -700,7 +710,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
                  CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,
                  TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState, IssuesState,
-                 IssueSheetState, DeliveryNotesState, PriceAdjustState]
+                 IssueSheetState, DeliveryNotesState, PriceAdjustState, ExpensesState, ExpenseDetailState,
+                 ExpenseCategoriesState, ExpenseStatisticsState, ProfitState]
 
 
 def app_event_handlers() -> set[str]:
