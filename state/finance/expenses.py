@@ -369,6 +369,21 @@ class ExpenseCategoriesState(SessionState):
             db, actor, category_id, bool(active)), "已启用" if active else "已停用")
 
 
+async def _load_year(state, permission: Permission):
+    """A year table's page load: this year, for those allowed ``permission``."""
+    year = _today().year
+    shown = await state._in_read(lambda db, actor: state._show(db, actor, year), page=permission)
+    if shown.redirect is not None:
+        return shown.redirect
+    state.error = "" if shown.ok else shown.error.message
+    return None
+
+
+async def _choose_year(state, value: str) -> None:
+    shown = await state._in_read(lambda db, actor: state._show(db, actor, _year(value)))
+    state.error = "" if shown.ok else shown.error.message
+
+
 @dataclasses.dataclass
 class StatisticsRow:
     name: str = ""
@@ -405,17 +420,11 @@ class ExpenseStatisticsState(SessionState):
 
     @rx.event
     async def load(self):
-        year = _today().year
-        shown = await self._in_read(lambda db, actor: self._show(db, actor, year), page=Permission.VIEW_EXPENSES)
-        if shown.redirect is not None:
-            return shown.redirect
-        self.error = "" if shown.ok else shown.error.message
-        return None
+        return await _load_year(self, Permission.VIEW_EXPENSES)
 
     @rx.event
     async def choose_year(self, value: str):
-        shown = await self._in_read(lambda db, actor: self._show(db, actor, _year(value)))
-        self.error = "" if shown.ok else shown.error.message
+        await _choose_year(self, value)
 
 
 @dataclasses.dataclass
@@ -449,14 +458,8 @@ class ProfitState(SessionState):
 
     @rx.event
     async def load(self):
-        year = _today().year
-        shown = await self._in_read(lambda db, actor: self._show(db, actor, year), page=Permission.VIEW_FIGURES)
-        if shown.redirect is not None:
-            return shown.redirect
-        self.error = "" if shown.ok else shown.error.message
-        return None
+        return await _load_year(self, Permission.VIEW_FIGURES)
 
     @rx.event
     async def choose_year(self, value: str):
-        shown = await self._in_read(lambda db, actor: self._show(db, actor, _year(value)))
-        self.error = "" if shown.ok else shown.error.message
+        await _choose_year(self, value)
