@@ -96,11 +96,12 @@ def download_button(url, element_id: str, label: str = "导出Excel") -> rx.Comp
     )
 
 
-def print_bar() -> rx.Component:
-    """打印 and 返回 under a printable sheet; not printed."""
+def print_bar(back: bool = True) -> rx.Component:
+    """打印 and (unless a page opened from a shared link, with nowhere to go back to) 返回 under a printable sheet;
+    not printed."""
     return rx.hstack(
         rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
-        rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()")),
+        *([rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()"))] if back else []),
         class_name="no-print", justify="center", padding="1em",
     )
 
@@ -114,12 +115,12 @@ def sheet_header(shop, title: str, *facts, tax_details: bool = False) -> rx.Comp
                         rx.el.h2(title), rx.el.p(*facts), class_name="sheet-header")
 
 
-def printable_sheet(found, error, sheet: rx.Component) -> rx.Component:
-    """A printable sheet's page (结算单, 收据, 对账单 …): the sheet once its state has ``found`` it, else the error or
-    the spinner; 打印 and 返回 below."""
-    return rx.box(
-        rx.cond(found, sheet,
-                rx.cond(error != "", rx.callout(error, icon="circle_x", color_scheme="orange"), page_loading())),
-        print_bar(),
-        class_name="sheet-page",
-    )
+def sheet_or_error(found, error, sheet: rx.Component) -> rx.Component:
+    """The sheet once its state has ``found`` it, else the error or the spinner."""
+    return rx.cond(found, sheet, rx.cond(error != "", rx.callout(error, icon="circle_x", color_scheme="orange",
+                                                                 id="sheet-error"), page_loading()))
+
+
+def printable_sheet(found, error, sheet: rx.Component, back: bool = True) -> rx.Component:
+    """A printable sheet's page (结算单, 收据, 对账单 …): ``sheet_or_error``, with 打印 and 返回 below."""
+    return rx.box(sheet_or_error(found, error, sheet), print_bar(back), class_name="sheet-page")

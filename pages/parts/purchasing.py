@@ -14,6 +14,8 @@ from pages.components import (
     hidden_input,
     labelled,
     page_loading,
+    printable_sheet,
+    sheet_header,
     status_badge,
 )
 from pages.layout import page
@@ -544,56 +546,35 @@ def _sheet_line(line: SheetLine) -> rx.Component:
                     rx.el.td(line.unit_price, class_name="num"), rx.el.td(line.amount, class_name="num"))
 
 
-def _order_sheet(state, with_buttons: bool) -> rx.Component:
+def _order_sheet(state, back: bool) -> rx.Component:
     s = state.sheet
-    return rx.box(
-        rx.cond(
-            state.found,
-            rx.el.article(
-                rx.el.header(
-                    rx.el.h1(s.header),
-                    rx.cond(s.contact != "", rx.el.p(s.contact)),
-                    rx.el.h2("采购订单"),
-                    rx.el.p("单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.status, " · 日期 ",
-                            s.created),
-                    class_name="sheet-header",
-                ),
-                rx.el.table(rx.el.tbody(
-                    rx.el.tr(rx.el.th("供应商"), rx.el.td(s.supplier, class_name="strong"), rx.el.th("联系"),
-                             rx.el.td(s.supplier_contact)),
-                    rx.el.tr(rx.el.th("收货仓库"), rx.el.td(s.warehouse), rx.el.th("预计到货"),
-                             rx.el.td(s.expected_on)),
-                ), class_name="sheet-info"),
-                rx.el.table(
-                    rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
-                                         rx.el.th("数量", class_name="num"), rx.el.th("单价", class_name="num"),
-                                         rx.el.th("金额", class_name="num"))),
-                    rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
-                    rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=5, class_name="num"),
-                                         rx.el.td(s.total, class_name="num strong"))),
-                    class_name="sheet-lines",
-                ),
-                rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
-                rx.el.p("价格均含税。", class_name="sheet-note"),
-                class_name="settle-sheet",
-                id="po-sheet",
-            ),
-            rx.cond(state.error != "", rx.callout(state.error, icon="circle_x", color_scheme="orange",
-                                                  id="sheet-error"), page_loading()),
+    return printable_sheet(state.found, state.error, rx.el.article(
+        sheet_header(s, "采购订单", "单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.status, " · 日期 ",
+                     s.created),
+        rx.el.table(rx.el.tbody(
+            rx.el.tr(rx.el.th("供应商"), rx.el.td(s.supplier, class_name="strong"), rx.el.th("联系"),
+                     rx.el.td(s.supplier_contact)),
+            rx.el.tr(rx.el.th("收货仓库"), rx.el.td(s.warehouse), rx.el.th("预计到货"), rx.el.td(s.expected_on)),
+        ), class_name="sheet-info"),
+        rx.el.table(
+            rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
+                                 rx.el.th("数量", class_name="num"), rx.el.th("单价", class_name="num"),
+                                 rx.el.th("金额", class_name="num"))),
+            rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
+            rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=5, class_name="num"),
+                                 rx.el.td(s.total, class_name="num strong"))),
+            class_name="sheet-lines",
         ),
-        rx.hstack(
-            rx.button(rx.icon("printer"), "打印", on_click=rx.call_script("window.print()"), size="3"),
-            *([rx.button("返回", variant="soft", size="3", on_click=rx.call_script("history.back()"))]
-              if with_buttons else []),
-            class_name="no-print", justify="center", padding="1em",
-        ),
-        class_name="sheet-page",
-    )
+        rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
+        rx.el.p("价格均含税。", class_name="sheet-note"),
+        class_name="settle-sheet",
+        id="po-sheet",
+    ), back=back)
 
 
 def purchase_order_print_page() -> rx.Component:
-    return _order_sheet(PurchaseOrderPrintState, with_buttons=True)
+    return _order_sheet(PurchaseOrderPrintState, back=True)
 
 
 def supplier_order_page() -> rx.Component:
-    return _order_sheet(SupplierOrderState, with_buttons=False)
+    return _order_sheet(SupplierOrderState, back=False)

@@ -13,8 +13,10 @@ from pages.components import (
     field_error,
     hidden_input,
     labelled,
-    page_loading,
     print_bar,
+    printable_sheet,
+    sheet_header,
+    sheet_or_error,
 )
 from pages.layout import page
 from pages.scanner import scan_button
@@ -126,38 +128,27 @@ def _sheet_line(line: SheetLine) -> rx.Component:
 
 def _issue_sheet() -> rx.Component:
     s = IssueSheetState.sheet
-    return rx.cond(
-        IssueSheetState.found,
-        rx.el.article(
-            rx.el.header(
-                rx.el.h1(s.header),
-                rx.cond(s.contact != "", rx.el.p(s.contact)),
-                rx.el.h2(s.kind, "单"),
-                rx.el.p("单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.created),
-                class_name="sheet-header",
-            ),
-            rx.el.table(rx.el.tbody(
-                rx.el.tr(rx.el.th("仓库"), rx.el.td(s.warehouse), rx.el.th("费用类别"),
-                         rx.el.td(s.category, class_name="strong", id="sheet-category")),
-                rx.el.tr(rx.el.th("领用/受赠"), rx.el.td(s.recipient), rx.el.th("关联工单"), rx.el.td(s.order_number)),
-            ), class_name="sheet-info"),
-            rx.el.table(
-                rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
-                                     rx.el.th("数量", class_name="num"), rx.el.th("成本价", class_name="num wide"),
-                                     rx.el.th("成本金额", class_name="num"))),
-                rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
-                rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=5, class_name="num"),
-                                     rx.el.td(s.total, class_name="num strong", id="sheet-total"))),
-                class_name="sheet-lines",
-            ),
-            rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
-            rx.el.p("按出库时的平均成本计价。", class_name="sheet-note"),
-            rx.el.div(rx.el.div("库管：", s.clerk, class_name="sign"), rx.el.div("领用人签字：", class_name="sign"),
-                      class_name="sheet-signatures"),
-            class_name="settle-sheet", id="issue-sheet",
+    return rx.el.article(
+        sheet_header(s, s.kind + "单", "单号 ", rx.el.strong(s.number, id="sheet-number"), " · ", s.created),
+        rx.el.table(rx.el.tbody(
+            rx.el.tr(rx.el.th("仓库"), rx.el.td(s.warehouse), rx.el.th("费用类别"),
+                     rx.el.td(s.category, class_name="strong", id="sheet-category")),
+            rx.el.tr(rx.el.th("领用/受赠"), rx.el.td(s.recipient), rx.el.th("关联工单"), rx.el.td(s.order_number)),
+        ), class_name="sheet-info"),
+        rx.el.table(
+            rx.el.thead(rx.el.tr(rx.el.th("#"), rx.el.th("编码"), rx.el.th("配件"),
+                                 rx.el.th("数量", class_name="num"), rx.el.th("成本价", class_name="num wide"),
+                                 rx.el.th("成本金额", class_name="num"))),
+            rx.el.tbody(rx.foreach(s.lines, _sheet_line)),
+            rx.el.tfoot(rx.el.tr(rx.el.td("合计", col_span=5, class_name="num"),
+                                 rx.el.td(s.total, class_name="num strong", id="sheet-total"))),
+            class_name="sheet-lines",
         ),
-        rx.cond(IssueSheetState.error != "", rx.callout(IssueSheetState.error, icon="circle_x",
-                                                        color_scheme="orange", id="sheet-error"), page_loading()),
+        rx.cond(s.note != "", rx.el.p("备注：", s.note, class_name="sheet-note")),
+        rx.el.p("按出库时的平均成本计价。", class_name="sheet-note"),
+        rx.el.div(rx.el.div("库管：", s.clerk, class_name="sign"), rx.el.div("领用人签字：", class_name="sign"),
+                  class_name="sheet-signatures"),
+        class_name="settle-sheet", id="issue-sheet",
     )
 
 
@@ -165,7 +156,7 @@ def _issue_sheet() -> rx.Component:
 def issue_page():
     return [
         back_link("内部领料", "/parts/issues"),
-        rx.box(_issue_sheet(), class_name="sheet-page"),
+        rx.box(sheet_or_error(IssueSheetState.found, IssueSheetState.error, _issue_sheet()), class_name="sheet-page"),
         rx.cond(IssueSheetState.found,
                 rx.link(rx.button(rx.icon("printer"), "打印", size="3", width="100%"),
                         href="/parts/issues/" + IssueSheetState.sheet.id.to_string() + "/print", id="print-link")),
@@ -173,7 +164,7 @@ def issue_page():
 
 
 def issue_print_page() -> rx.Component:
-    return rx.box(_issue_sheet(), print_bar(), class_name="sheet-page")
+    return printable_sheet(IssueSheetState.found, IssueSheetState.error, _issue_sheet())
 
 
 # --- a work order's delivery notes ----------------------------------------------------------------------------------
@@ -208,13 +199,9 @@ def delivery_notes_page() -> rx.Component:
     d = DeliveryNotesState
     return rx.box(
         rx.box(back_link("领料", "/parts/orders/" + d.order_id.to_string()), class_name="no-print", padding="0.5em"),
-        rx.cond(
-            d.found,
-            rx.cond(d.notes.length() > 0, rx.box(rx.foreach(d.notes, _note), id="delivery-notes"),
-                    rx.box(empty_note("这张工单还没有领料"), padding="1em")),
-            rx.cond(d.error != "", rx.callout(d.error, icon="circle_x", color_scheme="orange", id="sheet-error"),
-                    page_loading()),
-        ),
+        sheet_or_error(d.found, d.error,
+                       rx.cond(d.notes.length() > 0, rx.box(rx.foreach(d.notes, _note), id="delivery-notes"),
+                               rx.box(empty_note("这张工单还没有领料"), padding="1em"))),
         print_bar(),
         class_name="sheet-page",
     )
