@@ -92,6 +92,10 @@ ACTION_LABELS = {
     "part.create_from_transfer": "调拨建档",
     "stock_issue.create": "内部领料/赠品出库", "price_adjustment.prepare": "调价预览",
     "price_adjustment.apply": "执行调价", "price_adjustment.cancel": "作废调价单",
+    "expense.request": "报销申请", "expense.approve": "批准费用", "expense.reject": "驳回费用",
+    "expense.withdraw": "撤回费用", "expense.pay": "支付费用", "branch.expense_approval_amount": "修改费用审批金额",
+    "expense_category.create": "新建费用类别", "expense_category.rename": "费用类别改名",
+    "expense_category.enable": "启用费用类别", "expense_category.disable": "停用费用类别",
 }
 RECENT_LIMIT = 200
 
