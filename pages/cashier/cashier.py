@@ -17,6 +17,7 @@ from pages.components import (
 )
 from pages.layout import page
 from state.cashier.cashier import (
+    TOP_UP_OPTIONS,
     CardEntryRow,
     CashierState,
     PaymentRow,
@@ -414,6 +415,10 @@ def _member_card() -> rx.Component:
                         rx.hstack(
                             rx.input(name="top_up_amount", placeholder="充值金额", input_mode="decimal", size="3",
                                      width="9em", aria_label="充值金额", key=S.top_up_key),
+                            rx.el.select(*[rx.el.option(label, value=value) for value, label in TOP_UP_OPTIONS],
+                                         name="top_up_method", default_value="cash", class_name="native-select",
+                                         aria_label="充值方式", id="top-up-method", key=S.top_up_key + "-m",
+                                         width="7em"),
                             rx.el.input(type="hidden", name="request_key", value=S.top_up_key),
                             rx.button(rx.icon("wallet"), "充值", size="3", variant="soft", type="submit",
                                       id="top-up"),

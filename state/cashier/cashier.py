@@ -42,6 +42,7 @@ from state.platform.views import Letterhead, letterhead, money, quantity
 
 PAYER_OPTIONS = [[payer.value, payer.label] for payer in Payer]
 METHOD_OPTIONS = [[method.value, method.label] for method in PaymentMethod]
+TOP_UP_OPTIONS = [(method.value, method.label) for method in member_cards.TOP_UP_METHODS]
 KIND_LABELS = {SettlementLineKind.LABOR: "工时", SettlementLineKind.PART: "配件", SettlementLineKind.FEE: "费用"}
 
 
@@ -609,8 +610,8 @@ class SettleState(SessionState):
     async def top_up(self, form: dict):
         card_id = self.cards[0].id if self.cards else 0
         key = form.get("request_key", "") or self.top_up_key
-        entry, event = await self._act(lambda db, actor: member_cards.top_up(db, actor, card_id, form.get("top_up_amount", ""),
-                                                                       key), "")
+        entry, event = await self._act(lambda db, actor: member_cards.top_up(
+            db, actor, card_id, form.get("top_up_amount", ""), key, method=form.get("top_up_method", "")), "")
         if entry is None:
             return event
         self.top_up_key = new_request_key()

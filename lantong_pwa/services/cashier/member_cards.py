@@ -23,6 +23,8 @@ from models.common import utc_now
 CARD_PREFIX = "HY"
 MAX_TOP_UP = Decimal("100000.00")
 NOTE_MAX = 100
+# How a top-up may be paid: money that enters one of the shop's accounts (not another card, not on account)
+TOP_UP_METHODS = (PaymentMethod.CASH, PaymentMethod.CARD, PaymentMethod.WECHAT, PaymentMethod.ALIPAY)
 
 
 def customer_cards(session: Session, actor: User, customer_id: int) -> list[MemberCard]:
@@ -52,9 +54,9 @@ def issue_card(session: Session, actor: User, customer_id: int) -> MemberCard:
 
 
 def top_up(session: Session, actor: User, card_id: int, amount: str, request_key: str,
-           note: str = "") -> CardTransaction:
-    """Add money to a card, paid in cash (it enters the cash drawer's journal). A resent request with the same
-    ``request_key`` returns the first top-up."""
+           note: str = "", method: str = PaymentMethod.CASH.value) -> CardTransaction:
+    """Add money to a card, paid by ``method`` (one of ``TOP_UP_METHODS``; the money enters that method's account
+    journal, cash the drawer's). A resent request with the same ``request_key`` returns the first top-up."""
     require(actor, Permission.TAKE_PAYMENTS)
     card = row_in_branch(session, actor, MemberCard, card_id, "会员卡不存在")
     if not request_key:
@@ -62,6 +64,9 @@ def top_up(session: Session, actor: User, card_id: int, amount: str, request_key
     earlier = session.exec(select(CardTransaction).where(CardTransaction.request_key == request_key)).first()
     if earlier is not None:
         return earlier
+    if method not in TOP_UP_METHODS:
+        raise DomainError("请选择充值方式", field="top_up_method")
+    method = PaymentMethod(method)
     value = parse_decimal(amount, "top_up_amount", "充值金额", maximum=MAX_TOP_UP)
     value = to_fen(value)
     if value <= 0:
@@ -75,14 +80,14 @@ def top_up(session: Session, actor: User, card_id: int, amount: str, request_key
         raise DomainError(f"会员卡{card.number}已停用")
     card.balance = to_fen(card.balance + value)
     session.add(card)
-    entry = CardTransaction(card_id=card.id, amount=value, balance_after=card.balance, note=note or "充值",
-                            request_key=request_key, created_by_id=actor.id)
+    entry = CardTransaction(card_id=card.id, amount=value, balance_after=card.balance,
+                            note=note or f"充值（{method.label}）", request_key=request_key, created_by_id=actor.id)
     session.add(entry)
     session.flush()
-    cash_book.post_method(session, actor, card.branch_id, PaymentMethod.CASH.value, value,
-                          ("member_card_top_up", entry.id), f"会员卡{card.number}充值")
+    cash_book.post_method(session, actor, card.branch_id, method.value, value, ("member_card_top_up", entry.id),
+                          f"会员卡{card.number}充值（{method.label}）")
     audit.record(session, actor, "member_card.top_up", "member_card", card.id, branch_id=card.branch_id,
-                 amount=str(value), balance_after=str(card.balance))
+                 amount=str(value), balance_after=str(card.balance), method=method.value)
     session.flush()
     return entry
 

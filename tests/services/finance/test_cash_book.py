@@ -72,6 +72,18 @@ def test_customer_payments_post_to_their_method_s_account(session, shop, books):
     assert integrity.check(session) == []
 
 
+def test_a_top_up_enters_the_account_of_the_method_it_was_paid_by(session, shop, books):
+    order = completed_order(session, shop)
+    card = member_cards.issue_card(session, shop.cashier, order.customer_id)
+    entry = member_cards.top_up(session, shop.cashier, card.id, "300", str(uuid.uuid4()), method="alipay")
+    with refusal(session, DomainError, "请选择充值方式"):
+        member_cards.top_up(session, shop.cashier, card.id, "300", str(uuid.uuid4()), method="on_account")
+    session.commit()
+    assert entry.note == "充值（支付宝）"
+    assert entries(session, books["支付宝商户"]) == [(D("300.00"), D("300.00"), "member_card_top_up")]
+    assert entries(session, books["现金"]) == []
+
+
 def test_paying_a_supplier_by_bank_transfer_leaves_the_bank_account(session, shop, books):
     supplier = add_supplier(session, shop.branch.id)
     add_receipt(session, shop.parts_clerk, supplier, local_day(utc_now()), amount="800")

@@ -140,8 +140,8 @@ def test_cashier_queue_and_member_card(order, session, shop):
     drive(s.issue_card())
     assert len(s.cards) == 1 and s.cards[0].balance == "¥0.00"
     key = s.top_up_key
-    drive(s.top_up({"top_up_amount": "500", "request_key": key}))
-    drive(s.top_up({"top_up_amount": "500", "request_key": key}))  # resent
+    drive(s.top_up({"top_up_amount": "500", "top_up_method": "wechat", "request_key": key}))
+    drive(s.top_up({"top_up_amount": "500", "top_up_method": "wechat", "request_key": key}))  # resent
     assert s.cards[0].balance == "¥500.00" and len(s.card_entries) == 1
     s.choose_method("member_card")
     drive(s.take_payment({"amount": "378", "card_id": str(s.cards[0].id), "request_key": s.pay_key}))
