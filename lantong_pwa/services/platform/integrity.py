@@ -12,6 +12,7 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
 - A purchase order line's received quantity is the sum of its receipt lines; a receipt line's returned quantity the
   sum of its purchase return lines.
 - A money account's balance is the sum of its journal, and each entry's balance after it is the running sum.
+- A paid expense has exactly one journal entry, its amount out of the account it was paid from; an unpaid one none.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from sqlmodel import Session, col, select
 from lantong_pwa.services.parts.stock import stock_value
 from models import (
     Branch,
+    Expense,
+    ExpenseStatus,
     GoodsReceipt,
     GoodsReceiptLine,
     JournalEntry,
@@ -221,8 +224,27 @@ def accounts_against_journal(session: Session) -> Problem | None:
     return Problem("accounts_against_journal", "资金账户余额与日记账不符", tuple(found))
 
 
+def expenses_against_journal(session: Session) -> Problem | None:
+    """A paid expense is one journal entry of minus its amount on its account; any other expense has none."""
+    entries = (select(JournalEntry.document_id, func.count().label("entries"),
+                      func.sum(JournalEntry.amount).label("amount"), func.min(JournalEntry.account_id).label("account"))
+               .where(JournalEntry.document_type == "expense").group_by(JournalEntry.document_id).subquery())
+    rows = session.exec(select(Expense, entries.c.entries, entries.c.amount, entries.c.account)
+                        .outerjoin(entries, entries.c.document_id == Expense.id)
+                        .where(or_(Expense.status == ExpenseStatus.PAID, entries.c.entries.is_not(None)))
+                        .order_by(Expense.id)).all()
+    codes = _branch_codes(session)
+    found = [f"{codes[e.branch_id]} {e.number}：{ExpenseStatus(e.status).label} ¥{_money(e.amount)}，日记账{count or 0}笔"
+             f" ¥{_money(amount)}" for e, count, amount, account in rows
+             if e.status != ExpenseStatus.PAID or count != 1 or _money(amount) != -_money(e.amount)
+             or account != e.account_id]
+    if not found:
+        return None
+    return Problem("expenses_against_journal", "费用单与日记账不符", tuple(found))
+
+
 RULES = (two_active_settlements, status_against_settlement, paid_above_settled, stock_against_ledger,
-         returned_above_picked, purchasing_against_documents, accounts_against_journal)
+         returned_above_picked, purchasing_against_documents, accounts_against_journal, expenses_against_journal)
 
 
 def check(session: Session) -> list[Problem]:

@@ -370,3 +370,15 @@ def test_awaiting_lists_what_each_person_may_do(session, shop, scene):
 def test_today_is_a_shop_day(session, shop, scene):
     assert expenses.month_bounds(date(2026, 12, 15)) == (
         datetime(2026, 11, 30, 16, 0, tzinfo=UTC), datetime(2026, 12, 31, 16, 0, tzinfo=UTC))
+
+
+def test_the_check_finds_a_paid_expense_without_its_journal_entry(session, shop, scene):
+    asked = scene.ask(shop.advisor, "40")
+    expenses.approve(session, shop.manager, asked.id)
+    expenses.pay(session, shop.cashier, asked.id, scene.cash.id, "p")
+    session.commit()
+    assert integrity.check(session) == []
+    session.execute(update(JournalEntry).where(JournalEntry.document_type == "expense").values(amount=D("-4.00")))
+    session.commit()
+    problems = {p.rule: p for p in integrity.check(session)}
+    assert asked.number in problems["expenses_against_journal"].rows[0]
