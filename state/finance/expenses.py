@@ -277,7 +277,10 @@ class ExpenseDetailState(SessionState):
 
     @rx.event
     async def approve(self):
-        return await self._act(lambda db, actor, i: expenses.approve(db, actor, i), "已批准")
+        """批准; a double tap's second approval finds the first (nothing changes) and is not told again."""
+        before = self.expense.status
+        answer = await self._act(lambda db, actor, i: expenses.approve(db, actor, i), "已批准")
+        return None if not self.errors and self.expense.status == before else answer
 
     @rx.event
     async def reject(self, form: dict):

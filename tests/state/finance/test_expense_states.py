@@ -77,6 +77,7 @@ def test_ask_approve_and_pay_with_the_buttons_each_person_gets(session, scene):
     drive(manager.load())
     assert manager.actions == ["approve", "reject"] and manager.expense.tier == "一级审批"
     assert is_toast(drive(manager.approve()), "success") and manager.expense.status == "已批准"
+    assert drive(manager.approve()) is None  # a double tap: approved once, told once
     assert manager.actions == ["pay"]  # a manager may pay too
 
     drive(cashier.load())
