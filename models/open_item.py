@@ -91,7 +91,8 @@ class Counterparty(SQLModel, table=True):
 class OpenItem(SQLModel, table=True):
     __tablename__ = "open_item"
     __table_args__ = (
-        UniqueConstraint("source", "source_id", name="uq_open_item_source"),
+        # One item per document and party: a settlement may owe two insurers (or manufacturers) their shares.
+        UniqueConstraint("source", "source_id", "party_kind", "party_id", name="uq_open_item_source"),
         CheckConstraint("amount <> 0", name="amount_not_zero"),
         CheckConstraint("(amount > 0 AND open_amount >= 0 AND open_amount <= amount) OR "
                         "(amount < 0 AND open_amount <= 0 AND open_amount >= amount)", name="open_within_amount"),

@@ -115,6 +115,8 @@ class SettlementLine(SQLModel, table=True):
     net: Decimal = money_field()  # amount − discount
     payer: Payer = enum_field()
     payer_party: str = Field(default="", max_length=48)
+    # The insurer or manufacturer that ``payer_party`` names (保险 and 三包 lines): the party of its open item.
+    counterparty_id: int | None = Field(default=None, foreign_key="counterparty.id", index=True)
     cost: Decimal = money_field()  # parts: cost of what was used; 0 otherwise
     hours: Decimal = Field(default=Decimal("0.00"), max_digits=6, decimal_places=2)
 

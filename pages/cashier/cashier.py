@@ -9,6 +9,7 @@ from pages.components import (
     banner_error,
     card,
     empty_note,
+    field_error,
     labelled,
     page_loading,
     plate,
@@ -155,6 +156,7 @@ def _small(label: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color_scheme="gray"), control, spacing="1", width="100%")
 
 
+PARTY_LIST = "party-names"
 TERMS_FORM = "terms-form"  # the one form 结算 (or 保存结算信息) submits: every term field below belongs to it
 
 
@@ -185,7 +187,7 @@ def _line_row(row: TermRow) -> rx.Component:
                                            on_change=lambda value: S.type_term("payer." + row.key, value))),
                 _small("厂家 / 保险公司", rx.input(name="party." + row.key, default_value=row.party,
                                                placeholder="三包、保险必填", size="3",
-                                               custom_attrs=in_terms("厂家或保险公司"),
+                                               custom_attrs={**in_terms("厂家或保险公司"), "list": PARTY_LIST},
                                                on_blur=lambda value: S.type_term("party." + row.key, value))),
                 _small("折扣（元）", rx.input(name="discount." + row.key, default_value=row.discount,
                                            input_mode="decimal", size="3", custom_attrs=in_terms("折扣"),
@@ -216,6 +218,8 @@ def _lines() -> rx.Component:
                                      spacing="1"),
                            icon="package", color_scheme="orange", width="100%", id="unpicked-parts")),
         rx.foreach(S.lines, _line_row),
+        # The branch's insurers and manufacturers, offered as the party is typed: one spelling, one party.
+        rx.el.datalist(rx.foreach(S.party_names, lambda o: rx.el.option(o[1], value=o[0])), id=PARTY_LIST),
         rx.cond(
             S.can_edit_terms,
             rx.vstack(
@@ -315,6 +319,35 @@ def _method_button(option) -> rx.Component:
                      on_click=S.choose_method(option[0]), class_name="method-button")
 
 
+def _on_account() -> rx.Component:
+    """挂账: the limit and what the customer owes; with an overdue item, why it is refused and the manager's
+    authorisation on this screen (their own username and password, and the reason)."""
+    errors = S.override_errors
+    return rx.vstack(
+        rx.text("挂账额度 ", S.credit_limit, " · 已欠 ", S.owed, size="2", color_scheme="gray", id="on-account-room"),
+        rx.cond(
+            S.overdue_note != "",
+            rx.vstack(
+                rx.callout(S.overdue_note, icon="triangle_alert", color_scheme="orange", width="100%",
+                           id="overdue-note"),
+                field_error(errors, "override"),
+                rx.text("经理授权（经理在此输入自己的账号和密码）", size="2", weight="medium"),
+                labelled("经理用户名", rx.input(name="override_username", id="override-username", size="3",
+                                           width="100%", auto_complete="off", key=S.pay_key + "-u"),
+                         errors, "override_username"),
+                labelled("经理密码", rx.input(name="override_password", id="override-password", type="password",
+                                          size="3", width="100%", auto_complete="off", key=S.pay_key + "-p"),
+                         errors, "override_password"),
+                labelled("授权原因", rx.input(name="override_reason", id="override-reason", size="3", width="100%",
+                                          placeholder="如：老客户，月底统一结", key=S.pay_key + "-r"),
+                         errors, "override_reason"),
+                spacing="2", width="100%",
+            ),
+        ),
+        spacing="2", width="100%",
+    )
+
+
 def _payment_panel() -> rx.Component:
     return rx.cond(
         S.can_take_payments,
@@ -336,8 +369,7 @@ def _payment_panel() -> rx.Component:
                                         c.number + " 余额 " + c.balance, value=c.id.to_string())),
                                         name="card_id", class_name="native-select", aria_label="会员卡"),
                                     rx.text("该客户还没有会员卡", color_scheme="orange", size="2"))),
-                    rx.cond(S.pay_method == "on_account",
-                            rx.text("挂账额度 ", S.credit_limit, size="2", color_scheme="gray")),
+                    rx.cond(S.pay_method == "on_account", _on_account()),
                     rx.el.input(type="hidden", name="request_key", value=S.pay_key),
                     rx.button(rx.icon("banknote"), "确认收款", size="4", type="submit", width="100%",
                               id="take-payment"),

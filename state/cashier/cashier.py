@@ -16,15 +16,17 @@ from lantong_pwa.services.workshop import completion, order_actions
 from lantong_pwa.services.cashier.payments import PaymentRequest
 from lantong_pwa.services.platform.permissions import Permission, role_allows
 from lantong_pwa.services.cashier.settlement import Figures, LineTerms, Terms
+from lantong_pwa.services.finance import receivables
 from lantong_pwa.services.finance.capitals import in_capitals
 from lantong_pwa.services.platform import shop_settings
 from lantong_pwa.services.workshop.order_actions import Action
 from lantong_pwa.services.workshop.vehicle_cards import qr_data_uri
-from lantong_pwa.timezone import format_local
+from lantong_pwa.timezone import format_local, local_day
 from models import (
     PAYER_LABELS,
     Branch,
     Customer,
+    PartyKind,
     Payer,
     PaymentMethod,
     Settlement,
@@ -41,6 +43,7 @@ from state.platform.session import SessionState, new_request_key
 from state.platform.views import Letterhead, letterhead, money, quantity
 
 PAYER_OPTIONS = [[payer.value, payer.label] for payer in Payer]
+OVERRIDE_FIELDS = ("override", "override_username", "override_password", "override_reason")
 METHOD_OPTIONS = [[method.value, method.label] for method in PaymentMethod]
 TOP_UP_OPTIONS = [(method.value, method.label) for method in member_cards.TOP_UP_METHODS]
 KIND_LABELS = {SettlementLineKind.LABOR: "工时", SettlementLineKind.PART: "配件", SettlementLineKind.FEE: "费用"}
@@ -247,6 +250,7 @@ class SettleState(SessionState):
     typed_terms: dict[str, str] = {}  # term fields changed on the screen and not yet settled: the preview uses them
     fee_choice: str = ""  # an other-fee type chosen but not added yet
     fee_types: list[list[str]] = []
+    party_names: list[list[str]] = []  # [name, 保险公司 / 厂家]: the branch's insurers and manufacturers
     totals: TotalsView = TotalsView()
     problems: list[str] = []
     unpicked: list[str] = []  # planned or requested parts not picked: not billed
@@ -262,6 +266,9 @@ class SettleState(SessionState):
 
     pay_method: str = PaymentMethod.CASH.value
     pay_key: str = ""
+    owed: str = ""  # what the customer owes the shop now (their open items)
+    overdue_note: str = ""  # why a 挂账 needs a manager's authorisation; "" when nothing is overdue
+    override_errors: dict[str, str] = {}  # the authorisation's fields' messages
     cards: list[CardRow] = []
     card_entries: list[CardEntryRow] = []
     top_up_key: str = ""
@@ -311,12 +318,15 @@ class SettleState(SessionState):
         self.plate = self.vehicle_title = self.mileage = ""
         self.customer_id = 0
         self.customer_name = self.customer_mobile = self.credit_limit = self.qc = ""
+        self.owed = self.overdue_note = ""
+        self.override_errors = {}
         self.next_mileage_hint = ""
         self.settle_errors = {}
         self.lines = []
         self.typed_terms = {}
         self.fee_choice = ""
         self.fee_types = []
+        self.party_names = []
         self.totals = TotalsView()
         self.problems = []
         self.unpicked = []
@@ -372,6 +382,8 @@ class SettleState(SessionState):
         self.lines = rows
         self.fee_types = [[str(t.id), f"{t.name}（默认{money(t.default_amount)}）"]
                           for t in settlement.fee_types(db, actor)]
+        self.party_names = [[name, PartyKind(kind).label] for kind, names in
+                            receivables.party_names(db, order.branch_id).items() for name in names]
         self.unpicked = [part.text for part in completion.unpicked_parts(db, order.id)]
         self.parts_reason = order.unpicked_parts_reason
         active = settlement.active_settlement(db, order.id)
@@ -404,6 +416,9 @@ class SettleState(SessionState):
         self.customer_name = customer.name
         self.customer_mobile = customer.mobile
         self.credit_limit = money(customer.credit_limit)
+        self.owed = money(receivables.owed(db, customer.id))
+        late = receivables.overdue(db, customer.id, local_day(utc_now()))
+        self.overdue_note = receivables.overdue_message(late) if late else ""
         if order.qc_passed is None:
             self.qc = ""
         else:
@@ -589,17 +604,42 @@ class SettleState(SessionState):
             card_id = int(form.get("card_id", "") or 0) or None
         except ValueError:
             card_id = None
+        override = receivables.Override(username=form.get("override_username", ""),
+                                        password=form.get("override_password", ""),
+                                        reason=form.get("override_reason", "")) \
+            if self.pay_method == PaymentMethod.ON_ACCOUNT.value else receivables.Override()
+        if override.given and override.username.strip():
+            # A manager's password typed here counts against the sign-in throttle, in a unit of its own.
+            address = self.router.session.client_ip or ""
+            counted = await self._in_unit(lambda db, actor: receivables.count_override_try(
+                db, actor, override.username, address))
+            if not counted.ok:
+                return self._payment_refused(counted.error)
+            override = dataclasses.replace(override, attempt=counted.value)
         request = PaymentRequest(method=self.pay_method, amount=form.get("amount", ""),
-                                 tendered=form.get("tendered", ""), card_id=card_id,
+                                 tendered=form.get("tendered", ""), card_id=card_id, override=override,
                                  # The key rendered into the form when it was shown: a second tap sends the same one.
                                  request_key=form.get("request_key", "") or self.pay_key)
-        paid, event = await self._act(lambda db, actor: payments.take_payment(db, actor, self.order_id, request))
-        if paid is None:
-            return event
+        self.override_errors = {}
+        done = await self._in_unit(lambda db, actor: payments.take_payment(db, actor, self.order_id, request))
+        if not done.ok:
+            return self._payment_refused(done.error)
+        paid = done.value
+        shown = await self._in_read(lambda db, actor: self._show(db, actor, self.order_id))
+        if not shown.ok:
+            self.error = shown.error.message
+            return rx.toast.error(shown.error.message)
         self.receipt = _payment_row(paid)
         self.pay_key = new_request_key()
         closed = Decimal(self.outstanding_value) == 0
         return rx.toast.success(f"已收款 {money(paid.amount)}" + ("，工单已结清" if closed else ""))
+
+    def _payment_refused(self, error):
+        """A refused payment: the message beside the authorisation's field it concerns, or as the page's error."""
+        self.error = error.message
+        if error.field in OVERRIDE_FIELDS:
+            self.override_errors = {error.field: error.message}
+        return rx.toast.error(error.message)
 
     @rx.event
     async def issue_card(self):

@@ -1,8 +1,9 @@
 """Payment (R9), cashiers only: money against a settled order's customer share, in one or several parts.
 
 Methods: cash (tendered ≥ amount, change given), bank card, WeChat, Alipay, member card (the customer's own card;
-its balance must cover the amount) and on account (挂账: what the customer already owes on account plus this may
-not exceed their credit limit). A payment never exceeds what is outstanding; when nothing is left the order closes.
+its balance must cover the amount) and on account (挂账: what the customer already owes — their open receivable
+items — plus this may not exceed their credit limit; a customer with an overdue item needs a manager's authorisation,
+audited; the payment posts the customer's open item). A payment never exceeds what is outstanding; when nothing is left the order closes.
 Each request carries a key: a double tap or a resent request finds the payment the first one made.
 """
 
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.cashier import member_cards
-from lantong_pwa.services.finance import cash_book
+from lantong_pwa.services.finance import cash_book, receivables
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
 from lantong_pwa.services.platform.locking import locked
@@ -48,18 +49,12 @@ class PaymentRequest:
     request_key: str
     tendered: str = ""  # cash handed over; empty: exactly the amount
     card_id: int | None = None  # member card
+    override: receivables.Override = receivables.Override()  # a manager's authorisation of 挂账 despite overdue items
 
 
 def on_account_owed(session: Session, customer_id: int) -> Decimal:
-    """What the customer owes on account: their on-account payments against settlements still standing."""
-    total = session.exec(
-        select(func.sum(Payment.amount))
-        .join(Settlement, Settlement.id == Payment.settlement_id)
-        .join(WorkOrder, WorkOrder.id == Settlement.work_order_id)
-        .where(WorkOrder.customer_id == customer_id, Payment.method == PaymentMethod.ON_ACCOUNT,
-               Settlement.status == SettlementStatus.ACTIVE)
-    ).one()
-    return to_fen(Decimal(total or 0))
+    """What the customer owes on account: the sum of their open receivable items (finance/receivables.py)."""
+    return receivables.owed(session, customer_id)
 
 
 def _earlier(session: Session, branch_id: int, request_key: str) -> Payment | None:
@@ -128,6 +123,8 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
     card = None
     if method == PaymentMethod.MEMBER_CARD:
         card = member_cards.usable_card(session, actor, request.card_id, order.customer_id, amount)
+    now = utc_now()
+    customer = override = None
     if method == PaymentMethod.ON_ACCOUNT:
         customer = locked(session, Customer, order.customer_id)  # two on-account payments cannot both squeeze in
         owed = on_account_owed(session, customer.id)
@@ -135,8 +132,15 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
             room = max(customer.credit_limit - owed, ZERO)
             raise DomainError(f"超出挂账额度：额度¥{customer.credit_limit}，已挂账¥{owed}，还可挂账¥{room}",
                               field="amount")
+        late = receivables.overdue(session, customer.id, local_day(now))
+        if late:
+            if not request.override.given:
+                raise DomainError(receivables.overdue_message(late), field="override")
+            manager = receivables.authorise_override(session, order.branch_id, request.override)
+            override = dict(manager_id=manager.id, manager=manager.display_name, reason=request.override.reason.strip(),
+                            overdue=str(late.amount), overdue_items=late.count, owed=str(owed),
+                            credit_limit=str(customer.credit_limit), customer_id=customer.id)
 
-    now = utc_now()
     payment = Payment(branch_id=order.branch_id, settlement_id=settlement.id,
                       number=next_number(session, order.branch_id, PAYMENT_PREFIX, local_day(now)), method=method,
                       amount=amount, tendered=tendered, change=(tendered - amount) if tendered is not None else ZERO,
@@ -148,6 +152,11 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
         member_cards.spend(session, actor, card, amount, payment.id)
     cash_book.post_method(session, actor, order.branch_id, method.value, amount, ("payment", payment.id),
                           f"收款 {payment.number} 工单{order.number}")
+    if customer is not None:  # 挂账: what the customer now owes, in this transaction
+        receivables.post_on_account(session, payment, customer, local_day(now))
+    if override is not None:
+        audit.record(session, actor, "payment.credit_override", "payment", payment.id, branch_id=order.branch_id,
+                     number=payment.number, work_order_id=order.id, amount=str(amount), **override)
     audit.record(session, actor, "payment.take", "payment", payment.id, branch_id=order.branch_id,
                  number=payment.number, work_order_id=order.id, settlement_id=settlement.id, method=method.value,
                  amount=str(amount))

@@ -10,8 +10,10 @@ Money rules, in the order they apply:
 * customer + warranty + insurance + internal + order discount = gross, with nothing negative.
 * Prices include VAT: vat = customer amount × rate / (100 + rate), rounded to the fen once.
 
-The snapshot copies every line, so later price edits do not change a settlement. A manager may reopen one (audited)
-while no payment has been taken against it; once money has been received it stays as it is.
+The snapshot copies every line, so later price edits do not change a settlement. Its insurers' and manufacturers'
+shares become their receivable open items in the same transaction (finance/receivables.py). A manager may reopen one
+(audited) while no payment has been taken against it and none of its shares was collected; its items are then taken
+back by reversal items; once money has been received it stays as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import follow_ups, reminders
+from lantong_pwa.services.finance import receivables
 from lantong_pwa.services.parts.stock import ISSUED_TO_ORDERS
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
@@ -491,11 +494,26 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
         next_service_mileage=vehicle.next_service_mileage, created_by_id=actor.id, created_at=now)
     session.add(settlement)
     session.flush()
+    parties: dict[tuple[Payer, str], int] = {}  # each insurer and manufacturer named, resolved once
+    lines = []
     for charge in figures.charges:
-        session.add(SettlementLine(
+        payer = Payer(charge.payer)
+        party_id = None
+        if payer in receivables.PARTY_OF_PAYER:
+            key = (payer, charge.payer_party.strip())
+            if key not in parties:
+                parties[key] = receivables.counterparty_for(session, actor, order.branch_id, payer, key[1]).id
+            party_id = parties[key]
+        line = SettlementLine(
             settlement_id=settlement.id, kind=charge.kind, description=charge.description[:120],
             quantity=charge.quantity, unit_price=charge.unit_price, amount=charge.amount, discount=charge.discount,
-            net=charge.net, payer=charge.payer, payer_party=charge.payer_party, cost=charge.cost, hours=charge.hours))
+            net=charge.net, payer=charge.payer, payer_party=charge.payer_party, counterparty_id=party_id,
+            cost=charge.cost, hours=charge.hours)
+        session.add(line)
+        lines.append(line)
+    session.flush()
+    # The insurers' and manufacturers' shares become what they owe, in this transaction.
+    receivables.post_settlement_shares(session, settlement, lines, local_day(now))
     order.settled_at = now
     audit.record(session, actor, "settlement.create", "settlement", settlement.id, branch_id=order.branch_id,
                  number=settlement.number, work_order_id=order.id, gross=str(settlement.gross),
@@ -530,6 +548,8 @@ def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Se
     if paid_total(session, settlement.id) > 0:
         raise DomainError(f"结算单{settlement.number}已收款，不能撤销")
     now = utc_now()
+    # What the insurers and manufacturers were to pay is taken back (refused once any of it was collected).
+    reversals = receivables.reverse_settlement(session, actor, settlement, local_day(now))
     order.settled_at = None
     session.add(order)
     settlement.status = SettlementStatus.REOPENED
@@ -538,7 +558,7 @@ def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Se
     settlement.reopen_reason = reason
     session.add(settlement)
     audit.record(session, actor, "settlement.reopen", "settlement", settlement.id, branch_id=settlement.branch_id,
-                 number=settlement.number, reason=reason)
+                 number=settlement.number, reason=reason, reversed_items=[item.source_id for item in reversals])
     session.flush()
     return settlement
 

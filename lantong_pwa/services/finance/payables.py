@@ -37,6 +37,7 @@ from lantong_pwa.services.platform.permissions import Permission, require, requi
 from lantong_pwa.timezone import local_day
 from models import (
     Allocation,
+    Counterparty,
     Customer,
     Direction,
     OpenItem,
@@ -55,9 +56,9 @@ PAYMENT_PREFIX = "FK"  # 付款单
 STALE = "应付记录已变化，请刷新后重试"
 MAX_CHOSEN = 200
 
-# The tables behind each party kind (a party's branch, name and lock). Insurers and manufacturers come with the
-# finance issue.
-PARTY_MODELS: dict[PartyKind, type] = {PartyKind.SUPPLIER: Supplier, PartyKind.CUSTOMER: Customer}
+# The tables behind each party kind (a party's branch, name and lock).
+PARTY_MODELS: dict[PartyKind, type] = {PartyKind.SUPPLIER: Supplier, PartyKind.CUSTOMER: Customer,
+                                       PartyKind.INSURER: Counterparty, PartyKind.MANUFACTURER: Counterparty}
 
 AGE_BUCKETS = ("未到期", "逾期1–30天", "逾期31–60天", "逾期61–90天", "逾期90天以上")
 

@@ -108,6 +108,25 @@ def password_matches(user: User, password: str) -> bool:
     return _password_matches(user.password_hash, password or "")
 
 
+def take_back(session: Session, attempt: Attempt | None) -> None:
+    """A try that succeeded is no failure: its account's failures from that address, and its hit on the address,
+    are taken back."""
+    if attempt is not None:
+        rate_limit.forget(session, _BY_ACCOUNT, key=f"{attempt.username}|{attempt.address}")
+        rate_limit.forget(session, _BY_ADDRESS, ids=attempt.hit_ids)
+
+
+def verified_user(session: Session, username: str, password: str) -> User | None:
+    """The user called ``username`` if ``password`` is theirs, else ``None``; one hash verified either way (a
+    stand-in for an unknown name), as ``sign_in`` does. For a second person confirming on someone else's screen
+    (a manager's authorisation); it signs nobody in. The boundary counts the try first (``begin_sign_in``, the
+    sign-in's own throttle: a password guessed here is a password guessed) and the caller takes it back on
+    success (``take_back``)."""
+    user = session.exec(select(User).where(User.username == _username(username))).first()
+    matches = _password_matches(user.password_hash if user else _DUMMY_HASH, password or "")
+    return user if user is not None and matches else None
+
+
 def _token_hash(token: str) -> str:
     return hmac.new(get_settings().secret_key, token.encode(), hashlib.sha256).hexdigest()
 
@@ -172,9 +191,7 @@ def sign_in(session: Session, username: str, password: str, *, attempt: Attempt 
     if not _branch_open(session, user):
         raise SignInRefused("branch_closed", user.id)
     address = attempt.address if attempt else ""
-    if attempt is not None:
-        rate_limit.forget(session, _BY_ACCOUNT, key=f"{attempt.username}|{address}")
-        rate_limit.forget(session, _BY_ADDRESS, ids=attempt.hit_ids)
+    take_back(session, attempt)
     user.last_login_at = now
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_hash=_token_hash(token), user_id=user.id, created_at=now, last_seen_at=now,

@@ -63,6 +63,10 @@ class Permission(StrEnum):
     APPROVE_EXPENSES = "approve_expenses"  # the first approval (or rejection) of others' expenses
     APPROVE_LARGE_EXPENSES = "approve_large_expenses"  # head office's second approval above the branch's amount
     PAY_EXPENSES = "pay_expenses"  # pay an approved expense from a money account
+    # 应收: insurers and manufacturers (往来单位), and letting a customer with overdue items put more on account
+    MANAGE_COUNTERPARTIES = "manage_counterparties"  # list, create, edit and retire insurers and manufacturers
+    # set customers' credit limits and terms (挂账额度, 账期); authorise one 挂账 despite overdue items
+    CREDIT_CONTROL = "credit_control"
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -112,6 +116,8 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE_EXPENSES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.APPROVE_LARGE_EXPENSES: frozenset({Role.ADMIN}),
     Permission.PAY_EXPENSES: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.MANAGE_COUNTERPARTIES: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
+    Permission.CREDIT_CONTROL: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }

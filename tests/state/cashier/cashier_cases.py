@@ -89,6 +89,11 @@ def _action(name: str, *args, **forged):
     return run
 
 
+def _renamed(run, name: str):
+    run.__name__ = name
+    return run
+
+
 def refused_action(s, result, w, visitor):
     _nothing_shown(s)
     assert is_toast(result, "error")
@@ -118,6 +123,11 @@ CASES = [
      _action("settle", lambda w: {f"payer.job.{_line_id(w)}": "internal"}, settlement_id=0), refused_action),
     ("SettleState.take_payment", P.TAKE_PAYMENTS,
      _action("take_payment", {"amount": "10", "request_key": "forged-key"}), refused_action),
+    # 挂账 with a manager's authorisation typed in: even counting the try against the throttle is refused.
+    ("SettleState.take_payment", P.TAKE_PAYMENTS, _renamed(_action(
+        "take_payment", {"amount": "10", "request_key": "forged-key-2", "override_username": "manager",
+                         "override_password": "x", "override_reason": "熟客"}, pay_method="on_account"),
+        "run_settle_take_payment_override"), refused_action),
     ("SettleState.issue_card", P.TAKE_PAYMENTS, _action("issue_card"), refused_action),
     ("SettleState.top_up", P.TAKE_PAYMENTS, _action("top_up", {"top_up_amount": "100", "request_key": "k"}),
      refused_action),

@@ -262,3 +262,40 @@ def test_the_board_and_the_vehicle_card_offer_complete_once_every_line_is_finish
     completion.complete_order(session, shop.advisor, order.id)
     done = card_order(shop.cashier)
     assert not board_row(shop.advisor).can_complete and done.at_the_till and not done.can_complete
+
+
+def test_an_overdue_customer_needs_a_managers_authorisation_for_on_account(order, session, shop):
+    from lantong_pwa.services.cashier import payments
+    from lantong_pwa.services.cashier.payments import PaymentRequest
+    from tests.conftest import PASSWORD
+
+    order.status = WorkOrderStatus.COMPLETED
+    session.add(order)
+    customer = session.get(models.Customer, order.customer_id)
+    customer.credit_limit = D("1000.00")
+    session.add(customer)
+    session.commit()
+    cashier = settle_screen(session, shop.cashier, order)
+    drive(cashier.settle())
+    session.expire_all()
+    payments.take_payment(session, shop.cashier, order.id, PaymentRequest(method="on_account", amount="100",
+                                                                         request_key="first"))
+    item = session.exec(select(models.OpenItem)).one()
+    item.due_on = item.due_on.replace(year=item.due_on.year - 1)
+    session.add(item)
+    session.commit()
+
+    cashier = settle_screen(session, shop.cashier, order)
+    assert cashier.owed == "¥100.00" and "逾期未付的挂账共¥100.00" in cashier.overdue_note
+    drive(cashier.choose_method("on_account"))
+    result = drive(cashier.take_payment({"amount": "50", "request_key": cashier.pay_key}))
+    assert is_toast(result, "error") and "须经理授权" in cashier.override_errors["override"]
+    result = drive(cashier.take_payment({"amount": "50", "request_key": cashier.pay_key, "override_username": "manager",
+                                         "override_password": "wrong", "override_reason": "熟客"}))
+    assert is_toast(result, "error") and "经理用户名或密码不正确" in cashier.override_errors["override_password"]
+    result = drive(cashier.take_payment({"amount": "50", "request_key": cashier.pay_key, "override_username": "manager",
+                                         "override_password": PASSWORD, "override_reason": "熟客"}))
+    assert is_toast(result, "success") and cashier.override_errors == {} and cashier.owed == "¥150.00"
+    session.expire_all()
+    event = session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "payment.credit_override")).one()
+    assert '"manager_id": %d' % shop.manager.id in event.detail and '"reason": "熟客"' in event.detail
