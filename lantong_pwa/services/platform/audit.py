@@ -96,6 +96,8 @@ ACTION_LABELS = {
     "expense.withdraw": "撤回费用", "expense.pay": "支付费用", "branch.expense_approval_amount": "修改费用审批金额",
     "expense_category.create": "新建费用类别", "expense_category.rename": "费用类别改名",
     "expense_category.enable": "启用费用类别", "expense_category.disable": "停用费用类别",
+    "counterparty.create": "新建往来单位", "counterparty.update": "修改往来单位", "counterparty.retire": "停用往来单位",
+    "counterparty.restore": "启用往来单位", "payment.credit_override": "经理授权挂账", "customer.credit": "修改挂账额度和账期",
 }
 RECENT_LIMIT = 200
 

@@ -14,9 +14,10 @@ from sqlmodel import Session
 
 import models
 from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
+from lantong_pwa.services.finance import receivables
 from lantong_pwa.services.platform import figures
 from lantong_pwa.services.workshop import reports
-from lantong_pwa.timezone import SHOP_TZ
+from lantong_pwa.timezone import SHOP_TZ, local_day
 from models import PaymentMethod, SettlementLineKind, SettlementStatus, WorkOrderStatus
 from tests.factories import add_vehicle
 
@@ -93,12 +94,17 @@ def add_settlement(session: Session, order: models.WorkOrder, user: models.User,
 def add_payment(session: Session, settlement: models.Settlement, user: models.User, method: PaymentMethod,
                 amount: str, created: datetime) -> None:
     number = f"SK{settlement.id}-{created:%d%H%M}"
-    session.add(models.Payment(branch_id=settlement.branch_id, settlement_id=settlement.id, number=number,
-                               method=method, amount=D(amount), request_key=number, created_by_id=user.id,
-                               created_at=created))
+    payment = models.Payment(branch_id=settlement.branch_id, settlement_id=settlement.id, number=number,
+                             method=method, amount=D(amount), request_key=number, created_by_id=user.id,
+                             created_at=created)
+    session.add(payment)
     settlement.paid_amount += D(amount)
     session.add(settlement)
     session.flush()
+    if method == PaymentMethod.ON_ACCOUNT:  # as payments.take_payment does: what the customer owes
+        order = session.get(models.WorkOrder, settlement.work_order_id)
+        receivables.post_on_account(session, payment, session.get(models.Customer, order.customer_id),
+                                    local_day(created))
 
 
 def clock(session: Session, line: models.JobLine, technician: models.User, start: datetime,
