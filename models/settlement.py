@@ -143,6 +143,7 @@ class Payment(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("branch_id", "request_key", name="uq_payment_request_key"),
                       UniqueConstraint("branch_id", "number", name="uq_payment_branch_number"),
                       Index("ix_payment_branch_created", "branch_id", "created_at"),  # a branch's day
+                      Index("ix_payment_cashier_created", "created_by_id", "created_at"),  # a cashier's shift
                       ForeignKeyConstraint(["settlement_id", "settlement_status"], ["settlement.id", "settlement.status"],
                                            name="fk_payment_settlement_id_settlement"),
                       CheckConstraint("settlement_status = 'active'", name="against_active_settlement"),
