@@ -109,7 +109,7 @@ def _check(_args: argparse.Namespace) -> int:
     if problems:
         print(f"发现{len(problems)}类问题", file=sys.stderr)
         return 1
-    print("检查通过：结算、收款、库存与领退料均一致")
+    print("检查通过：结算、收款、库存与领退料、资金与往来均一致")
     return 0
 
 

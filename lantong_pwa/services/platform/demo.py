@@ -1,5 +1,6 @@
-"""Demo data for a first look: one branch, a user per role, a parts catalogue with stock, suppliers and barcodes, and
-a few customers with vehicles.
+"""Demo data for a first look: one branch, a user per role, a parts catalogue with stock, suppliers and barcodes, a
+few customers with vehicles (the fleet on 月结 with a credit limit), insurers and a manufacturer, and one settled
+accident repair whose insurer's share and fleet's 挂账 are open items.
 
 Loaded only into an empty database, so running it again never touches real data.
 """
@@ -12,18 +13,25 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from lantong_pwa.services.care import reminders
+from lantong_pwa.services.cashier import payments, settlement
 from lantong_pwa.services.finance import cash_book, expense_categories
 from lantong_pwa.services.parts import stock
 from lantong_pwa.services.platform import auth
+from lantong_pwa.services.workshop import work_orders
 from lantong_pwa.services.workshop.vehicles import new_qr_token
 from lantong_pwa.timezone import local_day
 from models import (
     Branch,
+    Counterparty,
     Customer,
     CustomerKind,
     FeeType,
+    JobLineStatus,
     Part,
     PartBarcode,
+    PartyKind,
+    Payer,
+    PaymentMethod,
     PaymentTerms,
     Role,
     StockBalance,
@@ -36,6 +44,7 @@ from models import (
     User,
     Vehicle,
     Warehouse,
+    WorkOrderStatus,
 )
 from models.common import utc_now
 
@@ -137,8 +146,11 @@ def seed_demo(session: Session) -> bool:
         care = dict(DEMO_CUSTOMER_CARE.get(mobile, {}))
         if "birthday" in care:
             care["birthday"] = (today + timedelta(days=care["birthday"])).replace(year=1988)  # a leap year
+        fleet = kind == CustomerKind.FLEET
         owner = Customer(branch_id=branch.id, name=name, mobile=mobile, kind=kind,
-                         credit_limit=Decimal("20000.00") if kind == CustomerKind.FLEET else Decimal("0.00"), **care)
+                         credit_limit=Decimal("20000.00") if fleet else Decimal("0.00"),
+                         terms=PaymentTerms.MONTHLY if fleet else PaymentTerms.CASH, terms_days=30 if fleet else 0,
+                         **care)
         session.add(owner)
         session.flush()
         dates = {"next_inspection_date": 104, **DEMO_VEHICLE_DATES.get(plate, {})}
@@ -149,9 +161,48 @@ def seed_demo(session: Session) -> bool:
     _seed_stock(session, branch.id)
     cash_book.ensure_accounts(session, branch.id)
     _seed_suppliers(session, branch.id)
+    _seed_counterparties(session, branch.id)
     session.flush()
     reminders.build_reminders(session, today)
+    _seed_accident_repair(session, branch.id)
     return True
+
+
+# Insurers and manufacturers (往来单位): name, kind, contact, phone, tax ID, terms, days.
+DEMO_COUNTERPARTIES = (
+    ("平安保险", PartyKind.INSURER, "孙理赔", "95511", "91440300MA5DEMO01X", PaymentTerms.MONTHLY, 30),
+    ("中国人保", PartyKind.INSURER, "钱专员", "95518", "91440300MA5DEMO02X", PaymentTerms.DAYS, 45),
+    ("比亚迪汽车", PartyKind.MANUFACTURER, "服务站索赔员", "400-830-3666", "", PaymentTerms.MONTHLY, 60),
+)
+
+
+def _seed_counterparties(session: Session, branch_id: int) -> None:
+    for name, kind, contact, phone, tax_id, terms, days in DEMO_COUNTERPARTIES:
+        session.add(Counterparty(branch_id=branch_id, kind=kind, name=name, contact=contact, phone=phone,
+                                 tax_id=tax_id, terms=terms, terms_days=days))
+
+
+def _seed_accident_repair(session: Session, branch_id: int) -> None:
+    """The fleet's van after a scrape, through the real services: 平安保险 pays the paintwork, the fleet the wheel
+    alignment on account (挂账). Both become open items, so 往来 and the 挂账 screens have something to show."""
+    users = {u.username: u for u in session.exec(select(User).where(User.branch_id == branch_id)).all()}
+    van = session.exec(select(Vehicle).where(Vehicle.branch_id == branch_id, Vehicle.plate == "粤BD12345")).one()
+    order = work_orders.open_work_order(session, users["advisor"], work_orders.OrderForm(
+        vehicle_id=van.id, mileage_in=str(van.mileage), fuel_level=3, complaint="左前门刮擦，保险理赔",
+        job_lines=[work_orders.JobLineInput(name="左前门钣金喷漆", fixed_price="1800"),
+                   work_orders.JobLineInput(name="四轮定位", fixed_price="200")]))
+    for line in settlement.order_lines(session, order.id).jobs:  # the workshop's part, done
+        line.status = JobLineStatus.FINISHED
+        session.add(line)
+    order.status = WorkOrderStatus.COMPLETED
+    order.completed_at = utc_now()
+    session.add(order)
+    session.flush()
+    paint = settlement.order_lines(session, order.id).jobs[0]
+    settled = settlement.settle(session, users["cashier"], order.id, terms=settlement.Terms(lines=(
+        settlement.LineTerms("job", paint.id, Payer.INSURANCE.value, "平安保险"),)))
+    payments.take_payment(session, users["cashier"], order.id, payments.PaymentRequest(
+        method=PaymentMethod.ON_ACCOUNT.value, amount=str(settled.customer_amount), request_key="demo-on-account"))
 
 
 def _seed_team(session: Session, branch_id: int) -> None:

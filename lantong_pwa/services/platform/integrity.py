@@ -13,6 +13,8 @@ tests). Each rule is one query; a rule that finds rows reports them by branch an
   sum of its purchase return lines.
 - A money account's balance is the sum of its journal, and each entry's balance after it is the running sum.
 - A paid expense has exactly one journal entry, its amount out of the account it was paid from; an unpaid one none.
+- An open item's open amount is its amount less its allocations, and each party's open items add up to what its
+  documents say it owes (suppliers, customers' 挂账, insurers' and manufacturers' shares; finance/party_checks.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
+from lantong_pwa.services.finance import party_checks
 from lantong_pwa.services.parts.stock import stock_value
 from models import (
     Branch,
@@ -243,8 +246,21 @@ def expenses_against_journal(session: Session) -> Problem | None:
     return Problem("expenses_against_journal", "费用单与日记账不符", tuple(found))
 
 
+def items_against_allocations(session: Session) -> Problem | None:
+    """An open item's open amount is its amount less its allocations (finance/party_checks.py)."""
+    found = party_checks.items_against_allocations(session)
+    return Problem("items_against_allocations", "往来未清金额与核销不符", tuple(found)) if found else None
+
+
+def parties_against_documents(session: Session) -> Problem | None:
+    """Each party's open items add up to what its documents say it owes (finance/party_checks.py)."""
+    found = party_checks.parties_against_documents(session)
+    return Problem("parties_against_documents", "往来单位未清合计与单据不符", tuple(found)) if found else None
+
+
 RULES = (two_active_settlements, status_against_settlement, paid_above_settled, stock_against_ledger,
-         returned_above_picked, purchasing_against_documents, accounts_against_journal, expenses_against_journal)
+         returned_above_picked, purchasing_against_documents, accounts_against_journal, expenses_against_journal,
+         items_against_allocations, parties_against_documents)
 
 
 def check(session: Session) -> list[Problem]:

@@ -297,3 +297,62 @@ def test_party_names_are_offered_to_the_settle_screen(session, shop, payer):
     kind = receivables.PARTY_OF_PAYER[models.Payer(payer)].value
     names = receivables.party_names(session, shop.branch.id)
     assert names[kind] == ["甲公司"] and sum(len(v) for v in names.values()) == 1
+
+
+# --- the check -------------------------------------------------------------------------------------------------
+
+
+def test_the_check_finds_every_party_in_step_and_reports_tampering(session, shop):
+    from lantong_pwa.services.platform import integrity
+
+    order, done = settle_shared(session, shop, [("insurance", "平安保险"), ("warranty", "一汽大众")])
+    customer = fleet(session, order)
+    pay(session, shop.cashier, order, PaymentMethod.ON_ACCOUNT, "100", key="f1")
+    session.commit()
+    # A receipt (收款) from the insurer of ¥60, as the collections will post it: a PartyPayment and its credit.
+    insurer = session.exec(select(Counterparty).where(Counterparty.name == "平安保险")).one()
+    received = models.PartyPayment(branch_id=shop.branch.id, number="SK-COLLECT", party_kind=PartyKind.INSURER,
+                                   party_id=insurer.id, direction=Direction.RECEIVABLE, method="bank_transfer",
+                                   amount=D("60"), user_id=shop.cashier.id, request_key="collect-1")
+    session.add(received)
+    session.flush()
+    credit = open_items.add_item(session, branch_id=shop.branch.id, party_kind=PartyKind.INSURER,
+                                 party_id=insurer.id, direction=Direction.RECEIVABLE,
+                                 source=OpenItemSource.PARTY_PAYMENT, source_id=received.id, number=received.number,
+                                 amount=D("-60"), document_date=local_day(utc_now()), due=local_day(utc_now()))
+    payables.allocate(session, shop.cashier, PartyKind.INSURER, insurer.id, Direction.RECEIVABLE, credit.id)
+    # A second order settled and reopened: its share is taken back and owes nothing.
+    _, other = settle_shared(session, shop, [("warranty", "一汽大众")], plate="粤B99999")
+    settlement.reopen(session, shop.manager, other.id, "三包不成立")
+    session.commit()
+    assert integrity.check(session) == []
+
+    share = session.exec(select(OpenItem).where(OpenItem.source == OpenItemSource.WARRANTY_SHARE,
+                                                OpenItem.source_id == done.id)).one()
+    session.execute(update(OpenItem).where(OpenItem.id == share.id).values(open_amount=D("150.00")))
+    session.commit()
+    problems = {p.rule: p.rows for p in integrity.check(session)}
+    assert problems["items_against_allocations"] == (
+        f"T01 {done.number} 往来{share.id}：金额¥200.00，核销后应余¥200.00，记为¥150.00",)
+    assert problems["parties_against_documents"] == ("T01 厂家一汽大众 应收：往来未清合计¥150.00，单据应为¥200.00",)
+    [item] = items(session, OpenItem.party_kind == PartyKind.CUSTOMER)
+    session.delete(item)
+    session.commit()
+    assert f"T01 客户{customer.name} 应收：往来未清合计¥0.00，单据应为¥100.00" in \
+        {p.rule: p.rows for p in integrity.check(session)}["parties_against_documents"]
+
+
+def test_the_demo_has_a_fleet_on_credit_an_insurer_and_an_open_share(session):
+    from lantong_pwa.services.platform import demo, integrity
+
+    assert demo.seed_demo(session)
+    session.commit()
+    fleet_customer = session.exec(select(Customer).where(Customer.kind == "fleet")).one()
+    assert (fleet_customer.terms, fleet_customer.terms_days, fleet_customer.credit_limit) == (
+        PaymentTerms.MONTHLY, 30, D("20000.00"))
+    kinds = sorted(PartyKind(p.kind).value for p in session.exec(select(Counterparty)).all())
+    assert kinds == ["insurer", "insurer", "manufacturer"]
+    assert [(i.party_kind, i.source, i.amount, i.open_amount) for i in items(session)] == [
+        (PartyKind.INSURER, OpenItemSource.INSURANCE_SHARE, D("1800.00"), D("1800.00")),
+        (PartyKind.CUSTOMER, OpenItemSource.ON_ACCOUNT, D("200.00"), D("200.00"))]
+    assert integrity.check(session) == []
