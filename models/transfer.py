@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
-from models.common import created_at_field, enum_field
+from models.common import created_at_field, enum_field, money_field
 from models.purchasing import quantity_field, unit_cost_field
 
 
@@ -91,5 +91,6 @@ class TransferStep(SQLModel, table=True):
     kind: str = Field(max_length=16)  # ship, receive, write_off, cancel
     user_id: int = Field(foreign_key="user.id")
     summary: str = Field(default="", max_length=200)  # "前刹车片 ×2"
+    value: Decimal = money_field()  # 报损: what was lost, at the cost it left at (the sending branch's loss); else 0
     request_key: str = Field(max_length=36)
     created_at: datetime = created_at_field()

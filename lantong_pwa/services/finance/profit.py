@@ -8,11 +8,14 @@
   − 配件成本 (the settlements' parts cost, at the average cost the parts left at)
   = 毛利
   − 费用 (expenses paid in the month) − 内部领料/赠品 (the storeroom's internal use and gifts at cost)
+  − 库存损溢 (what stocktakes found short less what they found over, at the ledger's value, and goods written off
+    in transit at the cost they left at: the sending branch's loss, since goods in transit are still its own)
   = 利润
 
 A settlement counts in the month it was made while it is active (a reopened one no longer counts; its replacement
 counts in its own month), as the daily figures count them. Every sum is taken in SQL, one grouped query each for
-settlements, expenses and internal use; every amount is stored to the fen, so the arithmetic is exact.
+settlements, expenses, internal use, stocktakes and write-offs; every amount is stored to the fen, so the
+arithmetic is exact.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from lantong_pwa.services.finance import expenses
 from lantong_pwa.services.finance.expenses import MONTHS, month_index, year_bounds
 from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, require
-from models import Settlement, SettlementStatus, User
+from models import Settlement, SettlementStatus, StockMove, StockMoveKind, Transfer, TransferStep, User
 
 ZERO = Decimal("0.00")
 
@@ -44,6 +47,7 @@ class MonthProfit:
     parts_cost: Decimal = ZERO
     expenses: Decimal = ZERO  # paid
     internal_use: Decimal = ZERO  # internal use and gifts at cost
+    stock_losses: Decimal = ZERO  # stocktake shortfalls less surpluses, and write-offs in transit
     settlements: int = 0
 
     @property
@@ -61,7 +65,7 @@ class MonthProfit:
 
     @property
     def profit(self) -> Decimal:
-        return self.gross_profit - self.expenses - self.internal_use
+        return self.gross_profit - self.expenses - self.internal_use - self.stock_losses
 
 
 @dataclass
@@ -72,11 +76,29 @@ class YearProfit:
 
 
 FIELDS = ("labor", "parts", "other", "order_discount", "vat", "parts_cost", "expenses", "internal_use",
-          "settlements")
+          "stock_losses", "settlements")
 
 
 def _money(value) -> Decimal:
     return to_fen(Decimal(str(value or 0)))
+
+
+def _stock_losses(session: Session, branch_id: int, year: int) -> list[tuple[int, Decimal]]:
+    """(shop month, loss) of the year: stocktake moves' value changes negated, then write-offs in transit of
+    transfers this branch sent."""
+    start, end = year_bounds(year)
+    month = month_index(StockMove.created_at, year)
+    counted = session.exec(select(month, sa.func.sum(StockMove.value_change))
+                           .where(StockMove.branch_id == branch_id, StockMove.kind == StockMoveKind.STOCKTAKE,
+                                  StockMove.created_at >= start, StockMove.created_at < end)
+                           .group_by(month)).all()
+    month = month_index(TransferStep.created_at, year)
+    lost = session.exec(select(month, sa.func.sum(TransferStep.value))
+                        .join(Transfer, Transfer.id == TransferStep.transfer_id)
+                        .where(Transfer.from_branch_id == branch_id, TransferStep.kind == "write_off",
+                               TransferStep.created_at >= start, TransferStep.created_at < end)
+                        .group_by(month)).all()
+    return [(int(m), -_money(value)) for m, value in counted] + [(int(m), _money(value)) for m, value in lost]
 
 
 def monthly_profit(session: Session, actor: User, year: int) -> YearProfit:
@@ -111,6 +133,9 @@ def monthly_profit(session: Session, actor: User, year: int) -> YearProfit:
     for (_category, m), amount in expenses.used_by_month(session, branch_id, year).items():
         if 1 <= m <= MONTHS:
             months[m - 1].internal_use += amount
+    for m, amount in _stock_losses(session, branch_id, year):
+        if 1 <= m <= MONTHS:
+            months[m - 1].stock_losses += amount
     total = MonthProfit(month=0)
     for row in months:
         for name in FIELDS:
@@ -131,5 +156,6 @@ LINES = (
     ("毛利", lambda m: m.gross_profit),
     ("减：费用支出", lambda m: m.expenses),
     ("减：内部领料/赠品", lambda m: m.internal_use),
+    ("减：库存损溢（盘点、途损）", lambda m: m.stock_losses),
     ("利润", lambda m: m.profit),
 )

@@ -37,6 +37,7 @@ from lantong_pwa.errors import DomainError, FormErrors, NotFound
 from lantong_pwa.services.parts import catalogue, stock
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.platform.numbering import next_number
+from lantong_pwa.services.platform.parsing import to_fen
 from lantong_pwa.services.platform.permissions import Permission, allows, require, sees_all_branches
 from lantong_pwa.timezone import local_day
 from models import (
@@ -378,9 +379,9 @@ def _begin_step(session: Session, actor: User, transfer_id, request_key: str, ex
 
 
 def _record_step(session: Session, actor: User, transfer: Transfer, kind: str, request_key: str,
-                 summary: str) -> None:
+                 summary: str, value: Decimal = ZERO) -> None:
     session.add(TransferStep(transfer_id=transfer.id, kind=kind, user_id=actor.id, summary=summary[:200],
-                             request_key=request_key))
+                             request_key=request_key, value=value))
     session.flush()
 
 
@@ -593,11 +594,11 @@ def write_off(session: Session, actor: User, transfer_id, quantities: dict, reas
     for line, quantity in chosen:
         _raise(session, line, TransferLine.written_off, quantity, names[line.id], "报损")
     transfer = _settle_status(session, transfer)
+    value = to_fen(sum((q * line.unit_cost for line, q in chosen), ZERO))
     _record_step(session, actor, transfer, "write_off", request_key,
-                 "、".join(f"{names[line.id]} ×{stock.qty_text(q)}" for line, q in chosen) + f"（{reason}）")
+                 "、".join(f"{names[line.id]} ×{stock.qty_text(q)}" for line, q in chosen) + f"（{reason}）", value)
     audit.record(session, actor, "transfer.write_off", DOCUMENT, transfer.id, branch_id=transfer.to_branch_id,
-                 number=transfer.number, reason=reason, lines={line.id: q for line, q in chosen},
-                 value=sum((q * line.unit_cost for line, q in chosen), ZERO).quantize(Decimal("0.01")))
+                 number=transfer.number, reason=reason, lines={line.id: q for line, q in chosen}, value=value)
     session.flush()
     return StepResult(transfer)
 

@@ -26,11 +26,16 @@ from models import (
     SettlementStatus,
     StockIssue,
     StockIssueKind,
+    StockMove,
+    StockMoveKind,
+    Transfer,
+    TransferStatus,
+    TransferStep,
     Warehouse,
     WorkOrderStatus,
 )
 from tests.conftest import refusal
-from tests.factories import add_vehicle
+from tests.factories import add_part, add_vehicle
 from tests.services.finance.test_expenses import add_user
 from tests.services.platform.test_figures import add_order, add_settlement
 
@@ -120,9 +125,37 @@ def test_the_months_profit_to_the_fen(session, shop, generated):
     assert result.total.profit == sum(expected.values(), D("0.00"))
     for month in result.months:
         assert month.profit == (month.labor + month.parts + month.other - month.order_discount - month.vat
-                                - month.parts_cost - month.expenses - month.internal_use)
+                                - month.parts_cost - month.expenses - month.internal_use - month.stock_losses)
     assert [label for label, _ in profit.LINES][-1] == "利润"
     assert profit.monthly_profit(session, shop.manager, YEAR + 1).total.profit == 0
+
+
+def test_stocktakes_and_write_offs_in_transit_are_the_sending_branchs_loss(session, shop):
+    """A count's shortfall less its surplus at the ledger's value; goods written off in transit count against the
+    branch that sent them (they were still its own), in the month of the write-off."""
+    here = Warehouse(branch_id=shop.branch.id, code="MAIN", name="主仓库")
+    there = Warehouse(branch_id=shop.other_branch.id, code="MAIN", name="主仓库")
+    session.add_all([here, there])
+    part = add_part(session, shop.branch.id)
+    session.flush()
+    for value, kind in ((D("-300.00"), StockMoveKind.STOCKTAKE), (D("40.00"), StockMoveKind.STOCKTAKE),
+                        (D("-99.00"), StockMoveKind.PICK)):
+        session.add(StockMove(branch_id=shop.branch.id, part_id=part.id, warehouse_id=here.id, kind=kind,
+                              quantity=D("1") if value > 0 else D("-1"), unit_cost=abs(value), value_change=value,
+                              user_id=shop.parts_clerk.id, created_at=shop_time(3, 9)))
+    for n, (sender, receiver, warehouse) in enumerate(((shop.branch, shop.other_branch, there),
+                                                        (shop.other_branch, shop.branch, here))):
+        transfer = Transfer(branch_id=sender.id, number=f"DB{n}", from_branch_id=sender.id, to_branch_id=receiver.id,
+                            to_warehouse_id=warehouse.id, status=TransferStatus.RECEIVED,
+                            created_by_id=shop.parts_clerk.id)
+        session.add(transfer)
+        session.flush()
+        session.add(TransferStep(transfer_id=transfer.id, kind="write_off", user_id=shop.manager.id,
+                                 value=D("240.00"), request_key=f"w{n}", created_at=shop_time(5, 2)))
+    session.commit()
+    months = profit.monthly_profit(session, shop.manager, YEAR).months
+    assert [m.stock_losses for m in months[2:5]] == [D("260.00"), D("0.00"), D("240.00")]
+    assert months[4].profit == D("-240.00")
 
 
 def test_only_the_manager_and_admin_see_the_profit(session, shop):
