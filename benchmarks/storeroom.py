@@ -14,25 +14,20 @@ A new figure is one more function ``(Bench) -> dict`` appended to ``MEASURES``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from sqlalchemy import case, func, text, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, select
 
 from benchmarks.intake import median_ms
-from benchmarks.workshop import Writer, reset_sequences
-from lantong_pwa.db import make_engine
-from lantong_pwa.migrations import upgrade_to_head
+from benchmarks import harness
+from benchmarks.workshop import Writer
 from lantong_pwa.services.parts import safety_stock, stock, stock_report, stocktake
 from lantong_pwa.services.parts.stock import average_after_return, moving_average, value_change
 from lantong_pwa.timezone import local_day
@@ -388,38 +383,23 @@ MEASURES: list[Callable[[Bench], dict]] = [ledger_summary_year, ledger_detail_pa
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = harness.arguments()
     parser.add_argument("--moves", type=int, default=400_000)
     parser.add_argument("--parts", type=int, default=5_000)
     parser.add_argument("--warehouses", type=int, default=3)
-    parser.add_argument("--url", help="database URL of an EMPTY database (default: a temporary SQLite file)")
-    parser.add_argument("--only", help="comma-separated names of the measures to run (default: all)")
     args = parser.parse_args()
-    measures = [m for m in MEASURES if not args.only or m.__name__ in args.only.split(",")]
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    now = utc_now()
-    with Session(engine, expire_on_commit=False) as session:
-        started = time.perf_counter()
-        counts = generate(session, moves=args.moves, parts=args.parts, warehouses=args.warehouses, now=now)
-        reset_sequences(session)
-        session.execute(text("ANALYZE"))
-        session.commit()
-        result: dict = {"engine": engine.dialect.name, "seed_s": round(time.perf_counter() - started, 1),
-                        "rows": counts}
+
+    def bench_of(session: Session, now: datetime) -> Bench:
         busiest = session.exec(select(StockMove.part_id, func.count()).group_by(StockMove.part_id)
                                .order_by(func.count().desc()).limit(1)).one()[0]
-        bench = Bench(session=session, manager=session.exec(select(User).where(User.username == "manager")).one(),
-                      clerk=session.exec(select(User).where(User.username == "parts")).one(),
-                      branch_id=session.exec(select(Branch.id)).one(),
-                      warehouse_ids=list(session.exec(select(Warehouse.id).order_by(Warehouse.id)).all()),
-                      busiest_part_id=busiest, now=now, today=local_day(now))
-        for measure in measures:
-            result.update(measure(bench))
-            session.rollback()
-    engine.dispose()
-    print(json.dumps(result, ensure_ascii=False))
+        return Bench(session=session, manager=session.exec(select(User).where(User.username == "manager")).one(),
+                     clerk=session.exec(select(User).where(User.username == "parts")).one(),
+                     branch_id=session.exec(select(Branch.id)).one(),
+                     warehouse_ids=list(session.exec(select(Warehouse.id).order_by(Warehouse.id)).all()),
+                     busiest_part_id=busiest, now=now, today=local_day(now))
+
+    harness.run(args, lambda session, now: generate(session, moves=args.moves, parts=args.parts,
+                                                    warehouses=args.warehouses, now=now), bench_of, MEASURES)
 
 
 if __name__ == "__main__":
