@@ -26,6 +26,7 @@ from pages.finance.expenses import (
     expenses_page,
     profit_page,
 )
+from pages.finance.counterparties import counterparties_page
 from pages.finance.money_accounts import account_journal_page, money_accounts_page
 from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
@@ -80,6 +81,7 @@ from state.finance.expenses import (
     ExpenseStatisticsState,
     ProfitState,
 )
+from state.finance.counterparties import CounterpartiesState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
@@ -225,6 +227,8 @@ app.add_page(payment_receipt_page, route="/payments/[payment_no]/print", title="
 app.add_page(cash_close_page, route="/cashier/close", title="交班 · 蓝通维修", on_load=CashCloseState.load)
 app.add_page(cash_close_sheet_page, route="/cashier/close/[close_id]/print", title="交班单 · 蓝通维修",
              on_load=CashCloseSheetState.load)
+app.add_page(counterparties_page, route="/finance/parties", title="往来单位 · 蓝通维修",
+             on_load=CounterpartiesState.load)
 app.add_page(money_accounts_page, route="/finance/accounts", title="资金账户 · 蓝通维修",
              on_load=MoneyAccountsState.load)
 app.add_page(account_journal_page, route="/finance/accounts/[money_account]", title="日记账 · 蓝通维修",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components import banner_error, card, empty_note, page_loading, plate
+from pages.components import banner_error, card, empty_note, field_error, labelled, page_loading, plate
 from pages.layout import page
 from pages.workshop.vehicle_forms import consent_badges
 from state.care.customers import (
@@ -114,6 +114,44 @@ def spending() -> rx.Component:
     )
 
 
+def credit() -> rx.Component:
+    """挂账: the limit and terms; a manager changes them here (月结 and 账期 for company and fleet customers)."""
+    s = CustomerFileState
+    errors = s.credit_errors
+    return card(
+        rx.hstack(rx.heading("挂账", size="4"), rx.spacer(),
+                  rx.text("额度 ¥", s.credit_limit, " · ", s.terms_text, size="2", id="customer-credit"),
+                  align="center", width="100%", wrap="wrap"),
+        rx.cond(
+            s.can_set_credit,
+            rx.form(
+                rx.vstack(
+                    rx.grid(
+                        labelled("挂账额度（元）", rx.input(name="credit_limit", default_value=s.credit_limit,
+                                                       input_mode="decimal", size="3", width="100%",
+                                                       id="credit-limit"), errors, "credit_limit"),
+                        labelled("结算方式", rx.el.select(
+                            rx.foreach(s.terms_options, lambda o: rx.el.option(o[1], value=o[0])), name="terms",
+                            default_value=s.terms, class_name="native-select", id="credit-terms",
+                            disabled=~s.is_company), errors, "terms"),
+                        labelled("天数", rx.input(name="terms_days", default_value=s.terms_days, input_mode="numeric",
+                                                size="3", width="100%", id="credit-days", disabled=~s.is_company),
+                                 errors, "terms_days"),
+                        columns=rx.breakpoints(initial="1", sm="3"), spacing="2", width="100%",
+                    ),
+                    rx.cond(~s.is_company, rx.text("个人客户现结；单位和车队客户可以月结或约定账期。", size="1",
+                                                   color_scheme="gray")),
+                    field_error(errors, "form"),
+                    rx.button(rx.icon("save"), "保存挂账设置", type="submit", size="3", id="credit-save"),
+                    spacing="2", width="100%",
+                ),
+                on_submit=s.save_credit, reset_on_submit=False, key=s.credit_version.to_string(), width="100%",
+            ),
+        ),
+        id="customer-credit-card",
+    )
+
+
 def vehicle_link(row: CustomerVehicleRow) -> rx.Component:
     return rx.link(
         rx.hstack(plate(row.plate), rx.text(row.title), rx.spacer(), rx.icon("chevron-right"), align="center",
@@ -214,6 +252,7 @@ def _file_body() -> rx.Component:
             width="100%",
         ),
         spending(),
+        credit(),
         orders(),
         rx.grid(
             card(rx.heading("回访", size="4"),

@@ -9,10 +9,19 @@ import reflex as rx
 from lantong_pwa.services.care import customers
 from lantong_pwa.services.care.customers import CustomerFile
 from lantong_pwa.services.platform.parsing import parse_int
-from lantong_pwa.services.platform.permissions import Permission
+from lantong_pwa.services.finance import receivables
+from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.services.care.satisfaction import ASPECTS
 from lantong_pwa.timezone import format_local
-from models import ComplaintStatus, CustomerKind, FollowUp, FollowUpChannel, FollowUpStatus, WorkOrderStatus
+from models import (
+    ComplaintStatus,
+    CustomerKind,
+    FollowUp,
+    FollowUpChannel,
+    FollowUpStatus,
+    PaymentTerms,
+    WorkOrderStatus,
+)
 from state.platform.session import SessionState
 from state.platform.views import money
 
@@ -127,6 +136,15 @@ class CustomerFileState(SessionState):
     last_visit: str = ""
     owed: str = ""
     has_debt: bool = False
+    customer_key: int = 0  # the customer shown (the credit form acts on it)
+    credit_limit: str = ""
+    terms: str = "cash"
+    terms_days: str = "0"
+    terms_text: str = ""
+    is_company: bool = False  # company and fleet customers may have 月结 or N天 terms
+    can_set_credit: bool = False
+    credit_errors: dict[str, str] = {}
+    credit_version: int = 0
     follow_ups: list[FollowUpRow] = []
     complaints: list[ComplaintRow] = []
 
@@ -134,15 +152,23 @@ class CustomerFileState(SessionState):
     async def load(self):
         """``on_load`` of ``/customers/<id>``: the file of a customer of the user's branch."""
         self.found = False
+        self.credit_errors = {}
         shown = await self._in_read(lambda db, actor: self._show(customers.customer_file(
-            db, actor, parse_int(self.customer_id, "customer_id", "客户编号"))), page=Permission.VIEW_CUSTOMERS)
+            db, actor, parse_int(self.customer_id, "customer_id", "客户编号")), actor), page=Permission.VIEW_CUSTOMERS)
         if shown.redirect is not None:
             return shown.redirect
         self.not_found_message = "" if shown.ok else shown.error.message
         return None
 
-    def _show(self, result: CustomerFile) -> None:
+    def _show(self, result: CustomerFile, actor=None) -> None:
         customer, spending = result.customer, result.spending
+        self.customer_key = customer.id
+        self.credit_limit = str(customer.credit_limit)
+        self.terms, self.terms_days = PaymentTerms(customer.terms).value, str(customer.terms_days)
+        self.terms_text = receivables.terms_text(customer.terms, customer.terms_days)
+        self.is_company = CustomerKind(customer.kind) != CustomerKind.INDIVIDUAL
+        self.can_set_credit = allows(actor, Permission.CREDIT_CONTROL)
+        self.credit_version += 1
         self.name, self.mobile = customer.name, customer.mobile
         self.kind = CustomerKind(customer.kind).label
         self.birthday = str(customer.birthday or "")
@@ -170,3 +196,24 @@ class CustomerFileState(SessionState):
             summary=c.summary, still_open=c.status in (ComplaintStatus.OPEN, ComplaintStatus.PROCESSING))
             for c in result.complaints]
         self.found = True
+
+    @rx.var
+    def terms_options(self) -> list[list[str]]:
+        return [[PaymentTerms.CASH.value, "现结"], [PaymentTerms.MONTHLY.value, "月结（月底后N天）"],
+                [PaymentTerms.DAYS.value, "账期（开单后N天）"]]
+
+    @rx.event
+    async def save_credit(self, form: dict):
+        """A manager sets the customer's credit limit and terms; the file is read again."""
+        customer_id = self.customer_key
+
+        def save(db, actor):
+            receivables.set_customer_credit(db, actor, customer_id, str(form.get("credit_limit", "")),
+                                            str(form.get("terms", "") or "cash"), str(form.get("terms_days", "")))
+            self._show(customers.customer_file(db, actor, customer_id), actor)
+
+        done = await self._in_unit(save)
+        self.credit_errors = done.field_errors
+        if not done.ok:
+            return rx.toast.error(done.error.message)
+        return rx.toast.success("挂账额度和账期已保存")

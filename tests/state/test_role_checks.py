@@ -45,6 +45,7 @@ from state.finance.expenses import (
     ExpenseStatisticsState,
     ProfitState,
 )
+from state.finance.counterparties import CounterpartiesState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.parts.ledger import LedgerDetailState, LedgerState
@@ -89,6 +90,7 @@ from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
 from tests.state.finance import expense_cases as exc
 from tests.state.finance import money_cases as mnc
+from tests.state.finance import party_cases as ptc
 from tests.state.finance import payables_cases as pyc
 from tests.state.platform import branch_cases as bc
 from tests.state.platform import account_cases as ac
@@ -614,6 +616,8 @@ PROTECTED = [
     *[Protected(*case) for case in pcc.CASES],
     # 应付账款 and 供应商比价.
     *[Protected(*case) for case in pyc.CASES],
+    # 往来单位 (insurers and manufacturers) and a customer's credit limit and terms.
+    *[Protected(*case) for case in ptc.CASES],
     *[Protected(*case) for case in lgc.CASES],
     # 资金: the money accounts, transfers and journals.
     *[Protected(*case) for case in mnc.CASES],
@@ -689,6 +693,7 @@ UI_ONLY = {
     **bc.UI_ONLY,
     **pcc.UI_ONLY,
     **pyc.UI_ONLY,
+    **ptc.UI_ONLY,
     **mnc.UI_ONLY,
     **exc.UI_ONLY,
     **puc.UI_ONLY,
@@ -706,6 +711,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  ComplaintsState, ComplaintDetailState, FollowUpDetailState, FollowUpFormState, MessagesState,
                  BranchesAdminState, PasswordState, AuditLogState, CatalogueState, SuppliersState, ImportState,
                  PayablesState, SupplierPayablesState, StatementSheetState, SupplierPricesState,
+                 CounterpartiesState,
                  PurchasingState, PurchaseOrderState, ReceiveState, ReceiptState, PurchaseOrderPrintState,
                  SupplierOrderState, PaymentReceiptState, MoneyAccountsState, AccountJournalState, CashCloseState,
                  CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,

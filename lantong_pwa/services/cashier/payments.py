@@ -3,7 +3,8 @@
 Methods: cash (tendered ≥ amount, change given), bank card, WeChat, Alipay, member card (the customer's own card;
 its balance must cover the amount) and on account (挂账: what the customer already owes — their open receivable
 items — plus this may not exceed their credit limit; a customer with an overdue item needs a manager's authorisation,
-audited; the payment posts the customer's open item). A payment never exceeds what is outstanding; when nothing is left the order closes.
+audited; the payment posts the customer's open item). A payment never exceeds what is outstanding; when nothing is
+left the order closes.
 Each request carries a key: a double tap or a resent request finds the payment the first one made.
 """
 
