@@ -22,6 +22,7 @@ from models import (
     PaymentTerms,
     WorkOrderStatus,
 )
+from state.finance.counterparties import TERMS_OPTIONS
 from state.platform.session import SessionState
 from state.platform.views import money
 
@@ -199,8 +200,7 @@ class CustomerFileState(SessionState):
 
     @rx.var
     def terms_options(self) -> list[list[str]]:
-        return [[PaymentTerms.CASH.value, "现结"], [PaymentTerms.MONTHLY.value, "月结（月底后N天）"],
-                [PaymentTerms.DAYS.value, "账期（开单后N天）"]]
+        return TERMS_OPTIONS
 
     @rx.event
     async def save_credit(self, form: dict):
