@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, time as clock, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, insert, text, update
+from sqlalchemy import func, text, update
 from sqlmodel import Session, select
 
 from benchmarks.intake import median_ms
@@ -78,16 +78,8 @@ ORDER = (Supplier, SupplierPart, StockLimit, StockBalance, Customer, Vehicle, Wo
 
 class PurchasingWriter(Writer):
     def __init__(self, session: Session):
-        super().__init__(session)
+        super().__init__(session, ORDER)
         self.written_amount: dict[int, Decimal] = {}  # open item → the open amount it went in with
-
-    def flush(self) -> None:
-        for model in (*[m for m in self.rows if m not in ORDER], *ORDER):
-            rows = self.rows.get(model)
-            if rows:
-                self.session.execute(insert(model), rows)
-                self.counts[model.__tablename__] += len(rows)
-                rows.clear()
 
 
 def _noonish(day: date, rng: random.Random) -> datetime:

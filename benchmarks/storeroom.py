@@ -70,18 +70,6 @@ ORDER = (Branch, User, Warehouse, Supplier, Part, SupplierPart, StockLimit, Cust
 PICKS_DURING_COUNT = 200
 
 
-class StoreroomWriter(Writer):
-    """Bulk inserts through the table (Core ``executemany``), not the ORM's bulk path: the ledger is most rows."""
-
-    def flush(self) -> None:
-        for model in ORDER:
-            rows = self.rows.get(model)
-            if rows:
-                self.session.connection().execute(model.__table__.insert(), rows)
-                self.counts[model.__tablename__] += len(rows)
-                rows.clear()
-
-
 @dataclass
 class Bench:
     """What the measures get: an open session on the generated database and who is asking."""
@@ -136,7 +124,7 @@ def generate(session: Session, *, moves: int = 400_000, parts: int = 5_000, ware
     row counts."""
     rng = random.Random(seed)
     now = now or utc_now()
-    out = StoreroomWriter(session)
+    out = Writer(session, ORDER)
     branch_id = out.add(Branch, code="B1", name="基准门店", vat_rate=Decimal("13.00"), address="", phone="",
                         created_at=now)
     staff = {}

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlmodel import Session, SQLModel, select
 
 from benchmarks.intake import _plate, median_ms
@@ -75,10 +75,13 @@ def _fen(value: Decimal) -> Decimal:
 
 
 class Writer:
-    """Buffers rows per table and bulk-inserts them (``insert()`` with dict rows), parents first."""
+    """Buffers rows per table and bulk-inserts them through the table (Core ``executemany``, not the ORM's bulk
+    path: generated history is mostly rows), parents first: the tables of ``order`` in that order, after any
+    table it does not name."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, order: tuple[type[SQLModel], ...] = TABLE_ORDER):
         self.session = session
+        self.order = order
         self.rows: dict[type[SQLModel], list[dict]] = defaultdict(list)
         self.counts: dict[str, int] = defaultdict(int)
         self.ids: dict[type[SQLModel], int] = defaultdict(int)
@@ -95,10 +98,10 @@ class Writer:
         return row["id"]
 
     def flush(self) -> None:
-        for model in (*[m for m in self.rows if m not in TABLE_ORDER], *TABLE_ORDER):
+        for model in (*[m for m in self.rows if m not in self.order], *self.order):
             rows = self.rows.get(model)
             if rows:
-                self.session.execute(insert(model), rows)
+                self.session.connection().execute(model.__table__.insert(), rows)
                 self.counts[model.__tablename__] += len(rows)
                 rows.clear()
 
