@@ -22,14 +22,14 @@ from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.parts import catalogue_import, stock_report
-from lantong_pwa.services.finance import expenses, payables
+from lantong_pwa.services.finance import ageing, collecting, expenses, payables, statements
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
 from lantong_pwa.services.platform.health import health
 from lantong_pwa.services.platform.parsing import parse_date, parse_int
 from lantong_pwa.services.workshop.vehicle_cards import qr_png
 from lantong_pwa.timezone import local_day
-from models import Photo, User
+from models import Direction, PartyKind, Photo, User
 from models.common import utc_now
 
 # Authenticated images must not outlive a sign-out in the browser's cache (shared workshop tablets).
@@ -234,6 +234,40 @@ def payables_statement_route(request: Request) -> Response:
     return _xlsx(data, f"对账单_{sheet.name}")
 
 
+def ageing_route(request: Request) -> Response:
+    """``/api/ageing.xlsx?kind=&direction=``: the ageing of every party (of that kind, facing that way), and the
+    total; without a direction, the ones the person may see."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            kind, direction = request.query_params.get("kind", ""), request.query_params.get("direction", "")
+            if kind not in {k.value for k in PartyKind} | {""} or direction not in {d.value for d in Direction} | {""}:
+                raise NotFound("没有这类往来单位")
+            rows, total = ageing.ageing(session, actor, local_day(utc_now()), party_kind=kind or None,
+                                        direction=direction or None)
+            data = reports.export_xlsx(ageing.ageing_table(rows, total), ageing.AGEING_HEADERS, "账龄")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, "往来账龄")
+
+
+def receivable_statement_route(request: Request) -> Response:
+    """``/api/receivables/<kind>/<id>/statement.xlsx?from=&to=``: a customer's, insurer's or manufacturer's 对账单."""
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            period = statements.statement_period(
+                parse_date(request.query_params.get("from", ""), "from", "开始日期"),
+                parse_date(request.query_params.get("to", ""), "to", "结束日期"), local_day(utc_now()))
+            sheet = collecting.statement(session, actor, request.path_params["kind"],
+                                          request.path_params["party_id"], *period)
+            data = reports.export_xlsx(statements.statement_table(sheet), statements.headers(sheet.direction),
+                                       "对账单")
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"对账单_{sheet.name}")
+
+
 def expense_statistics_route(request: Request) -> Response:
     """``/api/expenses/statistics.xlsx?year=``: each expense category per month of the year, and the totals."""
     try:
@@ -263,6 +297,8 @@ api = Starlette(
         Route("/api/imports", import_upload_route, methods=["POST"]),
         Route("/api/imports/{kind:str}/template.xlsx", import_template_route),
         Route("/api/payables/ageing.xlsx", payables_ageing_route),
+        Route("/api/ageing.xlsx", ageing_route),
+        Route("/api/receivables/{kind:str}-{party_id:int}/statement.xlsx", receivable_statement_route),
         Route("/api/expenses/statistics.xlsx", expense_statistics_route),
         Route("/api/parts/ledger.xlsx", stock_ledger_route),
         Route("/api/payables/{supplier_id:int}/statement.xlsx", payables_statement_route),

@@ -52,6 +52,12 @@ from pages.parts.transfers import transfer_page, transfer_print_page, transfers_
 from pages.parts.price_adjustments import price_adjust_page
 from pages.parts.stock_issues import delivery_notes_page, issue_page, issue_print_page, issues_page
 from pages.finance.payables import payables_page, statement_sheet_page, supplier_payables_page
+from pages.finance.receivables import (
+    receivable_party_page,
+    receivable_sheet_page,
+    receivables_page,
+    statement_confirm_page,
+)
 from pages.parts.purchasing import (
     purchase_order_page,
     purchase_order_print_page,
@@ -115,6 +121,8 @@ from state.parts.transfers import TransferPrintState, TransfersState, TransferSt
 from state.parts.price_adjustments import PriceAdjustState
 from state.parts.stock_issues import DeliveryNotesState, IssueSheetState, IssuesState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
+from state.finance.receivables import ReceivablePartyState, ReceivablesState, ReceivableSheetState
+from state.finance.statement_confirm import StatementConfirmState
 from state.workshop.tasks import TasksState
 from state.workshop.vehicles import VehicleCardState
 
@@ -262,4 +270,10 @@ app.add_page(supplier_payables_page, route="/payables/[payee]", title="供应商
              on_load=SupplierPayablesState.load)
 app.add_page(statement_sheet_page, route="/payables/[payee]/statement", title="供应商对账单 · 蓝通维修",
              on_load=StatementSheetState.load)
+app.add_page(receivables_page, route="/finance/receivables", title="应收账款 · 蓝通维修", on_load=ReceivablesState.load)
+app.add_page(receivable_party_page, route="/finance/receivables/[debtor]", title="往来应收 · 蓝通维修",
+             on_load=ReceivablePartyState.load)
+app.add_page(receivable_sheet_page, route="/finance/receivables/[debtor]/statement", title="往来对账单 · 蓝通维修",
+             on_load=ReceivableSheetState.load)
+app.add_page(statement_confirm_page, route="/s/[token]", title="对账确认", on_load=StatementConfirmState.load)
 app.add_page(supplier_prices_page, route="/parts/prices", title="供应商比价 · 蓝通维修", on_load=SupplierPricesState.load)

@@ -77,6 +77,7 @@ from models.settlement import (
     SettlementLineKind,
     SettlementStatus,
 )
+from models.statement_link import StatementLink, StatementLinkStatus
 from models.stock import (
     MOVE_KIND_LABELS,
     PickRequest,
@@ -96,6 +97,8 @@ from models.vehicle import Vehicle
 from models.work_order import FUEL_LEVEL_LABELS, JobLine, JobLineStatus, PartLine, WorkOrder, WorkOrderStatus
 
 __all__ = [
+    "StatementLink",
+    "StatementLinkStatus",
     "AccountKind",
     "AccountTransfer",
     "CashClose",

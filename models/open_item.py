@@ -102,6 +102,8 @@ class OpenItem(SQLModel, table=True):
         # The figures' totals by direction (and overdue) read this index alone, never the rows.
         Index("ix_open_item_position", "branch_id", "direction", "due_on", "open_amount",
               sqlite_where=text("open_amount <> 0"), postgresql_where=text("open_amount <> 0")),
+        # A party's documents by day: its statement (the opening balance and the period's lines).
+        Index("ix_open_item_party_documents", "branch_id", "party_kind", "direction", "party_id", "document_date"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,14 +138,16 @@ class Allocation(SQLModel, table=True):
 class PartyPaymentMethod(StrEnum):
     CASH = "cash"
     BANK_TRANSFER = "bank_transfer"
+    WECHAT = "wechat"  # the shop's WeChat and Alipay merchant accounts (a customer paying down 挂账)
+    ALIPAY = "alipay"
 
     @property
     def label(self) -> str:
-        return {"cash": "现金", "bank_transfer": "银行转账"}[self.value]
+        return {"cash": "现金", "bank_transfer": "银行转账", "wechat": "微信", "alipay": "支付宝"}[self.value]
 
 
 class PartyPayment(SQLModel, table=True):
-    """Money paid to (or, later, received from) a party; its open item is the credit that allocations use."""
+    """Money paid to a party (付款) or received from one (收款); its open item is the credit that allocations use."""
 
     __tablename__ = "party_payment"
     __table_args__ = (UniqueConstraint("branch_id", "number", name="uq_party_payment_number"),

@@ -37,6 +37,7 @@ NAV_ICONS = {
     "/parts/issues": "package-minus",
     "/parts/prices/adjust": "tag",
     "/payables": "hand-coins",
+    "/finance/receivables": "piggy-bank",
     "/finance/parties": "building",
     "/finance/accounts": "landmark",
     "/finance/expenses": "receipt",

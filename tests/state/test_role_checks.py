@@ -48,6 +48,8 @@ from state.finance.expenses import (
 from state.finance.counterparties import CounterpartiesState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
+from state.finance.receivables import ReceivablePartyState, ReceivablesState, ReceivableSheetState
+from state.finance.statement_confirm import StatementConfirmState
 from state.parts.ledger import LedgerDetailState, LedgerState
 from state.parts.supplier_prices import SupplierPricesState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
@@ -92,6 +94,7 @@ from tests.state.finance import expense_cases as exc
 from tests.state.finance import money_cases as mnc
 from tests.state.finance import party_cases as ptc
 from tests.state.finance import payables_cases as pyc
+from tests.state.finance import receivables_cases as rvc
 from tests.state.platform import branch_cases as bc
 from tests.state.platform import account_cases as ac
 from tests.state.platform import draft_cases as dc
@@ -618,6 +621,8 @@ PROTECTED = [
     *[Protected(*case) for case in pyc.CASES],
     # 往来单位 (insurers and manufacturers) and a customer's credit limit and terms.
     *[Protected(*case) for case in ptc.CASES],
+    # 应收账款: collecting, statements and their links.
+    *[Protected(*case) for case in rvc.CASES],
     *[Protected(*case) for case in lgc.CASES],
     # 资金: the money accounts, transfers and journals.
     *[Protected(*case) for case in mnc.CASES],
@@ -694,6 +699,7 @@ UI_ONLY = {
     **pcc.UI_ONLY,
     **pyc.UI_ONLY,
     **ptc.UI_ONLY,
+    **rvc.UI_ONLY,
     **mnc.UI_ONLY,
     **exc.UI_ONLY,
     **puc.UI_ONLY,
@@ -717,7 +723,8 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  CashCloseSheetState, SafetyStockState, LedgerState, LedgerDetailState, TransfersState, TransferState,
                  TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState, IssuesState,
                  IssueSheetState, DeliveryNotesState, PriceAdjustState, ExpensesState, ExpenseDetailState,
-                 ExpenseCategoriesState, ExpenseStatisticsState, ProfitState]
+                 ExpenseCategoriesState, ExpenseStatisticsState, ProfitState, ReceivablesState, ReceivablePartyState,
+                 ReceivableSheetState, StatementConfirmState]
 
 
 def app_event_handlers() -> set[str]:
@@ -726,9 +733,12 @@ def app_event_handlers() -> set[str]:
     for cls in STATE_CLASSES:
         for name, handler in cls.event_handlers.items():
             fn = handler.fn
-            if getattr(fn, "__module__", "").startswith(state_package.__name__ + ".") and \
-                    fn.__qualname__ == f"{cls.__name__}.{name}":
-                names.add(fn.__qualname__)
+            # A handler of the class itself, or of a mixin it is built on (state/finance/parties.py): the class's.
+            owners = {cls.__name__} | {base.__name__ for base in cls.__mro__ if getattr(base, "_mixin", False)}
+            owner, _, own_name = fn.__qualname__.rpartition(".")
+            if getattr(fn, "__module__", "").startswith(state_package.__name__ + ".") and owner in owners and \
+                    own_name == name:
+                names.add(f"{cls.__name__}.{name}")
     return names
 
 
@@ -737,7 +747,8 @@ def test_every_state_class_is_listed():
     for info in pkgutil.walk_packages(state_package.__path__, prefix="state."):
         module = importlib.import_module(info.name)
         found |= {obj for obj in vars(module).values()
-                  if inspect.isclass(obj) and issubclass(obj, rx.State) and obj.__module__ == module.__name__}
+                  if inspect.isclass(obj) and issubclass(obj, rx.State) and obj.__module__ == module.__name__
+                  and not obj._mixin}  # a mixin is no state of its own: the classes built on it are listed
     assert found == set(STATE_CLASSES)
     # Reflex names a state by its class name alone: two classes of one name would share one state in the browser.
     assert len({cls.get_name() for cls in found}) == len(found)
@@ -745,7 +756,8 @@ def test_every_state_class_is_listed():
 
 def test_every_handler_is_either_protected_or_screen_only():
     protected = {handler.name for handler in PROTECTED}
-    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS | cpc.PUBLIC | puc.PUBLIC
+    assert app_event_handlers() == protected | set(UI_ONLY) | SESSION_HANDLERS | cpc.PUBLIC | puc.PUBLIC | \
+        rvc.PUBLIC
 
 
 def test_screen_only_handlers_never_touch_the_database(monkeypatch, world):

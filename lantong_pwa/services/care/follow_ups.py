@@ -10,18 +10,15 @@ before payment, ``LINK_VALID_DAYS`` days after it was made); it opens only its o
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
 from lantong_pwa.services.care import complaints, messaging
-from lantong_pwa.services.platform import audit, rate_limit
+from lantong_pwa.services.platform import audit, rate_limit, signed_links
 from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.permissions import Permission, require, row_in_branch
 from lantong_pwa.settings import get_settings
@@ -96,22 +93,8 @@ class LinkAnswered(LinkError):
 # --- the signed token -------------------------------------------------------------------------------------------
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _signature(follow_up_id: int, nonce: str, expires: int) -> str:
-    message = f"{follow_up_id}.{nonce}.{expires}".encode()
-    return _b64(hmac.new(get_settings().secret_key, message, hashlib.sha256).digest()[:16])
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite reads naive UTC
-
-
 def make_token(follow_up: FollowUp) -> str:
-    expires = int(_as_utc(follow_up.link_expires_at).timestamp())
-    return f"{follow_up.id}.{follow_up.link_nonce}.{expires}.{_signature(follow_up.id, follow_up.link_nonce, expires)}"
+    return signed_links.make("", follow_up.id, follow_up.link_nonce, follow_up.link_expires_at)
 
 
 def link_url(session: Session, follow_up: FollowUp) -> str:
@@ -121,16 +104,14 @@ def link_url(session: Session, follow_up: FollowUp) -> str:
 
 def verify_token(session: Session, token: str, now: datetime | None = None) -> FollowUp:
     """The follow-up behind a link that can still be answered; a ``LinkError`` subclass says why not."""
-    parts = (token or "").strip().split(".")
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[2].isdigit() or len(parts[0]) > 12:
+    parsed = signed_links.parse("", token)
+    if parsed is None:
         raise LinkInvalid()
-    follow_up_id, nonce, expires, signature = int(parts[0]), parts[1], int(parts[2]), parts[3]
-    if not hmac.compare_digest(signature.encode(), _signature(follow_up_id, nonce, expires).encode()):
-        raise LinkInvalid()  # altered, or made by another installation
+    follow_up_id, nonce, expires = parsed
     follow_up = session.get(FollowUp, follow_up_id)
     if follow_up is None:
         raise LinkUnknown()
-    if not hmac.compare_digest(nonce.encode(), follow_up.link_nonce.encode()):
+    if not signed_links.nonce_matches(nonce, follow_up.link_nonce):
         raise LinkInvalid()
     if FollowUpStatus(follow_up.status) == FollowUpStatus.ANSWERED:
         raise LinkAnswered()
@@ -162,7 +143,7 @@ def schedule_on_close(session: Session, order: WorkOrder, closed_at: datetime) -
     follow_up = ensure_follow_up(session, order, closed_at)
     branch = session.get(Branch, order.branch_id)
     follow_up.due_on = local_day(closed_at) + timedelta(days=branch.follow_up_days)
-    follow_up.link_expires_at = max(_as_utc(follow_up.link_expires_at),
+    follow_up.link_expires_at = max(signed_links.as_utc(follow_up.link_expires_at),
                                     closed_at + timedelta(days=LINK_VALID_DAYS))
     session.add(follow_up)
     return follow_up
@@ -207,7 +188,7 @@ def send_link(session: Session, actor: User, follow_up_id: int, request_key: str
     if status != FollowUpStatus.OPEN:
         raise DomainError(f"该回访{status.label}，无需再发送链接")
     now = now or utc_now()
-    if now >= _as_utc(follow_up.link_expires_at):
+    if now >= signed_links.as_utc(follow_up.link_expires_at):
         raise DomainError("回访链接已过期，请改为电话回访")
     customer = session.get(Customer, follow_up.customer_id)
     vehicle = session.get(Vehicle, follow_up.vehicle_id)

@@ -47,8 +47,8 @@ METHOD_LABELS = {PaymentMethod.CASH.value: "现金", PaymentMethod.CARD.value: "
                  PaymentMethod.WECHAT.value: "微信", PaymentMethod.ALIPAY.value: "支付宝",
                  PartyPaymentMethod.BANK_TRANSFER.value: "银行转账"}
 DOCUMENT_LABELS = {"payment": "收款", "member_card_top_up": "会员卡充值", "party_payment": "付款",
-                   "account_transfer": "转账", OPENING: "期初余额", "cash_close": "交班长短款",
-                   "expense": "费用支出"}
+                   "party_receipt": "往来收款", "account_transfer": "转账", OPENING: "期初余额",
+                   "cash_close": "交班长短款", "expense": "费用支出"}
 
 
 def ensure_accounts(session: Session, branch_id: int) -> None:

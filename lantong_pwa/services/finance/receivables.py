@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, FormErrors
-from lantong_pwa.services.finance import counterparties, open_items, payables
+from lantong_pwa.services.finance import allocation, counterparties, open_items
 from lantong_pwa.services.platform import audit, auth
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, allows, require, row_in_branch, sees_all_branches
@@ -145,10 +145,10 @@ def reverse_settlement(session: Session, actor: User, settlement: Settlement, da
     against its original at once. Refused (changing nothing) when any item was settled in part already."""
     reversals = []
     for item in settlement_items(session, settlement.id):
-        payables.lock_party(session, item.party_kind, item.party_id)  # no collection slips in beside the check
+        allocation.lock_party(session, item.party_kind, item.party_id)  # no collection slips in beside the check
         session.refresh(item)
         if item.open_amount != item.amount:
-            who = payables.party_row(session, actor, item.party_kind, item.party_id)
+            who = allocation.party_row(session, actor, item.party_kind, item.party_id)
             raise DomainError(f"结算单{settlement.number}的{OpenItemSource(item.source).label}"
                               f"（{PartyKind(item.party_kind).label}{who.name}，¥{item.amount}）已核销"
                               f"¥{item.amount - item.open_amount}，不能撤销；请先由财务撤回该笔收款")
@@ -156,7 +156,7 @@ def reverse_settlement(session: Session, actor: User, settlement: Settlement, da
             session, branch_id=item.branch_id, party_kind=item.party_kind, party_id=item.party_id,
             direction=item.direction, source=OpenItemSource.REVERSAL, source_id=item.id, number=settlement.number,
             amount=-item.amount, document_date=day, due=day)
-        payables.allocate(session, actor, item.party_kind, item.party_id, item.direction, reversal.id, [item.id])
+        allocation.allocate(session, actor, item.party_kind, item.party_id, item.direction, reversal.id, [item.id])
         reversals.append(reversal)
     return reversals
 

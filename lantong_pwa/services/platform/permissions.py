@@ -46,6 +46,9 @@ class Permission(StrEnum):
     APPROVE_PURCHASES = "approve_purchases"  # orders above the branch's approval amount
     VIEW_PAYABLES = "view_payables"  # what the shop owes suppliers: open items, statements, ageing
     PAY_SUPPLIERS = "pay_suppliers"
+    # 应收: what customers, insurers and manufacturers owe: open items, ageing, statements and their links
+    VIEW_RECEIVABLES = "view_receivables"
+    COLLECT = "collect"  # 收款: record a receipt from a party and allocate it; send a statement's link
     # 库房管理 (transfers, internal use and special outbound move stock: MOVE_STOCK)
     VIEW_STOCK_REPORTS = "view_stock_reports"  # 进销存 summary and detail, low-stock alerts
     COUNT_STOCK = "count_stock"  # open count sheets and count on them (盘点)
@@ -102,6 +105,8 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.APPROVE_PURCHASES: frozenset({Role.ADMIN, Role.MANAGER}),
     Permission.VIEW_PAYABLES: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK, Role.CASHIER}),
     Permission.PAY_SUPPLIERS: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.VIEW_RECEIVABLES: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
+    Permission.COLLECT: frozenset({Role.CASHIER}),
     Permission.VIEW_STOCK_REPORTS: frozenset({Role.ADMIN, Role.MANAGER, Role.PARTS_CLERK}),
     Permission.COUNT_STOCK: frozenset({Role.MANAGER, Role.PARTS_CLERK}),
     Permission.POST_STOCKTAKE: frozenset({Role.ADMIN, Role.MANAGER}),

@@ -137,7 +137,7 @@ def test_a_payment_sent_twice_posts_once(session, shop, supplier):
 
 
 @pytest.mark.parametrize(("fields", "errors"), [
-    ({"method": "wechat"}, {"method": "请选择付款方式"}),
+    ({"method": "on_account"}, {"method": "请选择付款方式"}),
     ({"amount": "0"}, {"amount": "付款金额应大于0"}),
     ({"amount": "-5"}, {"amount": "付款金额不能为负数"}),
     ({"amount": "abc"}, {"amount": "付款金额应为数字"}),

@@ -39,7 +39,7 @@ def refused_supplier_load(s, result, w, visitor):
 
 def run_supplier_pay(cookie, w):
     s = _supplier(cookie)
-    s.supplier_id = FORGED_SUPPLIER
+    s.party_id = FORGED_SUPPLIER
     return s, drive(s.pay({"method": "cash", "amount": "100", "request_key": "forged-1"}))
 
 
@@ -50,7 +50,7 @@ def refused_supplier_pay(s, result, w, visitor):
 
 def run_supplier_statement(cookie, w):
     s = _supplier(cookie)
-    s.supplier_id = FORGED_SUPPLIER
+    s.party_id = FORGED_SUPPLIER
     return s, drive(s.show_statement({"from": "2026-11-01", "to": "2026-11-30"}))
 
 
@@ -66,7 +66,7 @@ def run_statement_sheet(cookie, w):
 
 def refused_statement_sheet(s, result, w, visitor):
     visitor.was_sent_away(result, f"/payables/{FORGED_SUPPLIER}/statement")
-    assert s.found is False and s.rows == [] and s.supplier_name == ""
+    assert s.found is False and s.rows == [] and s.party_name == ""
 
 
 def _prices(cookie: str, **query) -> SupplierPricesState:

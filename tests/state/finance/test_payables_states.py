@@ -15,7 +15,8 @@ from lantong_pwa.services.finance import payables
 from lantong_pwa.timezone import local_day
 from models import OpenItem, PartyPayment
 from models.common import utc_now
-from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState, chosen_items, route_id
+from state.finance.parties import chosen_items, route_id
+from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.parts.supplier_prices import SupplierPricesState
 from state.platform.session import nav_for
 from tests.factories import add_part
@@ -118,7 +119,7 @@ def test_the_statement_on_screen_in_print_and_in_excel(session, scene, client_fo
 
     sheet = supplier_state(session, shop.parts_clerk, supplier.id, StatementSheetState, "/statement", period)
     drive(sheet.load())
-    assert sheet.found and sheet.supplier_name == "华南汽配" and sheet.closing == "¥450.00"
+    assert sheet.found and sheet.party_name == "华南汽配" and sheet.closing == "¥450.00"
     assert [r.kind for r in sheet.rows][1:4] == ["进货入库", "进货入库", "付款"]
 
     rows = client_for_routes(shop.parts_clerk, f"/api/payables/{supplier.id}/statement.xlsx", period)
