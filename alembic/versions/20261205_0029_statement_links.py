@@ -1,8 +1,8 @@
 """statement links: a customer's monthly statement confirmed or disputed by a signed link; a party's documents by day
 (statements)
 
-Revision ID: 0028_statement_links
-Revises: 0027_payment_cashier_index
+Revision ID: 0029_statement_links
+Revises: 0028_transfer_write_off_value
 Create Date: 2026-12-05 05:04:29.832271
 """
 from typing import Sequence, Union
@@ -12,8 +12,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0028_statement_links'
-down_revision: Union[str, Sequence[str], None] = '0027_payment_cashier_index'
+revision: str = '0029_statement_links'
+down_revision: Union[str, Sequence[str], None] = '0028_transfer_write_off_value'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
