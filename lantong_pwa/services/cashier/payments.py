@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.cashier import member_cards
-from lantong_pwa.services.finance import cash_book, receivables
+from lantong_pwa.services.finance import allocation, cash_book, receivables
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_status
 from lantong_pwa.services.platform.locking import locked
@@ -29,6 +29,8 @@ from lantong_pwa.services.cashier.settlement import ZERO, active_settlement, pai
 from lantong_pwa.timezone import local_day
 from models import (
     Customer,
+    Direction,
+    PartyKind,
     Payment,
     PaymentMethod,
     Settlement,
@@ -155,6 +157,9 @@ def take_payment(session: Session, actor: User, order_id: int, request: PaymentR
                           f"收款 {payment.number} 工单{order.number}")
     if customer is not None:  # 挂账: what the customer now owes, in this transaction
         receivables.post_on_account(session, payment, customer, local_day(now))
+        # An advance (预收) the customer left with an earlier receipt pays this 挂账 at once.
+        allocation.apply_credits(session, actor, PartyKind.CUSTOMER, customer.id, Direction.RECEIVABLE,
+                                 branch_id=order.branch_id)
     if override is not None:
         audit.record(session, actor, "payment.credit_override", "payment", payment.id, branch_id=order.branch_id,
                      number=payment.number, work_order_id=order.id, amount=str(amount), **override)

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import follow_ups, reminders
-from lantong_pwa.services.finance import receivables
+from lantong_pwa.services.finance import allocation, receivables
 from lantong_pwa.services.parts.stock import ISSUED_TO_ORDERS
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
@@ -40,6 +40,7 @@ from lantong_pwa.timezone import local_day
 from models import (
     Branch,
     Customer,
+    Direction,
     FeeType,
     FollowUp,
     JobLine,
@@ -513,7 +514,10 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
         lines.append(line)
     session.flush()
     # The insurers' and manufacturers' shares become what they owe, in this transaction.
-    receivables.post_settlement_shares(session, settlement, lines, local_day(now))
+    shares = receivables.post_settlement_shares(session, settlement, lines, local_day(now))
+    for kind, party_id in sorted({(item.party_kind, item.party_id) for item in shares}):
+        # An insurer's or manufacturer's advance (预收) pays its new share at once.
+        allocation.apply_credits(session, actor, kind, party_id, Direction.RECEIVABLE, branch_id=order.branch_id)
     order.settled_at = now
     audit.record(session, actor, "settlement.create", "settlement", settlement.id, branch_id=order.branch_id,
                  number=settlement.number, work_order_id=order.id, gross=str(settlement.gross),

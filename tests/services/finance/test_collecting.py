@@ -17,6 +17,7 @@ from lantong_pwa.services.finance.party_payments import PaymentRequest
 from models import (
     Allocation,
     AuditEvent,
+    Customer,
     Direction,
     JournalEntry,
     MoneyAccount,
@@ -24,9 +25,11 @@ from models import (
     OpenItemSource,
     PartyKind,
     PartyPayment,
+    PaymentMethod,
 )
 from tests.conftest import refusal
 from tests.races import race
+from tests.services.cashier.test_settlement import pay, settled_order
 from tests.services.finance.payables_rows import add_receipt, add_supplier
 from tests.services.finance.receivable_rows import add_counterparty, add_customer, add_owed
 
@@ -255,3 +258,21 @@ def test_the_statement_of_a_month(session, shop, fleet):
     assert statements.headers(Direction.RECEIVABLE)[4] == "应收增加"
     with pytest.raises(DomainError, match="请选择对账月份"):
         statements.month_period("2026-13")
+
+
+def test_an_advance_pays_the_next_on_account_settlement_at_once(session, shop):
+    cash_book.ensure_accounts(session, shop.branch.id)
+    order = settled_order(session, shop)
+    customer = session.get(Customer, order.customer_id)
+    customer.credit_limit = D("1000")
+    session.add(customer)
+    session.commit()
+    collecting.collect(session, shop.cashier, CUSTOMER, customer.id, request("100", key="advance"))  # 预收
+    session.commit()
+    paid = pay(session, shop.cashier, order, PaymentMethod.ON_ACCOUNT, "400", key="on-account")
+    session.commit()
+    item = session.exec(select(OpenItem).where(OpenItem.source == OpenItemSource.ON_ACCOUNT,
+                                               OpenItem.source_id == paid.id)).one()
+    assert (item.amount, item.open_amount) == (D("400.00"), D("300.00"))
+    assert owed(session, shop, customer) == D("300.00")
+    assert party_checks.items_against_allocations(session) == []
