@@ -36,6 +36,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
         "首保提醒", "【{shop}】{name}您好，您的新车{plate}将于{date}前后到达首次保养时间，欢迎预约到店首保。"),
     "follow_up": MessageTemplate(
         "服务回访", "【{shop}】{name}您好，感谢您到店为爱车{plate}维修保养。请花一分钟评价本次服务：{link}"),
+    "statement": MessageTemplate("对账确认", "【{shop}】{name}您好，您{date}的对账单已生成，请点击核对并确认：{link}"),
 }
 
 MESSAGE_TYPES = tuple(TEMPLATES)

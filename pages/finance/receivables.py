@@ -14,6 +14,7 @@ from pages.components import (
     download_button,
     empty_note,
     field_error,
+    hidden_input,
     labelled,
     page_loading,
 )
@@ -76,12 +77,15 @@ def _statement_links() -> rx.Component:
         rx.cond(
             S.can_send,
             rx.form(
+                hidden_input("request_key", S.link_key),
                 rx.hstack(
                     labelled("对账月份", rx.input(name="month", type="month", size="3", default_value=S.link_month,
                                               key=S.link_month, id="link-month")),
                     rx.button(rx.icon("link"), "生成链接", size="3", type="submit", id="link-send"),
                     align="end", spacing="2", wrap="wrap",
                 ),
+                rx.el.label(rx.checkbox(name="text", size="3", id="link-text"), rx.text("同时短信发送给客户", size="3"),
+                            class_name="unsolved-tick"),
                 on_submit=S.send_link,
                 reset_on_submit=False,
                 width="100%",

@@ -29,7 +29,7 @@ from state.finance.parties import (
     terms_text,
     today,
 )
-from state.platform.session import SessionState
+from state.platform.session import SessionState, new_request_key
 from state.platform.views import money
 
 KIND_OPTIONS = [["all", "全部"], *([k.value, k.label] for k in collecting.DEBTORS)]
@@ -118,6 +118,7 @@ class ReceivablePartyState(PartyLedgerState, SessionState):
     is_customer: bool = False
     can_send: bool = False
     link_month: str = ""
+    link_key: str = ""  # the link form's request key (a message queued once)
     link_url: str = ""
     link_error: str = ""
     links: list[LinkView] = []
@@ -163,6 +164,8 @@ class ReceivablePartyState(PartyLedgerState, SessionState):
             if self.is_customer else []
         if not self.link_month:
             self.link_month = last_month(today())
+        if not self.link_key:
+            self.link_key = new_request_key()
 
     def _statement_of(self, db: Session, actor: User | None, target, span):
         kind, party_id = target
@@ -178,11 +181,13 @@ class ReceivablePartyState(PartyLedgerState, SessionState):
         self.link_error, self.link_url = "", ""
         kind, party_id = self._target()
         month = str(form.get("month", "") or "")
+        texted = form.get("text") not in (None, "", False, "off")
+        text_key = str(form.get("request_key", "") or self.link_key) if texted else ""
 
         def send(db: Session, actor: User | None):
             if kind != PartyKind.CUSTOMER.value:
                 raise NotFound("只有客户可以发送对账确认链接")
-            link, url = statement_links.send(db, actor, party_id, month)
+            link, url = statement_links.send(db, actor, party_id, month, text_key=text_key)
             return url, [_link_view(x) for x in statement_links.links_of(db, actor, party_id)]
 
         done = await self._in_unit(send)
@@ -191,7 +196,10 @@ class ReceivablePartyState(PartyLedgerState, SessionState):
             return None
         self.link_url, self.links = done.value
         self.link_month = month
-        return rx.toast.success("对账确认链接已生成，可复制发送给客户")
+        if text_key and text_key != self.link_key:
+            return None  # a double tap's second submit: the message was queued once and told once
+        self.link_key = new_request_key()
+        return rx.toast.success("对账确认链接已生成并已发送短信" if text_key else "对账确认链接已生成，可复制发送给客户")
 
 
 def _link_view(link) -> LinkView:

@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from lantong_pwa.errors import DomainError, FormErrors
+from lantong_pwa.services.care import messaging
 from lantong_pwa.services.care.follow_ups import LinkError
 from lantong_pwa.services.finance import allocation, statements
 from lantong_pwa.services.finance.collecting import debtor
@@ -80,10 +81,11 @@ def _month_of(month: str, today: date) -> tuple[date, date]:
     return first, last
 
 
-def send(session: Session, actor: User, customer_id: int, month: str, now: datetime | None = None
-         ) -> tuple[StatementLink, str]:
+def send(session: Session, actor: User, customer_id: int, month: str, now: datetime | None = None, *,
+         text_key: str = "") -> tuple[StatementLink, str]:
     """The customer's link for ``month`` (``YYYY-MM``): made the first time, its expiry renewed while not yet
-    answered. Returns the link and its address to send or copy."""
+    answered. Returns the link and its address to copy; with ``text_key`` (the form's request key) the link is also
+    queued as a message to the customer (对账确认; a resent key queues it once)."""
     require(actor, Permission.COLLECT)
     customer: Customer = debtor(session, actor, PartyKind.CUSTOMER, customer_id)
     now = now or utc_now()
@@ -103,9 +105,16 @@ def send(session: Session, actor: User, customer_id: int, month: str, now: datet
         link.link_expires_at, link.closing, link.sent_by, link.sent_at = expires, closing, actor.id, now
     session.add(link)
     session.flush()
+    url = link_url(link)
+    notification = None
+    if text_key:
+        notification = messaging.queue_message(session, customer=customer, message_type="statement",
+                                               fields={"date": f"{first:%Y年%m月}", "link": url}, actor=actor,
+                                               request_key=text_key, now=now)
     audit.record(session, actor, "statement_link.send", "statement_link", link.id, branch_id=link.branch_id,
-                 customer_id=customer.id, month=first.isoformat(), closing=str(closing))
-    return link, link_url(link)
+                 customer_id=customer.id, month=first.isoformat(), closing=str(closing),
+                 notification_id=notification.id if notification else None)
+    return link, url
 
 
 def verify_token(session: Session, token: str, now: datetime | None = None, *, to_answer: bool = False

@@ -18,7 +18,7 @@ from lantong_pwa.services.finance.statement_links import (
     StatementLinkUnknown,
 )
 from lantong_pwa.services.platform.rate_limit import RateLimited
-from models import AuditEvent, StatementLink, StatementLinkStatus
+from models import AuditEvent, Notification, StatementLink, StatementLinkStatus
 from tests.conftest import refusal
 from tests.services.finance.receivable_rows import add_customer, add_owed
 
@@ -127,3 +127,15 @@ def test_who_may_send_and_which_months(session, shop, fleet):
         statement_links.send(session, shop.cashier, fleet.id, "2026-11", NOW)
     with refusal(session, NotFound):
         statement_links.send(session, shop.cashier, 10**6, "2026-09", NOW)
+
+
+def test_the_link_texted_to_the_customer_once(session, shop, fleet):
+    fleet.sms_consent = True
+    session.add(fleet)
+    session.commit()
+    link, url = statement_links.send(session, shop.cashier, fleet.id, "2026-09", NOW, text_key="t1")
+    statement_links.send(session, shop.cashier, fleet.id, "2026-09", NOW, text_key="t1")  # a double tap
+    session.commit()
+    [message] = session.exec(select(Notification)).all()
+    assert (message.message_type, message.customer_id) == ("statement", fleet.id)
+    assert url in message.body and "2026年09月" in message.body

@@ -16,7 +16,7 @@ from sqlmodel import func, select
 from lantong_pwa.reflex_internals import substate
 from lantong_pwa.services.finance import cash_book, statement_links
 from lantong_pwa.timezone import local_day
-from models import OpenItem, PartyKind, PartyPayment, StatementLink, StatementLinkStatus
+from models import Notification, OpenItem, PartyKind, PartyPayment, StatementLink, StatementLinkStatus
 from models.common import utc_now
 from state.finance.receivables import ReceivablePartyState, ReceivablesState, last_month, parse_address
 from state.finance.statement_confirm import StatementConfirmState
@@ -137,6 +137,16 @@ def test_a_statement_link_sent_confirmed_once_and_shown(session, scene):
     assert (link.status, link.answered_closing, link.note) == (StatementLinkStatus.CONFIRMED, D("600.00"), "")
     drive(s.load())
     assert [(x.label, x.note) for x in s.links] == [("已确认", "")] and "¥600.00" in s.links[0].answered
+
+
+def test_a_link_texted_once_on_a_double_tap(session, scene):
+    s = party_state(session, scene["shop"].cashier, f"customer-{scene['fleet'].id}")
+    drive(s.load())
+    form = {"month": f"{scene['today']:%Y-%m}", "text": "on", "request_key": s.link_key}
+    assert is_toast(drive(s.send_link(form)), "success")
+    assert drive(s.send_link(form)) is None  # the second submit finds the first message and says nothing
+    assert session.exec(select(func.count()).select_from(Notification)
+                        .where(Notification.message_type == "statement")).one() == 1
 
 
 def test_a_dispute_is_shown_with_its_note(session, scene):
