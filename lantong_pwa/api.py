@@ -22,7 +22,7 @@ from lantong_pwa.errors import DomainError, NotFound, PermissionDenied
 from lantong_pwa.request_body import BodyTooLarge, bounded_body
 from lantong_pwa.services.care import churn
 from lantong_pwa.services.parts import catalogue_import, stock_report
-from lantong_pwa.services.finance import ageing, collecting, expenses, payables, statements
+from lantong_pwa.services.finance import ageing, collecting, expenses, invoices, payables, statements
 from lantong_pwa.services.platform import auth
 from lantong_pwa.services.workshop import job_clock, photos, reports, vehicles
 from lantong_pwa.services.platform.health import health
@@ -282,6 +282,24 @@ def expense_statistics_route(request: Request) -> Response:
     return _xlsx(data, f"费用统计_{year}")
 
 
+def not_invoiced_route(request: Request, *, issued: bool) -> Response:
+    """``/api/invoices/not-issued.xlsx`` and ``/api/invoices/not-received.xlsx?from=&to=&party=``: what is not yet
+    invoiced to customers (by settlement share) or by suppliers (by goods receipt), with the total."""
+    title = "未开票" if issued else "未收票"
+    try:
+        with read_scope() as session:
+            actor = auth.user_for_token(session, request.cookies.get(auth.SESSION_COOKIE))
+            date_from, date_to = invoices.period(
+                parse_date(request.query_params.get("from", ""), "from", "开始日期"),
+                parse_date(request.query_params.get("to", ""), "to", "结束日期"), local_day(utc_now()))
+            query = invoices.not_issued if issued else invoices.not_received
+            report = query(session, actor, date_from, date_to, request.query_params.get("party", ""))
+            data = reports.export_xlsx(invoices.not_invoiced_table(report), invoices.NOT_INVOICED_HEADERS, title)
+    except DomainError as error:
+        return _error(error)
+    return _xlsx(data, f"{title}_{date_from:%Y%m%d}-{date_to:%Y%m%d}")
+
+
 api = Starlette(
     routes=[
         Route("/api/health", health_route),
@@ -302,5 +320,7 @@ api = Starlette(
         Route("/api/expenses/statistics.xlsx", expense_statistics_route),
         Route("/api/parts/ledger.xlsx", stock_ledger_route),
         Route("/api/payables/{supplier_id:int}/statement.xlsx", payables_statement_route),
+        Route("/api/invoices/not-issued.xlsx", lambda request: not_invoiced_route(request, issued=True)),
+        Route("/api/invoices/not-received.xlsx", lambda request: not_invoiced_route(request, issued=False)),
     ]
 )

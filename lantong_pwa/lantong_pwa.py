@@ -27,6 +27,7 @@ from pages.finance.expenses import (
     profit_page,
 )
 from pages.finance.counterparties import counterparties_page
+from pages.finance.invoices import invoices_page
 from pages.finance.money_accounts import account_journal_page, money_accounts_page
 from pages.care.complaints import complaint_detail_page, complaints_page
 from pages.components import page_loading
@@ -88,6 +89,7 @@ from state.finance.expenses import (
     ProfitState,
 )
 from state.finance.counterparties import CounterpartiesState
+from state.finance.invoices import InvoicesState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.care.complaints import ComplaintDetailState, ComplaintsState
 from state.care.customers import CustomerFileState, CustomerSearchState
@@ -249,6 +251,7 @@ app.add_page(expense_categories_page, route="/finance/expense-categories", title
 app.add_page(expense_statistics_page, route="/finance/expense-statistics", title="费用统计 · 蓝通维修",
              on_load=ExpenseStatisticsState.load)
 app.add_page(profit_page, route="/finance/profit", title="月度利润 · 蓝通维修", on_load=ProfitState.load)
+app.add_page(invoices_page, route="/finance/invoices", title="发票 · 蓝通维修", on_load=InvoicesState.load)
 app.add_page(figures_page, route="/figures", title="经营数据 · 蓝通维修", on_load=FiguresState.load)
 app.add_page(reports_page, route="/reports", title="查询统计 · 蓝通维修", on_load=ReportsState.load)
 app.add_page(care_page, route="/care", title="客户关怀中心 · 蓝通维修", on_load=CareState.load)

@@ -35,6 +35,15 @@ from models.expense import (
     ExpenseKind,
     ExpenseStatus,
 )
+from models.invoice import (
+    Invoice,
+    InvoiceDirection,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceShare,
+    InvoiceSource,
+    InvoiceSubject,
+)
 from models.notification import Channel, DeliveryAttempt, Notification, NotificationStatus
 from models.open_item import (
     OPEN_ITEM_SOURCE_LABELS,
@@ -142,6 +151,13 @@ __all__ = [
     "GoodsReceipt",
     "GoodsReceiptLine",
     "IN_TRANSIT_STATUSES",
+    "Invoice",
+    "InvoiceDirection",
+    "InvoiceKind",
+    "InvoiceLine",
+    "InvoiceShare",
+    "InvoiceSource",
+    "InvoiceSubject",
     "JobAssignment",
     "JobLine",
     "JobLineStatus",

@@ -43,6 +43,7 @@ NAV_ICONS = {
     "/finance/expenses": "receipt",
     "/finance/profit": "trending-up",
     "/cashier/close": "calculator",
+    "/finance/invoices": "receipt-text",
     "/figures": "chart-column",
     "/satisfaction": "smile",
     "/reports": "file-search",

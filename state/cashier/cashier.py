@@ -309,6 +309,11 @@ class SettleState(SessionState):
     def can_use_member_cards(self) -> bool:
         return role_allows(self.user_role, Permission.TAKE_PAYMENTS)
 
+    @rx.var
+    def can_invoice(self) -> bool:
+        """开票 opens the invoices screen on this settlement (the service checks again)."""
+        return role_allows(self.user_role, Permission.ISSUE_INVOICES)
+
     def _clear(self) -> None:
         self.found = False
         self.order_id = 0

@@ -81,6 +81,7 @@ NAV_PAGES = {
     "/finance/accounts": ("资金", Permission.VIEW_CASH_BOOK),
     "/finance/expenses": ("费用", Permission.REQUEST_EXPENSES),
     "/finance/profit": ("利润", Permission.VIEW_FIGURES),
+    "/finance/invoices": ("发票", Permission.VIEW_INVOICES),
     "/cashier/close": ("交班", Permission.VIEW_CASH_BOOK),
     "/purchasing": ("采购", Permission.PURCHASE),
     "/parts/transfers": ("调拨", Permission.VIEW_STOCK_REPORTS),
@@ -103,13 +104,15 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
                  "/tasks", "/vehicles", "/cashier", "/parts", "/parts/ledger", "/parts/catalogue", "/suppliers",
                  "/parts/import", "/parts/transfers", "/parts/issues", "/parts/prices/adjust", "/payables",
                  "/finance/receivables", "/finance/parties", "/finance/accounts", "/finance/expenses", "/finance/profit",
-                 "/cashier/close", "/customers", "/care", "/complaints", "/messages", "/admin/audit"),
+                 "/finance/invoices", "/cashier/close", "/customers", "/care", "/complaints", "/messages",
+                 "/admin/audit"),
     # The manager follows the shop from a phone: the figures, queries and satisfaction first, the floor next.
     Role.MANAGER: ("/figures", "/reports", "/satisfaction", "/orders", "/complaints", "/customers", "/care",
                    "/intake", "/tasks", "/vehicles", "/cashier", "/parts", "/parts/ledger", "/purchasing",
                    "/parts/stocktake", "/parts/catalogue", "/suppliers", "/parts/import", "/parts/transfers",
                    "/parts/issues", "/parts/prices/adjust", "/payables", "/finance/receivables", "/finance/parties",
-                   "/finance/accounts", "/finance/expenses", "/finance/profit", "/cashier/close", "/settings", "/messages"),
+                   "/finance/accounts", "/finance/expenses", "/finance/profit", "/finance/invoices", "/cashier/close", "/settings",
+                   "/messages"),
     Role.ADVISOR: ("/intake", "/orders", "/vehicles", "/care", "/customers", "/complaints", "/messages", "/cashier",
                    "/parts", "/reports", "/finance/expenses"),
     Role.TECHNICIAN: ("/tasks", "/orders", "/vehicles"),
@@ -117,7 +120,7 @@ ROLE_NAV: dict[Role, tuple[str, ...]] = {
                        "/parts/stocktake", "/vehicles", "/suppliers", "/parts/import", "/parts/issues", "/payables",
                        "/finance/expenses"),
     Role.CASHIER: ("/cashier", "/orders", "/customers", "/reports", "/cashier/close", "/finance/receivables",
-                   "/payables", "/finance/parties", "/finance/accounts", "/finance/expenses", "/vehicles"),
+                   "/payables", "/finance/parties", "/finance/accounts", "/finance/expenses", "/finance/invoices", "/vehicles"),
 }
 
 # Where each role lands after signing in.

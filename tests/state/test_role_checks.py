@@ -46,6 +46,7 @@ from state.finance.expenses import (
     ProfitState,
 )
 from state.finance.counterparties import CounterpartiesState
+from state.finance.invoices import InvoicesState
 from state.finance.money_accounts import AccountJournalState, MoneyAccountsState
 from state.finance.payables import PayablesState, StatementSheetState, SupplierPayablesState
 from state.finance.receivables import ReceivablePartyState, ReceivablesState, ReceivableSheetState
@@ -91,6 +92,7 @@ from tests.factories import add_part, add_vehicle
 from tests.state.care import complaint_cases as cpc
 from tests.state.cashier import cashier_cases as cc
 from tests.state.finance import expense_cases as exc
+from tests.state.finance import invoices_cases as ivc
 from tests.state.finance import money_cases as mnc
 from tests.state.finance import party_cases as ptc
 from tests.state.finance import payables_cases as pyc
@@ -627,6 +629,8 @@ PROTECTED = [
     # 资金: the money accounts, transfers and journals.
     *[Protected(*case) for case in mnc.CASES],
     *[Protected(*case) for case in exc.CASES],
+    # 发票: issued and received, 红冲, the not-invoiced queries.
+    *[Protected(*case) for case in ivc.CASES],
     # Buying parts: the plan, orders and their actions, receiving, returns, the printed order.
     *[Protected(*case) for case in puc.CASES],
     # Transfers: the lists and forms, one transfer's steps, the printed slip.
@@ -702,6 +706,7 @@ UI_ONLY = {
     **rvc.UI_ONLY,
     **mnc.UI_ONLY,
     **exc.UI_ONLY,
+    **ivc.UI_ONLY,
     **puc.UI_ONLY,
     **tfc.UI_ONLY,
     **stk.UI_ONLY,
@@ -724,7 +729,7 @@ STATE_CLASSES = [SessionState, LoginState, IntakeState, VehicleSearchState, Vehi
                  TransferPrintState, StocktakeState, CountSheetState, CountReviewState, CountPrintState, IssuesState,
                  IssueSheetState, DeliveryNotesState, PriceAdjustState, ExpensesState, ExpenseDetailState,
                  ExpenseCategoriesState, ExpenseStatisticsState, ProfitState, ReceivablesState, ReceivablePartyState,
-                 ReceivableSheetState, StatementConfirmState]
+                 ReceivableSheetState, StatementConfirmState, InvoicesState]
 
 
 def app_event_handlers() -> set[str]:

@@ -70,6 +70,11 @@ class Permission(StrEnum):
     MANAGE_COUNTERPARTIES = "manage_counterparties"  # list, create, edit and retire insurers and manufacturers
     # set customers' credit limits and terms (挂账额度, 账期); authorise one 挂账 despite overdue items
     CREDIT_CONTROL = "credit_control"
+    # 发票: the invoice lists and the amounts not yet invoiced, both ways
+    VIEW_INVOICES = "view_invoices"
+    ISSUE_INVOICES = "issue_invoices"  # 开票 against settlements (the front desk issues them at the counter)
+    RECEIVE_INVOICES = "receive_invoices"  # 收票: record suppliers' invoices against their goods receipts
+    REVERSE_INVOICES = "reverse_invoices"  # 红冲: reverse an issued or received invoice (a manager's correction)
     OWN_ACCOUNT = "own_account"  # change one's own password: every signed-in person
     VIEW_AUDIT = "view_audit"  # the audit log: sign-ins with their address, and who changed what
 
@@ -123,6 +128,10 @@ ROLES_BY_PERMISSION: dict[Permission, frozenset[Role]] = {
     Permission.PAY_EXPENSES: frozenset({Role.MANAGER, Role.CASHIER}),
     Permission.MANAGE_COUNTERPARTIES: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
     Permission.CREDIT_CONTROL: frozenset({Role.ADMIN, Role.MANAGER}),
+    Permission.VIEW_INVOICES: frozenset({Role.ADMIN, Role.MANAGER, Role.CASHIER}),
+    Permission.ISSUE_INVOICES: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.RECEIVE_INVOICES: frozenset({Role.MANAGER, Role.CASHIER}),
+    Permission.REVERSE_INVOICES: frozenset({Role.MANAGER}),
     Permission.OWN_ACCOUNT: _STAFF,
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
