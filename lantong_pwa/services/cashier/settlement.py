@@ -28,11 +28,12 @@ from sqlmodel import Session, col, func, select
 
 from lantong_pwa.errors import DomainError, NotFound
 from lantong_pwa.services.care import follow_ups, reminders
-from lantong_pwa.services.finance import allocation, receivables
+from lantong_pwa.services.finance import allocation, invoices, receivables
 from lantong_pwa.services.parts.stock import ISSUED_TO_ORDERS
 from lantong_pwa.services.platform import audit
 from lantong_pwa.services.workshop import order_actions, order_status
 from lantong_pwa.services.workshop.order_actions import Action
+from lantong_pwa.services.platform.locking import locked
 from lantong_pwa.services.platform.numbering import next_number
 from lantong_pwa.services.platform.parsing import parse_decimal, to_fen
 from lantong_pwa.services.platform.permissions import Permission, require, require_branch, row_in_branch
@@ -534,7 +535,7 @@ def settle(session: Session, actor: User, order_id: int, *, terms: Terms | None 
 
 def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Settlement:
     """A manager withdraws a settlement (with a reason) so the order can be corrected and settled again.
-    Refused once any payment has been taken against it."""
+    Refused once any payment has been taken against it, or while an invoice stands on it (红冲 it first)."""
     require(actor, Permission.REOPEN_SETTLEMENT)
     settlement = row_in_branch(session, actor, Settlement, settlement_id, "结算单不存在")
     reason = (reason or "").strip()
@@ -551,6 +552,9 @@ def reopen(session: Session, actor: User, settlement_id: int, reason: str) -> Se
         raise DomainError(f"结算单{settlement.number}已撤销")
     if paid_total(session, settlement.id) > 0:
         raise DomainError(f"结算单{settlement.number}已收款，不能撤销")
+    settlement = locked(session, Settlement, settlement.id)  # an invoice being issued for it finishes first
+    if invoices.invoiced_total(session, settlement.id) > 0:
+        raise DomainError(f"结算单{settlement.number}已开票，请先红冲发票再撤销")
     now = utc_now()
     # What the insurers and manufacturers were to pay is taken back (refused once any of it was collected).
     reversals = receivables.reverse_settlement(session, actor, settlement, local_day(now))

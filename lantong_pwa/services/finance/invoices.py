@@ -290,6 +290,14 @@ class IssueRequest:
     amount: str = ""  # empty: all that is not yet invoiced
 
 
+def invoiced_total(session: Session, settlement_id: int) -> Decimal:
+    """What stands invoiced on the settlement, all shares (after 红冲)."""
+    total = session.exec(select(func.sum(InvoiceSubject.invoiced_amount))
+                         .where(InvoiceSubject.source == InvoiceSource.SETTLEMENT,
+                                InvoiceSubject.source_id == settlement_id)).one()
+    return to_fen(Decimal(total or 0))
+
+
 def settlement_for_invoicing(session: Session, actor: User, settlement_id: int) -> tuple[Settlement, list[Share]]:
     """The settlement and its shares, for the issue form. Only reads."""
     require(actor, Permission.VIEW_INVOICES)

@@ -434,3 +434,30 @@ def test_two_first_invoices_of_a_settlement_make_one_subject(session, shop, unit
     results = race([_issuing(settlement, shop.cashier, "r1", "200"), _issuing(settlement, shop.manager, "r2", "300")])
     assert all(isinstance(r, int) for r in results), results
     assert invoiced(session, settlement) == D("500.00") and count(session, InvoiceSubject) == 1
+
+
+def test_an_invoiced_settlement_is_reopened_only_after_its_red_invoice(session, shop):
+    from lantong_pwa.services.cashier import settlement as settling
+    made = settled(session, shop, customer="500.00")
+    invoice = issue(session, shop.cashier, made, amount="100")
+    with refusal(session, match="已开票，请先红冲发票再撤销"):
+        settling.reopen(session, shop.manager, made.id, "改价")
+    reverse(session, shop.manager, invoice)
+    settling.reopen(session, shop.manager, made.id, "改价")
+    session.commit()
+    session.refresh(made)
+    assert made.status == SettlementStatus.REOPENED
+
+
+def _reopening(settlement, user):
+    from lantong_pwa.services.cashier import settlement as settling
+    return lambda own: settling.reopen(own, own.get(type(user), user.id), settlement.id, "改价").id
+
+
+def test_an_invoice_and_a_reopen_at_once_never_leave_an_invoice_on_a_reopened_settlement(session, shop, units):
+    settlement = settled(session, shop, customer="500.00")
+    results = race([_issuing(settlement, shop.cashier, "r1", "100"), _reopening(settlement, shop.manager)])
+    session.expire_all()
+    status = session.get(type(settlement), settlement.id).status
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    assert (status == SettlementStatus.REOPENED) == (invoiced(session, settlement) == D("0.00"))
