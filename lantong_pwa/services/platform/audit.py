@@ -99,6 +99,7 @@ ACTION_LABELS = {
     "expense_category.enable": "启用费用类别", "expense_category.disable": "停用费用类别",
     "counterparty.create": "新建往来单位", "counterparty.update": "修改往来单位", "counterparty.retire": "停用往来单位",
     "counterparty.restore": "启用往来单位", "payment.credit_override": "经理授权挂账", "customer.credit": "修改挂账额度和账期",
+    "invoice.issue": "开票", "invoice.reverse": "红冲发票", "invoice.receive": "收票",
 }
 RECENT_LIMIT = 200
 
