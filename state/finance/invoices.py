@@ -23,7 +23,7 @@ from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local, local_day
 from models import InvoiceKind, User
 from models.common import utc_now
-from state.finance.payables import chosen_items
+from state.finance.parties import chosen_items
 from state.platform.session import SessionState, new_request_key
 from state.platform.views import money
 
