@@ -299,3 +299,13 @@ def test_an_overdue_customer_needs_a_managers_authorisation_for_on_account(order
     session.expire_all()
     event = session.exec(select(models.AuditEvent).where(models.AuditEvent.action == "payment.credit_override")).one()
     assert '"manager_id": %d' % shop.manager.id in event.detail and '"reason": "熟客"' in event.detail
+
+
+def test_the_settle_screen_offers_the_branchs_insurers_and_manufacturers(order, session, shop):
+    session.add_all([models.Counterparty(branch_id=shop.branch.id, kind="insurer", name="平安保险"),
+                     models.Counterparty(branch_id=shop.branch.id, kind="manufacturer", name="丰田中国"),
+                     models.Counterparty(branch_id=shop.branch.id, kind="insurer", name="停用保险", is_active=False),
+                     models.Counterparty(branch_id=shop.other_branch.id, kind="insurer", name="外店保险")])
+    session.commit()
+    s = settle_screen(session, shop.cashier, order)
+    assert sorted(s.party_names) == [["丰田中国", "厂家"], ["平安保险", "保险公司"]]
