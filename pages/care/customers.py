@@ -120,7 +120,7 @@ def credit() -> rx.Component:
     errors = s.credit_errors
     return card(
         rx.hstack(rx.heading("挂账", size="4"), rx.spacer(),
-                  rx.text("额度 ¥", s.credit_limit, " · ", s.terms_text, size="2", id="customer-credit"),
+                  rx.text("额度 ", s.credit_limit_text, " · ", s.terms_text, size="2", id="customer-credit"),
                   align="center", width="100%", wrap="wrap"),
         rx.cond(
             s.can_set_credit,

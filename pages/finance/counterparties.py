@@ -42,9 +42,9 @@ def _select(name: str, options, value, element_id: str, label: str) -> rx.Compon
                         default_value=value, class_name="native-select", id=element_id, aria_label=label)
 
 
-def _text(name: str, label: str, value, **props) -> rx.Component:
+def _text(name: str, label: str, value, required: bool = False, **props) -> rx.Component:
     return labelled(label, rx.input(name=name, default_value=value, size="3", width="100%", id="party-" + name,
-                                    **props), C.errors, name)
+                                    **props), C.errors, name, required=required)
 
 
 def _form() -> rx.Component:
@@ -57,7 +57,7 @@ def _form() -> rx.Component:
             rx.vstack(
                 rx.grid(labelled("类别", _select("kind", C.kind_options, e.kind, "party-kind", "类别"), C.errors, "kind",
                                  required=True),
-                        _text("name", "名称", e.name, max_length=48, placeholder="与结算单上填写的一致"),
+                        _text("name", "名称", e.name, required=True, max_length=48, placeholder="与结算单上填写的一致"),
                         columns="2", spacing="2", width="100%"),
                 rx.grid(_text("contact", "联系人", e.contact, max_length=32),
                         _text("phone", "电话", e.phone, max_length=32, input_mode="tel"),

@@ -139,6 +139,7 @@ class CustomerFileState(SessionState):
     has_debt: bool = False
     customer_key: int = 0  # the customer shown (the credit form acts on it)
     credit_limit: str = ""
+    credit_limit_text: str = ""  # ¥20,000.00
     terms: str = "cash"
     terms_days: str = "0"
     terms_text: str = ""
@@ -165,6 +166,7 @@ class CustomerFileState(SessionState):
         customer, spending = result.customer, result.spending
         self.customer_key = customer.id
         self.credit_limit = str(customer.credit_limit)
+        self.credit_limit_text = money(customer.credit_limit)
         self.terms, self.terms_days = PaymentTerms(customer.terms).value, str(customer.terms_days)
         self.terms_text = receivables.terms_text(customer.terms, customer.terms_days)
         self.is_company = CustomerKind(customer.kind) != CustomerKind.INDIVIDUAL
