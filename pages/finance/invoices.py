@@ -230,11 +230,47 @@ def _receive_form() -> rx.Component:
     )
 
 
+def _receipt_issue_form() -> rx.Component:
+    """按收款开票: a counter payment's amount, or what a collection settled (a fleet's month), as one invoice."""
+    return card(
+        rx.hstack(rx.heading("按收款开票", size="4"), rx.spacer(),
+                  rx.icon_button(rx.icon("x"), variant="ghost", type="button", on_click=S.close_forms,
+                                 aria_label="关闭")),
+        rx.text("填写收据上的收款单号：柜台收款按其金额开票；往来收款（如车队月结）按它核销的各结算单开一张票，"
+                "每张结算单不超过其未开票金额。", size="2", color_scheme="gray"),
+        rx.form(
+            rx.vstack(
+                hidden_input("request_key", S.receipt_key),
+                labelled("收款单号", rx.input(name="receipt_number", size="3", width="100%", max_length=20,
+                                          placeholder="SK…", id="receipt-issue-receipt"),
+                         S.errors, "receipt_number", required=True),
+                labelled("发票类型", _kind_select("receipt-issue-kind"), S.errors, "kind", required=True),
+                _number_input("receipt-issue-number"),
+                labelled("抬头（购买方名称）", rx.input(name="title", size="3", width="100%", max_length=100,
+                                                id="receipt-issue-title"), S.errors, "title", required=True),
+                labelled("购买方统一社会信用代码（专票必填）",
+                         rx.input(name="tax_id", size="3", width="100%", max_length=20, id="receipt-issue-tax-id"),
+                         S.errors, "tax_id"),
+                field_error(S.errors, "form"),
+                rx.button(rx.icon("receipt-text"), "确认开票", type="submit", size="3", width="100%",
+                          id="receipt-issue-submit"),
+                spacing="3", width="100%",
+            ),
+            on_submit=S.issue_receipt, reset_on_submit=False, key=S.form_version.to_string(), width="100%",
+        ),
+        id="receipt-issue-form",
+    )
+
+
 @page("发票")
 def invoices_page():
     return [
         banner_error(S.error),
         rx.cond(S.issuing, _issue_form()),
+        rx.cond(S.receipt_issuing, _receipt_issue_form()),
+        rx.cond(S.can_issue & ~S.receipt_issuing & ((S.tab == "issued") | (S.tab == "to_issue")),
+                rx.button(rx.icon("receipt-text"), "按收款开票", variant="soft", size="3", width="100%",
+                          on_click=S.open_receipt_issue, id="receipt-issue-open")),
         rx.cond(S.reversing_id != 0, _reverse_form()),
         card(
             rx.heading("发票", size="5"),

@@ -17,7 +17,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from lantong_pwa.services.finance import invoices
-from lantong_pwa.services.finance.invoices import IssueRequest, ReceiveRequest, ReverseRequest
+from lantong_pwa.services.finance.invoices import IssueRequest, ReceiptIssueRequest, ReceiveRequest, ReverseRequest
 from lantong_pwa.services.platform.parsing import parse_date
 from lantong_pwa.services.platform.permissions import Permission, allows
 from lantong_pwa.timezone import format_local, local_day
@@ -127,6 +127,10 @@ class InvoicesState(SessionState):
     shares: list[ShareOption] = []
     share_key: str = ""
     issue_key: str = ""
+
+    # the 按收款开票 form
+    receipt_issuing: bool = False
+    receipt_key: str = ""
 
     # the 红冲 form
     reversing_id: int = 0
@@ -258,7 +262,28 @@ class InvoicesState(SessionState):
 
     @rx.event
     def close_forms(self):
+        self.issuing, self.receipt_issuing, self.reversing_id, self.errors = False, False, 0, {}
+
+    @rx.event
+    def open_receipt_issue(self):
         self.issuing, self.reversing_id, self.errors = False, 0, {}
+        self.receipt_issuing, self.receipt_key = True, new_request_key()
+        self.form_version += 1
+
+    @rx.event
+    async def issue_receipt(self, form: dict):
+        """开票 for a receipt (收款单号 SK…): what it paid for, as one invoice."""
+        def work(db: Session, actor: User | None, key: str):
+            return invoices.issue_for_receipt(db, actor, ReceiptIssueRequest(
+                receipt_number=str(form.get("receipt_number", "")), number=str(form.get("number", "")),
+                kind=str(form.get("kind", "")), title=str(form.get("title", "")), request_key=key,
+                tax_id=str(form.get("tax_id", ""))))
+
+        made, shown = await self._submit("receipt_key", form, work,
+                                         lambda made: f"已开票 {money(made.amount)}（{made.number}）")
+        if made is not None:
+            self.receipt_issuing = False
+        return shown
 
     async def _submit(self, key_name: str, form: dict, work, told):
         """One form's change under the key the form was drawn with, then the lists as they now are. A double tap

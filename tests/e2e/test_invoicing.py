@@ -1,5 +1,6 @@
 """On a tablet, the manager issues an invoice for a settled order from the settle screen's 开票 button (a double tap
-issues once), then 红冲s it: the red invoice points at the original and the amount is open to invoice again."""
+issues once), then 红冲s it: the red invoice points at the original and the amount is open to invoice again. The
+customer then pays at the counter, and the invoice is issued again by that receipt's number (按收款开票)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from lantong_pwa.services.cashier import settlement
+from lantong_pwa.services.cashier import payments, settlement
+from lantong_pwa.services.cashier.payments import PaymentRequest
 from models import User
 from tests.e2e.conftest import sign_in, wait_hydrated
 from tests.e2e.test_settle_screen import finished_order
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.e2e
 
 NUMBER = "26447000000000000001"
 RED = "26447000000000000002"
+AGAIN = "26447000000000000003"
 
 
 def test_issue_then_reverse_on_a_tablet(server, new_context):
@@ -59,3 +62,19 @@ def test_issue_then_reverse_on_a_tablet(server, new_context):
     page.fill("#invoices-text", "开票客户")
     page.get_by_role("button", name="查询").click()
     expect(page.locator(f"#issue-{sheet_number}-customer")).to_be_visible()  # open to invoice again
+
+    with server.orm() as session:
+        cashier = session.exec(select(User).where(User.username == "cashier")).one()
+        receipt = payments.take_payment(session, cashier, order_id, PaymentRequest(
+            method="cash", amount="220", request_key="e2e-invoice-receipt")).number
+        session.commit()
+    wait_hydrated(page, "#receipt-issue-open")
+    page.click("#receipt-issue-open")
+    page.fill("#receipt-issue-receipt", receipt)
+    page.fill("#receipt-issue-number", AGAIN)
+    page.fill("#receipt-issue-title", "开票客户")
+    page.click("#receipt-issue-submit")
+    expect(page.get_by_text(f"已开票 ¥220.00（{AGAIN}）")).to_be_visible()
+    expect(page.locator("#receipt-issue-form")).to_have_count(0)
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(f"#issue-{sheet_number}-customer")).to_have_count(0)  # nothing left to invoice

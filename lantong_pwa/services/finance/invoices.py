@@ -6,7 +6,8 @@ the amounts not yet invoiced both ways. See models/invoice.py for the tables.
   of one share: never more than is not yet invoiced. It runs with the settlement's row locked, and adds to the
   share's ``invoiced_amount`` by a compare-and-set UPDATE (``invoiced + x <= amount``), which the database's CHECK
   refuses too. The tax is the amount's VAT at the settlement's rate (prices include tax). Only active settlements
-  are invoiced.
+  are invoiced. Issued for a receipt (收款), an invoice has a line on each share the receipt paid for: a counter
+  payment its settlement's customer share, a collection each share its allocations settled.
 - **红冲.** A new negative invoice with its own 数电票 number, pointing at the one it reverses; an issued invoice may
   be reversed in part, never more than is left of it (``reversed_amount`` by compare-and-set, CHECKed); a received
   one in full (a supplier's partial red invoice for goods sent back is rare and would need per-receipt splits). It
@@ -42,8 +43,10 @@ from lantong_pwa.services.platform.permissions import (
 from lantong_pwa.services.workshop.reports import MAX_REPORT_DAYS, date_range
 from lantong_pwa.timezone import local_day
 from models import (
+    Allocation,
     Counterparty,
     Customer,
+    Direction,
     GoodsReceipt,
     GoodsReceiptLine,
     Invoice,
@@ -53,8 +56,13 @@ from models import (
     InvoiceShare,
     InvoiceSource,
     InvoiceSubject,
+    OpenItem,
+    OpenItemSource,
     PartyKind,
+    PartyPayment,
     Payer,
+    Payment,
+    PaymentMethod,
     PurchaseOrderLine,
     PurchaseReturn,
     Settlement,
@@ -315,6 +323,39 @@ def settlement_by_number(session: Session, actor: User, number: str) -> Settleme
     return found
 
 
+def _header(request, errors: dict[str, str]) -> tuple[str, InvoiceKind, str, str]:
+    """An issue form's 数电票 number, kind, buyer's tax ID (required for 专票) and title; what is wrong goes into
+    ``errors``, for the caller to tell with the rest."""
+    number = _checked(errors, "number", lambda: valid_number(request.number))
+    kind = _checked(errors, "kind", lambda: _kind(request.kind))
+    tax_id = _checked(errors, "tax_id", lambda: valid_tax_id(request.tax_id, required=kind == InvoiceKind.SPECIAL))
+    title = _checked(errors, "title", lambda: _words(request.title, "title", "发票抬头", 100, required=True))
+    return number, kind, tax_id, title
+
+
+def _write_issued(session: Session, actor: User, branch_id: int, header: tuple[str, InvoiceKind, str, str],
+                  lines: list[tuple[Settlement, Share, Decimal]], key: str) -> Invoice:
+    """The issued invoice of ``lines`` (a share of a settlement and the amount taken from it each; the caller holds
+    their settlements' locks and checked each amount against what is left): its lines, each share's invoiced amount
+    moved, the tax at each settlement's rate."""
+    number, kind, tax_id, title = header
+    if _number_taken(session, branch_id, InvoiceDirection.ISSUED, number):
+        raise DomainError("该发票号码已登记过", field="number")
+    rates = {settlement.vat_rate for settlement, _, _ in lines}
+    invoice = Invoice(branch_id=branch_id, direction=InvoiceDirection.ISSUED, number=number, kind=kind, title=title,
+                      tax_id=tax_id, amount=sum((amount for _, _, amount in lines), ZERO),
+                      tax=sum((tax_of(amount, settlement.vat_rate) for settlement, _, amount in lines), ZERO),
+                      tax_rate=rates.pop() if len(rates) == 1 else None, request_key=key, created_by_id=actor.id,
+                      created_at=utc_now())
+    session.add(invoice)
+    session.flush()
+    for settlement, share, amount in lines:
+        subject = _settlement_subject(session, settlement, share)
+        session.add(InvoiceLine(invoice_id=invoice.id, subject_id=subject.id, amount=amount))
+        _add_invoiced(session, subject, amount)
+    return invoice
+
+
 def issue(session: Session, actor: User, request: IssueRequest) -> Invoice:
     """开票 against one share of a settlement; returns the invoice (the first one for a resent key)."""
     require(actor, Permission.ISSUE_INVOICES)
@@ -324,10 +365,7 @@ def issue(session: Session, actor: User, request: IssueRequest) -> Invoice:
     if earlier is not None:
         return earlier
     errors: dict[str, str] = {}
-    number = _checked(errors, "number", lambda: valid_number(request.number))
-    kind = _checked(errors, "kind", lambda: _kind(request.kind))
-    tax_id = _checked(errors, "tax_id", lambda: valid_tax_id(request.tax_id, required=kind == InvoiceKind.SPECIAL))
-    title = _checked(errors, "title", lambda: _words(request.title, "title", "发票抬头", 100, required=True))
+    header = _header(request, errors)
     amount = _checked(errors, "amount", lambda: _optional_amount(request.amount, "amount", "开票金额"))
     if errors:
         raise FormErrors(errors)
@@ -345,19 +383,100 @@ def issue(session: Session, actor: User, request: IssueRequest) -> Invoice:
     amount = remaining if amount is None else amount
     if amount > remaining:
         raise DomainError(f"开票金额不能超过未开票金额¥{remaining}", field="amount")
-    if _number_taken(session, settlement.branch_id, InvoiceDirection.ISSUED, number):
-        raise DomainError("该发票号码已登记过", field="number")
-    subject = _settlement_subject(session, settlement, share)
-    invoice = Invoice(branch_id=settlement.branch_id, direction=InvoiceDirection.ISSUED, number=number, kind=kind,
-                      title=title, tax_id=tax_id, amount=amount, tax=tax_of(amount, settlement.vat_rate),
-                      tax_rate=settlement.vat_rate, request_key=key, created_by_id=actor.id, created_at=utc_now())
-    session.add(invoice)
-    session.flush()
-    session.add(InvoiceLine(invoice_id=invoice.id, subject_id=subject.id, amount=amount))
-    _add_invoiced(session, subject, amount)
+    invoice = _write_issued(session, actor, settlement.branch_id, header, [(settlement, share, amount)], key)
     audit.record(session, actor, "invoice.issue", "invoice", invoice.id, branch_id=settlement.branch_id,
-                 number=number, kind=kind.value, settlement=settlement.number, share=share.key, title=title,
-                 tax_id=tax_id, amount=str(amount), tax=str(invoice.tax))
+                 number=invoice.number, kind=invoice.kind.value, settlement=settlement.number, share=share.key,
+                 title=invoice.title, tax_id=invoice.tax_id, amount=str(amount), tax=str(invoice.tax))
+    session.flush()
+    return invoice
+
+
+# --- issuing against a receipt -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptIssueRequest:
+    receipt_number: str  # a 收款 (SK…): money taken at the counter for an order, or collected from a party
+    number: str
+    kind: str
+    title: str
+    request_key: str
+    tax_id: str = ""
+
+
+def _receipt_pieces(session: Session, branch_id: int, receipt_number: str) -> list[tuple[int, str, Decimal]]:
+    """What a receipt paid for, as (settlement id, share key, amount): a counter payment its settlement's customer
+    share; a collection each settlement share its allocations settled (挂账, an insurer's or a manufacturer's share;
+    what is still an advance has paid for nothing yet)."""
+    number = (receipt_number or "").strip()
+    if not number:
+        raise DomainError("请填写收款单号", field="receipt_number")
+    payment = session.exec(select(Payment).where(Payment.branch_id == branch_id, Payment.number == number)).first()
+    if payment is not None:
+        if payment.method == PaymentMethod.ON_ACCOUNT:
+            raise DomainError("挂账不是收款：请按结算单开票，或收回欠款后按那笔收款开票", field="receipt_number")
+        return [(payment.settlement_id, "customer", payment.amount)]
+    received = session.exec(select(PartyPayment).where(PartyPayment.branch_id == branch_id,
+                                                       PartyPayment.number == number,
+                                                       PartyPayment.direction == Direction.RECEIVABLE)).first()
+    if received is None:
+        raise DomainError(f"本店没有收款{number}", field="receipt_number")
+    settled = session.exec(
+        select(OpenItem.source, OpenItem.source_id, OpenItem.party_id, Allocation.amount)
+        .join(Allocation, Allocation.debit_item_id == OpenItem.id)
+        .where(Allocation.credit_item_id == select(OpenItem.id).where(
+            OpenItem.source == OpenItemSource.PARTY_PAYMENT, OpenItem.source_id == received.id,
+            OpenItem.party_kind == received.party_kind, OpenItem.party_id == received.party_id).scalar_subquery())
+        .order_by(Allocation.id)).all()
+    pieces = []
+    for source, source_id, party_id, amount in settled:
+        if source == OpenItemSource.ON_ACCOUNT:
+            pieces.append((session.get(Payment, source_id).settlement_id, "customer", amount))
+        elif source in (OpenItemSource.INSURANCE_SHARE, OpenItemSource.WARRANTY_SHARE):
+            share = InvoiceShare.INSURANCE if source == OpenItemSource.INSURANCE_SHARE else InvoiceShare.WARRANTY
+            pieces.append((source_id, f"{share.value}:{session.get(Counterparty, party_id).name}", amount))
+    if not pieces:
+        raise DomainError(f"收款{number}还没有核销到结算单（预收款），核销后再开票", field="receipt_number")
+    return pieces
+
+
+def issue_for_receipt(session: Session, actor: User, request: ReceiptIssueRequest) -> Invoice:
+    """开票 for a receipt (收款): one invoice of what it paid for — a counter payment's amount on its settlement, or
+    each settlement share a collection settled (a fleet's month paid at once) — each part never beyond what its share
+    has left to invoice (an earlier invoice of the settlement counts). Returns the invoice (the first one for a resent
+    key)."""
+    require(actor, Permission.ISSUE_INVOICES)
+    key = _key(request.request_key)
+    earlier = _earlier(session, actor.branch_id, key)
+    if earlier is not None:
+        return earlier
+    errors: dict[str, str] = {}
+    header = _header(request, errors)
+    if errors:
+        raise FormErrors(errors)
+    pieces = _receipt_pieces(session, actor.branch_id, request.receipt_number)
+    settlements = {settlement_id: locked(session, Settlement, settlement_id)  # in id order: no deadlock
+                   for settlement_id in sorted({settlement_id for settlement_id, _, _ in pieces})}
+    earlier = _earlier(session, actor.branch_id, key)
+    if earlier is not None:  # the same request finished while this one waited
+        return earlier
+    shares = {settlement_id: {share.key: share for share in settlement_shares(session, settlement)}
+              for settlement_id, settlement in settlements.items() if settlement.status == SettlementStatus.ACTIVE}
+    taken: dict[tuple[int, str], Decimal] = {}
+    for settlement_id, share_key, amount in pieces:
+        share = shares.get(settlement_id, {}).get(share_key)
+        if share is not None:
+            taken[(settlement_id, share_key)] = min(taken.get((settlement_id, share_key), ZERO) + amount,
+                                                    share.remaining)
+    lines = [(settlements[settlement_id], shares[settlement_id][share_key], amount)
+             for (settlement_id, share_key), amount in taken.items() if amount > 0]
+    if not lines:
+        raise DomainError(f"收款{request.receipt_number.strip()}对应的结算已全部开票", field="receipt_number")
+    invoice = _write_issued(session, actor, actor.branch_id, header, lines, key)
+    audit.record(session, actor, "invoice.issue", "invoice", invoice.id, branch_id=actor.branch_id,
+                 number=invoice.number, kind=invoice.kind.value, receipt=request.receipt_number.strip(),
+                 settlements=[[settlement.number, share.key, str(amount)] for settlement, share, amount in lines],
+                 title=invoice.title, tax_id=invoice.tax_id, amount=str(invoice.amount), tax=str(invoice.tax))
     session.flush()
     return invoice
 

@@ -58,6 +58,13 @@ def run_receive(cookie, w):
                                f"item.{FORGED}": "on", "request_key": "forged-receive"}))
 
 
+def run_issue_receipt(cookie, w):
+    s = _invoices(cookie)
+    s.receipt_key = "forged-receipt"
+    return s, drive(s.issue_receipt({"receipt_number": "SK20261201-0001", "number": NUMBER, "kind": "normal",
+                                     "title": "刘先生", "request_key": "forged-receipt"}))
+
+
 def refused_change(s, result, w, visitor):
     visitor.was_told(s.errors["form"])
     assert s.rows == [] and s.todo == []
@@ -71,11 +78,13 @@ CASES = [
     ("InvoicesState.open_issue", P.VIEW_INVOICES, _read("open_issue", FORGED, "customer"), refused_read),
     ("InvoicesState.choose_supplier", P.VIEW_INVOICES, _read("choose_supplier", str(FORGED)), refused_read),
     ("InvoicesState.issue", P.ISSUE_INVOICES, run_issue, refused_change),
+    ("InvoicesState.issue_receipt", P.ISSUE_INVOICES, run_issue_receipt, refused_change),
     ("InvoicesState.reverse", P.REVERSE_INVOICES, run_reverse, refused_change),
     ("InvoicesState.receive", P.RECEIVE_INVOICES, run_receive, refused_change),
 ]
 UI_ONLY: dict[str, tuple] = {
     "InvoicesState.choose_share": ("customer",),
     "InvoicesState.close_forms": (),
+    "InvoicesState.open_receipt_issue": (),
     "InvoicesState.open_reverse": (FORGED,),
 }

@@ -58,6 +58,26 @@ def test_issue_from_the_cashier_link_then_a_double_tap_issues_once(session, scen
     assert s.can_issue and not s.can_reverse
 
 
+def test_a_counter_payment_is_invoiced_by_its_receipt_number(session, scene):
+    from tests.services.cashier.test_settlement import pay, settled_order
+
+    shop = scene["shop"]
+    order = settled_order(session, shop, plate="粤B33001")
+    paid = pay(session, shop.cashier, order, amount="200", key="counter")
+    session.commit()
+    s = page(session, shop.cashier)
+    drive(s.load())
+    s.open_receipt_issue()
+    assert s.receipt_issuing and not s.issuing
+    form = {"receipt_number": "SK-NONE", "number": NUMBER, "kind": "normal", "title": "刘先生",
+            "request_key": s.receipt_key}
+    assert is_toast(drive(s.issue_receipt(form)), "error") and "receipt_number" in s.errors
+    form = {**form, "receipt_number": paid.number}
+    assert is_toast(drive(s.issue_receipt(form)), "success")
+    assert invoices_count(session) == 1 and not s.receipt_issuing
+    assert [(r.number, r.amount) for r in s.rows] == [(NUMBER, "¥200.00")]
+
+
 def test_bad_input_stays_beside_the_fields(session, scene):
     s = page(session, scene["shop"].cashier)
     drive(s.load())
