@@ -350,8 +350,8 @@ def profit_page():
             rx.hstack(rx.heading("月度利润", size="5"), rx.spacer(), _year_picker(P, "profit-year"),
                       align="center", width="100%"),
             rx.text("收入取有效结算单（含税，按结算月份），减去结算单记录的销项税额（仅客户自付部分计税）得净收入；"
-                    "再减配件成本（出库平均成本）、已支付的费用和库房内部领料/赠品（按成本），得利润。", size="2",
-                    color_scheme="gray"),
+                    "再减配件成本（出库平均成本）、已支付的费用、库房内部领料/赠品（按成本）"
+                    "和库存损溢（盘点盈亏、调出途损），得利润。", size="2", color_scheme="gray"),
             _month_table(P.month_labels, P.lines, "项目", _profit_row, "profit-table", "月度利润"),
         ),
     ]
