@@ -331,6 +331,31 @@ def post_out_at_cost(session: Session, actor: User, *, branch_id: int, warehouse
         document_type=document[0], document_id=document[1], note=note[:200], user_id=actor.id))
 
 
+def part_lines(session: Session, actor: User, lines, errors: dict[str, str], part_field: str
+               ) -> list[tuple[Part, Decimal]]:
+    """The parts and quantities of a document's lines (each with ``part_id`` and ``quantity``): the actor's own
+    active parts, each once. What is wrong goes into ``errors`` by ``<part_field>.N`` and ``quantity.N``."""
+    parsed: list[tuple[Part, Decimal]] = []
+    seen: set[int] = set()
+    for index, line in enumerate(lines):
+        try:
+            part = session.get(Part, int(line.part_id))
+        except (TypeError, ValueError):
+            part = None
+        if part is None or part.branch_id != actor.branch_id or not part.is_active:
+            errors[f"{part_field}.{index}"] = "请选择本店配件目录中的配件"
+            continue
+        if part.id in seen:
+            errors[f"{part_field}.{index}"] = f"{part.name}已在单上，请合并数量"
+            continue
+        seen.add(part.id)
+        try:
+            parsed.append((part, parse_quantity(line.quantity)))
+        except DomainError as error:
+            errors[f"quantity.{index}"] = error.message
+    return parsed
+
+
 @dataclass(frozen=True)
 class BatchLine:
     """One line of a batched post: ``quantity`` signed (in > 0, out < 0); a line in comes at ``unit_cost``, a line

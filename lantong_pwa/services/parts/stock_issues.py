@@ -126,25 +126,7 @@ def _checked(errors: dict[str, str], name: str, check):
 
 def _lines(session: Session, actor: User, lines: list[IssueLineInput], errors: dict[str, str]
            ) -> list[tuple[Part, Decimal]]:
-    parsed: list[tuple[Part, Decimal]] = []
-    seen: set[int] = set()
-    for index, entry in enumerate(lines[:MAX_LINES + 1]):
-        key = f"quantity.{index}"
-        try:
-            part = session.get(Part, int(entry.part_id))
-        except (TypeError, ValueError):
-            part = None
-        if part is None or part.branch_id != actor.branch_id or not part.is_active:
-            errors[f"part.{index}"] = "请选择配件目录中的配件"
-            continue
-        if part.id in seen:
-            errors[f"part.{index}"] = f"{part.name}已在单上，请合并数量"
-            continue
-        seen.add(part.id)
-        try:
-            parsed.append((part, stock.parse_quantity(entry.quantity)))
-        except DomainError as error:
-            errors[key] = error.message
+    parsed = stock.part_lines(session, actor, lines[:MAX_LINES + 1], errors, "part")
     if len(lines) > MAX_LINES:
         errors["lines"] = f"一张出库单最多{MAX_LINES}种配件"
     elif not lines:

@@ -218,24 +218,7 @@ def _parse_lines(session: Session, actor: User, lines: list[LineInput],
     if len(lines) > MAX_LINES:
         errors["lines"] = f"一张调拨单最多{MAX_LINES}种配件"
         return []
-    parsed, seen = [], set()
-    for index, line in enumerate(lines):
-        try:
-            part = session.get(Part, int(line.part_id))
-        except (TypeError, ValueError):
-            part = None
-        if part is None or part.branch_id != actor.branch_id or not part.is_active:
-            errors[f"part_id.{index}"] = "请选择本店配件目录中的配件"
-            continue
-        if part.id in seen:
-            errors[f"part_id.{index}"] = f"{part.name}已在单中"
-            continue
-        seen.add(part.id)
-        try:
-            parsed.append((part, stock.parse_quantity(line.quantity)))
-        except DomainError as error:
-            errors[f"quantity.{index}"] = error.message
-    return parsed
+    return stock.part_lines(session, actor, lines, errors, "part_id")
 
 
 def _earlier(session: Session, branch_id: int, request_key: str | None) -> Transfer | None:

@@ -132,7 +132,7 @@ def test_bad_input_is_told_next_to_its_field(session, scene):
                    IssueLineInput(scene.rags.id, "1")], request_key="bad"))
     assert caught.value.errors == {"warehouse_id": "请选择仓库", "expense_category_id": "请选择费用类别",
                                    "recipient": "领用人/受赠人不能超过60字", "quantity.0": "数量不能为负数",
-                                   "part.1": "请选择配件目录中的配件", "part.2": "擦车布已在单上，请合并数量"}
+                                   "part.1": "请选择本店配件目录中的配件", "part.2": "擦车布已在单上，请合并数量"}
     with refusal(session, FormErrors) as caught:
         stock_issues.create_issue(session, scene.clerk, scene.form())
     assert caught.value.errors == {"lines": "请添加要出库的配件"}
@@ -141,7 +141,7 @@ def test_bad_input_is_told_next_to_its_field(session, scene):
     other_part = add_part(session, scene.shop.other_branch.id, code="HZ-01", name="外店擦车布")
     with refusal(session, FormErrors) as caught:
         stock_issues.create_issue(session, scene.clerk, scene.form((other_part, "1")))
-    assert caught.value.errors == {"part.0": "请选择配件目录中的配件"}
+    assert caught.value.errors == {"part.0": "请选择本店配件目录中的配件"}
     assert scene.on_hand(scene.rags) == D("20.00")
 
 
